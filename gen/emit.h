@@ -1,0 +1,10 @@
+/* emit.h: emitters, each a pure function of the layout model (no libclang here). */
+#ifndef KABIGEN_EMIT_H
+#define KABIGEN_EMIT_H
+
+struct kabi_model;
+
+/* The self-contained C header: kernel names, exact layouts, _Static_assert checks. New string. */
+char *emit_c_header(const struct kabi_model *m);
+
+#endif

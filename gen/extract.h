@@ -1,0 +1,26 @@
+/* extract.h: parses a translation unit with libclang and fills the layout model from it. */
+#ifndef KABIGEN_EXTRACT_H
+#define KABIGEN_EXTRACT_H
+
+#include <stddef.h>
+
+struct kabi_model;
+struct kset;
+
+/*
+ * Parses TEXT (named FILE_NAME) with ARGS and takes from it every struct, enum,
+ * constant, string and extern list the set names, with the layouts clang computed
+ * for the target. Dies on a parse error (the first diagnostics, with file and line)
+ * and on a required struct the headers do not define. ORIGIN names the input in
+ * messages (the --kdir folder, or a fixture).
+ */
+struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
+				 char *const *args, size_t n_args, const char *origin);
+
+/*
+ * Parses TEXT (named FILE_NAME) with ARGS and returns NULL when it compiles, or the
+ * first error as one line. Used to prove an emitted header before it is written.
+ */
+char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args);
+
+#endif

@@ -1,0 +1,137 @@
+/* profile.c: finds and reads the architecture profile for --arch. */
+#include "profile.h"
+#include "report.h"
+#include "yamldoc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+char **ynode_strv(const struct ynode *n, const char *what, size_t *count)
+{
+	char **v;
+
+	if (n->kind == YNODE_SCALAR) {
+		v = xcalloc(1, sizeof(*v));
+		v[0] = xstrdup(n->scalar);
+		*count = 1;
+		return v;
+	}
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "%s must be a list", what);
+	v = xcalloc(n->n_items, sizeof(*v));
+	for (size_t i = 0; i < n->n_items; i++)
+		v[i] = xstrdup(ynode_str(n->items[i], what));
+	*count = n->n_items;
+	return v;
+}
+
+static char *required_str(const struct ynode *root, const char *key)
+{
+	const struct ynode *n = ynode_get(root, key);
+
+	if (!n)
+		ynode_die(root, "missing key '%s'", key);
+	return xstrdup(ynode_str(n, key));
+}
+
+static struct arch_profile *profile_parse(const char *file)
+{
+	static const char *const keys[] = { "name", "aliases", "debian_arch", "kernel_arch",
+					    "clang_target", "cflags", NULL };
+	struct ydoc *doc = ydoc_load(file);
+	struct arch_profile *p = xcalloc(1, sizeof(*p));
+	const struct ynode *n;
+
+	if (!doc->root)
+		die("%s: empty arch profile; it needs name, kernel_arch, clang_target", file);
+	ynode_check_keys(doc->root, keys);
+	p->file = xstrdup(file);
+	p->name = required_str(doc->root, "name");
+	p->debian_arch = required_str(doc->root, "debian_arch");
+	p->kernel_arch = required_str(doc->root, "kernel_arch");
+	p->clang_target = required_str(doc->root, "clang_target");
+	if ((n = ynode_get(doc->root, "aliases")))
+		p->aliases = ynode_strv(n, "aliases", &p->n_aliases);
+	if ((n = ynode_get(doc->root, "cflags")))
+		p->cflags = ynode_strv(n, "cflags", &p->n_cflags);
+	ydoc_free(doc);
+	return p;
+}
+
+static int profile_matches(const struct arch_profile *p, const char *arch)
+{
+	if (!strcmp(p->name, arch) || !strcmp(p->debian_arch, arch))
+		return 1;
+	for (size_t i = 0; i < p->n_aliases; i++)
+		if (!strcmp(p->aliases[i], arch))
+			return 1;
+	return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+struct arch_profile *profile_load(const char *configs_dir, const char *arch)
+{
+	char *dir = xasprintf("%s/arch", configs_dir);
+	struct strbuf known = { 0 };
+	struct arch_profile *found = NULL;
+	char **files = NULL;
+	size_t n_files = 0;
+	struct dirent *de;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		die("%s: cannot read the arch profiles: %s; set KABIGEN_CONFIGS to kabigen's configs folder",
+		    dir, strerror(errno));
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len > 5 && !strcmp(de->d_name + len - 5, ".yaml")) {
+			files = xrealloc(files, (n_files + 1) * sizeof(*files));
+			files[n_files++] = xasprintf("%s/%s", dir, de->d_name);
+		}
+	}
+	closedir(d);
+	qsort(files, n_files, sizeof(*files), cmp_str);
+	for (size_t i = 0; i < n_files; i++) {
+		struct arch_profile *p = profile_parse(files[i]);
+
+		if (!found && profile_matches(p, arch)) {
+			found = p;
+		} else {
+			sb_addf(&known, "%s%s", known.len ? ", " : "", p->name);
+			profile_free(p);
+		}
+		free(files[i]);
+	}
+	free(files);
+	if (!found)
+		die("--arch %s: no arch profile has that name or alias in %s; use one of: %s", arch, dir,
+		    known.len ? known.buf : "(none)");
+	sb_release(&known);
+	free(dir);
+	return found;
+}
+
+void profile_free(struct arch_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_aliases; i++)
+		free(p->aliases[i]);
+	for (size_t i = 0; i < p->n_cflags; i++)
+		free(p->cflags[i]);
+	free(p->aliases);
+	free(p->cflags);
+	free(p->file);
+	free(p->name);
+	free(p->debian_arch);
+	free(p->kernel_arch);
+	free(p->clang_target);
+	free(p);
+}

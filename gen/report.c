@@ -1,0 +1,139 @@
+/* report.c: fatal errors, usage errors, warnings, and allocation helpers. */
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static kabi_cleanup_fn cleanup;
+
+void report_set_cleanup(kabi_cleanup_fn fn)
+{
+	cleanup = fn;
+}
+
+static void vreport(const char *prefix, const char *fmt, va_list ap)
+{
+	fprintf(stderr, "kabigen: %s", prefix);
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+}
+
+void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", fmt, ap);
+	va_end(ap);
+	if (cleanup)
+		cleanup();
+	exit(KABI_EXIT_ERROR);
+}
+
+void usage_die(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("usage: ", fmt, ap);
+	va_end(ap);
+	fputs("kabigen: try 'kabigen --help'\n", stderr);
+	if (cleanup)
+		cleanup();
+	exit(KABI_EXIT_USAGE);
+}
+
+void warn(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("warning: ", fmt, ap);
+	va_end(ap);
+}
+
+void *xmalloc(unsigned long n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (!p)
+		die("out of memory allocating %lu bytes", n);
+	return p;
+}
+
+void *xcalloc(unsigned long n, unsigned long size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (!p)
+		die("out of memory allocating %lu bytes", n * size);
+	return p;
+}
+
+void *xrealloc(void *p, unsigned long n)
+{
+	p = realloc(p, n ? n : 1);
+	if (!p)
+		die("out of memory allocating %lu bytes", n);
+	return p;
+}
+
+char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (!d)
+		die("out of memory copying a string");
+	return d;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	return sb.buf;
+}
+
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)
+{
+	va_list cp;
+	int n;
+
+	va_copy(cp, ap);
+	n = vsnprintf(NULL, 0, fmt, cp);
+	va_end(cp);
+	if (n < 0)
+		die("bad format string '%s'", fmt);
+	if (sb->len + (unsigned long)n + 1 > sb->cap) {
+		sb->cap = (sb->len + (unsigned long)n + 1) * 2;
+		sb->buf = xrealloc(sb->buf, sb->cap);
+	}
+	vsnprintf(sb->buf + sb->len, (unsigned long)n + 1, fmt, ap);
+	sb->len += (unsigned long)n;
+}
+
+void sb_addf(struct strbuf *sb, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(sb, fmt, ap);
+	va_end(ap);
+}
+
+void sb_adds(struct strbuf *sb, const char *s)
+{
+	sb_addf(sb, "%s", s);
+}
+
+void sb_release(struct strbuf *sb)
+{
+	free(sb->buf);
+	sb->buf = NULL;
+	sb->len = sb->cap = 0;
+}

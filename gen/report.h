@@ -1,0 +1,42 @@
+/* report.h: the one way kabigen tells the user something went wrong. */
+#ifndef KABIGEN_REPORT_H
+#define KABIGEN_REPORT_H
+
+#include <stdarg.h>
+
+/* Exit codes, as git and abidiff use them: 1 a failure, 2 a bad invocation. */
+enum kabi_exit {
+	KABI_EXIT_OK = 0,
+	KABI_EXIT_ERROR = 1,
+	KABI_EXIT_USAGE = 2,
+};
+
+/* Set by main so that hooks (removing a temporary file) run before exit. */
+typedef void (*kabi_cleanup_fn)(void);
+void report_set_cleanup(kabi_cleanup_fn fn);
+
+/* One line on stderr, "kabigen: error: ...", then exit 1. */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: usage: ...", then exit 2. */
+_Noreturn void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: warning: ..."; goes on. */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that cannot fail: out of memory is fatal. */
+void *xmalloc(unsigned long n);
+void *xcalloc(unsigned long n, unsigned long size);
+void *xrealloc(void *p, unsigned long n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A growable string. */
+struct strbuf {
+	char *buf;
+	unsigned long len, cap;
+};
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_release(struct strbuf *sb);
+
+#endif

@@ -1,0 +1,315 @@
+/* tree.c: recognises Debian's split headers packages, /lib/modules/R/build and plain kernel trees. */
+#include "tree.h"
+#include "report.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int is_file(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static char *path_join(const char *a, const char *b)
+{
+	return xasprintf("%s/%s", a, b);
+}
+
+static char *dir_name(const char *p)
+{
+	char *copy = xstrdup(p), *d = xstrdup(dirname(copy));
+
+	free(copy);
+	return d;
+}
+
+static char *base_name(const char *p)
+{
+	char *copy = xstrdup(p), *b = xstrdup(basename(copy));
+
+	free(copy);
+	return b;
+}
+
+/*
+ * Packages may be extracted anywhere, but they name each other by absolute paths
+ * (/usr/src/linux-headers-R-common, build -> /usr/src/...). When such a path does not
+ * exist, look for it under the root the given path was extracted into: the part of
+ * FROM before "/usr/src/" or "/lib/modules/".
+ */
+static char *reroot(const char *from, const char *abs_target)
+{
+	static const char *const anchors[] = { "/usr/src/", "/lib/modules/", "/usr/lib/modules/", NULL };
+	char *try;
+
+	if (abs_target[0] != '/' || is_dir(abs_target))
+		return xstrdup(abs_target);
+	for (const char *const *a = anchors; *a; a++) {
+		const char *at = strstr(from, *a);
+
+		if (!at || at == from)
+			continue;
+		try = xasprintf("%.*s%s", (int)(at - from), from, abs_target);
+		if (is_dir(try))
+			return try;
+		free(try);
+	}
+	/* Extracted flat, side by side: the sibling with the same name. */
+	{
+		char *parent = dir_name(from), *name = base_name(abs_target);
+
+		try = path_join(parent, name);
+		free(parent);
+		free(name);
+		if (is_dir(try))
+			return try;
+		free(try);
+	}
+	return NULL;
+}
+
+/* Resolves DIR, following a dangling absolute symlink (lib/modules/R/build) into its extraction root. */
+static char *resolve_dir(const char *dir)
+{
+	char buf[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+	char *r;
+
+	if (realpath(dir, buf) && is_dir(buf))
+		return xstrdup(buf);
+	n = readlink(dir, link, sizeof(link) - 1);
+	if (n > 0) {
+		link[n] = '\0';
+		if ((r = reroot(dir, link)) && realpath(r, buf)) {
+			free(r);
+			return xstrdup(buf);
+		}
+		free(r);
+		die("--kdir %s: it links to %s, which does not exist here nor under the folder it was "
+		    "extracted into; extract the matching linux-headers packages", dir, link);
+	}
+	die("--kdir %s: %s; pass an extracted linux-headers-* folder or a kernel tree after 'make prepare'",
+	    dir, errno ? strerror(errno) : "not a folder");
+}
+
+/* The value of "[override] KEY [:]= VALUE" in a Makefile fragment, or NULL. */
+static char *make_var(const char *file, const char *key)
+{
+	char line[4096];
+	char *val = NULL;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return NULL;
+	while (!val && fgets(line, sizeof(line), f)) {
+		char *p = line;
+		size_t klen = strlen(key);
+
+		if (!strncmp(p, "override ", 9))
+			p += 9;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		if (strncmp(p, key, klen) || (p[klen] != ' ' && p[klen] != '=' && p[klen] != ':' && p[klen] != '\t'))
+			continue;
+		p += klen;
+		while (*p == ' ' || *p == '\t' || *p == ':' || *p == '?')
+			p++;
+		if (*p != '=')
+			continue;
+		p++;
+		while (*p == ' ' || *p == '\t')
+			p++;
+		p[strcspn(p, "\r\n")] = '\0';
+		for (size_t n = strlen(p); n && isspace((unsigned char)p[n - 1]); n--)
+			p[n - 1] = '\0';
+		val = xstrdup(p);
+	}
+	fclose(f);
+	return val;
+}
+
+/* The folder named by the first "include PATH/Makefile" line of FILE, or NULL. */
+static char *included_tree(const char *file)
+{
+	char line[4096];
+	char *found = NULL;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return NULL;
+	while (!found && fgets(line, sizeof(line), f)) {
+		size_t n;
+
+		if (strncmp(line, "include ", 8))
+			continue;
+		line[strcspn(line, "\r\n")] = '\0';
+		n = strlen(line);
+		if (n > 8 + 9 && !strcmp(line + n - 9, "/Makefile")) {
+			line[n - 9] = '\0';
+			found = xstrdup(line + 8);
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+/* The only arch/NAME/include/generated folder of BUILD: the arch a plain tree was prepared for. */
+static char *prepared_arch(const char *build)
+{
+	char *archdir = path_join(build, "arch"), *found = NULL;
+	struct dirent *de;
+	DIR *d = opendir(archdir);
+
+	if (d) {
+		while ((de = readdir(d))) {
+			char *gen;
+
+			if (de->d_name[0] == '.')
+				continue;
+			gen = xasprintf("%s/%s/include/generated", archdir, de->d_name);
+			if (is_dir(gen)) {
+				if (found)
+					die("%s: more than one arch/*/include/generated (%s, %s); run 'make mrproper' "
+					    "and prepare the tree for one arch", build, found, de->d_name);
+				found = xstrdup(de->d_name);
+			}
+			free(gen);
+		}
+		closedir(d);
+	}
+	free(archdir);
+	return found;
+}
+
+static char *read_first_line(const char *file)
+{
+	char line[1024];
+	char *v = NULL;
+	FILE *f = fopen(file, "r");
+
+	if (!f)
+		return NULL;
+	if (fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\r\n")] = '\0';
+		v = xstrdup(line);
+	}
+	fclose(f);
+	return v;
+}
+
+static void detect_debian(struct ktree *t, const char *given)
+{
+	char *vars = path_join(t->build, ".kernelvariables");
+	char *makefile = path_join(t->build, "Makefile");
+	char *inc = included_tree(makefile);
+
+	t->kind = "debian split headers";
+	t->kernel_arch = make_var(vars, "ARCH");
+	t->arch_origin = xasprintf("%s", vars);
+	t->release = make_var(vars, "KERNELRELEASE");
+	if (!t->kernel_arch)
+		die("%s: names no ARCH; the headers package looks damaged, extract it again", vars);
+	if (inc) {
+		char *src = reroot(t->build, inc);
+
+		if (!src)
+			die("--kdir %s: its Makefile includes %s/Makefile, which is neither there nor beside it; "
+			    "extract the matching linux-headers-*-common package next to it", given, inc);
+		t->source = realpath(src, NULL);
+		free(src);
+		free(inc);
+	} else {
+		t->source = xstrdup(t->build);
+	}
+	free(vars);
+	free(makefile);
+}
+
+struct ktree *tree_detect(const char *dir)
+{
+	struct ktree *t = xcalloc(1, sizeof(*t));
+	char *p, *autoconf;
+
+	t->build = resolve_dir(dir);
+	p = path_join(t->build, ".kernelvariables");
+	if (is_file(p)) {
+		detect_debian(t, dir);
+	} else {
+		char *src = path_join(t->build, "source");
+
+		t->source = realpath(src, NULL);
+		t->kind = t->source && strcmp(t->source, t->build) ? "kernel build tree (O=)" : "kernel tree";
+		if (!t->source)
+			t->source = xstrdup(t->build);
+		free(src);
+		t->kernel_arch = prepared_arch(t->build);
+		t->arch_origin = xasprintf("%s/arch/%s/include/generated", t->build,
+					   t->kernel_arch ? t->kernel_arch : "*");
+		src = path_join(t->build, "include/config/kernel.release");
+		t->release = read_first_line(src);
+		free(src);
+	}
+	free(p);
+	autoconf = path_join(t->build, "include/generated/autoconf.h");
+	if (!is_file(autoconf))
+		die("--kdir %s: no include/generated/autoconf.h in %s; pass an extracted linux-headers-* "
+		    "folder, /lib/modules/R/build, or a kernel tree after 'make prepare'", dir, t->build);
+	free(autoconf);
+	if (!t->kernel_arch)
+		die("--kdir %s: cannot tell which arch the tree was prepared for (no arch/*/include/generated); "
+		    "run 'make ARCH=... prepare' in it", dir);
+	p = xasprintf("%s/arch/%s/include", t->source, t->kernel_arch);
+	if (!is_dir(p))
+		die("--kdir %s: %s is missing; the tree is incomplete (for Debian, extract linux-headers-*-common too)",
+		    dir, p);
+	free(p);
+	p = path_join(t->source, "include/linux/module.h");
+	if (!is_file(p))
+		die("--kdir %s: %s is missing; the tree is incomplete (for Debian, extract linux-headers-*-common too)",
+		    dir, p);
+	free(p);
+	t->build_rel = base_name(t->build);
+	t->source_rel = base_name(t->source);
+	return t;
+}
+
+char *tree_path(const struct ktree *t, const char *rel)
+{
+	char *p = path_join(t->build, rel);
+
+	if (is_file(p) || !strcmp(t->build, t->source))
+		return p;
+	free(p);
+	return path_join(t->source, rel);
+}
+
+void tree_free(struct ktree *t)
+{
+	if (!t)
+		return;
+	free(t->build);
+	free(t->source);
+	free(t->kernel_arch);
+	free(t->arch_origin);
+	free(t->release);
+	free(t->build_rel);
+	free(t->source_rel);
+	free(t);
+}

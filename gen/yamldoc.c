@@ -1,0 +1,177 @@
+/* yamldoc.c: libyaml's event stream folded into a tree; aliases are refused to keep it a tree. */
+#include "yamldoc.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+static struct ynode *node_new(enum ynode_kind kind, const char *file, const yaml_mark_t *mark)
+{
+	struct ynode *n = xcalloc(1, sizeof(*n));
+
+	n->kind = kind;
+	n->file = file;
+	n->line = (unsigned)mark->line + 1;
+	n->column = (unsigned)mark->column + 1;
+	return n;
+}
+
+static void node_free(struct ynode *n)
+{
+	if (!n)
+		return;
+	for (size_t i = 0; i < n->n_items; i++)
+		node_free(n->items[i]);
+	free(n->items);
+	free(n->scalar);
+	free(n);
+}
+
+static void node_push(struct ynode *parent, struct ynode *child)
+{
+	parent->items = xrealloc(parent->items, (parent->n_items + 1) * sizeof(*parent->items));
+	parent->items[parent->n_items++] = child;
+}
+
+static _Noreturn void parser_die(const char *file, yaml_parser_t *p)
+{
+	die("%s:%lu:%lu: malformed YAML: %s; fix the file", file,
+	    (unsigned long)p->problem_mark.line + 1, (unsigned long)p->problem_mark.column + 1,
+	    p->problem ? p->problem : "unknown problem");
+}
+
+/* Builds the node whose first event is EV; consumes events up to its end. */
+static struct ynode *parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file)
+{
+	struct ynode *n;
+	yaml_event_type_t end;
+
+	switch (ev->type) {
+	case YAML_SCALAR_EVENT:
+		n = node_new(YNODE_SCALAR, file, &ev->start_mark);
+		n->scalar = xstrdup((const char *)ev->data.scalar.value);
+		yaml_event_delete(ev);
+		return n;
+	case YAML_SEQUENCE_START_EVENT:
+		n = node_new(YNODE_SEQUENCE, file, &ev->start_mark);
+		end = YAML_SEQUENCE_END_EVENT;
+		break;
+	case YAML_MAPPING_START_EVENT:
+		n = node_new(YNODE_MAPPING, file, &ev->start_mark);
+		end = YAML_MAPPING_END_EVENT;
+		break;
+	case YAML_ALIAS_EVENT:
+		die("%s:%lu:%lu: YAML aliases are not supported here; write the value out", file,
+		    (unsigned long)ev->start_mark.line + 1, (unsigned long)ev->start_mark.column + 1);
+	default:
+		die("%s:%lu:%lu: unexpected YAML event; fix the file", file,
+		    (unsigned long)ev->start_mark.line + 1, (unsigned long)ev->start_mark.column + 1);
+	}
+	yaml_event_delete(ev);
+	for (;;) {
+		yaml_event_t child;
+
+		if (!yaml_parser_parse(p, &child))
+			parser_die(file, p);
+		if (child.type == end) {
+			yaml_event_delete(&child);
+			return n;
+		}
+		node_push(n, parse_node(p, &child, file));
+	}
+}
+
+struct ydoc *ydoc_load(const char *file)
+{
+	yaml_parser_t parser;
+	yaml_event_t ev;
+	struct ydoc *doc;
+	FILE *f = fopen(file, "rb");
+
+	if (!f)
+		die("%s: cannot open: %s", file, strerror(errno));
+	doc = xcalloc(1, sizeof(*doc));
+	doc->file = xstrdup(file);
+	if (!yaml_parser_initialize(&parser))
+		die("%s: cannot initialise the YAML parser", file);
+	yaml_parser_set_input_file(&parser, f);
+	for (;;) {
+		if (!yaml_parser_parse(&parser, &ev))
+			parser_die(file, &parser);
+		if (ev.type == YAML_STREAM_END_EVENT) {
+			yaml_event_delete(&ev);
+			break;
+		}
+		if (ev.type == YAML_STREAM_START_EVENT || ev.type == YAML_DOCUMENT_START_EVENT ||
+		    ev.type == YAML_DOCUMENT_END_EVENT) {
+			yaml_event_delete(&ev);
+			continue;
+		}
+		if (doc->root)
+			die("%s:%lu:%lu: more than one YAML document; keep one", file,
+			    (unsigned long)ev.start_mark.line + 1, (unsigned long)ev.start_mark.column + 1);
+		doc->root = parse_node(&parser, &ev, doc->file);
+	}
+	yaml_parser_delete(&parser);
+	fclose(f);
+	return doc;
+}
+
+void ydoc_free(struct ydoc *doc)
+{
+	if (!doc)
+		return;
+	node_free(doc->root);
+	free(doc->file);
+	free(doc);
+}
+
+void ynode_die(const struct ynode *n, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	die("%s:%u:%u: %s", n->file, n->line, n->column, sb.buf);
+}
+
+const struct ynode *ynode_get(const struct ynode *map, const char *key)
+{
+	if (map->kind != YNODE_MAPPING)
+		ynode_die(map, "expected a mapping");
+	for (size_t i = 0; i + 1 < map->n_items; i += 2)
+		if (map->items[i]->kind == YNODE_SCALAR && !strcmp(map->items[i]->scalar, key))
+			return map->items[i + 1];
+	return NULL;
+}
+
+const char *ynode_str(const struct ynode *n, const char *what)
+{
+	if (n->kind != YNODE_SCALAR)
+		ynode_die(n, "%s must be a single value", what);
+	return n->scalar;
+}
+
+void ynode_check_keys(const struct ynode *map, const char *const *keys)
+{
+	if (map->kind != YNODE_MAPPING)
+		ynode_die(map, "expected a mapping");
+	for (size_t i = 0; i + 1 < map->n_items; i += 2) {
+		const struct ynode *k = map->items[i];
+		const char *const *known;
+
+		if (k->kind != YNODE_SCALAR)
+			ynode_die(k, "keys must be plain words");
+		for (known = keys; *known; known++)
+			if (!strcmp(*known, k->scalar))
+				break;
+		if (!*known)
+			ynode_die(k, "unknown key '%s'; check its spelling", k->scalar);
+	}
+}
