@@ -80,14 +80,15 @@ static void add_kbuild_args(struct tu *tu, const struct arch_profile *p, const s
 	add_arg(tu, xstrdup("-Wno-pointer-sign"));
 }
 
-static void add_text(const struct kset *s, struct strbuf *sb)
+char *tu_source(const struct kset *s)
 {
+	struct strbuf buf = { 0 }, *sb = &buf;
+
 	sb_addf(sb, "/* kabigen translation unit for the set '%s'. */\n", s->name);
 	for (size_t i = 0; i < s->n_defines; i++)
 		sb_addf(sb, "#define %s\n", s->defines[i]);
 	for (size_t i = 0; i < s->n_includes; i++)
 		sb_addf(sb, "#include <%s>\n", s->includes[i]);
-	sb_adds(sb, "#include <generated/utsrelease.h>\n");
 	if (s->definitions)
 		sb_addf(sb, "\n/* The set's own definitions. */\n%s%s", s->definitions,
 			s->definitions[0] && s->definitions[strlen(s->definitions) - 1] == '\n' ? "" : "\n");
@@ -97,7 +98,7 @@ static void add_text(const struct kset *s, struct strbuf *sb)
 		    "#error \"this configuration randomizes struct layouts (CONFIG_RANDSTRUCT): "
 		    "they cannot be computed from headers\"\n"
 		    "#endif\n");
-	sb_addf(sb, "static const char " TU_PROBE_RELEASE "[] = UTS_RELEASE;\n");
+	sb_adds(sb, "#ifdef UTS_RELEASE\nstatic const char " TU_PROBE_RELEASE "[] = UTS_RELEASE;\n#endif\n");
 	for (size_t i = 0; i < s->n_structs; i++) {
 		if (!s->structs[i].cond)
 			continue;
@@ -113,18 +114,17 @@ static void add_text(const struct kset *s, struct strbuf *sb)
 	for (size_t i = 0; i < s->n_strings; i++)
 		sb_addf(sb, "static const char " TU_PROBE_STRING "%s[] = %s;\n", s->strings[i].name,
 			s->strings[i].expr);
+	return buf.buf;
 }
 
 struct tu *tu_build(const struct arch_profile *p, const struct ktree *t, const struct kset *s,
 		    const char *resource_dir)
 {
 	struct tu *tu = xcalloc(1, sizeof(*tu));
-	struct strbuf sb = { 0 };
 
 	tu->file_name = xasprintf("kabigen-%s.c", s->name);
 	add_kbuild_args(tu, p, t, resource_dir);
-	add_text(s, &sb);
-	tu->text = sb.buf;
+	tu->text = tu_source(s);
 	return tu;
 }
 

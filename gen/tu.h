@@ -26,6 +26,9 @@ struct tu *tu_build(const struct arch_profile *p, const struct ktree *t, const s
 		    const char *resource_dir);
 void tu_free(struct tu *tu);	/* accepts NULL */
 
+/* The translation unit of set S: its defines, includes and definitions, then the probes. New string. */
+char *tu_source(const struct kset *s);
+
 /* The arguments on one line, each quoted for a POSIX shell where it needs it. New string. */
 char *tu_shell_args(const struct tu *tu);
 
