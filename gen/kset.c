@@ -140,13 +140,6 @@ struct kset *kset_load(const char *file)
 	return s;
 }
 
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 void kset_free(struct kset *s)
 {
 	if (!s)

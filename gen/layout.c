@@ -10,13 +10,6 @@ struct kabi_model *kabi_model_new(void)
 	return xcalloc(1, sizeof(struct kabi_model));
 }
 
-static void strv_free(char **v, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static void record_free(struct kabi_record *r)
 {
 	for (size_t i = 0; i < r->n_members; i++) {

@@ -36,9 +36,10 @@ void usage_die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("usage: ", fmt, ap);
+	fputs("kabigen: usage: ", stderr);
+	vfprintf(stderr, fmt, ap);
+	fputs("; see 'kabigen --help'\n", stderr);
 	va_end(ap);
-	fputs("kabigen: try 'kabigen --help'\n", stderr);
 	if (cleanup)
 		cleanup();
 	exit(KABI_EXIT_USAGE);
@@ -97,6 +98,13 @@ char *xasprintf(const char *fmt, ...)
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	return sb.buf;
+}
+
+void strv_free(char **v, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }
 
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap)

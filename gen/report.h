@@ -28,6 +28,8 @@ void *xcalloc(unsigned long n, unsigned long size);
 void *xrealloc(void *p, unsigned long n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Frees N strings and the array holding them. */
+void strv_free(char **v, unsigned long n);
 
 /* A growable string. */
 struct strbuf {

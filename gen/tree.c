@@ -91,9 +91,11 @@ static char *resolve_dir(const char *dir)
 	char buf[PATH_MAX], link[PATH_MAX];
 	ssize_t n;
 	char *r;
+	int err;
 
 	if (realpath(dir, buf) && is_dir(buf))
 		return xstrdup(buf);
+	err = errno;
 	n = readlink(dir, link, sizeof(link) - 1);
 	if (n > 0) {
 		link[n] = '\0';
@@ -106,7 +108,7 @@ static char *resolve_dir(const char *dir)
 		    "extracted into; extract the matching linux-headers packages", dir, link);
 	}
 	die("--kdir %s: %s; pass an extracted linux-headers-* folder or a kernel tree after 'make prepare'",
-	    dir, errno ? strerror(errno) : "not a folder");
+	    dir, err ? strerror(err) : "not a folder");
 }
 
 /* The value of "[override] KEY [:]= VALUE" in a Makefile fragment, or NULL. */

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# errors.sh: each bad input gives one line naming the problem, a non-zero exit, and writes nothing.
+# usage: errors.sh KABIGEN
+. "$(dirname "$0")/lib.sh"
+kabigen=$1
+kdir=$("$(dirname "$0")/../../scripts/fetch-debian-headers" sid riscv64)
+out=$work/out/kabi.h
+mkdir -p "$work/out"
+sets=$work/sets
+mkdir -p "$sets"
+
+expect_error "missing tree" 1 "--kdir $work/nope: " "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$work/nope" -o "$out"
+expect_error "tree of another arch" 1 "tree is for arch/riscv .*--arch arm64 is arch/arm64" "$out" -- \
+	"$kabigen" --arch arm64 --kdir "$kdir" -o "$out"
+expect_error "unknown arch" 1 "--arch sparc64: no arch profile" "$out" -- \
+	"$kabigen" --arch sparc64 --kdir "$kdir" -o "$out"
+expect_error "no --arch" 2 "usage: --arch is required" "$out" -- \
+	"$kabigen" --kdir "$kdir" -o "$out"
+expect_error "contradictory options" 2 "usage: -o .* does not go with --print-cflags" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --print-cflags -o "$out"
+expect_error "unknown option" 2 "usage: unknown option --frobnicate" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --frobnicate
+
+# A tree without its -common package beside it.
+mkdir -p "$work/lonely"
+cp -r "$kdir" "$work/lonely/"
+expect_error "flavour without common" 1 "includes .*-common/Makefile.*extract the matching linux-headers-\*-common" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$work/lonely/$(basename "$kdir")" -o "$out"
+
+printf 'name: broken\nincludes: [linux/module.h]\nstructs: [module\n' >"$sets/malformed.yaml"
+expect_error "malformed YAML" 1 "malformed.yaml:[0-9]+:[0-9]+: malformed YAML" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/malformed.yaml" -o "$out"
+: >"$sets/empty.yaml"
+expect_error "empty YAML" 1 "empty.yaml: the set file is empty" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/empty.yaml" -o "$out"
+printf 'name: typo\nincludes: [linux/module.h]\nstrcts: [module]\n' >"$sets/typo.yaml"
+expect_error "unknown key" 1 "typo.yaml:3:1: unknown key 'strcts'" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/typo.yaml" -o "$out"
+printf 'name: missing\nincludes: [linux/module.h]\nstructs: [module, no_such_struct]\n' >"$sets/missing.yaml"
+expect_error "struct not in the headers" 1 "struct no_such_struct of the set is not defined by these headers" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/missing.yaml" -o "$out"
+printf 'name: noparse\nincludes: [linux/no-such-header.h]\nstructs: [module]\n' >"$sets/noparse.yaml"
+expect_error "headers that fail to parse" 1 "fail to parse: kabigen-noparse.c:[0-9]+:[0-9]+: fatal error: 'linux/no-such-header.h' file not found" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/noparse.yaml" -o "$out"
+
+# Output that cannot be written; and an existing header survives a failed run untouched.
+: >"$work/plainfile"
+expect_error "unwritable output folder" 1 "cannot (write|create)" "$work/plainfile/kabi.h" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/plainfile/kabi.h"
+expect_error "output to /dev/full" 1 "/dev/full: exists and is not a regular file" /dev/full -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o /dev/full
+echo "previous header" >"$out"
+expect_error "failed run keeps the previous file" 1 "struct no_such_struct" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/missing.yaml" -o "$out"
+finish

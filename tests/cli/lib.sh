@@ -1,0 +1,38 @@
+# lib.sh: helpers for kabigen's command-line tests (sourced).
+set -euo pipefail
+failures=0
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
+pass() { echo "ok: $*"; }
+
+# expect_error NAME CODE PATTERN OUTPUT -- COMMAND...
+# COMMAND must exit with CODE, print exactly one line on stderr matching PATTERN (grep -E),
+# and leave OUTPUT as it was (absent, or with the same bytes) with no temporary file beside it.
+expect_error() {
+	local name=$1 code=$2 pattern=$3 output=$4 before=absent rc=0 after=absent
+	shift 5
+	[ -f "$output" ] && before=$(sha256sum <"$output")
+	"$@" >"$work/stdout" 2>"$work/stderr" || rc=$?
+	[ -f "$output" ] && after=$(sha256sum <"$output")
+	if [ "$rc" != "$code" ]; then
+		fail "$name: exit $rc, expected $code; stderr: $(cat "$work/stderr")"
+	elif [ "$(wc -l <"$work/stderr")" != 1 ]; then
+		fail "$name: expected one line on stderr, got: $(cat "$work/stderr")"
+	elif ! grep -qE -- "$pattern" "$work/stderr"; then
+		fail "$name: message does not match '$pattern': $(cat "$work/stderr")"
+	elif [ "$before" != "$after" ]; then
+		fail "$name: $output was changed"
+	elif [ -d "$(dirname "$output")" ] && [ "$(dirname "$output")" != /dev ] &&
+		ls -a "$(dirname "$output")" | grep -q '^\..*\.[A-Za-z0-9]\{6\}$'; then
+		fail "$name: a temporary file was left beside $output"
+	else
+		pass "$name: $(cat "$work/stderr")"
+	fi
+}
+
+finish() {
+	echo "$failures failed"
+	[ "$failures" = 0 ]
+}
