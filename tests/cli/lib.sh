@@ -25,7 +25,7 @@ expect_error() {
 	elif [ "$before" != "$after" ]; then
 		fail "$name: $output was changed"
 	elif [ -d "$(dirname "$output")" ] && [ "$(dirname "$output")" != /dev ] &&
-		ls -a "$(dirname "$output")" | grep -q '^\..*\.[A-Za-z0-9]\{6\}$'; then
+		[ "$(ls -a "$(dirname "$output")" | grep -c '^\..*\.[A-Za-z0-9]\{6\}$')" -gt 0 ]; then
 		fail "$name: a temporary file was left beside $output"
 	else
 		pass "$name: $(cat "$work/stderr")"

@@ -28,12 +28,14 @@ clang-19 -target "$target" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra
 printf '#include <stddef.h>\n#include "kabi.h"\nint exit_offset = offsetof(struct module, exit);\nint arg_offset = offsetof(struct kernel_param, arg);\n' >"$work/use.c"
 clang-19 -target "$target" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Werror "$work/use.c"
 
-if readelf -S "$kdir/vmlinux" 2>/dev/null | grep -q '\.BTF '; then
+# Debian's amd64, arm64 and riscv64 headers ship vmlinux with .BTF; loong64's is a stub.
+if [ "$debarch" != loong64 ]; then
+	[ "$(readelf -S "$kdir/vmlinux" | grep -c '\.BTF ')" -gt 0 ] || { echo "FAIL: $kdir/vmlinux has no .BTF"; exit 1; }
 	# modversion_info is only used by modpost and the loader's checks, never by the
 	# kernel image, so BTF does not describe it.
 	"$btf_check" "$work/kabi.h" "$target" "$kdir/vmlinux" --may-lack modversion_info
 else
-	echo "$kdir/vmlinux has no BTF: checking vermagic against a real module instead"
+	echo "loong64 ships no BTF: checking vermagic against a real module instead"
 	modroot=$("$fetch" --modules "$suite" "$debarch" "$flavour" | tail -n 1)
 	ko=$(find "$modroot" -name '*.ko*' -type f | sort | awk 'NR == 1')
 	[ -n "$ko" ] || { echo "FAIL: no module in $modroot"; exit 1; }
