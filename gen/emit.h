@@ -7,4 +7,7 @@ struct kabi_model;
 /* The self-contained C header: kernel names, exact layouts, _Static_assert checks. New string. */
 char *emit_c_header(const struct kabi_model *m);
 
+/* The Rust module (#![no_std]-ready, #[repr(C)], const assertions), from the same model. New string. */
+char *emit_rust(const struct kabi_model *m);
+
 #endif

@@ -27,7 +27,8 @@ static const char usage_text[] =
 	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
 	"  --kdir DIR         an extracted linux-headers-R-FLAVOUR folder (with its -common beside it),\n"
 	"                     /lib/modules/R/build, or a kernel tree after 'make prepare'\n"
-	"  -o, --output FILE  where to write the header (default: out/UTS_RELEASE/kabi.h)\n"
+	"  --format FORMAT    c (the default) or rust\n"
+	"  -o, --output FILE  where to write it (default: out/UTS_RELEASE/kabi.h, or kabi.rs)\n"
 	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
 	"  --print-cflags     print the clang arguments kabigen parses with, on one line, and stop\n"
 	"  --emit-tu FILE     write the translation unit kabigen parses to FILE, and stop\n"
@@ -43,12 +44,13 @@ struct options {
 	const char *output;
 	const char *set_file;
 	const char *emit_tu;
+	const char *format;
 	int print_cflags;
 };
 
 static void parse_options(int argc, char **argv, struct options *o)
 {
-	enum { OPT_ARCH = 256, OPT_KDIR, OPT_SET_FILE, OPT_PRINT_CFLAGS, OPT_EMIT_TU, OPT_VERSION };
+	enum { OPT_ARCH = 256, OPT_KDIR, OPT_SET_FILE, OPT_PRINT_CFLAGS, OPT_EMIT_TU, OPT_FORMAT, OPT_VERSION };
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "kdir", required_argument, NULL, OPT_KDIR },
@@ -56,6 +58,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "set-file", required_argument, NULL, OPT_SET_FILE },
 		{ "print-cflags", no_argument, NULL, OPT_PRINT_CFLAGS },
 		{ "emit-tu", required_argument, NULL, OPT_EMIT_TU },
+		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "version", no_argument, NULL, OPT_VERSION },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -71,6 +74,7 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SET_FILE: o->set_file = optarg; break;
 		case OPT_PRINT_CFLAGS: o->print_cflags = 1; break;
 		case OPT_EMIT_TU: o->emit_tu = optarg; break;
+		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_VERSION:
 			printf("kabigen %s\n", KABIGEN_VERSION);
 			exit(0);
@@ -89,6 +93,10 @@ static void parse_options(int argc, char **argv, struct options *o)
 		usage_die("--arch is required (x86_64, arm64, riscv64, loongarch64)");
 	if (!o->kdir)
 		usage_die("--kdir is required: the kernel headers or build tree to read");
+	if (!o->format)
+		o->format = "c";
+	if (strcmp(o->format, "c") && strcmp(o->format, "rust"))
+		usage_die("--format %s: use c or rust", o->format);
 	if (o->output && (o->print_cflags || o->emit_tu))
 		usage_die("-o writes the header; it does not go with --print-cflags or --emit-tu, which stop before it");
 }
@@ -189,9 +197,14 @@ int main(int argc, char **argv)
 	} else {
 		model = extract_model(set, tu->file_name, tu->text, tu->args, tu->n_args, o.kdir);
 		fill_provenance(model, profile, tree, set);
-		header = emit_c_header(model);
-		check_header(header, profile);
-		output = o.output ? xstrdup(o.output) : xasprintf("out/%s/kabi.h", model->prov.release);
+		if (!strcmp(o.format, "rust")) {
+			header = emit_rust(model);
+		} else {
+			header = emit_c_header(model);
+			check_header(header, profile);
+		}
+		output = o.output ? xstrdup(o.output)
+				  : xasprintf("out/%s/kabi.%s", model->prov.release, strcmp(o.format, "rust") ? "h" : "rs");
 		outfile_write(output, header, strlen(header), !o.output);
 		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", output, model->n_order, model->prov.release);
 		free(output);
