@@ -375,7 +375,13 @@ static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
 	sb_addf(sb, " * set:        %s\n * target:     %s (arch/%s)\n", p->set_name, p->clang_target, p->kernel_arch);
 	for (size_t i = 0; i < p->n_inputs; i++)
 		sb_addf(sb, " * %-11s %s\n", i ? "" : "inputs:", p->inputs[i]);
+	if (p->flavour)
+		sb_addf(sb, " * flavour:    %s\n", p->flavour);
 	sb_addf(sb, " * autoconf.h: %s\n *             sha256 %s\n", p->autoconf_path, p->autoconf_sha256);
+	if (p->kconfig)
+		sb_addf(sb, " * .config:    %s\n", p->kconfig);
+	for (size_t i = 0; i < p->n_overrides; i++)
+		sb_addf(sb, " * %-11s %s\n", i ? "" : "--set:", p->overrides[i]);
 	for (size_t i = 0; i < p->n_omitted; i++)
 		sb_addf(sb, " * %-11s %s\n", i ? "" : "omitted:", p->omitted[i]);
 	sb_adds(sb, " *\n * Every struct is laid out as clang computed it for this target from these headers;\n"

@@ -698,3 +698,54 @@ char *extract_check_compiles(const char *file_name, const char *text, char *cons
 	clang_disposeIndex(idx);
 	return first;
 }
+
+struct eval_walk {
+	char *const *names;
+	long long *values;
+	int *found;
+	size_t n;
+};
+
+static enum CXChildVisitResult eval_var(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct eval_walk *w = data;
+	char *name;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_VarDecl)
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	for (size_t i = 0; i < w->n; i++) {
+		CXEvalResult ev;
+
+		if (strncmp(name, TU_PROBE_CONST, strlen(TU_PROBE_CONST)) ||
+		    strcmp(name + strlen(TU_PROBE_CONST), w->names[i]))
+			continue;
+		ev = clang_Cursor_Evaluate(c);
+		if (ev && clang_EvalResult_getKind(ev) == CXEval_Int) {
+			w->values[i] = clang_EvalResult_getAsLongLong(ev);
+			w->found[i] = 1;
+		}
+		if (ev)
+			clang_EvalResult_dispose(ev);
+	}
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+void extract_eval_ints(const char *file_name, const char *text, char *const *args, size_t n_args,
+		       const char *origin, char *const *names, long long *values, size_t n)
+{
+	CXIndex idx = clang_createIndex(0, 0);
+	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
+	struct eval_walk w = { names, values, xcalloc(n, sizeof(int)), n };
+
+	die_on_errors(tu, origin);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);
+	for (size_t i = 0; i < n; i++)
+		if (!w.found[i])
+			die("%s: %s does not evaluate to an integer constant for this configuration", origin, names[i]);
+	free(w.found);
+	clang_disposeTranslationUnit(tu);
+	clang_disposeIndex(idx);
+}

@@ -23,4 +23,12 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
  */
 char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args);
 
+/*
+ * Parses TEXT (named FILE_NAME) with ARGS and evaluates the integer constant NAMES[i]
+ * declares as "static const long long kabigen__const_NAME = (EXPR);" into VALUES[i].
+ * Dies, naming ORIGIN, on a parse error or a value that is not an integer constant.
+ */
+void extract_eval_ints(const char *file_name, const char *text, char *const *args, size_t n_args,
+		       const char *origin, char *const *names, long long *values, size_t n);
+
 #endif

@@ -78,6 +78,9 @@ void kabi_model_free(struct kabi_model *m)
 	strv_free(p->inputs, p->n_inputs);
 	free(p->autoconf_path);
 	free(p->autoconf_sha256);
+	free(p->flavour);
+	free(p->kconfig);
+	strv_free(p->overrides, p->n_overrides);
 	strv_free(p->omitted, p->n_omitted);
 	free(m);
 }

@@ -106,8 +106,12 @@ struct kabi_provenance {
 	char *set_name;
 	char **inputs;		/* package-relative paths of the trees read */
 	size_t n_inputs;
-	char *autoconf_path;	/* package-relative */
+	char *autoconf_path;	/* package-relative, or what it was generated from */
 	char *autoconf_sha256;
+	char *flavour;		/* the configuration flavour fetched with --kver, or NULL */
+	char *kconfig;		/* "FILE sha256 HEX" of a --kconfig .config, or NULL */
+	char **overrides;	/* --set CONFIG_X=V, in order */
+	size_t n_overrides;
 	char **omitted;		/* structs of the set that this configuration does not have, with why */
 	size_t n_omitted;
 };

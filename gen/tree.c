@@ -273,7 +273,7 @@ struct ktree *tree_detect(const char *dir)
 	if (!is_file(autoconf))
 		die("--kdir %s: no include/generated/autoconf.h in %s; pass an extracted linux-headers-* "
 		    "folder, /lib/modules/R/build, or a kernel tree after 'make prepare'", dir, t->build);
-	free(autoconf);
+	t->autoconf = autoconf;
 	if (!t->kernel_arch)
 		die("--kdir %s: cannot tell which arch the tree was prepared for (no arch/*/include/generated); "
 		    "run 'make ARCH=... prepare' in it", dir);
@@ -311,6 +311,8 @@ void tree_free(struct ktree *t)
 	free(t->kernel_arch);
 	free(t->arch_origin);
 	free(t->release);
+	free(t->autoconf);
+	free(t->overlay);
 	free(t->build_rel);
 	free(t->source_rel);
 	free(t);

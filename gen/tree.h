@@ -9,6 +9,8 @@ struct ktree {
 	char *arch_origin;	/* where kernel_arch was read, for messages */
 	char *release;		/* KERNELRELEASE when the tree records it, else NULL */
 	const char *kind;	/* "debian split headers", "kernel build tree (O=)", "kernel tree" */
+	char *autoconf;		/* the autoconf.h parsed: the build tree's, or a --kconfig overlay's */
+	char *overlay;		/* a folder whose include/generated/ shadows the build tree's, or NULL */
 	char *build_rel;	/* build and source relative to their parent folder: provenance */
 	char *source_rel;	/* without absolute paths */
 };

@@ -46,6 +46,9 @@ static void add_kbuild_args(struct tu *tu, const struct arch_profile *p, const s
 	add_arg(tu, xstrdup("-nostdinc"));
 	add_dir(tu, "-isystem", resource_dir, "include");
 
+	/* A --kconfig overlay comes first, so that <generated/autoconf.h> is its own. */
+	if (t->overlay)
+		add_dir(tu, "-I", t->overlay, "include");
 	rel = xasprintf("arch/%s/include", a);
 	add_dir(tu, "-I", t->source, rel);
 	free(rel);
@@ -70,7 +73,8 @@ static void add_kbuild_args(struct tu *tu, const struct arch_profile *p, const s
 		add_dir(tu, "-include", t->source, "include/linux/compiler-version.h");
 	free(path);
 	add_dir(tu, "-include", t->source, "include/linux/kconfig.h");
-	add_dir(tu, "-include", t->build, "include/generated/autoconf.h");
+	add_arg(tu, xstrdup("-include"));
+	add_arg(tu, xstrdup(t->autoconf));
 	add_dir(tu, "-include", t->source, "include/linux/compiler_types.h");
 	add_arg(tu, xstrdup("-D__KERNEL__"));
 	add_arg(tu, xstrdup("-DMODULE"));
@@ -125,6 +129,17 @@ struct tu *tu_build(const struct arch_profile *p, const struct ktree *t, const s
 	tu->file_name = xasprintf("kabigen-%s.c", s->name);
 	add_kbuild_args(tu, p, t, resource_dir);
 	tu->text = tu_source(s);
+	return tu;
+}
+
+struct tu *tu_build_text(const struct arch_profile *p, const struct ktree *t, char *text, const char *file_name,
+			 const char *resource_dir)
+{
+	struct tu *tu = xcalloc(1, sizeof(*tu));
+
+	tu->file_name = xstrdup(file_name);
+	add_kbuild_args(tu, p, t, resource_dir);
+	tu->text = text;
 	return tu;
 }
 

@@ -24,6 +24,9 @@ struct tu {
 /* RESOURCE_DIR is clang's own folder (stddef.h, stdarg.h, ...), used with -nostdinc. */
 struct tu *tu_build(const struct arch_profile *p, const struct ktree *t, const struct kset *s,
 		    const char *resource_dir);
+/* The same arguments, around TEXT (taken over) named FILE_NAME instead of a set's unit. */
+struct tu *tu_build_text(const struct arch_profile *p, const struct ktree *t, char *text, const char *file_name,
+			 const char *resource_dir);
 void tu_free(struct tu *tu);	/* accepts NULL */
 
 /* The translation unit of set S: its defines, includes and definitions, then the probes. New string. */

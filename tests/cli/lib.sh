@@ -3,6 +3,8 @@ set -euo pipefail
 failures=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# A command failing outside a check stops the script (set -e): say which.
+trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND"' ERR
 
 fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
 pass() { echo "ok: $*"; }

@@ -1,0 +1,111 @@
+#!/usr/bin/env bash
+# kver.sh: kabigen --kver fetches a triple from Debian's archive in one command.
+# usage: kver.sh KABIGEN BTF_CHECK
+#
+# The expected releases come from the archive's index through scripts/fetch-debian-headers
+# (apt, independently of kabigen), never typed in here.
+. "$(dirname "$0")/../cli/lib.sh"
+kabigen=$1 btf_check=$2
+fetch=$(cd "$(dirname "$0")" && pwd)/../../scripts/fetch-debian-headers
+cache_root=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
+export KABIGEN_TEST_CACHE=$cache_root XDG_CACHE_HOME=$cache_root/xdg
+body() { sed -n '/^#ifndef KABIGEN_KABI_H/,$p' "$1"; }
+
+# The newest 7.2-style version of sid for each arch, and its tree fetched independently.
+for spec in "riscv64 riscv64 generic" "arm64 arm64 generic" "amd64 rt-amd64 rt" "loong64 loong64 generic"; do
+	set -- $spec
+	debarch=$1 flavour=$2 name=$3
+	kdir=$("$fetch" sid "$debarch" "$flavour")
+	release=${kdir##*/linux-headers-}
+	minor=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$release")
+	args=(--arch "$debarch" --kver "$minor")
+	[ "$name" = generic ] || args+=(--flavour "$name")
+	if "$kabigen" "${args[@]}" -o "$work/$flavour.h" 2>"$work/log"; then
+		got=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/$flavour.h")
+		"$kabigen" --arch "$debarch" --kdir "$kdir" -o "$work/$flavour-kdir.h" 2>/dev/null
+		if [ "$got" != "$release" ]; then
+			fail "--kver $minor on $debarch gave $got, the archive's newest is $release"
+		elif [ "$(body "$work/$flavour.h")" != "$(body "$work/$flavour-kdir.h")" ]; then
+			fail "--kver $minor on $debarch differs from --kdir of the same package"
+		elif [ "$(grep -c "flavour: *$name\$" "$work/$flavour.h")" != 1 ]; then
+			fail "--kver $minor on $debarch: the provenance does not name the flavour $name"
+		else
+			pass "${args[*]} fetched $release in one command"
+		fi
+	else
+		fail "${args[*]}: $(cat "$work/log")"
+	fi
+done
+
+# The second run needs no network: --offline, and a dead proxy with a stale index.
+rv_minor=$(sed -n 's/^#define KABI_UTS_RELEASE "\([0-9]*\.[0-9]*\).*/\1/p' "$work/riscv64.h")
+if "$kabigen" --arch riscv64 --kver "$rv_minor" --offline -o "$work/offline.h" 2>"$work/log" &&
+	cmp -s "$work/offline.h" "$work/riscv64.h"; then
+	pass "--offline gives the same bytes from the cache"
+else
+	fail "--offline: $(cat "$work/log")"
+fi
+if http_proxy=http://127.0.0.1:9 KABIGEN_INDEX_MAX_AGE=0 "$kabigen" --arch riscv64 --kver "$rv_minor" \
+	-o "$work/nonet.h" 2>"$work/log" && cmp -s "$work/nonet.h" "$work/riscv64.h" &&
+	[ "$(grep -c 'could not be refreshed' "$work/log")" -gt 0 ]; then
+	pass "with the network down, the cached index and tree are used, with a warning"
+else
+	fail "with the network down: $(cat "$work/log")"
+fi
+
+# A version the archive does not have: the message lists what it has (amd64: all its suites read).
+amd64_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)-rt-amd64"$/\1/p' "$work/rt-amd64.h" | sed 's/[.+]/\\&/g')
+expect_error "a version that is not there" 1 "--kver 1\.0: no such linux-headers package for amd64.*available: .*$amd64_release.*--kdir" \
+	"$work/absent.h" -- "$kabigen" --arch amd64 --kver 1.0 -o "$work/absent.h"
+
+# The network down and nothing cached: reported as such, never as a missing version.
+expect_error "no network, empty cache" 1 "could not be read after 3 attempts" "$work/x.h" -- \
+	env http_proxy=http://127.0.0.1:9 XDG_CACHE_HOME="$work/empty-cache" \
+	"$kabigen" --arch riscv64 --kver "$rv_minor" -o "$work/x.h"
+
+# Strings are checked before any process starts: nothing is created.
+expect_error "shell syntax in --kver" 2 "--kver '7.2;touch x'" "$work/x.h" -- \
+	env XDG_CACHE_HOME="$work/never" "$kabigen" --arch riscv64 --kver '7.2;touch x' -o "$work/x.h"
+expect_error "a path in --flavour" 2 "--flavour '../rt'" "$work/x.h" -- \
+	env XDG_CACHE_HOME="$work/never" "$kabigen" --arch amd64 --kver 7.2 --flavour ../rt -o "$work/x.h"
+[ ! -e "$work/never" ] && pass "nothing was created for rejected strings" || fail "$work/never was created"
+
+# The configuration axis: the generic amd64 headers with the rt flavour's .config have the
+# rt layouts (its BTF agrees), not the generic ones.
+generic=$("$fetch" sid amd64 amd64)
+rt=$("$fetch" sid amd64 rt-amd64)
+"$kabigen" --arch amd64 --kdir "$generic" --kconfig "$rt/.config" -o "$work/kc.h" 2>/dev/null
+if "$btf_check" "$work/kc.h" x86_64-linux-gnu "$rt/vmlinux" --may-lack modversion_info >"$work/kc-rt" &&
+	! "$btf_check" "$work/kc.h" x86_64-linux-gnu "$generic/vmlinux" --may-lack modversion_info >"$work/kc-generic"; then
+	pass "generic headers + the rt .config agree with the rt BTF, not the generic one"
+else
+	fail "--kconfig: rt BTF: $(tail -n 1 "$work/kc-rt"); generic BTF: $(tail -n 1 "$work/kc-generic")"
+fi
+sum=$(sha256sum <"$rt/.config" | cut -d' ' -f1)
+[ "$(grep -c "\.config: *\.config sha256 $sum" "$work/kc.h")" = 1 ] && pass "the provenance records the .config's sha256" ||
+	fail "the provenance does not record the .config's sha256"
+
+# --set on top: modversions appears in vermagic exactly when CONFIG_MODVERSIONS is set.
+"$kabigen" --arch amd64 --kdir "$generic" --set CONFIG_MODVERSIONS=y -o "$work/mv.h" 2>/dev/null
+"$kabigen" --arch amd64 --kdir "$generic" --set CONFIG_MODVERSIONS=n -o "$work/nomv.h" 2>/dev/null
+if [ "$(grep -c '^#define KABI_VERMAGIC ".* modversions ' "$work/mv.h")" = 1 ] &&
+	[ "$(grep -c '^#define KABI_VERMAGIC ".* modversions ' "$work/nomv.h")" = 0 ] &&
+	[ "$(grep -c -- '--set: *CONFIG_MODVERSIONS=y' "$work/mv.h")" = 1 ]; then
+	pass "--set CONFIG_MODVERSIONS=y|n changes vermagic and is recorded"
+else
+	fail "--set CONFIG_MODVERSIONS did not take effect"
+fi
+printf 'CONFIG_A=y\nthis is not a config line\n' >"$work/bad.config"
+expect_error "a .config with garbage" 1 "bad.config:2: not a .config line" "$work/x.h" -- \
+	"$kabigen" --arch amd64 --kdir "$generic" --kconfig "$work/bad.config" -o "$work/x.h"
+
+# Two kabigen processes sharing one fresh cache both succeed.
+export XDG_CACHE_HOME=$work/shared-cache
+"$kabigen" --arch loong64 --kver "$rv_minor" -o "$work/p1.h" 2>"$work/p1.log" & p1=$!
+"$kabigen" --arch loong64 --kver "$rv_minor" -o "$work/p2.h" 2>"$work/p2.log" & p2=$!
+if wait $p1 && wait $p2 && cmp -s "$work/p1.h" "$work/p2.h"; then
+	pass "two processes fetching into one cache both succeed"
+else
+	fail "concurrent fetches: $(cat "$work/p1.log" "$work/p2.log")"
+fi
+finish
