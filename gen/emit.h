@@ -10,4 +10,10 @@ char *emit_c_header(const struct kabi_model *m);
 /* The Rust module (#![no_std]-ready, #[repr(C)], const assertions), from the same model. New string. */
 char *emit_rust(const struct kabi_model *m);
 
+/* For emitters: the provenance lines every output starts with, each line opened by PREFIX
+ * (" * " in a C comment, "// " in Rust). */
+struct strbuf;
+struct kabi_provenance;
+void emit_provenance(struct strbuf *sb, const struct kabi_provenance *p, const char *prefix);
+
 #endif

@@ -143,6 +143,52 @@ struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *n
 	return e;
 }
 
+struct order {
+	const struct kabi_record **seen, **out;
+	size_t n_seen, n_out;
+};
+
+static void order_add(struct order *o, const struct kabi_record *r);
+
+static void order_dependencies(struct order *o, const struct kabi_type *t)
+{
+	while (t->kind == KT_ARRAY)
+		t = t->target;
+	if (t->kind != KT_RECORD || !t->record)
+		return;
+	if (t->name) {
+		order_add(o, t->record);
+		return;
+	}
+	for (size_t i = 0; i < t->record->n_members; i++)
+		order_dependencies(o, t->record->members[i].type);
+}
+
+/* Depth first: a record is placed after everything it contains by value. */
+static void order_add(struct order *o, const struct kabi_record *r)
+{
+	for (size_t i = 0; i < o->n_seen; i++)
+		if (o->seen[i] == r)
+			return;
+	o->seen = xrealloc(o->seen, (o->n_seen + 1) * sizeof(*o->seen));
+	o->seen[o->n_seen++] = r;
+	for (size_t i = 0; i < r->n_members; i++)
+		order_dependencies(o, r->members[i].type);
+	o->out = xrealloc(o->out, (o->n_out + 1) * sizeof(*o->out));
+	o->out[o->n_out++] = r;
+}
+
+const struct kabi_record **layout_definition_order(const struct kabi_model *m, size_t *n)
+{
+	struct order o = { 0 };
+
+	for (size_t i = 0; i < m->n_order; i++)
+		order_add(&o, m->order[i]);
+	free(o.seen);
+	*n = o.n_out;
+	return o.out;
+}
+
 static uint64_t align_up(uint64_t x, uint64_t a)
 {
 	return a ? (x + a - 1) / a * a : x;

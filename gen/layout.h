@@ -157,6 +157,13 @@ struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *n
  */
 int layout_infer_attrs(struct kabi_record *r, const char **why);
 
+/*
+ * The named records to define, in an order where a record contained by value (directly,
+ * in an array, or inside an anonymous member) comes before its container: the set's
+ * order otherwise. Returns a new array of *N records.
+ */
+const struct kabi_record **layout_definition_order(const struct kabi_model *m, size_t *n);
+
 /* The alignment the emitter must request on member M of R (0: none). */
 uint32_t layout_member_align(const struct kabi_record *r, const struct kabi_member *m);
 
