@@ -22,13 +22,10 @@
 #include <cmocka.h>
 
 #include <clang-c/Index.h>
-#include <fcntl.h>
 #include <ftw.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emit.h"
@@ -36,9 +33,9 @@
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
-#include "tu.h"
+#include "child.h"
+#include "fixture.h"
 
-extern char **environ;
 
 static const char *const targets[] = { "x86_64-linux-gnu", "aarch64-linux-gnu", "riscv64-linux-gnu",
 				       "loongarch64-linux-gnu" };
@@ -46,23 +43,6 @@ static const char *const host_target = "x86_64-linux-gnu";
 static char workdir[] = "/tmp/kabigen-rust-XXXXXX";
 
 /* ---- files and child processes ---- */
-
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((unsigned long)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
 
 static void write_file(const char *path, const char *text)
 {
@@ -76,18 +56,10 @@ static void write_file(const char *path, const char *text)
 /* Runs ARGV (no shell) with stdout and stderr into OUT; returns the exit status, -1 if killed. */
 static int run(char *const argv[], const char *out)
 {
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status, rc;
+	int pid = child_start(argv, out);
 
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 1, out, O_WRONLY | O_CREAT | O_TRUNC, 0644);
-	posix_spawn_file_actions_adddup2(&fa, 1, 2);
-	rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	assert_int_equal(rc, 0);
-	assert_int_equal(waitpid(pid, &status, 0), pid);
-	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+	assert_true(pid > 0);
+	return child_wait(pid);
 }
 
 /* rustc on SRC; returns its status, and its output in *log (freed by the caller). */
@@ -98,7 +70,7 @@ static int rustc(const char *src, const char *crate_type, const char *out, char 
 			 "-o", (char *)out, (char *)src, NULL };
 	int rc = run(argv, log_path);
 
-	*log = read_file(log_path);
+	*log = fixture_read_file(log_path);
 	free(log_path);
 	return rc;
 }
@@ -131,35 +103,12 @@ struct run {
 
 static void run_kabigen(const char *fixture, const char *target, struct run *r)
 {
-	char *set_path = xasprintf("%s/%s.yaml", FIXTURES_DIR, fixture);
-	char *c_path = xasprintf("%s/%s.c", FIXTURES_DIR, fixture);
-	char *args[] = { "-target", (char *)target, "-std=gnu11", "-I", FIXTURES_DIR };
-	struct kabi_provenance *p;
-	struct strbuf text = { 0 };
-	char *probes;
-
 	r->fixture = fixture;
 	r->target = target;
-	r->set = kset_load(set_path);
-	probes = tu_source(r->set);
-	sb_addf(&text, "#include \"%s.c\"\n%s", fixture, probes);
-	r->model = extract_model(r->set, "fixture.c", text.buf, args, 5, c_path);
-	p = &r->model->prov;
-	p->kabigen_version = xstrdup("test");
-	p->arch = xstrdup(target);
-	p->kernel_arch = xstrdup("test");
-	p->clang_target = xstrdup(target);
-	p->release = xstrdup("fixture");
-	p->set_name = xstrdup(r->set->name);
-	p->autoconf_path = xstrdup("none");
-	p->autoconf_sha256 = xstrdup("none");
+	r->model = fixture_model(fixture, target, &r->set);
 	r->rs = emit_rust(r->model);
 	r->rs_path = xasprintf("%s/%s-%s.rs", workdir, fixture, target);
 	write_file(r->rs_path, r->rs);
-	free(probes);
-	sb_release(&text);
-	free(set_path);
-	free(c_path);
 }
 
 static void run_free(struct run *r)
@@ -553,12 +502,12 @@ static void check_bitfields(const struct run *r, const struct reading *rd)
 		char *a, *b;
 
 		if (run(cc, c_log))
-			fail_msg("clang refuses %s:\n%s", c_src, (log = read_file(c_log)));
+			fail_msg("clang refuses %s:\n%s", c_src, (log = fixture_read_file(c_log)));
 		must_compile(rs_src, "bin", rs_bin);
 		assert_int_equal(run(c_run, c_out), 0);
 		assert_int_equal(run(rs_run, rs_out), 0);
-		a = read_file(c_out);
-		b = read_file(rs_out);
+		a = fixture_read_file(c_out);
+		b = fixture_read_file(rs_out);
 		assert_true(strlen(a) > 0);
 		assert_string_equal(a, b);
 		free(a);

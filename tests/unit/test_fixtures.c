@@ -23,7 +23,7 @@
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
-#include "tu.h"
+#include "fixture.h"
 
 static const char *const targets[] = { "x86_64-linux-gnu", "aarch64-linux-gnu", "riscv64-linux-gnu",
 				       "loongarch64-linux-gnu" };
@@ -147,50 +147,13 @@ struct run {
 	char *fixture_text, *header;
 };
 
-static char *read_file(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
-
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((unsigned long)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
-}
-
 static void run_kabigen(const char *fixture, const char *target, struct run *r)
 {
-	char *set_path = xasprintf("%s/%s.yaml", FIXTURES_DIR, fixture);
 	char *c_path = xasprintf("%s/%s.c", FIXTURES_DIR, fixture);
-	char *args[] = { "-target", (char *)target, "-std=gnu11", "-I", FIXTURES_DIR };
-	struct kabi_provenance *p;
-	struct strbuf text = { 0 };
-	char *probes;
 
-	r->set = kset_load(set_path);
-	r->fixture_text = read_file(c_path);
-	probes = tu_source(r->set);
-	sb_addf(&text, "#include \"%s.c\"\n%s", fixture, probes);
-	r->model = extract_model(r->set, "fixture.c", text.buf, args, 5, c_path);
-	p = &r->model->prov;
-	p->kabigen_version = xstrdup("test");
-	p->arch = xstrdup(target);
-	p->kernel_arch = xstrdup("test");
-	p->clang_target = xstrdup(target);
-	p->release = xstrdup("fixture");
-	p->set_name = xstrdup(r->set->name);
-	p->autoconf_path = xstrdup("none");
-	p->autoconf_sha256 = xstrdup("none");
+	r->model = fixture_model(fixture, target, &r->set);
+	r->fixture_text = fixture_read_file(c_path);
 	r->header = emit_c_header(r->model);
-	free(probes);
-	sb_release(&text);
-	free(set_path);
 	free(c_path);
 }
 
