@@ -1,6 +1,5 @@
 /* kset.c: reads and checks a set file. */
 #include "kset.h"
-#include "profile.h"
 #include "report.h"
 #include "yamldoc.h"
 
@@ -26,9 +25,12 @@ static char **ident_list(const struct ynode *root, const char *key, size_t *coun
 	*count = 0;
 	if (!n)
 		return NULL;
+	/* Checked before anything is allocated: a die() here leaks nothing. */
+	if (n->kind == YNODE_SCALAR)
+		check_ident(n, n->scalar, key);
+	for (size_t i = 0; n->kind == YNODE_SEQUENCE && i < n->n_items; i++)
+		check_ident(n->items[i], ynode_str(n->items[i], key), key);
 	v = ynode_strv(n, key, count);
-	for (size_t i = 0; i < *count; i++)
-		check_ident(n->kind == YNODE_SEQUENCE ? n->items[i] : n, v[i], key);
 	return v;
 }
 
@@ -42,6 +44,7 @@ static void parse_structs(struct kset *s, const struct ynode *n)
 	for (size_t i = 0; i < n->n_items; i++) {
 		const struct ynode *it = n->items[i], *name = it, *cond = NULL;
 
+		s->n_structs = i + 1;	/* counted first, so that kset_free() frees a half-read entry */
 		if (it->kind == YNODE_MAPPING) {
 			ynode_check_keys(it, keys);
 			name = ynode_get(it, "name");
@@ -56,11 +59,10 @@ static void parse_structs(struct kset *s, const struct ynode *n)
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(s->structs[j].name, s->structs[i].name))
 				ynode_die(name, "struct %s is listed twice", s->structs[i].name);
-		s->n_structs++;
 	}
 }
 
-/* A list of {name: IDENT, KEY: text} mappings. */
+/* A list of {name: IDENT, KEY: text} mappings, checked whole before anything is allocated. */
 static void parse_pairs(const struct ynode *n, const char *what, const char *key,
 			char ***names, char ***values, size_t *count)
 {
@@ -68,8 +70,6 @@ static void parse_pairs(const struct ynode *n, const char *what, const char *key
 
 	if (n->kind != YNODE_SEQUENCE)
 		ynode_die(n, "%s must be a list", what);
-	*names = xcalloc(n->n_items, sizeof(char *));
-	*values = xcalloc(n->n_items, sizeof(char *));
 	for (size_t i = 0; i < n->n_items; i++) {
 		const struct ynode *it = n->items[i], *name, *val;
 
@@ -78,11 +78,26 @@ static void parse_pairs(const struct ynode *n, const char *what, const char *key
 		val = ynode_get(it, key);
 		if (!name || !val)
 			ynode_die(it, "each of %s needs 'name' and '%s'", what, key);
-		(*names)[i] = xstrdup(ynode_str(name, "name"));
-		check_ident(name, (*names)[i], "name");
-		(*values)[i] = xstrdup(ynode_str(val, key));
+		check_ident(name, ynode_str(name, "name"), "name");
+		ynode_str(val, key);
+	}
+	*names = xcalloc(n->n_items, sizeof(char *));
+	*values = xcalloc(n->n_items, sizeof(char *));
+	for (size_t i = 0; i < n->n_items; i++) {
+		(*names)[i] = xstrdup(ynode_get(n->items[i], "name")->scalar);
+		(*values)[i] = xstrdup(ynode_get(n->items[i], key)->scalar);
 	}
 	*count = n->n_items;
+}
+
+static void set_free(void *s)
+{
+	kset_free(s);
+}
+
+static void doc_free(void *doc)
+{
+	ydoc_free(doc);
 }
 
 struct kset *kset_load(const char *file)
@@ -95,6 +110,8 @@ struct kset *kset_load(const char *file)
 	char **names, **values;
 	size_t count;
 
+	report_hold(doc, doc_free);
+	report_hold(s, set_free);
 	if (!doc->root)
 		die("%s: the set file is empty; it needs at least 'name', 'includes' and 'structs'", file);
 	ynode_check_keys(doc->root, keys);
@@ -116,7 +133,7 @@ struct kset *kset_load(const char *file)
 	s->constants = ident_list(doc->root, "constants", &s->n_constants);
 	if ((n = ynode_get(doc->root, "strings"))) {
 		parse_pairs(n, "strings", "expr", &names, &values, &count);
-		s->strings = xcalloc(count, sizeof(*s->strings));
+		s->strings = xcalloc(count ? count : 1, sizeof(*s->strings));
 		for (size_t i = 0; i < count; i++)
 			s->strings[i] = (struct kset_string){ names[i], values[i] };
 		s->n_strings = count;
@@ -125,17 +142,19 @@ struct kset *kset_load(const char *file)
 	}
 	if ((n = ynode_get(doc->root, "externs"))) {
 		parse_pairs(n, "externs", "type", &names, &values, &count);
-		s->externs = xcalloc(count, sizeof(*s->externs));
-		for (size_t i = 0; i < count; i++) {
-			if (strncmp(values[i], "struct ", 7) && strncmp(values[i], "union ", 6))
-				ynode_die(n->items[i], "externs type '%s' must be 'struct NAME' or 'union NAME'",
-					  values[i]);
+		s->externs = xcalloc(count ? count : 1, sizeof(*s->externs));
+		for (size_t i = 0; i < count; i++)
 			s->externs[i] = (struct kset_extern){ names[i], values[i] };
-		}
 		s->n_externs = count;
 		free(names);
 		free(values);
+		for (size_t i = 0; i < count; i++)
+			if (strncmp(s->externs[i].type, "struct ", 7) && strncmp(s->externs[i].type, "union ", 6))
+				ynode_die(n->items[i], "externs type '%s' must be 'struct NAME' or 'union NAME'",
+					  s->externs[i].type);
 	}
+	report_release(s);
+	report_release(doc);
 	ydoc_free(doc);
 	return s;
 }

@@ -8,25 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-char **ynode_strv(const struct ynode *n, const char *what, size_t *count)
-{
-	char **v;
-
-	if (n->kind == YNODE_SCALAR) {
-		v = xcalloc(1, sizeof(*v));
-		v[0] = xstrdup(n->scalar);
-		*count = 1;
-		return v;
-	}
-	if (n->kind != YNODE_SEQUENCE)
-		ynode_die(n, "%s must be a list", what);
-	v = xcalloc(n->n_items, sizeof(*v));
-	for (size_t i = 0; i < n->n_items; i++)
-		v[i] = xstrdup(ynode_str(n->items[i], what));
-	*count = n->n_items;
-	return v;
-}
-
 static char *required_str(const struct ynode *root, const char *key)
 {
 	const struct ynode *n = ynode_get(root, key);
@@ -36,7 +17,17 @@ static char *required_str(const struct ynode *root, const char *key)
 	return xstrdup(ynode_str(n, key));
 }
 
-static struct arch_profile *profile_parse(const char *file)
+static void doc_free(void *doc)
+{
+	ydoc_free(doc);
+}
+
+static void profile_free_held(void *p)
+{
+	profile_free(p);
+}
+
+struct arch_profile *profile_read(const char *file)
 {
 	static const char *const keys[] = { "name", "aliases", "debian_arch", "kernel_arch",
 					    "clang_target", "cflags", NULL };
@@ -44,6 +35,8 @@ static struct arch_profile *profile_parse(const char *file)
 	struct arch_profile *p = xcalloc(1, sizeof(*p));
 	const struct ynode *n;
 
+	report_hold(doc, doc_free);
+	report_hold(p, profile_free_held);
 	if (!doc->root)
 		die("%s: empty arch profile; it needs name, kernel_arch, clang_target", file);
 	ynode_check_keys(doc->root, keys);
@@ -56,6 +49,8 @@ static struct arch_profile *profile_parse(const char *file)
 		p->aliases = ynode_strv(n, "aliases", &p->n_aliases);
 	if ((n = ynode_get(doc->root, "cflags")))
 		p->cflags = ynode_strv(n, "cflags", &p->n_cflags);
+	report_release(p);
+	report_release(doc);
 	ydoc_free(doc);
 	return p;
 }
@@ -99,7 +94,7 @@ struct arch_profile *profile_load(const char *configs_dir, const char *arch)
 	closedir(d);
 	qsort(files, n_files, sizeof(*files), cmp_str);
 	for (size_t i = 0; i < n_files; i++) {
-		struct arch_profile *p = profile_parse(files[i]);
+		struct arch_profile *p = profile_read(files[i]);
 
 		if (!found && profile_matches(p, arch)) {
 			found = p;

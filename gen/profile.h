@@ -18,10 +18,9 @@ struct arch_profile {
 
 /* The profile in CONFIGS_DIR/arch/ whose name or alias is ARCH; dies naming the known ones. */
 struct arch_profile *profile_load(const char *configs_dir, const char *arch);
+/* One profile file; dies with FILE:LINE:COLUMN when it is malformed or incomplete. */
+struct arch_profile *profile_read(const char *file);
 void profile_free(struct arch_profile *p);	/* accepts NULL */
 
-/* Reads a YAML sequence of scalars (or one scalar) into a new array; shared by the config loaders. */
-struct ynode;
-char **ynode_strv(const struct ynode *n, const char *what, size_t *count);
 
 #endif

@@ -7,6 +7,52 @@
 
 static kabi_cleanup_fn cleanup;
 
+struct held {
+	void *obj;
+	void (*free_fn)(void *);
+};
+static struct held *held;
+static size_t n_held, cap_held;
+
+void report_hold(void *obj, void (*free_fn)(void *))
+{
+	if (n_held == cap_held) {
+		cap_held = cap_held ? cap_held * 2 : 16;
+		held = realloc(held, cap_held * sizeof(*held));
+		if (!held) {
+			fputs("kabigen: error: out of memory\n", stderr);
+			exit(KABI_EXIT_ERROR);
+		}
+	}
+	held[n_held++] = (struct held){ obj, free_fn };
+}
+
+void report_release(void *obj)
+{
+	for (size_t i = n_held; i-- > 0;) {
+		if (held[i].obj == obj) {
+			memmove(&held[i], &held[i + 1], (n_held - i - 1) * sizeof(*held));
+			n_held--;
+			return;
+		}
+	}
+}
+
+/* Frees what is held, newest first, then runs the cleanup hook (which may not return). */
+static void unwind(void)
+{
+	while (n_held) {
+		struct held h = held[--n_held];
+
+		h.free_fn(h.obj);
+	}
+	free(held);
+	held = NULL;
+	cap_held = 0;
+	if (cleanup)
+		cleanup();
+}
+
 void report_set_cleanup(kabi_cleanup_fn fn)
 {
 	cleanup = fn;
@@ -26,8 +72,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("error: ", fmt, ap);
 	va_end(ap);
-	if (cleanup)
-		cleanup();
+	unwind();
 	exit(KABI_EXIT_ERROR);
 }
 
@@ -40,8 +85,7 @@ void usage_die(const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	fputs("; see 'kabigen --help'\n", stderr);
 	va_end(ap);
-	if (cleanup)
-		cleanup();
+	unwind();
 	exit(KABI_EXIT_USAGE);
 }
 

@@ -15,6 +15,14 @@ enum kabi_exit {
 typedef void (*kabi_cleanup_fn)(void);
 void report_set_cleanup(kabi_cleanup_fn fn);
 
+/*
+ * Objects under construction that die() frees before it exits, newest first, so that an
+ * error path leaks nothing (LeakSanitizer stays quiet, and a fuzzer that turns die()
+ * into a return through the cleanup hook does not grow). release() hands one back.
+ */
+void report_hold(void *obj, void (*free_fn)(void *));
+void report_release(void *obj);
+
 /* One line on stderr, "kabigen: error: ...", then exit 1. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "kabigen: usage: ...", then exit 2. */

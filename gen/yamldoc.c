@@ -44,32 +44,43 @@ static _Noreturn void parser_die(const char *file, yaml_parser_t *p)
 	    p->problem ? p->problem : "unknown problem");
 }
 
-/* Builds the node whose first event is EV; consumes events up to its end. */
-static struct ynode *parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file)
+/* Frees EV, then dies at its position. */
+static _Noreturn void event_die(const char *file, yaml_event_t *ev, const char *what)
+{
+	yaml_mark_t mark = ev->start_mark;
+
+	yaml_event_delete(ev);
+	die("%s:%lu:%lu: %s", file, (unsigned long)mark.line + 1, (unsigned long)mark.column + 1, what);
+}
+
+/*
+ * Builds into *SLOT the node whose first event is EV, consuming events up to its end.
+ * Each node is linked into the tree before its children are read, so that a die() half
+ * way frees the whole partial tree through the document.
+ */
+static void parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file, struct ynode **slot)
 {
 	struct ynode *n;
 	yaml_event_type_t end;
 
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
-		n = node_new(YNODE_SCALAR, file, &ev->start_mark);
+		*slot = n = node_new(YNODE_SCALAR, file, &ev->start_mark);
 		n->scalar = xstrdup((const char *)ev->data.scalar.value);
 		yaml_event_delete(ev);
-		return n;
+		return;
 	case YAML_SEQUENCE_START_EVENT:
-		n = node_new(YNODE_SEQUENCE, file, &ev->start_mark);
+		*slot = n = node_new(YNODE_SEQUENCE, file, &ev->start_mark);
 		end = YAML_SEQUENCE_END_EVENT;
 		break;
 	case YAML_MAPPING_START_EVENT:
-		n = node_new(YNODE_MAPPING, file, &ev->start_mark);
+		*slot = n = node_new(YNODE_MAPPING, file, &ev->start_mark);
 		end = YAML_MAPPING_END_EVENT;
 		break;
 	case YAML_ALIAS_EVENT:
-		die("%s:%lu:%lu: YAML aliases are not supported here; write the value out", file,
-		    (unsigned long)ev->start_mark.line + 1, (unsigned long)ev->start_mark.column + 1);
+		event_die(file, ev, "YAML aliases are not supported here; write the value out");
 	default:
-		die("%s:%lu:%lu: unexpected YAML event; fix the file", file,
-		    (unsigned long)ev->start_mark.line + 1, (unsigned long)ev->start_mark.column + 1);
+		event_die(file, ev, "unexpected YAML event; fix the file");
 	}
 	yaml_event_delete(ev);
 	for (;;) {
@@ -79,29 +90,38 @@ static struct ynode *parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *
 			parser_die(file, p);
 		if (child.type == end) {
 			yaml_event_delete(&child);
-			return n;
+			return;
 		}
-		node_push(n, parse_node(p, &child, file));
+		node_push(n, NULL);
+		parse_node(p, &child, file, &n->items[n->n_items - 1]);
 	}
 }
 
-struct ydoc *ydoc_load(const char *file)
+static void parser_free(void *p)
 {
-	yaml_parser_t parser;
-	yaml_event_t ev;
-	struct ydoc *doc;
-	FILE *f = fopen(file, "rb");
+	yaml_parser_delete(p);
+	free(p);
+}
 
-	if (!f)
-		die("%s: cannot open: %s", file, strerror(errno));
-	doc = xcalloc(1, sizeof(*doc));
-	doc->file = xstrdup(file);
-	if (!yaml_parser_initialize(&parser))
-		die("%s: cannot initialise the YAML parser", file);
-	yaml_parser_set_input_file(&parser, f);
+static void file_close(void *f)
+{
+	fclose(f);
+}
+
+static void doc_free(void *doc)
+{
+	ydoc_free(doc);
+}
+
+/* Folds the events of PARSER (held, with DOC, by the caller) into DOC. */
+static void load_events(yaml_parser_t *parser, struct ydoc *doc)
+{
+	const char *file = doc->file;
+	yaml_event_t ev;
+
 	for (;;) {
-		if (!yaml_parser_parse(&parser, &ev))
-			parser_die(file, &parser);
+		if (!yaml_parser_parse(parser, &ev))
+			parser_die(file, parser);
 		if (ev.type == YAML_STREAM_END_EVENT) {
 			yaml_event_delete(&ev);
 			break;
@@ -112,13 +132,61 @@ struct ydoc *ydoc_load(const char *file)
 			continue;
 		}
 		if (doc->root)
-			die("%s:%lu:%lu: more than one YAML document; keep one", file,
-			    (unsigned long)ev.start_mark.line + 1, (unsigned long)ev.start_mark.column + 1);
-		doc->root = parse_node(&parser, &ev, doc->file);
+			event_die(file, &ev, "more than one YAML document; keep one");
+		parse_node(parser, &ev, doc->file, &doc->root);
 	}
-	yaml_parser_delete(&parser);
+}
+
+/* A document and its parser, held so that a die() while reading frees both. */
+static struct ydoc *doc_start(const char *name, yaml_parser_t **parser)
+{
+	struct ydoc *doc = xcalloc(1, sizeof(*doc));
+
+	doc->file = xstrdup(name);
+	report_hold(doc, doc_free);
+	*parser = xcalloc(1, sizeof(**parser));
+	if (!yaml_parser_initialize(*parser)) {
+		free(*parser);
+		die("%s: cannot initialise the YAML parser", name);
+	}
+	report_hold(*parser, parser_free);
+	return doc;
+}
+
+static struct ydoc *doc_finish(struct ydoc *doc, yaml_parser_t *parser)
+{
+	report_release(parser);
+	parser_free(parser);
+	report_release(doc);
+	return doc;
+}
+
+struct ydoc *ydoc_load(const char *file)
+{
+	yaml_parser_t *parser;
+	struct ydoc *doc;
+	FILE *f = fopen(file, "rb");
+
+	if (!f)
+		die("%s: cannot open: %s", file, strerror(errno));
+	report_hold(f, file_close);
+	doc = doc_start(file, &parser);
+	yaml_parser_set_input_file(parser, f);
+	load_events(parser, doc);
+	doc_finish(doc, parser);
+	report_release(f);
 	fclose(f);
 	return doc;
+}
+
+struct ydoc *ydoc_load_buffer(const char *name, const char *data, size_t len)
+{
+	yaml_parser_t *parser;
+	struct ydoc *doc = doc_start(name, &parser);
+
+	yaml_parser_set_input_string(parser, (const unsigned char *)data, len);
+	load_events(parser, doc);
+	return doc_finish(doc, parser);
 }
 
 void ydoc_free(struct ydoc *doc)
@@ -138,6 +206,7 @@ void ynode_die(const struct ynode *n, const char *fmt, ...)
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
+	report_hold(sb.buf, free);
 	die("%s:%u:%u: %s", n->file, n->line, n->column, sb.buf);
 }
 
@@ -174,4 +243,25 @@ void ynode_check_keys(const struct ynode *map, const char *const *keys)
 		if (!*known)
 			ynode_die(k, "unknown key '%s'; check its spelling", k->scalar);
 	}
+}
+
+char **ynode_strv(const struct ynode *n, const char *what, size_t *count)
+{
+	char **v;
+
+	if (n->kind == YNODE_SCALAR) {
+		v = xcalloc(1, sizeof(*v));
+		v[0] = xstrdup(n->scalar);
+		*count = 1;
+		return v;
+	}
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "%s must be a list", what);
+	for (size_t i = 0; i < n->n_items; i++)
+		ynode_str(n->items[i], what);
+	v = xcalloc(n->n_items ? n->n_items : 1, sizeof(*v));
+	for (size_t i = 0; i < n->n_items; i++)
+		v[i] = xstrdup(n->items[i]->scalar);
+	*count = n->n_items;
+	return v;
 }

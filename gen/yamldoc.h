@@ -22,6 +22,8 @@ struct ydoc {
 
 /* Reads FILE; dies with "FILE:LINE:COL: ..." when it is not well-formed YAML. */
 struct ydoc *ydoc_load(const char *file);
+/* The same for LEN bytes at DATA (not copied; need not be NUL-terminated); NAME is used in messages. */
+struct ydoc *ydoc_load_buffer(const char *name, const char *data, size_t len);
 void ydoc_free(struct ydoc *doc);
 
 /* Dies with "FILE:LINE:COL: WHAT" for a node that has the wrong shape. */
@@ -31,6 +33,9 @@ _Noreturn void ynode_die(const struct ynode *n, const char *fmt, ...) __attribut
 const struct ynode *ynode_get(const struct ynode *map, const char *key);
 /* The scalar text of N; dies (naming WHAT) if N is not a scalar. */
 const char *ynode_str(const struct ynode *n, const char *what);
+/* A sequence of scalars (or one scalar) as a new array of *COUNT new strings; dies naming WHAT
+ * (before allocating anything) if an item is not a scalar. */
+char **ynode_strv(const struct ynode *n, const char *what, size_t *count);
 /* Dies unless every key of MAP is one of the NULL-terminated KEYS: typos are errors, not silence. */
 void ynode_check_keys(const struct ynode *map, const char *const *keys);
 

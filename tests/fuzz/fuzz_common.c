@@ -1,0 +1,34 @@
+/* fuzz_common.c: the die() trap and the input file shared by the harnesses. */
+#include "fuzz.h"
+#include "report.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+jmp_buf fuzz_bail;
+
+static void bail(void)
+{
+	longjmp(fuzz_bail, 1);
+}
+
+void fuzz_install(void)
+{
+	report_set_cleanup(bail);
+}
+
+const char *fuzz_file(const uint8_t *data, size_t size, const char *suffix)
+{
+	static char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/kabigen-fuzz-%d%s", (int)getpid(), suffix);
+	f = fopen(path, "wb");
+	if (!f || fwrite(data, 1, size, f) != size || fclose(f)) {
+		perror(path);
+		abort();
+	}
+	return path;
+}
