@@ -129,21 +129,6 @@ static void add_record_attrs(struct strbuf *sb, const struct kabi_record *r)
 		sb_addf(sb, " __attribute__((aligned(%u)))", r->align_attr);
 }
 
-/* Equal but for white space: "char[56]" and "char [56]". */
-static int same_spelling(const char *a, const char *b)
-{
-	for (;; a++, b++) {
-		while (*a == ' ')
-			a++;
-		while (*b == ' ')
-			b++;
-		if (*a != *b)
-			return 0;
-		if (!*a)
-			return 1;
-	}
-}
-
 /* pahole's "offset size" comment, plus the kernel's own spelling where the emitted type differs. */
 static void add_member_comment(struct strbuf *sb, const struct kabi_member *m)
 {
@@ -153,7 +138,7 @@ static void add_member_comment(struct strbuf *sb, const struct kabi_member *m)
 	if (m->kernel_type) {
 		if (m->type->kind != KT_OPAQUE)
 			spell(&plain, m->type, "");
-		show_type = !plain.buf || !same_spelling(plain.buf, m->kernel_type);
+		show_type = !plain.buf || !kabi_same_spelling(plain.buf, m->kernel_type);
 	}
 	if (m->bit_width != KABI_NOT_BITFIELD)
 		sb_addf(sb, "\t/* %5" PRIu64 ":%-2u %3d bits", m->offset_bits / 8, (unsigned)(m->offset_bits % 8),

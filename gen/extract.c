@@ -612,6 +612,23 @@ static void take_structs(struct extract *x)
 	}
 }
 
+/* Each file clang read, once, in the order it was first included. */
+static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
+{
+	struct kabi_model *m = data;
+	char *name = cx_take(clang_getFileName(file));
+
+	(void)stack;
+	(void)depth;
+	/* The translation unit itself lives in memory: it has no path of its own. */
+	if (name[0] != '/') {
+		free(name);
+		return;
+	}
+	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
+	m->read_files[m->n_read_files++] = name;
+}
+
 static CXTranslationUnit parse(CXIndex idx, const char *file_name, const char *text, char *const *args,
 			       size_t n_args, const char *origin)
 {
@@ -640,6 +657,7 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	x.tu = parse(idx, file_name, text, args, n_args, origin);
 	die_on_errors(x.tu, origin);
 	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
+	clang_getInclusions(x.tu, add_inclusion, x.m);
 	clang_visitChildren(clang_getTranslationUnitCursor(x.tu), index_top, &x);
 
 	take_structs(&x);

@@ -5,6 +5,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+const char *const kabi_type_kind_names[KABI_TYPE_KINDS] = {
+	[KT_VOID] = "void", [KT_INT] = "int", [KT_BOOL] = "bool", [KT_FLOAT] = "float",
+	[KT_POINTER] = "pointer", [KT_ARRAY] = "array", [KT_FUNC] = "func", [KT_RECORD] = "struct",
+	[KT_ENUM] = "enum", [KT_OPAQUE] = "opaque",
+};
+
+bool kabi_same_spelling(const char *a, const char *b)
+{
+	for (;; a++, b++) {
+		while (*a == ' ')
+			a++;
+		while (*b == ' ')
+			b++;
+		if (*a != *b)
+			return false;
+		if (!*a)
+			return true;
+	}
+}
+
 struct kabi_model *kabi_model_new(void)
 {
 	return xcalloc(1, sizeof(struct kabi_model));
@@ -68,6 +88,7 @@ void kabi_model_free(struct kabi_model *m)
 		free(m->all_types[i]);
 	}
 	free(m->all_types);
+	strv_free(m->read_files, m->n_read_files);
 	p = &m->prov;
 	free(p->kabigen_version);
 	free(p->arch);

@@ -20,6 +20,13 @@ enum kabi_type_kind {
 	KT_OPAQUE,	/* a type outside the set: only its size and alignment are kept */
 };
 
+#define KABI_TYPE_KINDS (KT_OPAQUE + 1)
+/* The kinds as the layout dump spells them ("struct" also stands for a union there). */
+extern const char *const kabi_type_kind_names[KABI_TYPE_KINDS];
+
+/* Whether two spellings of a type are the same but for white space: "char[56]", "char [56]". */
+bool kabi_same_spelling(const char *a, const char *b);
+
 struct kabi_record;
 
 struct kabi_type {
@@ -130,6 +137,10 @@ struct kabi_model {
 	size_t n_strings;
 	struct kabi_name_list *lists;
 	size_t n_lists;
+	/* Every file the translation unit read, as clang opened it: for --depfile and the
+	 * result cache. Not part of the layout: emitters never print it. */
+	char **read_files;
+	size_t n_read_files;
 	/* Every type and anonymous record allocated, for kabi_model_free(). */
 	struct kabi_type **all_types;
 	size_t n_all_types;
