@@ -773,11 +773,12 @@ static void download_and_extract(const struct archive *a, const struct candidate
 	}
 	complete = xasprintf("%s/.complete", tmpl);
 	write_text(complete, "");
-	/* The rename makes the tree appear whole; if another kabigen won the race, keep theirs. */
+	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
 	if (rename(tmpl, final)) {
-		if (errno != EEXIST && errno != ENOTEMPTY)
-			die("%s: cannot move the extracted tree into place: %s", final, strerror(errno));
+		int err = errno;
+
 		rm_rf(tmpl);
+		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
 	}
 	free(complete);
 	free(root);
@@ -814,13 +815,31 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	if (best->suite->problem)
 		warn("the %s index could not be refreshed (%s); using the copy in the cache", best->suite->name,
 		     best->suite->problem);
+	dir = tree_dir(&a, best);
 	if (!is_cached(&a, best)) {
+		char *lockp = xasprintf("%s.lock", dir);
+		int fd;
+
 		if (rq->offline)
 			die("--kver %s: %s %s is not in the cache and --offline forbids the network; run once without "
 			    "--offline", rq->kver, best->package, best->version);
-		download_and_extract(&a, best);
+		/* One fetch per package at a time; whoever waited finds it cached. */
+		mkdir_p(a.cache);
+		{
+			char *trees = xasprintf("%s/trees", a.cache);
+
+			mkdir_p(trees);
+			free(trees);
+		}
+		fd = lock_file(lockp);
+		if (!is_cached(&a, best)) {
+			/* A tree without .complete was cut short before it was renamed whole: never trusted. */
+			rm_rf(dir);
+			download_and_extract(&a, best);
+		}
+		close(fd);
+		free(lockp);
 	}
-	dir = tree_dir(&a, best);
 	t = xcalloc(1, sizeof(*t));
 	t->kdir = xasprintf("%s/root/usr/src/linux-headers-%s-%s", dir, best->release, best->suffix);
 	t->package = xstrdup(best->package);

@@ -6,6 +6,12 @@
 #include <string.h>
 
 static kabi_cleanup_fn cleanup;
+static FILE *stream;
+
+void report_set_stream(FILE *f)
+{
+	stream = f;
+}
 
 struct held {
 	void *obj;
@@ -60,9 +66,11 @@ void report_set_cleanup(kabi_cleanup_fn fn)
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
 {
-	fprintf(stderr, "kabigen: %s", prefix);
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	FILE *f = stream ? stream : stderr;
+
+	fprintf(f, "kabigen: %s", prefix);
+	vfprintf(f, fmt, ap);
+	fputc('\n', f);
 }
 
 void die(const char *fmt, ...)
@@ -81,9 +89,9 @@ void usage_die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("kabigen: usage: ", stderr);
-	vfprintf(stderr, fmt, ap);
-	fputs("; see 'kabigen --help'\n", stderr);
+	fputs("kabigen: usage: ", stream ? stream : stderr);
+	vfprintf(stream ? stream : stderr, fmt, ap);
+	fputs("; see 'kabigen --help'\n", stream ? stream : stderr);
 	va_end(ap);
 	unwind();
 	exit(KABI_EXIT_USAGE);

@@ -3,6 +3,7 @@
 #define KABIGEN_REPORT_H
 
 #include <stdarg.h>
+#include <stdio.h>
 
 /* Exit codes, as git and abidiff use them: 1 a failure, 2 a bad invocation. */
 enum kabi_exit {
@@ -10,6 +11,9 @@ enum kabi_exit {
 	KABI_EXIT_ERROR = 1,
 	KABI_EXIT_USAGE = 2,
 };
+
+/* Where messages go (default stderr); the fuzz harnesses send them to /dev/null. */
+void report_set_stream(FILE *f);
 
 /* Set by main so that hooks (removing a temporary file) run before exit. */
 typedef void (*kabi_cleanup_fn)(void);
