@@ -16,4 +16,16 @@ struct strbuf;
 struct kabi_provenance;
 void emit_provenance(struct strbuf *sb, const struct kabi_provenance *p, const char *prefix);
 
+/*
+ * The layout dump (kabi.json): the whole model as JSON, which layout_read.h reads back into
+ * the same model. SCHEMA grows when a reader of the previous one would misread a dump;
+ * README.md documents it. New string.
+ */
+#define KABI_LAYOUT_FORMAT "kabigen-layout"
+#define KABI_LAYOUT_SCHEMA 1
+char *emit_json(const struct kabi_model *m);
+
+/* Appends S as a JSON string literal (also used by the diff reports). */
+void json_add_string(struct strbuf *sb, const char *s);
+
 #endif

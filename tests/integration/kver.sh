@@ -27,7 +27,7 @@ for spec in "riscv64 riscv64 generic" "arm64 arm64 generic" "amd64 rt-amd64 rt" 
 			fail "--kver $minor on $debarch gave $got, the archive's newest is $release"
 		elif [ "$(body "$work/$flavour.h")" != "$(body "$work/$flavour-kdir.h")" ]; then
 			fail "--kver $minor on $debarch differs from --kdir of the same package"
-		elif [ "$(grep -c "flavour: *$name\$" "$work/$flavour.h")" != 1 ]; then
+		elif [ "$(grep -cF "flavour:    $name (linux-headers-$release " "$work/$flavour.h")" != 1 ]; then
 			fail "--kver $minor on $debarch: the provenance does not name the flavour $name"
 		else
 			pass "${args[*]} fetched $release in one command"

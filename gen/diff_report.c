@@ -1,0 +1,661 @@
+/* diff_report.c: a diff as text, Markdown or JSON; each a pure function of the diff result. */
+#include "diff.h"
+#include "emit.h"
+#include "layout.h"
+#include "report.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- shared wording ---- */
+
+static const struct {
+	unsigned bit;
+	const char *word;
+} change_words[] = {
+	{ DIFF_ADDED, "added" },     { DIFF_REMOVED, "removed" },	{ DIFF_MOVED, "moved" },
+	{ DIFF_RESIZED, "resized" }, { DIFF_BITFIELD, "bitfield" },	{ DIFF_RETYPED, "retyped" },
+	{ DIFF_REALIGNED, "realigned" }, { DIFF_VALUE, "value" },
+};
+#define N_WORDS (sizeof(change_words) / sizeof(change_words[0]))
+
+static const char *const item_kinds[] = { [DIFF_ENUM] = "enum", [DIFF_CONSTANT] = "constant",
+					  [DIFF_STRING] = "string", [DIFF_LIST] = "list" };
+
+/* "moved,resized" */
+static void add_changes(struct strbuf *sb, unsigned changes, const char *sep)
+{
+	int first = 1;
+
+	for (size_t i = 0; i < N_WORDS; i++) {
+		if (!(changes & change_words[i].bit))
+			continue;
+		sb_addf(sb, "%s%s", first ? "" : sep, change_words[i].word);
+		first = 0;
+	}
+}
+
+/* A bit offset in bytes, as pahole prints it: "248", or "35:3" inside a byte. */
+static void add_offset(struct strbuf *sb, uint64_t bits)
+{
+	if (bits % 8)
+		sb_addf(sb, "%" PRIu64 ":%u", bits / 8, (unsigned)(bits % 8));
+	else
+		sb_addf(sb, "%" PRIu64, bits / 8);
+}
+
+static void add_size(struct strbuf *sb, const struct diff_field *f)
+{
+	if (f->bit_width != KABI_NOT_BITFIELD)
+		sb_addf(sb, "%d bit%s", f->bit_width, f->bit_width == 1 ? "" : "s");
+	else
+		sb_addf(sb, "%" PRIu64, f->size);
+}
+
+/* The member's offset, size and type cells: one value, or "old -> new" where it changed. */
+static void member_cells(const struct diff_member *m, const char *arrow, struct strbuf cells[3])
+{
+	const struct diff_field *o = &m->old, *n = &m->new;
+
+	if (m->changes & (DIFF_ADDED | DIFF_REMOVED)) {
+		const struct diff_field *f = m->changes & DIFF_ADDED ? n : o;
+
+		add_offset(&cells[0], f->offset_bits);
+		add_size(&cells[1], f);
+		sb_adds(&cells[2], f->type);
+		return;
+	}
+	add_offset(&cells[0], o->offset_bits);
+	if (m->changes & DIFF_MOVED) {
+		sb_adds(&cells[0], arrow);
+		add_offset(&cells[0], n->offset_bits);
+	}
+	add_size(&cells[1], o);
+	if (m->changes & (DIFF_RESIZED | DIFF_BITFIELD)) {
+		sb_adds(&cells[1], arrow);
+		add_size(&cells[1], n);
+	}
+	sb_adds(&cells[2], o->type);
+	if (m->changes & DIFF_RETYPED) {
+		sb_adds(&cells[2], arrow);
+		sb_adds(&cells[2], n->type);
+	}
+}
+
+/* A C string literal, so that trailing spaces and escapes show. */
+static void add_quoted(struct strbuf *sb, const char *s)
+{
+	sb_adds(sb, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addf(sb, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_addf(sb, "\\%03o", *p);
+		else
+			sb_addf(sb, "%c", *p);
+	}
+	sb_adds(sb, "\"");
+}
+
+/* "2 added, 9 moved, 1 resized": how many members had each kind of change. */
+static void add_member_counts(struct strbuf *sb, const struct diff_struct *s, int first)
+{
+	for (size_t w = 0; w < N_WORDS; w++) {
+		size_t n = 0;
+
+		for (size_t i = 0; i < s->n_members; i++)
+			n += !!(s->members[i].changes & change_words[w].bit);
+		if (n) {
+			sb_addf(sb, "%s%zu %s", first ? "" : ", ", n, change_words[w].word);
+			first = 0;
+		}
+	}
+}
+
+/* What changed in a struct, in one phrase; EMPTY for none. */
+static void add_struct_summary(struct strbuf *sb, const struct diff_struct *s, const char *arrow, const char *empty)
+{
+	int first = 1;
+
+	if (s->changes & (DIFF_ADDED | DIFF_REMOVED)) {
+		sb_adds(sb, s->changes & DIFF_ADDED ? "added" : "removed");
+		if (s->note)
+			sb_addf(sb, " (the other side has none: %s)", s->note);
+		return;
+	}
+	if (s->changes & DIFF_RESIZED) {
+		sb_addf(sb, "size %" PRIu64 "%s%" PRIu64, s->old_size, arrow, s->new_size);
+		first = 0;
+	}
+	if (s->changes & DIFF_REALIGNED) {
+		sb_addf(sb, "%salign %u%s%u", first ? "" : ", ", s->old_align, arrow, s->new_align);
+		first = 0;
+	}
+	add_member_counts(sb, s, first);
+	if (!s->changes && !s->n_members)
+		sb_adds(sb, empty);
+}
+
+/* An enum, constant, string or list change, after its label ("constant X:"): "56 -> 64". */
+static void add_item_text(struct strbuf *sb, const struct diff_item *it, const char *arrow)
+{
+	const char *verb = it->changes & DIFF_ADDED ? "added" : it->changes & DIFF_REMOVED ? "removed" : NULL;
+
+	if (it->owner && !it->name) {	/* a whole enum or list */
+		if (verb)
+			sb_adds(sb, verb);
+		else
+			sb_addf(sb, "type %s%s%s", it->old_type, arrow, it->new_type);
+		return;
+	}
+	if (it->kind == DIFF_LIST) {
+		sb_addf(sb, "%s %s", verb, it->name);
+		return;
+	}
+	if (it->owner)
+		sb_addf(sb, "%s ", it->name);	/* an enumerator */
+	if (verb)
+		sb_addf(sb, "%s ", verb);
+	for (int side = 0; side < 2; side++) {
+		const char *v = side ? it->new : it->old;
+
+		if (!v)
+			continue;
+		if (side && it->old)
+			sb_adds(sb, arrow);
+		if (it->numeric)
+			sb_adds(sb, v);
+		else
+			add_quoted(sb, v);
+	}
+	if (it->changes & DIFF_RETYPED)
+		sb_addf(sb, " (type %s%s%s)", it->old_type, arrow, it->new_type);
+}
+
+static void add_side(struct strbuf *sb, const struct diff_side *s)
+{
+	sb_adds(sb, s->release ? s->release : "(no release)");
+	sb_addf(sb, " (%s", s->arch ? s->arch : "?");
+	if (s->flavour)
+		sb_addf(sb, ", %s", s->flavour);
+	sb_adds(sb, ")");
+	if (s->input && (!s->release || strcmp(s->input, s->release)))
+		sb_addf(sb, " from %s", s->input);
+}
+
+static const char *count_word(size_t n, const char *one, const char *many)
+{
+	return n == 1 ? one : many;
+}
+
+static void add_compared(struct strbuf *sb, const struct kabi_diff *d)
+{
+	sb_addf(sb, "%zu %s, %zu %s, %zu %s, %zu %s and %zu %s", d->n_structs,
+		count_word(d->n_structs, "struct", "structs"), d->n_enums, count_word(d->n_enums, "enum", "enums"),
+		d->n_constants, count_word(d->n_constants, "constant", "constants"), d->n_strings,
+		count_word(d->n_strings, "string", "strings"), d->n_lists, count_word(d->n_lists, "list", "lists"));
+}
+
+/* "changes that break a loader built for 7.2.13+deb14-amd64" */
+static void add_verdict(struct strbuf *sb, const struct kabi_diff *d)
+{
+	const char *old = d->old.release ? d->old.release : "the old side";
+
+	if (d->verdict & DIFF_EXIT_BREAKING)
+		sb_addf(sb, "changes that break a loader built for %s", old);
+	else if (d->verdict & DIFF_EXIT_CHANGES)
+		sb_addf(sb, "changes, none that breaks a loader built for %s", old);
+	else
+		sb_adds(sb, "no changes");
+}
+
+/* "size 1280, align 64", or with "old -> new" where they changed. */
+static void add_size_align(struct strbuf *sb, const struct diff_struct *s, const char *arrow)
+{
+	sb_addf(sb, "size %" PRIu64, s->old_size);
+	if (s->changes & DIFF_RESIZED)
+		sb_addf(sb, "%s%" PRIu64, arrow, s->new_size);
+	sb_addf(sb, ", align %u", s->old_align);
+	if (s->changes & DIFF_REALIGNED)
+		sb_addf(sb, "%s%u", arrow, s->new_align);
+}
+
+/* ---- text ---- */
+
+/* Rows of cells, padded into columns (the last one is not padded). */
+struct table {
+	struct strbuf *cells;
+	size_t n_rows, n_cols;
+};
+
+static struct strbuf *table_row(struct table *t)
+{
+	t->cells = xrealloc(t->cells, (t->n_rows + 1) * t->n_cols * sizeof(*t->cells));
+	memset(&t->cells[t->n_rows * t->n_cols], 0, t->n_cols * sizeof(*t->cells));
+	return &t->cells[t->n_rows++ * t->n_cols];
+}
+
+static void table_flush(struct strbuf *sb, struct table *t, const char *indent)
+{
+	size_t *width = xcalloc(t->n_cols, sizeof(*width));
+
+	for (size_t r = 0; r < t->n_rows; r++)
+		for (size_t c = 0; c < t->n_cols; c++)
+			if (t->cells[r * t->n_cols + c].len > width[c])
+				width[c] = t->cells[r * t->n_cols + c].len;
+	for (size_t r = 0; r < t->n_rows; r++) {
+		sb_adds(sb, indent);
+		for (size_t c = 0; c < t->n_cols; c++) {
+			const struct strbuf *cell = &t->cells[r * t->n_cols + c];
+			const char *text = cell->buf ? cell->buf : "";
+
+			if (c + 1 < t->n_cols)
+				sb_addf(sb, "%-*s  ", (int)width[c], text);
+			else
+				sb_adds(sb, text);
+		}
+		while (sb->len && sb->buf[sb->len - 1] == ' ')
+			sb->buf[--sb->len] = '\0';
+		sb_adds(sb, "\n");
+	}
+	for (size_t i = 0; i < t->n_rows * t->n_cols; i++)
+		sb_release(&t->cells[i]);
+	free(t->cells);
+	free(width);
+	t->cells = NULL;
+	t->n_rows = 0;
+}
+
+char *diff_report_text(const struct kabi_diff *d)
+{
+	struct strbuf sb = { 0 };
+	struct table t = { NULL, 0, 2 };
+	size_t n_item_breaking = 0;
+
+	sb_adds(&sb, "old: ");
+	add_side(&sb, &d->old);
+	sb_adds(&sb, "\nnew: ");
+	add_side(&sb, &d->new);
+	sb_adds(&sb, "\n\n");
+	if (!d->verdict) {
+		sb_adds(&sb, "No changes: ");
+		add_compared(&sb, d);
+		sb_adds(&sb, " are the same.\n");
+		if (d->n_suppressed)
+			sb_addf(&sb, "(%zu change%s suppressed)\n", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
+		return sb.buf;
+	}
+
+	/* Summary: a line per struct, one for the rest. */
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+		struct strbuf *row = table_row(&t);
+
+		sb_addf(&row[0], "%s %s:", s->is_union ? "union" : "struct", s->name);
+		add_struct_summary(&row[1], s, " -> ", "no change");
+		if (s->breaking)
+			sb_adds(&row[1], "; breaking");
+	}
+	for (size_t i = 0; i < d->n_items; i++)
+		n_item_breaking += d->items[i].breaking;
+	if (d->n_enums + d->n_constants + d->n_strings + d->n_lists) {
+		struct strbuf *row = table_row(&t);
+
+		sb_adds(&row[0], "enums, constants, strings, lists:");
+		if (d->n_items)
+			sb_addf(&row[1], "%zu change%s%s", d->n_items, d->n_items == 1 ? "" : "s",
+				n_item_breaking ? "; breaking" : "");
+		else
+			sb_adds(&row[1], "no change");
+	}
+	table_flush(&sb, &t, "");
+
+	/* Details. */
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (!s->n_members)
+			continue;
+		sb_addf(&sb, "\n%s %s (", s->is_union ? "union" : "struct", s->name);
+		add_size_align(&sb, s, " -> ");
+		sb_adds(&sb, "):\n");
+		t.n_cols = 6;
+		for (size_t j = 0; j < s->n_members; j++) {
+			const struct diff_member *m = &s->members[j];
+			struct strbuf *row = table_row(&t), cells[3] = { 0 };
+
+			sb_adds(&row[0], m->name);
+			add_changes(&row[1], m->changes, ",");
+			member_cells(m, " -> ", cells);
+			sb_addf(&row[2], "offset %s", cells[0].buf);
+			sb_addf(&row[3], "size %s", cells[1].buf);
+			sb_adds(&row[4], cells[2].buf);
+			if (m->breaking)
+				sb_adds(&row[5], "breaking");
+			for (int c = 0; c < 3; c++)
+				sb_release(&cells[c]);
+		}
+		table_flush(&sb, &t, "  ");
+	}
+	if (d->n_items) {
+		sb_adds(&sb, "\n");
+		t.n_cols = 2;
+		for (size_t i = 0; i < d->n_items; i++) {
+			const struct diff_item *it = &d->items[i];
+			struct strbuf *row = table_row(&t);
+
+			sb_addf(&row[0], "%s %s:", item_kinds[it->kind], it->owner ? it->owner : it->name);
+			add_item_text(&row[1], it, " -> ");
+			if (it->breaking)
+				sb_adds(&row[1], "; breaking");
+		}
+		table_flush(&sb, &t, "");
+	}
+	sb_adds(&sb, "\n");
+	if (d->n_suppressed)
+		sb_addf(&sb, "%zu change%s suppressed.\n", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
+	sb_adds(&sb, "Verdict: ");
+	add_verdict(&sb, d);
+	sb_addf(&sb, " (exit %u).\n", d->verdict);
+	return sb.buf;
+}
+
+/* ---- Markdown ---- */
+
+/* A table cell: code where it can be, with '|' escaped so that the table holds. */
+static void md_code(struct strbuf *sb, const char *s)
+{
+	int code = !strchr(s, '`');
+
+	if (code)
+		sb_adds(sb, "`");
+	for (const char *p = s; *p; p++) {
+		if (*p == '|')
+			sb_adds(sb, "\\|");
+		else if (*p == '\n')
+			sb_adds(sb, " ");
+		else
+			sb_addf(sb, "%c", *p);
+	}
+	if (code)
+		sb_adds(sb, "`");
+}
+
+static void md_side_row(struct strbuf *sb, const char *what, const char *a, const char *b)
+{
+	sb_addf(sb, "| %s | ", what);
+	if (a)
+		md_code(sb, a);
+	sb_adds(sb, " | ");
+	if (b)
+		md_code(sb, b);
+	sb_adds(sb, " |\n");
+}
+
+char *diff_report_md(const struct kabi_diff *d)
+{
+	struct strbuf sb = { 0 };
+	const char *arrow = " → ";
+	size_t n_same = 0, n_changed = 0;
+
+	sb_adds(&sb, "### ABI diff: ");
+	md_code(&sb, d->old.release ? d->old.release : "?");
+	sb_adds(&sb, arrow);
+	md_code(&sb, d->new.release ? d->new.release : "?");
+	sb_adds(&sb, "\n\n|  | old | new |\n| --- | --- | --- |\n");
+	md_side_row(&sb, "input", d->old.input, d->new.input);
+	md_side_row(&sb, "arch", d->old.arch, d->new.arch);
+	md_side_row(&sb, "flavour", d->old.flavour, d->new.flavour);
+	md_side_row(&sb, "target", d->old.target, d->new.target);
+
+	if (!d->verdict) {
+		sb_adds(&sb, "\n**No changes**: ");
+		add_compared(&sb, d);
+		sb_adds(&sb, " are the same (exit 0).");
+		if (d->n_suppressed)
+			sb_addf(&sb, " %zu change%s suppressed.", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
+		sb_adds(&sb, "\n");
+		return sb.buf;
+	}
+	sb_addf(&sb, "\n**%s** (exit %u): ", d->verdict & DIFF_EXIT_BREAKING ? "Breaking" : "Compatible", d->verdict);
+	add_verdict(&sb, d);
+	sb_adds(&sb, ".");
+	if (d->n_suppressed)
+		sb_addf(&sb, " %zu change%s suppressed.", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
+	sb_adds(&sb, "\n");
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (!s->changes && !s->n_members)
+			continue;
+		if (!n_changed++)
+			sb_adds(&sb, "\n| struct | size | align | changes |\n| --- | --- | --- | --- |\n");
+		sb_adds(&sb, "| ");
+		md_code(&sb, s->name);
+		if (s->changes & DIFF_RESIZED)
+			sb_addf(&sb, " | %" PRIu64 "%s%" PRIu64, s->old_size, arrow, s->new_size);
+		else
+			sb_addf(&sb, " | %" PRIu64, s->changes & DIFF_ADDED ? s->new_size : s->old_size);
+		if (s->changes & DIFF_REALIGNED)
+			sb_addf(&sb, " | %u%s%u | ", s->old_align, arrow, s->new_align);
+		else
+			sb_addf(&sb, " | %u | ", s->changes & DIFF_ADDED ? s->new_align : s->old_align);
+		add_struct_summary(&sb, s, arrow, "");
+		if (s->breaking)
+			sb_adds(&sb, ", **breaking**");
+		sb_adds(&sb, " |\n");
+	}
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (s->changes || s->n_members)
+			continue;
+		sb_adds(&sb, n_same++ ? ", " : "\nUnchanged: ");
+		md_code(&sb, s->name);
+	}
+	if (n_same)
+		sb_adds(&sb, ".\n");
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (!s->n_members)
+			continue;
+		sb_addf(&sb, "\n#### `%s %s`\n\n| member | change | offset | size | type |\n"
+			     "| --- | --- | --- | --- | --- |\n", s->is_union ? "union" : "struct", s->name);
+		for (size_t j = 0; j < s->n_members; j++) {
+			const struct diff_member *m = &s->members[j];
+			struct strbuf cells[3] = { 0 };
+
+			member_cells(m, arrow, cells);
+			sb_adds(&sb, "| ");
+			md_code(&sb, m->name);
+			sb_adds(&sb, " | ");
+			add_changes(&sb, m->changes, ", ");
+			if (m->breaking)
+				sb_adds(&sb, ", **breaking**");
+			sb_addf(&sb, " | %s | %s | ", cells[0].buf, cells[1].buf);
+			md_code(&sb, cells[2].buf);
+			sb_adds(&sb, " |\n");
+			for (int c = 0; c < 3; c++)
+				sb_release(&cells[c]);
+		}
+	}
+	if (d->n_items) {
+		sb_adds(&sb, "\n#### Enums, constants, strings and lists\n\n| item | change | old | new |\n"
+			     "| --- | --- | --- | --- |\n");
+		for (size_t i = 0; i < d->n_items; i++) {
+			const struct diff_item *it = &d->items[i];
+			const char *old = it->name ? it->old : it->old_type, *new = it->name ? it->new : it->new_type;
+
+			sb_addf(&sb, "| %s ", item_kinds[it->kind]);
+			md_code(&sb, it->owner ? it->owner : it->name);
+			if (it->owner && it->name) {
+				sb_adds(&sb, " ");
+				md_code(&sb, it->name);
+			}
+			sb_adds(&sb, " | ");
+			add_changes(&sb, it->changes, ", ");
+			if (it->breaking)
+				sb_adds(&sb, ", **breaking**");
+			sb_adds(&sb, " | ");
+			for (int side = 0; side < 2; side++) {
+				const char *v = side ? new : old;
+
+				if (v && !it->numeric && it->name) {
+					struct strbuf q = { 0 };
+
+					add_quoted(&q, v);
+					md_code(&sb, q.buf);
+					sb_release(&q);
+				} else if (v) {
+					md_code(&sb, v);
+				}
+				if (v && it->name && (it->changes & DIFF_RETYPED))
+					sb_addf(&sb, " (%s)", side ? it->new_type : it->old_type);
+				sb_adds(&sb, side ? " |\n" : " | ");
+			}
+		}
+	}
+	return sb.buf;
+}
+
+/* ---- JSON ---- */
+
+static void json_changes(struct strbuf *sb, unsigned changes)
+{
+	int first = 1;
+
+	sb_adds(sb, "[");
+	for (size_t i = 0; i < N_WORDS; i++) {
+		if (!(changes & change_words[i].bit))
+			continue;
+		sb_addf(sb, "%s\"%s\"", first ? "" : ", ", change_words[i].word);
+		first = 0;
+	}
+	sb_adds(sb, "]");
+}
+
+static void json_key_string(struct strbuf *sb, const char *key, const char *value, int *first)
+{
+	if (!value)
+		return;
+	sb_addf(sb, "%s\"%s\": ", *first ? "" : ", ", key);
+	json_add_string(sb, value);
+	*first = 0;
+}
+
+static void json_side(struct strbuf *sb, const char *key, const struct diff_side *s)
+{
+	int first = 1;
+
+	sb_addf(sb, "  \"%s\": {", key);
+	json_key_string(sb, "input", s->input, &first);
+	json_key_string(sb, "arch", s->arch, &first);
+	json_key_string(sb, "release", s->release, &first);
+	json_key_string(sb, "flavour", s->flavour, &first);
+	json_key_string(sb, "target", s->target, &first);
+	sb_adds(sb, "},\n");
+}
+
+static void json_field(struct strbuf *sb, const struct diff_field *f)
+{
+	sb_addf(sb, "{\"offset_bits\": %" PRIu64 ", \"size\": %" PRIu64, f->offset_bits, f->size);
+	if (f->bit_width != KABI_NOT_BITFIELD)
+		sb_addf(sb, ", \"bit_width\": %d", f->bit_width);
+	sb_adds(sb, ", \"type\": ");
+	json_add_string(sb, f->type);
+	sb_adds(sb, "}");
+}
+
+static void json_value(struct strbuf *sb, const char *key, const char *value, int numeric)
+{
+	if (!value)
+		return;
+	sb_addf(sb, ", \"%s\": ", key);
+	if (numeric)
+		sb_adds(sb, value);
+	else
+		json_add_string(sb, value);
+}
+
+static const char *struct_status(const struct diff_struct *s)
+{
+	if (s->changes & DIFF_ADDED)
+		return "added";
+	if (s->changes & DIFF_REMOVED)
+		return "removed";
+	return s->changes || s->n_members ? "changed" : "same";
+}
+
+char *diff_report_json(const struct kabi_diff *d)
+{
+	struct strbuf sb = { 0 };
+
+	sb_addf(&sb, "{\n  \"format\": \"%s\",\n  \"schema\": %d,\n", KABI_DIFF_FORMAT, KABI_DIFF_SCHEMA);
+	json_side(&sb, "old", &d->old);
+	json_side(&sb, "new", &d->new);
+	sb_addf(&sb, "  \"exit\": %u,\n  \"changes\": %s,\n  \"breaking\": %s,\n  \"suppressed\": %zu,\n", d->verdict,
+		d->verdict ? "true" : "false", d->verdict & DIFF_EXIT_BREAKING ? "true" : "false", d->n_suppressed);
+	sb_addf(&sb, "  \"compared\": {\"structs\": %zu, \"enums\": %zu, \"constants\": %zu, \"strings\": %zu, "
+		     "\"lists\": %zu},\n", d->n_structs, d->n_enums, d->n_constants, d->n_strings, d->n_lists);
+	sb_adds(&sb, "  \"structs\": [");
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		sb_addf(&sb, "%s\n    {\"name\": ", i ? "," : "");
+		json_add_string(&sb, s->name);
+		sb_addf(&sb, ", \"kind\": \"%s\", \"status\": \"%s\", \"changes\": ", s->is_union ? "union" : "struct",
+			struct_status(s));
+		json_changes(&sb, s->changes);
+		sb_addf(&sb, ", \"breaking\": %s", s->breaking ? "true" : "false");
+		if (!(s->changes & DIFF_ADDED))
+			sb_addf(&sb, ", \"old\": {\"size\": %" PRIu64 ", \"align\": %u}", s->old_size, s->old_align);
+		if (!(s->changes & DIFF_REMOVED))
+			sb_addf(&sb, ", \"new\": {\"size\": %" PRIu64 ", \"align\": %u}", s->new_size, s->new_align);
+		if (s->note) {
+			sb_adds(&sb, ", \"note\": ");
+			json_add_string(&sb, s->note);
+		}
+		sb_adds(&sb, ", \"members\": [");
+		for (size_t j = 0; j < s->n_members; j++) {
+			const struct diff_member *m = &s->members[j];
+
+			sb_addf(&sb, "%s\n      {\"name\": ", j ? "," : "");
+			json_add_string(&sb, m->name);
+			sb_adds(&sb, ", \"changes\": ");
+			json_changes(&sb, m->changes);
+			sb_addf(&sb, ", \"breaking\": %s", m->breaking ? "true" : "false");
+			if (!(m->changes & DIFF_ADDED)) {
+				sb_adds(&sb, ", \"old\": ");
+				json_field(&sb, &m->old);
+			}
+			if (!(m->changes & DIFF_REMOVED)) {
+				sb_adds(&sb, ", \"new\": ");
+				json_field(&sb, &m->new);
+			}
+			sb_adds(&sb, "}");
+		}
+		sb_adds(&sb, s->n_members ? "\n    ]}" : "]}");
+	}
+	sb_adds(&sb, d->n_structs ? "\n  ],\n" : "],\n");
+	sb_adds(&sb, "  \"items\": [");
+	for (size_t i = 0; i < d->n_items; i++) {
+		const struct diff_item *it = &d->items[i];
+		int first = 0;
+
+		sb_addf(&sb, "%s\n    {\"kind\": \"%s\"", i ? "," : "", item_kinds[it->kind]);
+		json_key_string(&sb, "owner", it->owner, &first);
+		json_key_string(&sb, "name", it->name, &first);
+		sb_adds(&sb, ", \"changes\": ");
+		json_changes(&sb, it->changes);
+		sb_addf(&sb, ", \"breaking\": %s", it->breaking ? "true" : "false");
+		json_value(&sb, "old", it->old, it->numeric);
+		json_value(&sb, "new", it->new, it->numeric);
+		json_value(&sb, "old_type", it->old_type, 0);
+		json_value(&sb, "new_type", it->new_type, 0);
+		sb_adds(&sb, "}");
+	}
+	sb_adds(&sb, d->n_items ? "\n  ]\n}\n" : "]\n}\n");
+	return sb.buf;
+}
