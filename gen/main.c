@@ -1,5 +1,6 @@
 /* main.c: kabigen's command line; runs the pipeline profile -> tree -> tu -> extract -> emit. */
 #include "archive.h"
+#include "cache.h"
 #include "diff.h"
 #include "emit.h"
 #include "extract.h"
@@ -58,6 +59,9 @@ static const char usage_text[] =
 	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
 	"  --print-cflags     print the clang arguments kabigen parses with, on one line, and stop\n"
 	"  --emit-tu FILE     write the translation unit kabigen parses to FILE, and stop\n"
+	"  --depfile FILE     also write a Makefile-style depfile: the output depends on every file\n"
+	"                     the translation unit read (for Ninja and Make; see cmake/Kabigen.cmake)\n"
+	"  --no-cache         parse even when the result cache holds this output\n"
 	"  --version          print kabigen's version\n"
 	"  -h, --help         this text\n"
 	"\n"
@@ -86,6 +90,8 @@ struct options {
 	const char *output;
 	const char *set_file;
 	const char *emit_tu;
+	const char *depfile;
+	int no_cache;
 	const char *format;
 	int print_cflags;
 };
@@ -123,7 +129,8 @@ static void parse_diff_options(int argc, char **argv, struct options *o)
 static void parse_options(int argc, char **argv, struct options *o)
 {
 	enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_KCONFIG, OPT_SET, OPT_SET_FILE,
-	       OPT_PRINT_CFLAGS, OPT_EMIT_TU, OPT_FORMAT, OPT_VERSION, OPT_ONLY, OPT_SUPPRESS };
+	       OPT_PRINT_CFLAGS, OPT_EMIT_TU, OPT_FORMAT, OPT_VERSION, OPT_ONLY, OPT_SUPPRESS, OPT_DEPFILE,
+	       OPT_NO_CACHE };
 	static const struct option longopts[] = {
 		{ "arch", required_argument, NULL, OPT_ARCH },
 		{ "kdir", required_argument, NULL, OPT_KDIR },
@@ -136,6 +143,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		{ "set-file", required_argument, NULL, OPT_SET_FILE },
 		{ "print-cflags", no_argument, NULL, OPT_PRINT_CFLAGS },
 		{ "emit-tu", required_argument, NULL, OPT_EMIT_TU },
+		{ "depfile", required_argument, NULL, OPT_DEPFILE },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "format", required_argument, NULL, OPT_FORMAT },
 		{ "only", required_argument, NULL, OPT_ONLY },
 		{ "suppress", required_argument, NULL, OPT_SUPPRESS },
@@ -168,6 +177,8 @@ static void parse_options(int argc, char **argv, struct options *o)
 		case OPT_SET_FILE: o->set_file = optarg; break;
 		case OPT_PRINT_CFLAGS: o->print_cflags = 1; break;
 		case OPT_EMIT_TU: o->emit_tu = optarg; break;
+		case OPT_DEPFILE: o->depfile = optarg; break;
+		case OPT_NO_CACHE: o->no_cache = 1; break;
 		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_ONLY: o->only_text = optarg; break;
 		case OPT_SUPPRESS: o->suppress = optarg; break;
@@ -314,6 +325,41 @@ static char *set_file_of(const struct options *o, const char *configs)
 	return o->set_file ? xstrdup(o->set_file) : xasprintf("%s/sets/loader.yaml", configs);
 }
 
+/*
+ * What decides an output besides the files the unit reads (the manifest covers those,
+ * autoconf.h among them): kabigen itself, the format, the set, the profile, the exact
+ * arguments and unit, and the provenance the command line gives.
+ */
+static char *result_key(const struct options *o, const struct arch_profile *profile, const struct kset *set,
+			const struct tu *tu, const struct kabi_provenance *cli)
+{
+	struct cache_key k;
+
+	cache_key_init(&k);
+	cache_key_add_str(&k, "kabigen", KABIGEN_VERSION);
+	{
+		/* A rebuilt kabigen is another kabigen; its stamp is cheaper than its hash. */
+		struct stat st;
+		char stamp[64] = "";
+
+		if (!stat("/proc/self/exe", &st))
+			snprintf(stamp, sizeof(stamp), "%lld:%lld.%ld", (long long)st.st_size,
+				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+		cache_key_add_str(&k, "exe", stamp);
+	}
+	cache_key_add_str(&k, "format", o->format);
+	cache_key_add_file(&k, set->file);
+	cache_key_add_file(&k, profile->file);
+	for (size_t i = 0; i < tu->n_args; i++)
+		cache_key_add_str(&k, "arg", tu->args[i]);
+	cache_key_add_str(&k, "unit", tu->text);
+	cache_key_add_str(&k, "flavour", cli->flavour);
+	cache_key_add_str(&k, "kconfig", cli->kconfig);
+	for (size_t i = 0; i < cli->n_overrides; i++)
+		cache_key_add_str(&k, "set", cli->overrides[i]);
+	return cache_key_final(&k);
+}
+
 static void generate(const struct options *o, const struct arch_profile *profile, struct ktree *tree,
 		     const char *configs, struct kabi_provenance *from_cli)
 {
@@ -334,7 +380,24 @@ static void generate(const struct options *o, const struct arch_profile *profile
 		}
 	} else {
 		const char *ext = !strcmp(o->format, "rust") ? "rs" : !strcmp(o->format, "json") ? "json" : "h";
+		char *key = result_key(o, profile, set, tu, from_cli), *release = NULL, **files = NULL;
+		size_t len, n_files = 0;
 
+		/* A hit writes the bytes of the first run without parsing anything. */
+		text = o->no_cache ? NULL : cache_lookup(key, &len, &release, &files, &n_files);
+		if (text) {
+			output = o->output ? xstrdup(o->output) : xasprintf("out/%s/kabi.%s", release, ext);
+			outfile_write(output, text, len, !o->output);
+			if (o->depfile)
+				depfile_write(o->depfile, output, files, n_files);
+			fprintf(stderr, "kabigen: wrote %s (%s, from the result cache)\n", output, release);
+			strv_free(files, n_files);
+			free(release);
+			free(output);
+			free(text);
+			free(key);
+			goto done;
+		}
 		model = build_model(profile, tree, set, tu, from_cli);
 		if (!strcmp(o->format, "rust")) {
 			text = emit_rust(model);
@@ -347,11 +410,16 @@ static void generate(const struct options *o, const struct arch_profile *profile
 		}
 		output = o->output ? xstrdup(o->output) : xasprintf("out/%s/kabi.%s", model->prov.release, ext);
 		outfile_write(output, text, strlen(text), !o->output);
+		if (o->depfile)
+			depfile_write(o->depfile, output, model->read_files, model->n_read_files);
+		cache_store(key, model->prov.release, text, strlen(text), model->read_files, model->n_read_files);
 		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", output, model->n_order, model->prov.release);
 		free(output);
 		free(text);
+		free(key);
 		kabi_model_free(model);
 	}
+done:
 	tu_free(tu);
 	kset_free(set);
 	free(set_file);

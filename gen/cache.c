@@ -1,0 +1,183 @@
+/* cache.c: the result cache ($cache/results/KEY/{manifest,output}) and depfiles. */
+#include "cache.h"
+#include "archive.h"
+#include "outfile.h"
+#include "report.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+void cache_key_init(struct cache_key *k)
+{
+	SHA256Init(&k->ctx);
+}
+
+/* Each part is framed by its name and length, so that no two sequences of parts collide. */
+void cache_key_add(struct cache_key *k, const char *what, const void *data, size_t len)
+{
+	char head[160];
+	int n = snprintf(head, sizeof(head), "%s:%zu:", what, len);
+
+	SHA256Update(&k->ctx, (const unsigned char *)head, (size_t)n);
+	SHA256Update(&k->ctx, data, len);
+}
+
+void cache_key_add_str(struct cache_key *k, const char *what, const char *s)
+{
+	cache_key_add(k, what, s ? s : "", s ? strlen(s) : 0);
+}
+
+void cache_key_add_file(struct cache_key *k, const char *path)
+{
+	char digest[SHA256_DIGEST_STRING_LENGTH];
+
+	cache_key_add_str(k, path, SHA256File(path, digest) ? digest : "unreadable");
+}
+
+char *cache_key_final(struct cache_key *k)
+{
+	char digest[SHA256_DIGEST_STRING_LENGTH];
+
+	return xstrdup(SHA256End(&k->ctx, digest));
+}
+
+static char *entry_dir(const char *key)
+{
+	char *cache = archive_cache_dir(), *dir = xasprintf("%s/results/%s", cache, key);
+
+	free(cache);
+	return dir;
+}
+
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	size_t n;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (sb.len + n + 1 > sb.cap) {
+			sb.cap = (sb.len + n + 1) * 2;
+			sb.buf = xrealloc(sb.buf, sb.cap);
+		}
+		memcpy(sb.buf + sb.len, buf, n);
+		sb.len += n;
+		sb.buf[sb.len] = '\0';
+	}
+	fclose(f);
+	*len = sb.len;
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/* "SIZE MTIME_SEC MTIME_NSEC SHA256 PATH": unchanged if the stamp or the content matches. */
+static int manifest_line_holds(const char *line, char **path_out)
+{
+	long long size, sec, nsec;
+	char sha[SHA256_DIGEST_STRING_LENGTH], digest[SHA256_DIGEST_STRING_LENGTH];
+	int off = 0;
+	struct stat st;
+
+	if (sscanf(line, "%lld %lld %lld %64s %n", &size, &sec, &nsec, sha, &off) != 4 || !off || line[off] != '/')
+		return 0;
+	*path_out = xstrdup(line + off);
+	if (stat(*path_out, &st))
+		return 0;
+	if (st.st_size == size && st.st_mtim.tv_sec == sec && st.st_mtim.tv_nsec == nsec)
+		return 1;
+	return SHA256File(*path_out, digest) && !strcmp(digest, sha);
+}
+
+char *cache_lookup(const char *key, size_t *len, char **release, char ***files, size_t *n_files)
+{
+	char *dir = entry_dir(key), *mpath = xasprintf("%s/manifest", dir), *opath = xasprintf("%s/output", dir);
+	size_t mlen;
+	char *manifest = slurp(mpath, &mlen), *out = NULL, *save = NULL;
+	char **v = NULL;
+	size_t n = 0;
+	int ok = manifest != NULL && !strncmp(manifest, "release ", 8);
+	char *first = ok ? strtok_r(manifest, "\n", &save) : NULL;
+
+	/* The first line names the release the output was made for; the others, the files read. */
+	for (char *line = ok ? strtok_r(NULL, "\n", &save) : NULL; ok && line; line = strtok_r(NULL, "\n", &save)) {
+		char *path = NULL;
+
+		ok = manifest_line_holds(line, &path);
+		v = xrealloc(v, (n + 1) * sizeof(*v));
+		v[n++] = path ? path : xstrdup("");
+	}
+	if (ok)
+		out = slurp(opath, len);
+	if (out) {
+		*release = xstrdup(first + 8);
+		*files = v;
+		*n_files = n;
+	} else {
+		strv_free(v, n);
+	}
+	free(manifest);
+	free(mpath);
+	free(opath);
+	free(dir);
+	return out;
+}
+
+void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
+		 size_t n_files)
+{
+	char *dir = entry_dir(key), *mpath = xasprintf("%s/manifest", dir), *opath = xasprintf("%s/output", dir);
+	struct strbuf sb = { 0 };
+
+	sb_addf(&sb, "release %s\n", release);
+	for (size_t i = 0; i < n_files; i++) {
+		char digest[SHA256_DIGEST_STRING_LENGTH];
+		struct stat st;
+
+		if (stat(files[i], &st) || !SHA256File(files[i], digest)) {
+			warn("%s: cannot read it again; the result is not cached", files[i]);
+			goto out;
+		}
+		sb_addf(&sb, "%lld %lld %ld %s %s\n", (long long)st.st_size, (long long)st.st_mtim.tv_sec,
+			st.st_mtim.tv_nsec, digest, files[i]);
+	}
+	/* The output first: an entry is only found through its manifest. */
+	outfile_write(opath, text, len, 1);
+	outfile_write(mpath, sb.buf ? sb.buf : "", sb.len, 1);
+out:
+	sb_release(&sb);
+	free(mpath);
+	free(opath);
+	free(dir);
+}
+
+static void add_escaped(struct strbuf *sb, const char *path)
+{
+	for (const char *p = path; *p; p++) {
+		if (*p == ' ' || *p == '#' || *p == '\\')
+			sb_addf(sb, "\\%c", *p);
+		else if (*p == '$')
+			sb_adds(sb, "$$");
+		else
+			sb_addf(sb, "%c", *p);
+	}
+}
+
+void depfile_write(const char *path, const char *target, char *const *files, size_t n_files)
+{
+	struct strbuf sb = { 0 };
+
+	add_escaped(&sb, target);
+	sb_adds(&sb, ":");
+	for (size_t i = 0; i < n_files; i++) {
+		sb_adds(&sb, " \\\n  ");
+		add_escaped(&sb, files[i]);
+	}
+	sb_adds(&sb, "\n");
+	outfile_write(path, sb.buf, sb.len, 0);
+	sb_release(&sb);
+}
