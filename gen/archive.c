@@ -20,6 +20,8 @@
 /* An index older than this is refreshed before use (KABIGEN_INDEX_MAX_AGE, seconds, overrides). */
 #define INDEX_MAX_AGE (6 * 3600)
 #define UPDATE_ATTEMPTS 3
+/* After a suite failed every attempt, seconds before it is tried again (if an older index exists). */
+#define FAILED_RETRY_AFTER 600
 
 /* One suite of one archive, read through its own apt state folder. */
 struct suite {
@@ -280,10 +282,29 @@ static void refresh_suites(struct archive *a)
 		char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
 		struct stat st;
 
+		char *failed = xasprintf("%s/failed", s->dir);
+		struct stat fst;
+
 		/* Held until the end: another kabigen waits rather than reading a half-written index. */
 		fds[i] = lock_file(lockp);
 		s->readable = stat(stamp, &st) == 0;
 		todo[i] = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
+		/*
+		 * A suite that just failed all its attempts is not tried again for a while: a mirror
+		 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
+		 * is still used, and the failure is still reported.
+		 */
+		if (todo[i] && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
+		    max_index_age() > 0) {
+			char *text = read_small(failed);
+
+			todo[i] = 0;
+			text[strcspn(text, "\n")] = '\0';
+			s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
+					       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
+			free(text);
+		}
+		free(failed);
 		free(stamp);
 		free(lockp);
 	}
@@ -320,10 +341,18 @@ static void refresh_suites(struct archive *a)
 			s->problem = NULL;
 			if (rc) {
 				s->problem = first_error(text);
+				if (attempt == UPDATE_ATTEMPTS) {
+					char *failed = xasprintf("%s/failed", s->dir);
+
+					write_text(failed, s->problem);
+					free(failed);
+				}
 			} else {
-				char *stamp = xasprintf("%s/updated", s->dir);
+				char *stamp = xasprintf("%s/updated", s->dir), *failed = xasprintf("%s/failed", s->dir);
 
 				write_text(stamp, "");
+				unlink(failed);
+				free(failed);
 				free(stamp);
 				s->readable = 1;
 				todo[i] = 0;

@@ -131,3 +131,15 @@ int child_wait(int pid)
 			return -1;
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
+
+int child_wait_any(int *status)
+{
+	int st;
+	pid_t pid;
+
+	while ((pid = waitpid(-1, &st, 0)) < 0)
+		if (errno != EINTR)
+			return -1;
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+	return (int)pid;
+}

@@ -25,4 +25,7 @@ int child_start(char *const argv[], const char *log);
 /* Waits for PID; returns its exit status (0-255), or -1 if it died of a signal. */
 int child_wait(int pid);
 
+/* Waits for any child; returns its pid (or -1 when there is none) and its status in *STATUS. */
+int child_wait_any(int *status);
+
 #endif

@@ -7,6 +7,7 @@
 #include "kconfig.h"
 #include "kset.h"
 #include "layout.h"
+#include "matrix.h"
 #include "layout_read.h"
 #include "outfile.h"
 #include "overlay.h"
@@ -30,12 +31,15 @@ static const char usage_text[] =
 	"usage: kabigen --arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) [options]\n"
 	"       kabigen list --arch ARCH [--kver VERSION] [--offline]\n"
 	"       kabigen diff OLD NEW [--format text|md|json] [--only NAMES] [--suppress FILE] [-o FILE]\n"
+	"       kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
 	"\n"
 	"Writes a self-contained C header with the exact layouts of the kernel structs a\n"
 	"module loader needs, as clang computes them for ARCH from one kernel's headers.\n"
 	"'kabigen diff' compares two triples' layouts; OLD and NEW are each a layout dump\n"
 	"(--format json), a headers folder as for --kdir (its arch is the tree's, or --arch),\n"
 	"or ARCH:KVER[:FLAVOUR] fetched as --kver does, e.g. amd64:7.2:rt.\n"
+	"'kabigen matrix' generates each triple of FILE.yaml ({arch, kver or kdir, flavour, formats})\n"
+	"in parallel (-j N, default: the number of cores), prints a summary, and fails if any failed.\n"
 	"\n"
 	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
 	"  --kdir DIR         an extracted linux-headers-R-FLAVOUR folder (with its -common beside it),\n"
@@ -645,6 +649,8 @@ int main(int argc, char **argv)
 	int status = KABI_EXIT_OK;
 
 	report_set_cleanup(outfile_cleanup);
+	if (argc > 1 && !strcmp(argv[1], "matrix"))
+		return matrix_main(argc - 1, argv + 1);
 	parse_options(argc, argv, &o);
 	configs = configs_dir();
 	if (o.diff) {
