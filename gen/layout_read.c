@@ -289,14 +289,15 @@ static void read_triple(struct kabi_provenance *p, const struct ynode *n)
 	const struct ynode *v;
 
 	ynode_check_keys(n, keys);
-	p->arch = opt_str(n, "arch");
-	p->kernel_arch = opt_str(n, "kernel_arch");
-	p->clang_target = opt_str(n, "target");
-	p->release = opt_str(n, "release");
+	/* What every emitter prints is required; fuzzing found a dump without "target". */
+	p->arch = xstrdup(ynode_str(need(n, "arch"), "arch"));
+	p->kernel_arch = xstrdup(ynode_str(need(n, "kernel_arch"), "kernel_arch"));
+	p->clang_target = xstrdup(ynode_str(need(n, "target"), "target"));
+	p->release = xstrdup(ynode_str(need(n, "release"), "release"));
 	p->flavour = opt_str(n, "flavour");
-	p->set_name = opt_str(n, "set");
-	p->autoconf_path = opt_str(n, "autoconf");
-	p->autoconf_sha256 = opt_str(n, "autoconf_sha256");
+	p->set_name = xstrdup(ynode_str(need(n, "set"), "set"));
+	p->autoconf_path = xstrdup(ynode_str(need(n, "autoconf"), "autoconf"));
+	p->autoconf_sha256 = xstrdup(ynode_str(need(n, "autoconf_sha256"), "autoconf_sha256"));
 	p->kconfig = opt_str(n, "kconfig");
 	if ((v = ynode_get(n, "inputs")))
 		p->inputs = read_strv(v, "inputs", &p->n_inputs);
@@ -441,7 +442,7 @@ static struct kabi_model *read_doc(struct ydoc *doc)
 
 	m = kabi_model_new();
 	report_hold(m, model_free);
-	m->prov.kabigen_version = opt_str(root, "kabigen");
+	m->prov.kabigen_version = xstrdup(ynode_str(need(root, "kabigen"), "kabigen"));
 	read_triple(&m->prov, need(root, "triple"));
 	read_strings(m, need(root, "strings"));
 	read_constants(m, need(root, "constants"));
