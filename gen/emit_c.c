@@ -207,21 +207,8 @@ static void emit_record(struct strbuf *sb, const struct kabi_record *r)
 
 /* ---- forward declarations of records reached through pointers ---- */
 
-struct names {
-	char **v;
-	size_t n;
-};
 
-static void names_add(struct names *ns, const char *s)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		if (!strcmp(ns->v[i], s))
-			return;
-	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(*ns->v));
-	ns->v[ns->n++] = xstrdup(s);
-}
-
-static void collect_tags(struct names *ns, const struct kabi_type *t)
+static void collect_tags(struct strset *ns, const struct kabi_type *t)
 {
 	char *tag;
 
@@ -240,7 +227,7 @@ static void collect_tags(struct names *ns, const struct kabi_type *t)
 	case KT_RECORD:
 		if (t->name) {
 			tag = xasprintf("%s %s", tag_keyword(t), t->name);
-			names_add(ns, tag);
+			strset_add(ns, tag);
 			free(tag);
 		} else if (t->record) {
 			for (size_t i = 0; i < t->record->n_members; i++)
@@ -393,7 +380,7 @@ static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
 char *emit_c_header(const struct kabi_model *m)
 {
 	struct strbuf sb = { 0 };
-	struct names tags = { 0 };
+	struct strset tags = { 0 };
 	const struct kabi_record **defs;
 	size_t n_defs;
 
@@ -404,7 +391,7 @@ char *emit_c_header(const struct kabi_model *m)
 		const struct kabi_record *r = m->order[i];
 		char *tag = xasprintf("%s %s", r->is_union ? "union" : "struct", r->name);
 
-		names_add(&tags, tag);
+		strset_add(&tags, tag);
 		free(tag);
 		for (size_t j = 0; j < r->n_members; j++)
 			collect_tags(&tags, r->members[j].type);

@@ -49,19 +49,6 @@ static char *ident(const char *name)
 	return sb.buf;
 }
 
-struct names {
-	char **v;
-	size_t n;
-};
-
-static void names_add(struct names *ns, const char *s)
-{
-	for (size_t i = 0; i < ns->n; i++)
-		if (!strcmp(ns->v[i], s))
-			return;
-	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(*ns->v));
-	ns->v[ns->n++] = xstrdup(s);
-}
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -75,7 +62,7 @@ struct rust {
 	uint64_t opaque_aligns;		/* bit k: KabiOpaque(2^k) is used */
 	bool uses_packed;		/* KabiPacked<T> */
 	bool uses_bitfields;		/* the kabi_bf_* helpers */
-	struct names pointees;		/* records outside the set, reached through pointers */
+	struct strset pointees;		/* records outside the set, reached through pointers */
 	struct strbuf checks;		/* const assertions, written last */
 };
 
@@ -180,7 +167,7 @@ static void spell(struct rust *x, struct strbuf *sb, const struct kabi_type *t, 
 		if (!t->name)
 			die("an anonymous record outside a member cannot be named in Rust; report this");
 		if (!t->record && !kabi_model_find_record(x->m, t->name))
-			names_add(&x->pointees, t->name);
+			strset_add(&x->pointees, t->name);
 		add_ident(sb, t->name);
 		return;
 	case KT_ENUM:

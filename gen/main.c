@@ -676,6 +676,10 @@ int main(int argc, char **argv)
 			    profile->kernel_arch, profile->name);
 		overlay_apply(tree, profile, o.kconfig, o.sets, o.n_sets, &from_cli);
 		generate(&o, profile, tree, configs, &from_cli);
+		/* Left here when no model took them over (a cache hit, --print-cflags). */
+		free(from_cli.flavour);
+		free(from_cli.kconfig);
+		strv_free(from_cli.overrides, from_cli.n_overrides);
 		tree_free(tree);
 	}
 	archive_tree_free(fetched);

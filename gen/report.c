@@ -152,6 +152,15 @@ char *xasprintf(const char *fmt, ...)
 	return sb.buf;
 }
 
+void strset_add(struct strset *set, const char *s)
+{
+	for (unsigned long i = 0; i < set->n; i++)
+		if (!strcmp(set->v[i], s))
+			return;
+	set->v = xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
+	set->v[set->n++] = xstrdup(s);
+}
+
 void strv_free(char **v, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)

@@ -43,6 +43,13 @@ char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Frees N strings and the array holding them. */
 void strv_free(char **v, unsigned long n);
 
+/* A list of distinct strings, in the order they were added. */
+struct strset {
+	char **v;
+	unsigned long n;
+};
+void strset_add(struct strset *set, const char *s);	/* copies S unless already there */
+
 /* A growable string. */
 struct strbuf {
 	char *buf;
