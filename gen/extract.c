@@ -767,3 +767,10 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 	clang_disposeTranslationUnit(tu);
 	clang_disposeIndex(idx);
 }
+
+/* What the executable looks up in libkabigen-engine.so (the only symbol it exports). */
+__attribute__((visibility("default"))) const struct extract_engine kabigen_extract_engine = {
+	extract_model,
+	extract_check_compiles,
+	extract_eval_ints,
+};

@@ -31,4 +31,19 @@ char *extract_check_compiles(const char *file_name, const char *text, char *cons
 void extract_eval_ints(const char *file_name, const char *text, char *const *args, size_t n_args,
 		       const char *origin, char *const *names, long long *values, size_t n);
 
+/*
+ * The three entry points above as the kabigen executable reaches them: it does not link
+ * libclang, but loads this stage as a shared library (libkabigen-engine.so) the first time
+ * a run parses, so that a result-cache hit never pays for mapping libLLVM (gen/engine.c).
+ */
+struct extract_engine {
+	struct kabi_model *(*model)(const struct kset *set, const char *file_name, const char *text,
+				    char *const *args, size_t n_args, const char *origin);
+	char *(*check_compiles)(const char *file_name, const char *text, char *const *args, size_t n_args);
+	void (*eval_ints)(const char *file_name, const char *text, char *const *args, size_t n_args,
+			  const char *origin, char *const *names, long long *values, size_t n);
+};
+
+#define EXTRACT_ENGINE_SYMBOL "kabigen_extract_engine"
+
 #endif

@@ -5,7 +5,8 @@
 . "$(dirname "$0")/lib.sh"
 kabigen=$1
 kdir=$("$(dirname "$0")/../../scripts/fetch-debian-headers" sid riscv64)
-vg=(valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99)
+vg=(valgrind --leak-check=full --errors-for-leak-kinds=definite --show-leak-kinds=definite --error-exitcode=99
+	--suppressions="$(dirname "$0")/valgrind.supp")
 
 if "${vg[@]}" "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/kabi.h" >"$work/vg.log" 2>&1; then
 	pass "a full generation: $(grep -o 'definitely lost: .*' "$work/vg.log")"
