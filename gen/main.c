@@ -672,7 +672,7 @@ int main(int argc, char **argv)
 		tree = tree_detect(fetched ? fetched->kdir : o.kdir);
 		if (strcmp(tree->kernel_arch, profile->kernel_arch))
 			die("--kdir %s: the tree is for arch/%s (read from %s), but --arch %s is arch/%s; pass the "
-			    "matching --arch or a %s tree", o.kdir, tree->kernel_arch, tree->arch_origin, o.arch,
+			    "matching --arch or a %s tree", o.kdir ? o.kdir : tree->build, tree->kernel_arch, tree->arch_origin, o.arch,
 			    profile->kernel_arch, profile->name);
 		overlay_apply(tree, profile, o.kconfig, o.sets, o.n_sets, &from_cli);
 		generate(&o, profile, tree, configs, &from_cli);
