@@ -252,18 +252,12 @@ static char *first_error(const char *err)
 	return n ? xasprintf("%.*s", (int)n, e) : xstrdup("apt failed without a message");
 }
 
-static char *read_small(const char *path)
+/* A log or mark the suite's folder may or may not hold. */
+static char *read_text_or_empty(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	char buf[8192];
-	size_t n = 0;
+	char *text = read_file(path, NULL);
 
-	if (f) {
-		n = fread(buf, 1, sizeof(buf) - 1, f);
-		fclose(f);
-	}
-	buf[n] = '\0';
-	return xstrdup(buf);
+	return text ? text : xstrdup("");
 }
 
 /*
@@ -296,7 +290,7 @@ static void refresh_suites(struct archive *a)
 		 */
 		if (todo[i] && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
 		    max_index_age() > 0) {
-			char *text = read_small(failed);
+			char *text = read_text_or_empty(failed);
 
 			todo[i] = 0;
 			text[strcspn(text, "\n")] = '\0';
@@ -336,7 +330,7 @@ static void refresh_suites(struct archive *a)
 				continue;
 			rc = child_wait(pids[i]);
 			log = xasprintf("%s/update.log", s->dir);
-			text = read_small(log);
+			text = read_text_or_empty(log);
 			free(s->problem);
 			s->problem = NULL;
 			if (rc) {

@@ -81,29 +81,6 @@ static char *entry_dir(const char *key)
 	return dir;
 }
 
-static char *slurp(const char *path, size_t *len)
-{
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = { 0 };
-	char buf[65536];
-	size_t n;
-
-	if (!f)
-		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (sb.len + n + 1 > sb.cap) {
-			sb.cap = (sb.len + n + 1) * 2;
-			sb.buf = xrealloc(sb.buf, sb.cap);
-		}
-		memcpy(sb.buf + sb.len, buf, n);
-		sb.len += n;
-		sb.buf[sb.len] = '\0';
-	}
-	fclose(f);
-	*len = sb.len;
-	return sb.buf ? sb.buf : xstrdup("");
-}
-
 /* "SIZE MTIME_SEC MTIME_NSEC XXH128 PATH": unchanged if the stamp or the content matches. */
 static int manifest_line_holds(const char *line, char **path_out)
 {
@@ -126,7 +103,7 @@ char *cache_lookup(const char *key, size_t *len, char **release, char ***files, 
 {
 	char *dir = entry_dir(key), *mpath = xasprintf("%s/manifest", dir), *opath = xasprintf("%s/output", dir);
 	size_t mlen;
-	char *manifest = slurp(mpath, &mlen), *out = NULL, *save = NULL;
+	char *manifest = read_file(mpath, &mlen), *out = NULL, *save = NULL;
 	char **v = NULL;
 	size_t n = 0;
 	int ok = manifest != NULL && !strncmp(manifest, "release ", 8);
@@ -141,7 +118,7 @@ char *cache_lookup(const char *key, size_t *len, char **release, char ***files, 
 		v[n++] = path ? path : xstrdup("");
 	}
 	if (ok)
-		out = slurp(opath, len);
+		out = read_file(opath, len);
 	if (out) {
 		*release = xstrdup(first + 8);
 		*files = v;

@@ -17,19 +17,11 @@
 
 static char *read_text(const char *path, const char *what)
 {
-	FILE *f = fopen(path, "rb");
-	struct strbuf sb = { 0 };
-	char buf[65536];
-	size_t n;
+	char *text = read_file(path, NULL);
 
-	if (!f)
-		die("%s: cannot open the %s: %s", path, what, strerror(errno));
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_addf(&sb, "%.*s", (int)n, buf);
-	if (ferror(f))
+	if (!text)
 		die("%s: cannot read the %s: %s", path, what, strerror(errno));
-	fclose(f);
-	return sb.buf ? sb.buf : xstrdup("");
+	return text;
 }
 
 /*

@@ -1,6 +1,7 @@
 /* report.c: fatal errors, usage errors, warnings, and allocation helpers. */
 #include "report.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -150,6 +151,37 @@ char *xasprintf(const char *fmt, ...)
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	return sb.buf;
+}
+
+char *read_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	struct strbuf sb = { 0 };
+	char buf[65536];
+	size_t n;
+	int err;
+
+	if (!f)
+		return NULL;
+	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
+		if (sb.len + n + 1 > sb.cap) {
+			sb.cap = (sb.len + n + 1) * 2;
+			sb.buf = xrealloc(sb.buf, sb.cap);
+		}
+		memcpy(sb.buf + sb.len, buf, n);
+		sb.len += n;
+		sb.buf[sb.len] = '\0';
+	}
+	err = ferror(f) ? errno : 0;
+	fclose(f);
+	if (err) {
+		free(sb.buf);
+		errno = err;
+		return NULL;
+	}
+	if (len)
+		*len = sb.len;
+	return sb.buf ? sb.buf : xstrdup("");
 }
 
 void strset_add(struct strset *set, const char *s)

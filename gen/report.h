@@ -3,6 +3,7 @@
 #define KABIGEN_REPORT_H
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 
 /* Exit codes, as git and abidiff use them: 1 a failure, 2 a bad invocation. */
@@ -40,6 +41,9 @@ void *xcalloc(unsigned long n, unsigned long size);
 void *xrealloc(void *p, unsigned long n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A whole file, NUL-terminated (it may hold NULs; *LEN, if given, counts them all), or NULL
+ * with errno set when it cannot be opened or read. */
+char *read_file(const char *path, size_t *len);
 /* Frees N strings and the array holding them. */
 void strv_free(char **v, unsigned long n);
 

@@ -18,19 +18,10 @@
 
 char *fixture_read_file(const char *path)
 {
-	FILE *f = fopen(path, "rb");
-	char *buf;
-	long n;
+	char *text = read_file(path, NULL);
 
-	assert_non_null(f);
-	fseek(f, 0, SEEK_END);
-	n = ftell(f);
-	rewind(f);
-	buf = xmalloc((unsigned long)n + 1);
-	assert_int_equal(fread(buf, 1, (size_t)n, f), (size_t)n);
-	buf[n] = '\0';
-	fclose(f);
-	return buf;
+	assert_non_null(text);
+	return text;
 }
 
 struct kabi_model *fixture_model(const char *name, const char *target, struct kset **set)
