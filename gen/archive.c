@@ -1,5 +1,6 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
+#include "outfile.h"
 #include "profile.h"
 #include "report.h"
 #include "child.h"
