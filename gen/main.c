@@ -1,0 +1,44 @@
+/*
+ * main.c: kabigen's commands, one file each in gen/cmd/, and which one runs: the first
+ * argument names it, and one that is an option (or none) means 'generate', so
+ * 'kabigen --arch riscv64 --kver 7.2' needs no command word. The pipeline the commands
+ * run is drawn by gen/'s folders: input/ -> clang/ -> model/ -> emit/ and diff/.
+ */
+#include "cmd.h"
+#include "outfile.h"
+#include "report.h"
+
+#include <string.h>
+
+const struct command *const commands[] = {
+	&cmd_generate,
+	&cmd_list,
+	&cmd_diff,
+	&cmd_matrix,
+	&cmd_help,
+	NULL,
+};
+
+const struct command *command_find(const char *name)
+{
+	for (size_t i = 0; commands[i]; i++)
+		if (!strcmp(commands[i]->name, name))
+			return commands[i];
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const struct command *command;
+
+	report_set_cleanup(outfile_cleanup);
+	if (argc < 2 || argv[1][0] == '-') {
+		if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
+			return cmd_help.run(1, argv);
+		return cmd_generate.run(argc, argv);
+	}
+	command = command_find(argv[1]);
+	if (!command)
+		usage_die("'%s' is not a kabigen command", argv[1]);
+	return command->run(argc - 1, argv + 1);
+}
