@@ -540,6 +540,27 @@ static void load_suites(struct archive *a)
 	free(file);
 }
 
+/*
+ * $cache/apt/DEBARCH/releases: one "RELEASE SUFFIX FLAVOUR VERSION SUITE" line per candidate,
+ * for the shell's completion of --kver and --flavour, which cannot wait for the indexes to
+ * be read (seconds). Written after an online look at the indexes, only when it changed.
+ */
+static void write_releases(const struct archive *a)
+{
+	struct strbuf sb = { 0 };
+	char *path = xasprintf("%s/apt/%s/releases", a->cache, a->debarch), *old;
+
+	for (size_t i = 0; i < a->n_cands; i++)
+		sb_addf(&sb, "%s %s %s %s %s\n", a->cands[i].release, a->cands[i].suffix, a->cands[i].flavour,
+			a->cands[i].version, a->cands[i].suite->name);
+	old = read_file(path, NULL);
+	if (sb.len && (!old || strcmp(old, sb.buf)))
+		outfile_write(path, sb.buf, sb.len, 1);
+	free(old);
+	free(path);
+	sb_release(&sb);
+}
+
 static void archive_open(struct archive *a, const struct archive_request *rq)
 {
 	memset(a, 0, sizeof(*a));
@@ -555,6 +576,8 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 	for (size_t i = 0; i < a->n_suites; i++)
 		if (a->suites[i].readable)
 			suite_scan(a, &a->suites[i]);
+	if (!rq->offline)
+		write_releases(a);
 }
 
 static void archive_close(struct archive *a)
