@@ -4,6 +4,7 @@
 #include "extract.h"
 #include "kset.h"
 #include "layout.h"
+#include "outfile.h"
 #include "profile.h"
 #include "report.h"
 #include "tree.h"
@@ -111,7 +112,7 @@ static void fill_provenance(struct kabi_model *m, const struct arch_profile *p, 
 	pv->autoconf_sha256 = xstrdup(digest);
 	if (!pv->release)
 		die("%s: the headers define no UTS_RELEASE; the tree is incomplete", t->build);
-	if (!*pv->release || strchr(pv->release, '/') || !strcmp(pv->release, ".."))
+	if (!outfile_name_valid(pv->release))
 		die("%s: UTS_RELEASE '%s' cannot name an output folder; pass -o", t->build, pv->release);
 }
 
