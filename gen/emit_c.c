@@ -310,6 +310,8 @@ void emit_provenance(struct strbuf *sb, const struct kabi_provenance *p, const c
 		sb_addf(sb, "%s.config:    %s\n", prefix, p->kconfig);
 	for (size_t i = 0; i < p->n_overrides; i++)
 		sb_addf(sb, "%s%-11s %s\n", prefix, i ? "" : "--set:", p->overrides[i]);
+	for (size_t i = 0; i < p->n_constant_sources; i++)
+		sb_addf(sb, "%s%-11s %s\n", prefix, i ? "" : "constants:", p->constant_sources[i]);
 	for (size_t i = 0; i < p->n_omitted; i++)
 		sb_addf(sb, "%s%-11s %s\n", prefix, i ? "" : "omitted:", p->omitted[i]);
 }
@@ -339,6 +341,32 @@ static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
 	sb_adds(sb, "\n");
 }
 
+/*
+ * Each group of constants as an X-macro, X(KABI_NAME, "KERNEL_NAME") per constant, so that a
+ * loader can switch over the relocation types this kernel defines or print their names.
+ */
+static void emit_groups(struct strbuf *sb, const struct kabi_model *m)
+{
+	size_t n_groups;
+	char **groups = kabi_model_group_names(m, &n_groups);
+
+	for (size_t i = 0; i < n_groups; i++) {
+		size_t n;
+		const struct kabi_constant **g = kabi_model_group(m, groups[i], &n);
+
+		sb_addf(sb, "/* The constants of the group %s: X(NAME, \"KERNEL_NAME\") each. */\n", groups[i]);
+		sb_addf(sb, "#define KABI_%s(X)", groups[i]);
+		for (size_t j = 0; j < n; j++) {
+			sb_addf(sb, " \\\n\tX(%s, ", g[j]->name);
+			add_c_string(sb, g[j]->expr ? g[j]->expr : g[j]->name);
+			sb_adds(sb, ")");
+		}
+		sb_addf(sb, "\n#define KABI_%s_COUNT %zu\n\n", groups[i], n);
+		free(g);
+	}
+	strv_free(groups, n_groups);
+}
+
 static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model *m)
 {
 	for (size_t i = 0; i < m->n_constants; i++) {
@@ -346,10 +374,16 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 
 		sb_addf(sb, "#define %s ", c->name);
 		add_int_literal(sb, c->value, c->is_signed, c->size, c->c_type);
-		sb_addf(sb, "\t/* %s */\n", c->c_type);
+		if (c->expr && c->kernel_type)
+			sb_addf(sb, "\t/* %s: %s (%s) */\n", c->expr, c->kernel_type, c->c_type);
+		else if (c->expr || c->kernel_type)
+			sb_addf(sb, "\t/* %s: %s */\n", c->expr ? c->expr : c->kernel_type, c->c_type);
+		else
+			sb_addf(sb, "\t/* %s */\n", c->c_type);
 	}
 	if (m->n_constants)
 		sb_adds(sb, "\n");
+	emit_groups(sb, m);
 	for (size_t i = 0; i < m->n_enums; i++) {
 		const struct kabi_enum *e = m->enum_order[i];
 

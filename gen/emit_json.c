@@ -152,6 +152,10 @@ static void add_triple(struct strbuf *sb, const struct kabi_provenance *p)
 	add_strv(sb, p->overrides, p->n_overrides);
 	sb_adds(sb, ",\n    \"omitted\": ");
 	add_strv(sb, p->omitted, p->n_omitted);
+	if (p->n_constant_sources) {
+		sb_adds(sb, ",\n    \"constant_sources\": ");
+		add_strv(sb, p->constant_sources, p->n_constant_sources);
+	}
 	sb_adds(sb, "\n  },\n");
 }
 
@@ -166,6 +170,8 @@ static void add_int(struct strbuf *sb, uint64_t bits, int is_signed)
 
 static void add_values(struct strbuf *sb, const struct kabi_model *m)
 {
+	int first;
+
 	sb_adds(sb, "  \"strings\": {");
 	for (size_t i = 0; i < m->n_strings; i++) {
 		sb_addf(sb, "%s\n    ", i ? "," : "");
@@ -185,7 +191,12 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		add_int(sb, c->value, c->is_signed);
 		sb_adds(sb, ", \"type\": ");
 		json_add_string(sb, c->c_type);
-		sb_addf(sb, ", \"size\": %u, \"signed\": %s}", c->size, c->is_signed ? "true" : "false");
+		sb_addf(sb, ", \"size\": %u, \"signed\": %s", c->size, c->is_signed ? "true" : "false");
+		first = 0;
+		add_key_string(sb, "kernel_type", c->kernel_type, &first);
+		add_key_string(sb, "expr", c->expr, &first);
+		add_key_string(sb, "group", c->group, &first);
+		sb_adds(sb, "}");
 	}
 	sb_adds(sb, m->n_constants ? "\n  ],\n" : "],\n");
 

@@ -3,6 +3,7 @@
 #include "layout.h"
 #include "report.h"
 
+#include <ctype.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -631,6 +632,55 @@ static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
 	sb_adds(sb, "\n");
 }
 
+/*
+ * Each group of constants as a slice of (value, kernel name) and as a macro that hands the
+ * whole list to the caller's macro at once, so it can stamp out match arms or items:
+ *   macro_rules! arms { ($(($c:ident, $n:literal)),*) => { ... } }  kabi_reloc!(arms);
+ */
+static void emit_groups(struct strbuf *sb, const struct kabi_model *m)
+{
+	size_t n_groups;
+	char **groups = kabi_model_group_names(m, &n_groups);
+
+	for (size_t i = 0; i < n_groups; i++) {
+		size_t n;
+		const struct kabi_constant **g = kabi_model_group(m, groups[i], &n);
+		const char *type = int_name(g[0]->size, g[0]->is_signed);
+		char *lower = xstrdup(groups[i]);
+
+		for (size_t j = 1; j < n; j++)
+			if (int_name(g[j]->size, g[j]->is_signed) != type)
+				type = NULL;
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		sb_addf(sb, "/// The constants of the group %s: (value, kernel name) each.\n%spub const KABI_%s: &[(%s, &str)] = &[\n",
+			groups[i], allow_const, groups[i], type ? type : "i128");
+		for (size_t j = 0; j < n; j++) {
+			sb_adds(sb, "    (");
+			add_ident(sb, g[j]->name);
+			if (!type)
+				sb_adds(sb, " as i128");
+			sb_adds(sb, ", ");
+			add_rust_string(sb, g[j]->expr ? g[j]->expr : g[j]->name);
+			sb_adds(sb, "),\n");
+		}
+		sb_addf(sb, "];\n/// Hands the group %s to macro M at once: M!((NAME, \"KERNEL_NAME\"), ...).\n"
+			    "#[allow(unused_macros)]\nmacro_rules! kabi_%s {\n    ($m:ident) => {\n        $m! {\n",
+			groups[i], lower);
+		for (size_t j = 0; j < n; j++) {
+			sb_adds(sb, "            (");
+			add_ident(sb, g[j]->name);
+			sb_adds(sb, ", ");
+			add_rust_string(sb, g[j]->expr ? g[j]->expr : g[j]->name);
+			sb_addf(sb, ")%s\n", j + 1 < n ? "," : "");
+		}
+		sb_adds(sb, "        }\n    };\n}\n\n");
+		free(lower);
+		free(g);
+	}
+	strv_free(groups, n_groups);
+}
+
 static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model *m)
 {
 	for (size_t i = 0; i < m->n_constants; i++) {
@@ -644,10 +694,15 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 		add_ident(sb, c->name);
 		sb_addf(sb, ": %s = ", type);
 		add_int_literal(sb, c->value, c->is_signed, c->size);
-		sb_addf(sb, "; // %s\n", c->c_type);
+		if (c->expr || c->kernel_type)
+			sb_addf(sb, "; // %s%s%s (%s)\n", c->expr ? c->expr : "", c->expr && c->kernel_type ? ": " : "",
+				c->kernel_type ? c->kernel_type : "", c->c_type);
+		else
+			sb_addf(sb, "; // %s\n", c->c_type);
 	}
 	if (m->n_constants)
 		sb_adds(sb, "\n");
+	emit_groups(sb, m);
 	for (size_t i = 0; i < m->n_enums; i++) {
 		const struct kabi_enum *e = m->enum_order[i];
 		const char *type = int_name(e->int_type->size, e->int_type->is_signed);

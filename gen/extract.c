@@ -1,5 +1,6 @@
 /* extract.c: the one stage that talks to libclang: translation unit in, layout model out. */
 #include "extract.h"
+#include "cache.h"
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
@@ -17,6 +18,13 @@ struct decl {
 	UT_hash_handle hh;
 };
 
+/* The object-like macros of the translation unit whose names start with one prefix of the set. */
+struct prefix_macros {
+	char **names;
+	size_t n_names;
+	char *file;		/* where the first was defined, tree-relative */
+};
+
 struct extract {
 	struct kabi_model *m;
 	const struct kset *set;
@@ -28,6 +36,7 @@ struct extract {
 	struct decl *wanted_enums;
 	struct decl *enumerators;	/* enumerators the set lists as constants */
 	struct kabi_name_list *lists;	/* parallel to set->externs */
+	struct prefix_macros *prefixes;	/* parallel to set->constants: the macros of each prefix */
 	CXTranslationUnit tu;
 };
 
@@ -394,9 +403,12 @@ static enum CXChildVisitResult index_enumerators(CXCursor c, CXCursor parent, CX
 	if (clang_getCursorKind(c) != CXCursor_EnumConstantDecl)
 		return CXChildVisit_Continue;
 	name = cx_take(clang_getCursorSpelling(c));
-	for (size_t i = 0; i < x->set->n_constants; i++)
-		if (!strcmp(x->set->constants[i], name))
+	for (size_t i = 0; i < x->set->n_constants; i++) {
+		const struct kset_constant *k = &x->set->constants[i];
+
+		if (k->name && !k->expr && !strcmp(k->name, name))
 			decl_put(&x->enumerators, name, c);
+	}
 	free(name);
 	return CXChildVisit_Continue;
 }
@@ -503,45 +515,86 @@ static char *eval_string(struct extract *x, struct decl *d, const char *what)
 	return s;
 }
 
+/* One constant: PROBE_NAME's probe or, for a bare name, the enumerator NAME. */
+static void take_constant(struct extract *x, const struct kset_constant *k, const char *name, const char *expr)
+{
+	struct decl *macro = probe(x, TU_PROBE_CONST, name);
+	struct decl *d = macro ? macro : decl_get(x->enumerators, name);
+	struct kabi_constant *c = &x->m->constants[x->m->n_constants];
+	CXEvalResult ev = NULL;
+	enum kabi_type_kind kind;
+	int is_signed;
+	const char *spelling;
+	CXType ct;
+
+	if (!d && (k->cond || k->prefix))
+		return;	/* its condition is false for this configuration, or an #undef'd macro */
+	if (!d)
+		die("%s: the constant %s of the set is neither a macro nor an enumerator in these headers; "
+		    "remove it from %s", x->origin, expr, x->set->file);
+	ct = clang_getCanonicalType(clang_getCursorType(d->cursor));
+	spelling = scalar_spelling(ct.kind, &is_signed, &kind);
+	if (macro && (!(ev = clang_Cursor_Evaluate(d->cursor)) || clang_EvalResult_getKind(ev) != CXEval_Int))
+		spelling = NULL;
+	if (!spelling || kind != KT_INT)
+		die("%s: the constant %s is not an integer constant expression; remove it from %s",
+		    x->origin, expr, x->set->file);
+	c->name = xstrdup(name);
+	c->is_signed = is_signed;
+	c->size = (uint32_t)clang_Type_getSizeOf(ct);
+	c->c_type = xstrdup(spelling);
+	c->kernel_type = k->type && strcmp(k->type, spelling) ? xstrdup(k->type) : NULL;
+	c->expr = strcmp(expr, name) ? xstrdup(expr) : NULL;
+	c->group = k->group ? xstrdup(k->group) : NULL;
+	if (!macro)
+		c->value = is_signed ? (uint64_t)clang_getEnumConstantDeclValue(d->cursor)
+				     : clang_getEnumConstantDeclUnsignedValue(d->cursor);
+	else if (clang_EvalResult_isUnsignedInt(ev))
+		c->value = clang_EvalResult_getAsUnsigned(ev);
+	else
+		c->value = (uint64_t)clang_EvalResult_getAsLongLong(ev);
+	if (ev)
+		clang_EvalResult_dispose(ev);
+	x->m->n_constants++;
+}
+
+static void add_note(char ***v, size_t *n, char *owned)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = owned;
+}
+
 static void take_constants(struct extract *x)
 {
 	const struct kset *s = x->set;
+	struct kabi_provenance *p = &x->m->prov;
+	size_t room = 0;
 
-	x->m->constants = xcalloc(s->n_constants, sizeof(*x->m->constants));
+	for (size_t i = 0; i < s->n_constants; i++)
+		room += s->constants[i].prefix ? x->prefixes[i].n_names : 1;
+	x->m->constants = xcalloc(room ? room : 1, sizeof(*x->m->constants));
 	for (size_t i = 0; i < s->n_constants; i++) {
-		struct decl *macro = probe(x, TU_PROBE_CONST, s->constants[i]);
-		struct decl *d = macro ? macro : decl_get(x->enumerators, s->constants[i]);
-		struct kabi_constant *c = &x->m->constants[i];
-		CXEvalResult ev = NULL;
-		enum kabi_type_kind kind;
-		int is_signed;
-		const char *spelling;
-		CXType ct;
+		const struct kset_constant *k = &s->constants[i];
+		const struct prefix_macros *pm = &x->prefixes[i];
+		size_t before = x->m->n_constants;
+		char *name;
 
-		if (!d)
-			die("%s: the constant %s of the set is neither a macro nor an enumerator in these headers; "
-			    "remove it from %s", x->origin, s->constants[i], s->file);
-		ct = clang_getCanonicalType(clang_getCursorType(d->cursor));
-		spelling = scalar_spelling(ct.kind, &is_signed, &kind);
-		if (macro && (!(ev = clang_Cursor_Evaluate(d->cursor)) || clang_EvalResult_getKind(ev) != CXEval_Int))
-			spelling = NULL;
-		if (!spelling || kind != KT_INT)
-			die("%s: the constant %s is not an integer constant expression; remove it from %s",
-			    x->origin, s->constants[i], s->file);
-		c->name = xstrdup(s->constants[i]);
-		c->is_signed = is_signed;
-		c->size = (uint32_t)clang_Type_getSizeOf(ct);
-		c->c_type = xstrdup(spelling);
-		if (!macro)
-			c->value = is_signed ? (uint64_t)clang_getEnumConstantDeclValue(d->cursor)
-					     : clang_getEnumConstantDeclUnsignedValue(d->cursor);
-		else if (clang_EvalResult_isUnsignedInt(ev))
-			c->value = clang_EvalResult_getAsUnsigned(ev);
-		else
-			c->value = (uint64_t)clang_EvalResult_getAsLongLong(ev);
-		if (ev)
-			clang_EvalResult_dispose(ev);
-		x->m->n_constants++;
+		if (!k->prefix) {
+			take_constant(x, k, k->name, k->expr ? k->expr : k->name);
+			continue;
+		}
+		for (size_t j = 0; j < pm->n_names; j++) {
+			name = xasprintf("KABI_%s", pm->names[j]);
+			take_constant(x, k, name, pm->names[j]);
+			free(name);
+		}
+		if (x->m->n_constants > before)
+			add_note(&p->constant_sources, &p->n_constant_sources,
+				 xasprintf("%s*: %zu macro%s of %s", k->prefix, x->m->n_constants - before,
+					   x->m->n_constants - before == 1 ? "" : "s", pm->file));
+		else if (probe(x, TU_PROBE_HAS, k->prefix))
+			add_note(&p->omitted, &p->n_omitted,
+				 xasprintf("%s*: these headers define no such macro", k->prefix));
 	}
 }
 
@@ -612,11 +665,19 @@ static void take_structs(struct extract *x)
 	}
 }
 
-/* Each file clang read, once, in the order it was first included. */
+/*
+ * Each file clang read, once, in the order it was first included, with the digest of the
+ * bytes clang parsed (its own buffer, not the file as it is now: a header rewritten while
+ * the parse ran must not vouch for this result in the cache's manifest).
+ */
 static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
-	struct kabi_model *m = data;
+	struct extract *x = data;
+	struct kabi_model *m = x->m;
 	char *name = cx_take(clang_getFileName(file));
+	size_t size = 0;
+	const char *bytes = clang_getFileContents(x->tu, file, &size);
+	char digest[CACHE_DIGEST_LEN];
 
 	(void)stack;
 	(void)depth;
@@ -626,22 +687,129 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
 		return;
 	}
 	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
+	m->read_digests = xrealloc(m->read_digests, (m->n_read_files + 1) * sizeof(*m->read_digests));
+	if (bytes)
+		cache_digest(bytes, size, digest);
+	m->read_digests[m->n_read_files] = bytes ? xstrdup(digest) : NULL;
 	m->read_files[m->n_read_files++] = name;
 }
 
-static CXTranslationUnit parse(CXIndex idx, const char *file_name, const char *text, char *const *args,
-			       size_t n_args, const char *origin)
+static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
+				    size_t n_args, const char *origin, unsigned options)
 {
 	struct CXUnsavedFile uf = { file_name, text, (unsigned long)strlen(text) };
 	CXTranslationUnit tu = NULL;
 	enum CXErrorCode ec;
 
 	ec = clang_parseTranslationUnit2(idx, file_name, (const char *const *)args, (int)n_args, &uf, 1,
-					 CXTranslationUnit_SkipFunctionBodies, &tu);
+					 CXTranslationUnit_SkipFunctionBodies | options, &tu);
 	if (ec != CXError_Success || !tu)
 		die("%s: libclang could not start parsing (error %d); check the arch profile's cflags", origin,
 		    (int)ec);
 	return tu;
+}
+
+static CXTranslationUnit parse(CXIndex idx, const char *file_name, const char *text, char *const *args,
+			       size_t n_args, const char *origin)
+{
+	return parse_with(idx, file_name, text, args, n_args, origin, 0);
+}
+
+/* ---- constants by prefix ---- */
+
+/* A header's path from its tree's arch/ or include/ folder on: what the provenance names. */
+static char *tree_relative(const char *path)
+{
+	const char *at = strstr(path, "/arch/");
+
+	if (!at)
+		at = strstr(path, "/include/");
+	return xstrdup(at ? at + 1 : path);
+}
+
+static enum CXChildVisitResult index_macro(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct extract *x = data;
+	char *name;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_MacroDefinition || clang_Cursor_isMacroFunctionLike(c))
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	for (size_t i = 0; i < x->set->n_constants; i++) {
+		const char *prefix = x->set->constants[i].prefix;
+		struct prefix_macros *pm = &x->prefixes[i];
+		size_t j;
+
+		if (!prefix || strncmp(name, prefix, strlen(prefix)))
+			continue;
+		for (j = 0; j < pm->n_names && strcmp(pm->names[j], name); j++)
+			;
+		if (j < pm->n_names)
+			break;	/* defined again (or after an #undef): one constant */
+		pm->names = xrealloc(pm->names, (pm->n_names + 1) * sizeof(*pm->names));
+		pm->names[pm->n_names++] = xstrdup(name);
+		if (!pm->file) {
+			CXFile file;
+
+			clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, NULL);
+			if (file) {
+				char *path = cx_take(clang_getFileName(file));
+
+				pm->file = tree_relative(path);
+				free(path);
+			}
+		}
+		break;
+	}
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+/*
+ * Which macros a prefix names is known only once the headers were read: a first parse with
+ * the preprocessing record lists them, and the unit is parsed again with one probe each (the
+ * probes are what clang evaluates). Returns the text to parse: TEXT, or a new string.
+ */
+static char *add_prefix_probes(struct extract *x, CXIndex idx, const char *file_name, const char *text,
+			       char *const *args, size_t n_args)
+{
+	const struct kset *s = x->set;
+	struct strbuf sb = { 0 };
+	CXTranslationUnit tu;
+	size_t n_prefixes = 0;
+
+	for (size_t i = 0; i < s->n_constants; i++)
+		n_prefixes += s->constants[i].prefix != NULL;
+	if (!n_prefixes)
+		return NULL;
+	tu = parse_with(idx, file_name, text, args, n_args, x->origin, CXTranslationUnit_DetailedPreprocessingRecord);
+	die_on_errors(tu, x->origin);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), index_macro, x);
+	clang_disposeTranslationUnit(tu);
+
+	sb_adds(&sb, text);
+	sb_adds(&sb, "\n/* The macros of the set's prefixes, found by a first parse. */\n");
+	for (size_t i = 0; i < s->n_constants; i++) {
+		const struct kset_constant *k = &s->constants[i];
+
+		if (!k->prefix)
+			continue;
+		if (k->cond)
+			sb_addf(&sb, "#if %s\n", k->cond);
+		sb_addf(&sb, "typedef int " TU_PROBE_HAS "%s;\n", k->prefix);
+		for (size_t j = 0; j < x->prefixes[i].n_names; j++) {
+			char *name = xasprintf("KABI_%s", x->prefixes[i].names[j]);
+
+			sb_addf(&sb, "#ifdef %s\n", x->prefixes[i].names[j]);
+			tu_add_const_probe(&sb, name, x->prefixes[i].names[j], k->type);
+			sb_adds(&sb, "#endif\n");
+			free(name);
+		}
+		if (k->cond)
+			sb_adds(&sb, "#endif\n");
+	}
+	return sb.buf;
 }
 
 struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
@@ -650,14 +818,17 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	struct extract x = { 0 };
 	CXIndex idx = clang_createIndex(0, 0);
 	struct decl *rel;
+	char *probed;
 
 	x.m = kabi_model_new();
 	x.set = set;
 	x.origin = origin;
-	x.tu = parse(idx, file_name, text, args, n_args, origin);
+	x.prefixes = xcalloc(set->n_constants ? set->n_constants : 1, sizeof(*x.prefixes));
+	probed = add_prefix_probes(&x, idx, file_name, text, args, n_args);
+	x.tu = parse(idx, file_name, probed ? probed : text, args, n_args, origin);
 	die_on_errors(x.tu, origin);
 	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
-	clang_getInclusions(x.tu, add_inclusion, x.m);
+	clang_getInclusions(x.tu, add_inclusion, &x);
 	clang_visitChildren(clang_getTranslationUnitCursor(x.tu), index_top, &x);
 
 	take_structs(&x);
@@ -692,6 +863,12 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	decl_free_all(&x.wanted);
 	decl_free_all(&x.wanted_enums);
 	decl_free_all(&x.enumerators);
+	for (size_t i = 0; i < set->n_constants; i++) {
+		strv_free(x.prefixes[i].names, x.prefixes[i].n_names);
+		free(x.prefixes[i].file);
+	}
+	free(x.prefixes);
+	free(probed);
 	clang_disposeTranslationUnit(x.tu);
 	clang_disposeIndex(idx);
 	return x.m;

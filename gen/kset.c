@@ -90,6 +90,58 @@ static void parse_pairs(const struct ynode *n, const char *what, const char *key
 	*count = n->n_items;
 }
 
+/* Prefixes become C names too (KABI_<macro>): identifier characters only. */
+static void parse_constants(struct kset *s, const struct ynode *n)
+{
+	static const char *const keys[] = { "name", "expr", "prefix", "type", "group", "if", NULL };
+
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "constants must be a list");
+	s->constants = xcalloc(n->n_items ? n->n_items : 1, sizeof(*s->constants));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i], *v;
+		struct kset_constant *c = &s->constants[i];
+
+		s->n_constants = i + 1;	/* counted first, so that kset_free() frees a half-read entry */
+		if (it->kind != YNODE_MAPPING) {
+			check_ident(it, ynode_str(it, "constant"), "constant");
+			c->name = xstrdup(it->scalar);
+			continue;
+		}
+		ynode_check_keys(it, keys);
+		if (!ynode_get(it, "name") == !ynode_get(it, "prefix"))
+			ynode_die(it, "a constant needs either 'name' or 'prefix'");
+		if (ynode_get(it, "prefix") && ynode_get(it, "expr"))
+			ynode_die(it, "a 'prefix' takes every macro it starts; it has no 'expr'");
+		if ((v = ynode_get(it, "name"))) {
+			check_ident(v, ynode_str(v, "name"), "constant");
+			c->name = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "prefix"))) {
+			check_ident(v, ynode_str(v, "prefix"), "prefix");
+			c->prefix = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "group"))) {
+			check_ident(v, ynode_str(v, "group"), "group");
+			c->group = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "expr")))
+			c->expr = xstrdup(ynode_str(v, "expr"));
+		if ((v = ynode_get(it, "type")))
+			c->type = xstrdup(ynode_str(v, "type"));
+		if ((v = ynode_get(it, "if")))
+			c->cond = xstrdup(ynode_str(v, "if"));
+	}
+	for (size_t i = 0; i < s->n_constants; i++)
+		for (size_t j = 0; j < i; j++) {
+			const char *a = s->constants[i].name ? s->constants[i].name : s->constants[i].prefix;
+			const char *b = s->constants[j].name ? s->constants[j].name : s->constants[j].prefix;
+
+			if (!strcmp(a, b))
+				ynode_die(n->items[i], "constant %s is listed twice", a);
+		}
+}
+
 static void set_free(void *s)
 {
 	kset_free(s);
@@ -130,7 +182,8 @@ struct kset *kset_load(const char *file)
 		ynode_die(doc->root, "the set needs 'structs'");
 	parse_structs(s, n);
 	s->enums = ident_list(doc->root, "enums", &s->n_enums);
-	s->constants = ident_list(doc->root, "constants", &s->n_constants);
+	if ((n = ynode_get(doc->root, "constants")))
+		parse_constants(s, n);
 	if ((n = ynode_get(doc->root, "strings"))) {
 		parse_pairs(n, "strings", "expr", &names, &values, &count);
 		s->strings = xcalloc(count ? count : 1, sizeof(*s->strings));
@@ -178,10 +231,18 @@ void kset_free(struct kset *s)
 		free(s->externs[i].type);
 	}
 	free(s->externs);
+	for (size_t i = 0; i < s->n_constants; i++) {
+		free(s->constants[i].name);
+		free(s->constants[i].expr);
+		free(s->constants[i].prefix);
+		free(s->constants[i].type);
+		free(s->constants[i].group);
+		free(s->constants[i].cond);
+	}
+	free(s->constants);
 	strv_free(s->defines, s->n_defines);
 	strv_free(s->includes, s->n_includes);
 	strv_free(s->enums, s->n_enums);
-	strv_free(s->constants, s->n_constants);
 	free(s->definitions);
 	free(s->file);
 	free(s->name);

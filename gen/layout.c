@@ -69,6 +69,9 @@ void kabi_model_free(struct kabi_model *m)
 	for (size_t i = 0; i < m->n_constants; i++) {
 		free(m->constants[i].name);
 		free(m->constants[i].c_type);
+		free(m->constants[i].kernel_type);
+		free(m->constants[i].expr);
+		free(m->constants[i].group);
 	}
 	free(m->constants);
 	for (size_t i = 0; i < m->n_strings; i++) {
@@ -89,6 +92,7 @@ void kabi_model_free(struct kabi_model *m)
 	}
 	free(m->all_types);
 	strv_free(m->read_files, m->n_read_files);
+	strv_free(m->read_digests, m->n_read_files);
 	p = &m->prov;
 	free(p->kabigen_version);
 	free(p->arch);
@@ -103,6 +107,7 @@ void kabi_model_free(struct kabi_model *m)
 	free(p->kconfig);
 	strv_free(p->overrides, p->n_overrides);
 	strv_free(p->omitted, p->n_omitted);
+	strv_free(p->constant_sources, p->n_constant_sources);
 	free(m);
 }
 
@@ -319,4 +324,34 @@ int layout_infer_attrs(struct kabi_record *r, const char **why)
 		return -1;
 	}
 	return 0;
+}
+
+const struct kabi_constant *kabi_model_find_constant(const struct kabi_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_constants; i++)
+		if (!strcmp(m->constants[i].name, name))
+			return &m->constants[i];
+	return NULL;
+}
+
+const struct kabi_constant **kabi_model_group(const struct kabi_model *m, const char *group, size_t *n)
+{
+	const struct kabi_constant **v = xcalloc(m->n_constants ? m->n_constants : 1, sizeof(*v));
+
+	*n = 0;
+	for (size_t i = 0; i < m->n_constants; i++)
+		if (m->constants[i].group && !strcmp(m->constants[i].group, group))
+			v[(*n)++] = &m->constants[i];
+	return v;
+}
+
+char **kabi_model_group_names(const struct kabi_model *m, size_t *n)
+{
+	struct strset groups = { 0 };
+
+	for (size_t i = 0; i < m->n_constants; i++)
+		if (m->constants[i].group)
+			strset_add(&groups, m->constants[i].group);
+	*n = groups.n;
+	return groups.v;
 }

@@ -84,12 +84,27 @@ struct kabi_enum {
 	UT_hash_handle hh;	/* model->enums, by name */
 };
 
+/*
+ * A constant clang evaluated. The set names most by their kernel name (MODULE_NAME_LEN);
+ * a prefix (`{prefix: R_RISCV_, group: RELOC}`) brings every macro of the headers that
+ * starts with it, emitted as KABI_R_RISCV_64 and so on, and the ELF facts are expressions
+ * under names of their own (KABI_EM_MACHINE is ELF_ARCH). What the headers do not define
+ * is not here: prov.constant_sources and prov.omitted say so.
+ *
+ * For a loader or checker: the relocation types of this triple are the constants of group
+ * "RELOC" (kabi_model_group(m, "RELOC", &n)), each c->expr its kernel name (R_RISCV_64)
+ * and c->value its number; the ELF header facts are kabi_model_find_constant(m, NAME) with
+ * NAME one of KABI_EM_MACHINE, KABI_ELF_CLASS, KABI_ELF_DATA (group "ELF").
+ */
 struct kabi_constant {
-	char *name;
+	char *name;		/* as emitted */
 	uint64_t value;		/* two's complement bits when is_signed */
 	bool is_signed;
 	uint32_t size;		/* bytes of the constant's C type */
 	char *c_type;		/* e.g. "unsigned long" */
+	char *kernel_type;	/* the type the set converted it to, as written (Elf64_Word), or NULL */
+	char *expr;		/* what clang evaluated when that is not NAME (ELF_ARCH, R_RISCV_64), or NULL */
+	char *group;		/* the set's group (RELOC, ELF), or NULL */
 };
 
 struct kabi_string {
@@ -119,8 +134,10 @@ struct kabi_provenance {
 	char *kconfig;		/* "FILE sha256 HEX" of a --kconfig .config, or NULL */
 	char **overrides;	/* --set CONFIG_X=V, in order */
 	size_t n_overrides;
-	char **omitted;		/* structs of the set that this configuration does not have, with why */
+	char **omitted;		/* structs and constant prefixes of the set that this configuration does not have, with why */
 	size_t n_omitted;
+	char **constant_sources;	/* per prefix: "R_RISCV_*: 64 macros of arch/riscv/include/uapi/asm/elf.h" */
+	size_t n_constant_sources;
 };
 
 struct kabi_model {
@@ -140,6 +157,7 @@ struct kabi_model {
 	/* Every file the translation unit read, as clang opened it: for --depfile and the
 	 * result cache. Not part of the layout: emitters never print it. */
 	char **read_files;
+	char **read_digests;	/* of the bytes clang read of each (cache_digest()); NULL if unknown */
 	size_t n_read_files;
 	/* Every type and anonymous record allocated, for kabi_model_free(). */
 	struct kabi_type **all_types;
@@ -158,6 +176,12 @@ void kabi_record_add_member(struct kabi_record *r, const struct kabi_member *mem
 struct kabi_record *kabi_model_find_record(const struct kabi_model *m, const char *name);
 struct kabi_enum *kabi_model_add_enum(struct kabi_model *m, const char *name, struct kabi_type *int_type);
 struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *name);
+/* The constant emitted as NAME, or NULL. */
+const struct kabi_constant *kabi_model_find_constant(const struct kabi_model *m, const char *name);
+/* The distinct groups of the constants, in model order: a new array of *N strings (strv_free()). */
+char **kabi_model_group_names(const struct kabi_model *m, size_t *n);
+/* The constants of GROUP in model order: a new array (free() it) of *N pointers into M. */
+const struct kabi_constant **kabi_model_group(const struct kabi_model *m, const char *group, size_t *n);
 
 /*
  * Works out which alignment and packing attributes an emitted definition needs so that

@@ -285,7 +285,7 @@ static void read_triple(struct kabi_provenance *p, const struct ynode *n)
 {
 	static const char *const keys[] = { "arch", "kernel_arch", "target", "release", "flavour", "set",
 					    "autoconf", "autoconf_sha256", "kconfig", "inputs", "overrides",
-					    "omitted", NULL };
+					    "omitted", "constant_sources", NULL };
 	const struct ynode *v;
 
 	ynode_check_keys(n, keys);
@@ -305,6 +305,8 @@ static void read_triple(struct kabi_provenance *p, const struct ynode *n)
 		p->overrides = read_strv(v, "overrides", &p->n_overrides);
 	if ((v = ynode_get(n, "omitted")))
 		p->omitted = read_strv(v, "omitted", &p->n_omitted);
+	if ((v = ynode_get(n, "constant_sources")))
+		p->constant_sources = read_strv(v, "constant_sources", &p->n_constant_sources);
 }
 
 static void read_strings(struct kabi_model *m, const struct ynode *n)
@@ -323,7 +325,8 @@ static void read_strings(struct kabi_model *m, const struct ynode *n)
 
 static void read_constants(struct kabi_model *m, const struct ynode *list)
 {
-	static const char *const keys[] = { "name", "value", "type", "size", "signed", NULL };
+	static const char *const keys[] = { "name", "value", "type", "size", "signed", "kernel_type", "expr",
+					    "group", NULL };
 
 	seq(list, "constants");
 	m->constants = xcalloc(list->n_items, sizeof(*m->constants));
@@ -338,8 +341,15 @@ static void read_constants(struct kabi_model *m, const struct ynode *list)
 		c->size = to_u32(need(n, "size"), "size");
 		ynode_str(need(n, "name"), "name");
 		ynode_str(need(n, "type"), "type");
+		/* Checked before anything is allocated: a die() here leaks nothing. */
+		for (const char *const *k = keys + 5; *k; k++)
+			if (ynode_get(n, *k))
+				ynode_str(ynode_get(n, *k), *k);
 		c->name = xstrdup(need(n, "name")->scalar);
 		c->c_type = xstrdup(need(n, "type")->scalar);
+		c->kernel_type = opt_str(n, "kernel_type");
+		c->expr = opt_str(n, "expr");
+		c->group = opt_str(n, "group");
 		m->n_constants++;
 	}
 }

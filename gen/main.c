@@ -282,7 +282,7 @@ static void fill_provenance(struct kabi_model *m, const struct arch_profile *p, 
 	pv->autoconf_sha256 = xstrdup(digest);
 	if (!pv->release)
 		die("%s: the headers define no UTS_RELEASE; the tree is incomplete", t->build);
-	if (!*pv->release || strchr(pv->release, '/') || !strcmp(pv->release, ".."))
+	if (!outfile_name_valid(pv->release))
 		die("%s: UTS_RELEASE '%s' cannot name an output folder; pass -o", t->build, pv->release);
 }
 
@@ -341,16 +341,7 @@ static char *result_key(const struct options *o, const struct arch_profile *prof
 
 	cache_key_init(&k);
 	cache_key_add_str(&k, "kabigen", KABIGEN_VERSION);
-	{
-		/* A rebuilt kabigen is another kabigen; its stamp is cheaper than its hash. */
-		struct stat st;
-		char stamp[64] = "";
-
-		if (!stat("/proc/self/exe", &st))
-			snprintf(stamp, sizeof(stamp), "%lld:%lld.%ld", (long long)st.st_size,
-				 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
-		cache_key_add_str(&k, "exe", stamp);
-	}
+	cache_key_add_programs(&k);
 	cache_key_add_str(&k, "format", o->format);
 	cache_key_add_file(&k, set->file);
 	cache_key_add_file(&k, profile->file);
@@ -384,21 +375,18 @@ static void generate(const struct options *o, const struct arch_profile *profile
 		}
 	} else {
 		const char *ext = !strcmp(o->format, "rust") ? "rs" : !strcmp(o->format, "json") ? "json" : "h";
-		char *key = result_key(o, profile, set, tu, from_cli), *release = NULL, **files = NULL;
-		size_t len, n_files = 0;
+		char *key = result_key(o, profile, set, tu, from_cli);
+		struct cache_entry hit;
 
 		/* A hit writes the bytes of the first run without parsing anything. */
-		text = o->no_cache ? NULL : cache_lookup(key, &len, &release, &files, &n_files);
-		if (text) {
-			output = o->output ? xstrdup(o->output) : xasprintf("out/%s/kabi.%s", release, ext);
-			outfile_write(output, text, len, !o->output);
+		if (!o->no_cache && !cache_lookup(key, &hit)) {
+			output = o->output ? xstrdup(o->output) : xasprintf("out/%s/kabi.%s", hit.release, ext);
+			outfile_write(output, hit.text, hit.len, !o->output);
 			if (o->depfile)
-				depfile_write(o->depfile, output, files, n_files);
-			fprintf(stderr, "kabigen: wrote %s (%s, from the result cache)\n", output, release);
-			strv_free(files, n_files);
-			free(release);
+				depfile_write(o->depfile, output, hit.files, hit.n_files);
+			fprintf(stderr, "kabigen: wrote %s (%s, from the result cache)\n", output, hit.release);
+			cache_entry_free(&hit);
 			free(output);
-			free(text);
 			free(key);
 			goto done;
 		}
@@ -416,7 +404,9 @@ static void generate(const struct options *o, const struct arch_profile *profile
 		outfile_write(output, text, strlen(text), !o->output);
 		if (o->depfile)
 			depfile_write(o->depfile, output, model->read_files, model->n_read_files);
-		cache_store(key, model->prov.release, text, strlen(text), model->read_files, model->n_read_files);
+		if (!o->no_cache)
+			cache_store(key, model->prov.release, text, strlen(text), model->read_files,
+				    model->read_digests, model->n_read_files);
 		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", output, model->n_order, model->prov.release);
 		free(output);
 		free(text);

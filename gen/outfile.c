@@ -22,43 +22,52 @@ void outfile_cleanup(void)
 	}
 }
 
-static void mkdirs_for(const char *path)
+/* Creates DIR and its parents; on failure, *WHY names the folder that could not be made. */
+static int mkdirs(const char *dir, char **why)
 {
-	char *copy = xstrdup(path), *dir = dirname(copy);
+	char *copy = xstrdup(dir);
+	int err = 0;
 
-	for (char *p = dir + 1; *p; p++) {
-		if (*p != '/')
+	for (char *p = copy + 1; !err; p++) {
+		int last = !*p;
+
+		if (*p != '/' && !last)
 			continue;
 		*p = '\0';
-		if (mkdir(dir, 0777) && errno != EEXIST)
-			die("%s: cannot create the folder %s: %s; choose another output with -o", path, dir,
-			    strerror(errno));
+		if (mkdir(copy, 0777) && errno != EEXIST)
+			err = errno;
+		if (last)
+			break;
 		*p = '/';
 	}
-	if (mkdir(dir, 0777) && errno != EEXIST)
-		die("%s: cannot create the folder %s: %s; choose another output with -o", path, dir, strerror(errno));
+	if (err)
+		*why = xasprintf("cannot create the folder %s: %s", copy, strerror(err));
 	free(copy);
+	return err ? -1 : 0;
 }
 
-void outfile_write(const char *path, const char *data, size_t len, int mkdirs)
+int outfile_try_write(const char *path, const char *data, size_t len, int make_dirs, char **why)
 {
-	char *copy = xstrdup(path), *base = basename(copy), *dcopy = xstrdup(path), *dir = dirname(dcopy);
+	char *dcopy = xstrdup(path), *dir = dirname(dcopy), *bcopy = xstrdup(path), *base = basename(bcopy);
 	int fd, err = 0;
 	size_t done = 0;
 	struct stat st;
 
+	*why = NULL;
 	/* Renaming over /dev/full or a folder would replace it: only regular files are written. */
-	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode))
-		die("%s: exists and is not a regular file; choose a file path with -o", path);
-	if (mkdirs)
-		mkdirs_for(path);
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*why = xstrdup("exists and is not a regular file");
+		goto out;
+	}
+	if (make_dirs && mkdirs(dir, why))
+		goto out;
 	pending = xasprintf("%s/.%s.XXXXXX", dir, base);
 	fd = mkstemp(pending);
 	if (fd < 0) {
-		err = errno;
+		*why = xasprintf("cannot write into %s: %s", dir, strerror(errno));
 		free(pending);
 		pending = NULL;
-		die("%s: cannot write into %s: %s; choose a writable output with -o", path, dir, strerror(err));
+		goto out;
 	}
 	while (done < len) {
 		ssize_t n = write(fd, data + done, len - done);
@@ -79,10 +88,34 @@ void outfile_write(const char *path, const char *data, size_t len, int mkdirs)
 		err = errno;
 	if (!err && rename(pending, path))
 		err = errno;
-	if (err)
-		die("%s: cannot write: %s; nothing was written", path, strerror(err));
+	if (err) {
+		*why = xasprintf("cannot write: %s", strerror(err));
+		unlink(pending);
+	}
 	free(pending);
 	pending = NULL;
-	free(copy);
+out:
 	free(dcopy);
+	free(bcopy);
+	return *why ? -1 : 0;
+}
+
+void outfile_write(const char *path, const char *data, size_t len, int make_dirs)
+{
+	char *why;
+
+	if (outfile_try_write(path, data, len, make_dirs, &why))
+		die("%s: %s; nothing was written; choose a writable file path with -o", path, why);
+}
+
+int outfile_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > 255 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '/')
+			return 0;
+	return 1;
 }

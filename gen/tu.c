@@ -84,6 +84,24 @@ static void add_kbuild_args(struct tu *tu, const struct arch_profile *p, const s
 	add_arg(tu, xstrdup("-Wno-pointer-sign"));
 }
 
+bool tu_is_ident(const char *s)
+{
+	if (!*s || (*s >= '0' && *s <= '9'))
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') || (*s >= '0' && *s <= '9')))
+			return false;
+	return true;
+}
+
+void tu_add_const_probe(struct strbuf *sb, const char *name, const char *expr, const char *type)
+{
+	if (type)
+		sb_addf(sb, "static const %s " TU_PROBE_CONST "%s = (%s);\n", type, name, expr);
+	else
+		sb_addf(sb, "static const __typeof__((%s)) " TU_PROBE_CONST "%s = (%s);\n", expr, name, expr);
+}
+
 char *tu_source(const struct kset *s)
 {
 	struct strbuf buf = { 0 }, *sb = &buf;
@@ -110,10 +128,22 @@ char *tu_source(const struct kset *s)
 			s->structs[i].name, s->structs[i].name);
 	}
 	for (size_t i = 0; i < s->n_constants; i++) {
-		const char *c = s->constants[i];
+		const struct kset_constant *c = &s->constants[i];
+		const char *e = c->expr ? c->expr : c->name;
 
-		sb_addf(sb, "#ifdef %s\nstatic const __typeof__((%s)) " TU_PROBE_CONST "%s = (%s);\n#endif\n",
-			c, c, c, c);
+		/* A prefix's macros are known only once the headers were read: extract.c adds them. */
+		if (c->prefix)
+			continue;
+		if (c->cond)
+			sb_addf(sb, "#if %s\n", c->cond);
+		/* A bare name may be an enumerator rather than a macro: extract.c reads those directly. */
+		if (tu_is_ident(e))
+			sb_addf(sb, "#ifdef %s\n", e);
+		tu_add_const_probe(sb, c->name, e, c->type);
+		if (tu_is_ident(e))
+			sb_adds(sb, "#endif\n");
+		if (c->cond)
+			sb_adds(sb, "#endif\n");
 	}
 	for (size_t i = 0; i < s->n_strings; i++)
 		sb_addf(sb, "static const char " TU_PROBE_STRING "%s[] = %s;\n", s->strings[i].name,

@@ -2,11 +2,13 @@
 #ifndef KABIGEN_TU_H
 #define KABIGEN_TU_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arch_profile;
 struct ktree;
 struct kset;
+struct strbuf;
 
 /* Names of the probe declarations the translation unit adds; extract.c reads them back. */
 #define TU_PROBE_CONST "kabigen__const_"
@@ -31,6 +33,11 @@ void tu_free(struct tu *tu);	/* accepts NULL */
 
 /* The translation unit of set S: its defines, includes and definitions, then the probes. New string. */
 char *tu_source(const struct kset *s);
+
+/* Whether S is a C identifier. */
+bool tu_is_ident(const char *s);
+/* The probe that has clang evaluate EXPR, converted to TYPE (NULL: its own type), as NAME. */
+void tu_add_const_probe(struct strbuf *sb, const char *name, const char *expr, const char *type);
 
 /* The arguments on one line, each quoted for a POSIX shell where it needs it. New string. */
 char *tu_shell_args(const struct tu *tu);
