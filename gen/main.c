@@ -1,6 +1,7 @@
 /* main.c: kabigen's command line; runs the pipeline profile -> tree -> tu -> extract -> emit. */
 #include "archive.h"
 #include "cache.h"
+#include "check_ko.h"
 #include "diff.h"
 #include "emit.h"
 #include "extract.h"
@@ -32,6 +33,7 @@ static const char usage_text[] =
 	"       kabigen list --arch ARCH [--kver VERSION] [--offline]\n"
 	"       kabigen diff OLD NEW [--format text|md|json] [--only NAMES] [--suppress FILE] [-o FILE]\n"
 	"       kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
+	"       kabigen check-ko (--arch ARCH (--kdir DIR | --kver V) | --layout kabi.json) [--loader P] MODULE|DIR...\n"
 	"\n"
 	"Writes a self-contained C header with the exact layouts of the kernel structs a\n"
 	"module loader needs, as clang computes them for ARCH from one kernel's headers.\n"
@@ -637,6 +639,28 @@ static int run_diff(const struct options *o, const char *configs)
 	return verdict;
 }
 
+/* check-ko's triple: the model of a tree or of a fetched one, as diff builds a side. */
+static struct kabi_model *check_ko_model(const char *configs, const struct check_ko_triple *t, char **kdir)
+{
+	struct options o = { .arch = t->arch, .offline = t->offline };
+	struct arch_profile *profile = profile_load(configs, t->arch);
+	struct archive_request rq = { profile, configs, t->kver, t->flavour, t->offline };
+	struct archive_tree *fetched = NULL;
+	struct kabi_model *model;
+
+	if (t->kver) {
+		if (!archive_valid_kver(t->kver))
+			usage_die("--kver '%s': use a version such as 7.2, 7.2.13 or 7.2.13+deb14-riscv64", t->kver);
+		if (t->flavour && !archive_valid_flavour(t->flavour))
+			usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", t->flavour);
+		fetched = archive_fetch(&rq);
+	}
+	*kdir = xstrdup(fetched ? fetched->kdir : t->kdir);
+	model = tree_side(&o, configs, "--kdir", *kdir, *kdir, profile, fetched);
+	archive_tree_free(fetched);
+	return model;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -651,6 +675,12 @@ int main(int argc, char **argv)
 	report_set_cleanup(outfile_cleanup);
 	if (argc > 1 && !strcmp(argv[1], "matrix"))
 		return matrix_main(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "check-ko")) {
+		configs = configs_dir();
+		status = check_ko_main(argc - 1, argv + 1, configs, check_ko_model);
+		free(configs);
+		return status;
+	}
 	parse_options(argc, argv, &o);
 	configs = configs_dir();
 	if (o.diff) {
