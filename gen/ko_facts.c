@@ -12,14 +12,28 @@
  */
 static const struct {
 	const char *kernel_arch;
+	const char *name;	/* for messages */
 	unsigned machine;
 	const char *reloc_prefix;
 } elf_arches[] = {
-	{ "x86", EM_X86_64, "R_X86_64_" },
-	{ "arm64", EM_AARCH64, "R_AARCH64_" },
-	{ "riscv", EM_RISCV, "R_RISCV_" },
-	{ "loongarch", EM_LOONGARCH, "R_LARCH_" },
+	{ "x86", "x86_64", EM_X86_64, "R_X86_64_" },
+	{ "arm64", "aarch64", EM_AARCH64, "R_AARCH64_" },
+	{ "riscv", "riscv", EM_RISCV, "R_RISCV_" },
+	{ "loongarch", "loongarch", EM_LOONGARCH, "R_LARCH_" },
+	{ NULL, "i386", EM_386, NULL },
+	{ NULL, "arm", EM_ARM, NULL },
+	{ NULL, "powerpc64", EM_PPC64, NULL },
+	{ NULL, "s390", EM_S390, NULL },
+	{ NULL, "mips", EM_MIPS, NULL },
 };
+
+const char *ko_machine_name(unsigned machine)
+{
+	for (size_t i = 0; i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
+		if (elf_arches[i].machine == machine)
+			return elf_arches[i].name;
+	return "an unknown arch";
+}
 
 static const struct kabi_name_list *find_list(const struct kabi_model *m, const char *name)
 {
@@ -36,7 +50,8 @@ void ko_facts_init(struct ko_facts *f, const struct kabi_model *m)
 	memset(f, 0, sizeof(*f));
 	f->model = m;
 	for (size_t i = 0; i < sizeof(elf_arches) / sizeof(elf_arches[0]); i++)
-		if (m->prov.kernel_arch && !strcmp(m->prov.kernel_arch, elf_arches[i].kernel_arch)) {
+		if (m->prov.kernel_arch && elf_arches[i].kernel_arch &&
+		    !strcmp(m->prov.kernel_arch, elf_arches[i].kernel_arch)) {
 			f->machine = elf_arches[i].machine;
 			f->reloc_prefix = elf_arches[i].reloc_prefix;
 		}

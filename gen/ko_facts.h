@@ -35,6 +35,9 @@ int ko_reloc_number(const struct ko_facts *f, const char *name, unsigned *type);
 /* Whether the model has the triple's relocation constants at all. */
 int ko_facts_have_relocs(const struct ko_facts *f);
 
+/* "aarch64" for EM_AARCH64 and so on, for messages; "an unknown arch" otherwise. */
+const char *ko_machine_name(unsigned machine);
+
 /* The byte offset of member NAME of R (searching anonymous members too), or -1. */
 int64_t ko_member_offset(const struct kabi_record *r, const char *name);
 

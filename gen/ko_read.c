@@ -7,6 +7,7 @@
  * file must not stop the others, so every failure becomes ->error, one line naming the file.
  */
 #include "ko.h"
+#include "ko_facts.h"
 #include "report.h"
 
 #include <errno.h>
@@ -362,7 +363,7 @@ static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is
 	}
 }
 
-static struct ko_module *read_elf(struct ko_module *m, Elf *elf, unsigned machine, unsigned elf_class,
+static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, unsigned machine, unsigned elf_class,
 				  size_t version_entry)
 {
 	GElf_Ehdr eh;
@@ -384,8 +385,13 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, unsigned machin
 		return fail(m, "a %u-bit ELF file, but the triple is %u-bit; check it against its own arch",
 			    m->elf_class == ELFCLASS64 ? 64 : 32, elf_class == ELFCLASS64 ? 64 : 32);
 	if (machine && m->machine != machine)
-		return fail(m, "built for ELF machine %u, but the triple's arch is machine %u; check it against its own "
-			    "arch", m->machine, machine);
+		return fail(m, "built for %s (ELF machine %u), but the triple is %s (machine %u); check it against a "
+			    "triple of its own arch", ko_machine_name(m->machine), m->machine, ko_machine_name(machine),
+			    machine);
+	/* libelf reads a section table past the end as no sections at all: say what it is. */
+	if (eh.e_shoff > size || (uint64_t)eh.e_shnum * eh.e_shentsize > size - eh.e_shoff)
+		return fail(m, "truncated: its section headers end past its %zu bytes; the file is truncated or damaged",
+			    size);
 	if (elf_getshdrstrndx(elf, &shstrndx) || elf_getshdrnum(elf, &n_scn))
 		return fail(m, "the section headers cannot be read (%s); the file is truncated or damaged",
 			    elf_problem());
@@ -401,6 +407,12 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, unsigned machin
 			free(section_of);
 			return fail(m, "section %zu cannot be read (%s); the file is truncated or damaged",
 				    elf_ndxscn(scn), elf_problem());
+		}
+		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
+		    (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
+			free(section_of);
+			return fail(m, "section %s ends past the file's %zu bytes; the file is truncated or damaged", name,
+				    size);
 		}
 		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && !elf_getdata(scn, NULL)) {
 			free(section_of);
@@ -473,7 +485,7 @@ struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, si
 		free(im.buf);
 		return fail(m, "libelf cannot open it: %s", elf_problem());
 	}
-	m = read_elf(m, elf, machine, elf_class, version_entry);
+	m = read_elf(m, elf, size, machine, elf_class, version_entry);
 	elf_end(elf);
 	free(im.buf);
 	return m;
