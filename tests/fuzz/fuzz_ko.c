@@ -4,7 +4,7 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	/* Any machine and class; __versions entries of 64 bytes, as on every 64-bit arch. */
-	FUZZ_GUARDED(ko_free(ko_read_buffer("fuzz.ko", data, size, 0, 0, 64)));
+	/* Any machine, class and byte order; __versions entries of 64 bytes, as on every 64-bit arch. */
+	FUZZ_GUARDED(ko_free(ko_read_buffer("fuzz.ko", data, size, 0, 0, 0, 64)));
 	return 0;
 }

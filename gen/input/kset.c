@@ -1,0 +1,250 @@
+/* kset.c: reads and checks a set file. */
+#include "kset.h"
+#include "report.h"
+#include "yamldoc.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Names end up in C (and shell-quoted flags): keep them identifiers. */
+static void check_ident(const struct ynode *n, const char *s, const char *what)
+{
+	if (!*s || isdigit((unsigned char)*s))
+		ynode_die(n, "%s '%s' is not a C identifier", what, s);
+	for (const char *p = s; *p; p++)
+		if (!isalnum((unsigned char)*p) && *p != '_')
+			ynode_die(n, "%s '%s' is not a C identifier", what, s);
+}
+
+static char **ident_list(const struct ynode *root, const char *key, size_t *count)
+{
+	const struct ynode *n = ynode_get(root, key);
+	char **v;
+
+	*count = 0;
+	if (!n)
+		return NULL;
+	/* Checked before anything is allocated: a die() here leaks nothing. */
+	if (n->kind == YNODE_SCALAR)
+		check_ident(n, n->scalar, key);
+	for (size_t i = 0; n->kind == YNODE_SEQUENCE && i < n->n_items; i++)
+		check_ident(n->items[i], ynode_str(n->items[i], key), key);
+	v = ynode_strv(n, key, count);
+	return v;
+}
+
+static void parse_structs(struct kset *s, const struct ynode *n)
+{
+	static const char *const keys[] = { "name", "if", NULL };
+
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "structs must be a list");
+	s->structs = xcalloc(n->n_items, sizeof(*s->structs));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i], *name = it, *cond = NULL;
+
+		s->n_structs = i + 1;	/* counted first, so that kset_free() frees a half-read entry */
+		if (it->kind == YNODE_MAPPING) {
+			ynode_check_keys(it, keys);
+			name = ynode_get(it, "name");
+			cond = ynode_get(it, "if");
+			if (!name)
+				ynode_die(it, "a struct needs a name");
+		}
+		s->structs[i].name = xstrdup(ynode_str(name, "struct name"));
+		check_ident(name, s->structs[i].name, "struct name");
+		if (cond)
+			s->structs[i].cond = xstrdup(ynode_str(cond, "if"));
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(s->structs[j].name, s->structs[i].name))
+				ynode_die(name, "struct %s is listed twice", s->structs[i].name);
+	}
+}
+
+/* A list of {name: IDENT, KEY: text} mappings, checked whole before anything is allocated. */
+static void parse_pairs(const struct ynode *n, const char *what, const char *key,
+			char ***names, char ***values, size_t *count)
+{
+	const char *const keys[] = { "name", key, NULL };
+
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "%s must be a list", what);
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i], *name, *val;
+
+		ynode_check_keys(it, keys);
+		name = ynode_get(it, "name");
+		val = ynode_get(it, key);
+		if (!name || !val)
+			ynode_die(it, "each of %s needs 'name' and '%s'", what, key);
+		check_ident(name, ynode_str(name, "name"), "name");
+		ynode_str(val, key);
+	}
+	*names = xcalloc(n->n_items, sizeof(char *));
+	*values = xcalloc(n->n_items, sizeof(char *));
+	for (size_t i = 0; i < n->n_items; i++) {
+		(*names)[i] = xstrdup(ynode_get(n->items[i], "name")->scalar);
+		(*values)[i] = xstrdup(ynode_get(n->items[i], key)->scalar);
+	}
+	*count = n->n_items;
+}
+
+/* Prefixes become C names too (KABI_<macro>): identifier characters only. */
+static void parse_constants(struct kset *s, const struct ynode *n)
+{
+	static const char *const keys[] = { "name", "expr", "prefix", "type", "group", "if", NULL };
+
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "constants must be a list");
+	s->constants = xcalloc(n->n_items ? n->n_items : 1, sizeof(*s->constants));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i], *v;
+		struct kset_constant *c = &s->constants[i];
+
+		s->n_constants = i + 1;	/* counted first, so that kset_free() frees a half-read entry */
+		if (it->kind != YNODE_MAPPING) {
+			check_ident(it, ynode_str(it, "constant"), "constant");
+			c->name = xstrdup(it->scalar);
+			continue;
+		}
+		ynode_check_keys(it, keys);
+		if (!ynode_get(it, "name") == !ynode_get(it, "prefix"))
+			ynode_die(it, "a constant needs either 'name' or 'prefix'");
+		if (ynode_get(it, "prefix") && ynode_get(it, "expr"))
+			ynode_die(it, "a 'prefix' takes every macro it starts; it has no 'expr'");
+		if ((v = ynode_get(it, "name"))) {
+			check_ident(v, ynode_str(v, "name"), "constant");
+			c->name = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "prefix"))) {
+			check_ident(v, ynode_str(v, "prefix"), "prefix");
+			c->prefix = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "group"))) {
+			check_ident(v, ynode_str(v, "group"), "group");
+			c->group = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "expr")))
+			c->expr = xstrdup(ynode_str(v, "expr"));
+		if ((v = ynode_get(it, "type")))
+			c->type = xstrdup(ynode_str(v, "type"));
+		if ((v = ynode_get(it, "if")))
+			c->cond = xstrdup(ynode_str(v, "if"));
+	}
+	for (size_t i = 0; i < s->n_constants; i++)
+		for (size_t j = 0; j < i; j++) {
+			const char *a = s->constants[i].name ? s->constants[i].name : s->constants[i].prefix;
+			const char *b = s->constants[j].name ? s->constants[j].name : s->constants[j].prefix;
+
+			if (!strcmp(a, b))
+				ynode_die(n->items[i], "constant %s is listed twice", a);
+		}
+}
+
+static void set_free(void *s)
+{
+	kset_free(s);
+}
+
+static void doc_free(void *doc)
+{
+	ydoc_free(doc);
+}
+
+struct kset *kset_load(const char *file)
+{
+	static const char *const keys[] = { "name", "defines", "includes", "definitions", "structs",
+					    "enums", "constants", "strings", "externs", NULL };
+	struct ydoc *doc = ydoc_load(file);
+	struct kset *s = xcalloc(1, sizeof(*s));
+	const struct ynode *n;
+	char **names, **values;
+	size_t count;
+
+	report_hold(doc, doc_free);
+	report_hold(s, set_free);
+	if (!doc->root)
+		die("%s: the set file is empty; it needs at least 'name', 'includes' and 'structs'", file);
+	ynode_check_keys(doc->root, keys);
+	s->file = xstrdup(file);
+	if (!(n = ynode_get(doc->root, "name")))
+		ynode_die(doc->root, "the set needs a 'name'");
+	s->name = xstrdup(ynode_str(n, "name"));
+	check_ident(n, s->name, "set name");
+	s->defines = ident_list(doc->root, "defines", &s->n_defines);
+	if (!(n = ynode_get(doc->root, "includes")))
+		ynode_die(doc->root, "the set needs 'includes': the headers that define its structs");
+	s->includes = ynode_strv(n, "includes", &s->n_includes);
+	if ((n = ynode_get(doc->root, "definitions")))
+		s->definitions = xstrdup(ynode_str(n, "definitions"));
+	if (!(n = ynode_get(doc->root, "structs")))
+		ynode_die(doc->root, "the set needs 'structs'");
+	parse_structs(s, n);
+	s->enums = ident_list(doc->root, "enums", &s->n_enums);
+	if ((n = ynode_get(doc->root, "constants")))
+		parse_constants(s, n);
+	if ((n = ynode_get(doc->root, "strings"))) {
+		parse_pairs(n, "strings", "expr", &names, &values, &count);
+		s->strings = xcalloc(count ? count : 1, sizeof(*s->strings));
+		for (size_t i = 0; i < count; i++)
+			s->strings[i] = (struct kset_string){ names[i], values[i] };
+		s->n_strings = count;
+		free(names);
+		free(values);
+	}
+	if ((n = ynode_get(doc->root, "externs"))) {
+		parse_pairs(n, "externs", "type", &names, &values, &count);
+		s->externs = xcalloc(count ? count : 1, sizeof(*s->externs));
+		for (size_t i = 0; i < count; i++)
+			s->externs[i] = (struct kset_extern){ names[i], values[i] };
+		s->n_externs = count;
+		free(names);
+		free(values);
+		for (size_t i = 0; i < count; i++)
+			if (strncmp(s->externs[i].type, "struct ", 7) && strncmp(s->externs[i].type, "union ", 6))
+				ynode_die(n->items[i], "externs type '%s' must be 'struct NAME' or 'union NAME'",
+					  s->externs[i].type);
+	}
+	report_release(s);
+	report_release(doc);
+	ydoc_free(doc);
+	return s;
+}
+
+void kset_free(struct kset *s)
+{
+	if (!s)
+		return;
+	for (size_t i = 0; i < s->n_structs; i++) {
+		free(s->structs[i].name);
+		free(s->structs[i].cond);
+	}
+	free(s->structs);
+	for (size_t i = 0; i < s->n_strings; i++) {
+		free(s->strings[i].name);
+		free(s->strings[i].expr);
+	}
+	free(s->strings);
+	for (size_t i = 0; i < s->n_externs; i++) {
+		free(s->externs[i].name);
+		free(s->externs[i].type);
+	}
+	free(s->externs);
+	for (size_t i = 0; i < s->n_constants; i++) {
+		free(s->constants[i].name);
+		free(s->constants[i].expr);
+		free(s->constants[i].prefix);
+		free(s->constants[i].type);
+		free(s->constants[i].group);
+		free(s->constants[i].cond);
+	}
+	free(s->constants);
+	strv_free(s->defines, s->n_defines);
+	strv_free(s->includes, s->n_includes);
+	strv_free(s->enums, s->n_enums);
+	free(s->definitions);
+	free(s->file);
+	free(s->name);
+	free(s);
+}

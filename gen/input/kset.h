@@ -1,0 +1,63 @@
+/* kset.h: a set (configs/sets/NAME.yaml): which structs, enums, constants and strings to take from the headers. */
+#ifndef KABIGEN_KSET_H
+#define KABIGEN_KSET_H
+
+#include <stddef.h>
+
+struct kset_struct {
+	char *name;
+	char *cond;		/* preprocessor condition, or NULL: always required */
+};
+
+struct kset_string {
+	char *name;		/* emitted as KABI_<name> */
+	char *expr;		/* a C string expression, usually a macro */
+};
+
+/*
+ * A constant of the set: a macro or enumerator by name (`- MODULE_NAME_LEN`), an expression
+ * under a name of its own (`{name: KABI_EM_MACHINE, expr: ELF_ARCH}`), or every object-like
+ * macro the translation unit defines whose name starts with a prefix (`{prefix: R_RISCV_}`),
+ * each emitted as KABI_<macro> so that it never clashes with <elf.h>. `type` converts the
+ * value to a C type the headers know (Elf64_Word); `group` collects constants into one list
+ * (KABI_<GROUP>(X)); `if` is a preprocessor condition, false: the constant is not wanted.
+ */
+struct kset_constant {
+	char *name;		/* NULL for a prefix */
+	char *expr;		/* what is evaluated: NAME itself when NULL */
+	char *prefix;		/* NULL unless a prefix */
+	char *type;		/* C type of the value, or NULL: the expression's own */
+	char *group;		/* an identifier, or NULL */
+	char *cond;		/* preprocessor condition, or NULL */
+};
+
+struct kset_extern {
+	char *name;		/* emitted as KABI_<name>(X) */
+	char *type;		/* "struct kernel_param_ops" */
+};
+
+struct kset {
+	char *file;
+	char *name;
+	char **defines;
+	size_t n_defines;
+	char **includes;
+	size_t n_includes;
+	char *definitions;	/* C text, or NULL */
+	struct kset_struct *structs;
+	size_t n_structs;
+	char **enums;
+	size_t n_enums;
+	struct kset_constant *constants;
+	size_t n_constants;
+	struct kset_string *strings;
+	size_t n_strings;
+	struct kset_extern *externs;
+	size_t n_externs;
+};
+
+/* Reads FILE; dies with FILE:LINE:COLUMN on a malformed or incomplete set. */
+struct kset *kset_load(const char *file);
+void kset_free(struct kset *s);	/* accepts NULL */
+
+#endif
