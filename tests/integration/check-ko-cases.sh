@@ -79,6 +79,50 @@ not_provided=$(jq '[.summary.reasons[] | select(.name == "symbol not provided")]
 [ "$not_provided" -gt 0 ] && pass "minimal: $not_provided modules need symbols it does not provide" ||
 	fail "minimal: no module needs a symbol it lacks"
 
+# Modules of plain folder DIR (decompressed into $work/nm) whose relocations of TYPE readelf
+# shows, all of them or (EXTERNAL=1) those against a symbol nm -u lists as undefined.
+modules_with_reloc() { # PLAIN_DIR TYPE EXTERNAL
+	local n=0 f
+	for f in "$1"/*.ko; do
+		nm -u "$f" | awk '{ print $NF }' >"$work/undef"
+		if [ "$(readelf -rW "$f" | awk -v t="$2" -v ext="$3" 'NR == FNR { u[$1] = 1; next }
+			$3 == t && (!ext || ($5 in u)) { n++ } END { print n + 0 }' "$work/undef" -)" -gt 0 ]; then
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+reason_modules() { jq "[.summary.reasons[] | select(.name == \"$2\")][0].modules // 0" "$1"; }
+
+# loong64: B26 calls into the kernel need a PLT, GOT_PC_* loads a GOT; the minimal loader has neither.
+b26=$(modules_with_reloc "$work/nm" R_LARCH_B26 1)
+got=$(modules_with_reloc "$work/nm" R_LARCH_GOT_PC_HI20 0)
+[ "$b26" -gt 0 ] && [ "$(reason_modules "$work/minimal.json" "R_LARCH_B26 needs a PLT")" = "$b26" ] &&
+	pass "minimal on loong64: R_LARCH_B26 to the kernel needs a PLT, in the $b26 modules readelf finds" ||
+	fail "minimal on loong64: B26/PLT in $(reason_modules "$work/minimal.json" "R_LARCH_B26 needs a PLT") modules, readelf: $b26"
+[ "$got" -gt 0 ] && [ "$(reason_modules "$work/minimal.json" "R_LARCH_GOT_PC_HI20 needs a GOT")" = "$got" ] &&
+	pass "minimal on loong64: R_LARCH_GOT_PC_HI20 needs a GOT, in the $got modules readelf finds" ||
+	fail "minimal on loong64: GOT in $(reason_modules "$work/minimal.json" "R_LARCH_GOT_PC_HI20 needs a GOT") modules, readelf: $got"
+jq -r '.modules[].findings[].text' "$work/minimal.json" | grep -c 'R_LARCH_B26 (x[0-9]* to kernel symbols): .*through a PLT the loader builds; loader minimal has plt: false' >"$work/count" || true
+[ "$(cat "$work/count")" = "$b26" ] && pass "minimal on loong64: the PLT need is said" || fail "the B26 sentence: $(jq -r '.modules[0].findings[].text' "$work/minimal.json" | head -n 5)"
+
+# amd64: R_X86_64_32S needs the top 2 GiB, which a loader placing modules anywhere does not give.
+amd_folder=$(dirname "$(one "$gen_mods" ipv4/tcp_bic)")
+mkdir "$work/amd"
+while read -r f; do plain "$f" "$work/amd/$(basename "$f").ko"; done < <(find "$amd_folder" -maxdepth 1 -name '*.ko*')
+s32=$(modules_with_reloc "$work/amd" R_X86_64_32S 0)
+rc=0
+"$kabigen" check-ko --arch amd64 --kdir "$gen_kdir" --loader minimal --format json "$work/amd" >"$work/amd.json" 2>/dev/null || rc=$?
+[ $((rc & 4)) = 4 ] && [ "$s32" -gt 0 ] && [ "$(reason_modules "$work/amd.json" "R_X86_64_32S needs the top 2 GiB")" = "$s32" ] &&
+	pass "minimal on amd64: R_X86_64_32S needs the top 2 GiB, in the $s32 modules readelf finds" ||
+	fail "minimal on amd64 (exit $rc): 32S in $(reason_modules "$work/amd.json" "R_X86_64_32S needs the top 2 GiB") modules, readelf: $s32"
+[ "$(jq -r '.modules[].findings[].text' "$work/amd.json" | grep -c 'R_X86_64_32S (x[0-9]*): a sign-extended 32-bit absolute address: the module must lie in the top 2 GiB of the address space; loader minimal has placement: anywhere')" = "$s32" ] &&
+	pass "minimal on amd64: the top-2-GiB placement is said" || fail "the 32S sentence is missing"
+# The same modules under linux.yaml: Linux places modules in the top 2 GiB; all load.
+rc=0
+"$kabigen" check-ko --arch amd64 --kdir "$gen_kdir" "$work/amd" >/dev/null 2>&1 || rc=$?
+[ "$rc" = 0 ] && pass "the same modules under linux.yaml: exit 0" || fail "the same modules under linux.yaml: exit $rc"
+
 # ---- MODVERSIONS: __versions CRCs against Module.symvers (bookworm's 6.12 has them) ----
 { read -r bw_kdir; read -r bw_mods; } < <("$fetch" --modules bookworm amd64 amd64)
 bw_module=$(one "$bw_mods" af_key)
