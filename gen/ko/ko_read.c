@@ -302,7 +302,8 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 				table_add_reloc(table, r.r_offset, (unsigned)GELF_R_TYPE(r.r_info), name, undefined);
 		}
 	}
-	qsort(m->relocs, m->n_relocs, sizeof(*m->relocs), cmp_reloc_use);
+	if (m->n_relocs)
+		qsort(m->relocs, m->n_relocs, sizeof(*m->relocs), cmp_reloc_use);
 	return m;
 }
 
@@ -327,7 +328,8 @@ static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *
 		m->imports[m->n_imports++] = (struct ko_import){ xstrdup(name), GELF_ST_BIND(sym.st_info) == STB_WEAK,
 								 vis == STV_HIDDEN || vis == STV_INTERNAL };
 	}
-	qsort(m->imports, m->n_imports, sizeof(*m->imports), cmp_import);
+	if (m->n_imports)
+		qsort(m->imports, m->n_imports, sizeof(*m->imports), cmp_import);
 	return m;
 }
 
