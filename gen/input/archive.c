@@ -5,6 +5,7 @@
 #include "profile.h"
 #include "report.h"
 #include "child.h"
+#include "outfile.h"
 #include "yamldoc.h"
 
 #include <ctype.h>
