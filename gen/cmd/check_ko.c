@@ -79,7 +79,7 @@ static int cmp_str(const void *a, const void *b)
 static const char usage_text[] =
 	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
 	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--verbose]\n"
-	"                        MODULE|DIR...\n"
+	"                        MODULE|DIR... | --kver VERSION --modules\n"
 	"\n"
 	"Checks kernel modules (.ko, .ko.xz, .ko.zst, .ko.gz; folders are searched) against one\n"
 	"triple's layouts and a loader profile: vermagic, struct module, __param, __versions,\n"
@@ -90,6 +90,8 @@ static const char usage_text[] =
 	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2, 7.2.13, ...\n"
 	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...)\n"
 	"  --offline          with --kver: use only kabigen's cache, never the network\n"
+	"  --modules          with --kver: also fetch that release's modules package (linux-modules-R,\n"
+	"                     or linux-image-R-unsigned) and check every module in it\n"
 	"  --layout FILE      a layout dump (kabigen --format json) instead of a tree\n"
 	"  --loader PROFILE   a loader profile: a YAML file, or a name in configs/loaders (default: linux)\n"
 	"  --symvers FILE     the Module.symvers to check imports and CRCs against (default: the tree's)\n"
@@ -103,7 +105,7 @@ static const char usage_text[] =
 	"triple's layouts or exports (bits add up: 12).\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
-       OPT_FORMAT, OPT_VERBOSE };
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES };
 static const struct option longopts[] = {
 	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ "kdir", required_argument, NULL, OPT_KDIR },
@@ -115,6 +117,7 @@ static const struct option longopts[] = {
 	{ "symvers", required_argument, NULL, OPT_SYMVERS },
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "modules", no_argument, NULL, OPT_MODULES },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -124,6 +127,7 @@ struct check_ko_options {
 	const char *layout, *loader, *symvers, *format;
 	long jobs;
 	int verbose;
+	int modules;		/* --modules: check the triple's own modules package, fetched with --kver */
 };
 
 static void parse_options(int argc, char **argv, struct check_ko_options *o)
@@ -145,6 +149,7 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 		case OPT_SYMVERS: o->symvers = optarg; break;
 		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_VERBOSE: o->verbose = 1; break;
+		case OPT_MODULES: o->modules = 1; break;
 		case 'j':
 			o->jobs = strtol(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > 1024)
@@ -157,8 +162,11 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 			cmd_bad_option(&cmd_check_ko, c, argv);
 		}
 	}
-	if (optind >= argc)
-		usage_die("'kabigen check-ko' needs modules: MODULE.ko or a folder of them");
+	if (o->modules && !o->kver)
+		usage_die("--modules fetches the modules package of --kver's release and flavour; with --kdir or "
+			  "--layout, give the modules themselves");
+	if (optind >= argc && !o->modules)
+		usage_die("'kabigen check-ko' needs modules: MODULE.ko or a folder of them (or --kver with --modules)");
 	if (!!o->layout == !!(o->kdir || o->kver))
 		usage_die("give the triple as --arch with --kdir or --kver, or as --layout kabi.json");
 	if (o->layout && (o->arch || o->flavour || o->offline))
@@ -186,11 +194,13 @@ static char *loader_path(const char *configs, const char *loader)
 
 /* The profile's relocation names as this triple's numbers; a name the triple lacks is an error. */
 
-/* The triple's model from a tree (--kdir, or --kver fetched); *KDIR gets the tree's folder. */
-static struct kabi_model *tree_model(const struct check_ko_options *o, const char *configs, char **kdir)
+/* The triple's model from a tree (--kdir, or --kver fetched); *KDIR gets the tree's folder and,
+ * with --modules, *MODULES the fetched modules package's folder. */
+static struct kabi_model *tree_model(const struct check_ko_options *o, const char *configs, char **kdir,
+				     char **modules)
 {
 	struct arch_profile *profile = profile_load(configs, o->arch);
-	struct archive_request rq = { profile, configs, o->kver, o->flavour, o->offline };
+	struct archive_request rq = { profile, configs, o->kver, o->flavour, o->offline, o->modules };
 	struct archive_tree *fetched = o->kver ? archive_fetch(&rq) : NULL;
 	struct kabi_provenance from_cli = { 0 };
 	struct ktree *tree;
@@ -200,6 +210,8 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 	struct kabi_model *model;
 
 	*kdir = xstrdup(fetched ? fetched->kdir : o->kdir);
+	if (fetched && fetched->modules)
+		*modules = xstrdup(fetched->modules);
 	tree = tree_detect(*kdir);
 	if (strcmp(tree->kernel_arch, profile->kernel_arch))
 		die("%s: the tree is for arch/%s (read from %s), but --arch %s is arch/%s; pass the matching --arch or "
@@ -231,7 +243,7 @@ static int run(int argc, char **argv)
 	struct ko_result *results;
 	struct strset paths = { 0 };
 	struct ko_report rep;
-	char *configs, *kdir = NULL, *symvers = NULL, *lpath, *target, *text;
+	char *configs, *kdir = NULL, *modules = NULL, *symvers = NULL, *lpath, *target, *text;
 	int status = 0;
 
 	parse_options(argc, argv, &o);
@@ -241,11 +253,13 @@ static int run(int argc, char **argv)
 		usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", o.flavour);
 	for (int i = optind; i < argc; i++)
 		collect(argv[i], 1, &paths);
-	if (!paths.n)
-		die("%s: no modules (.ko, .ko.xz, .ko.zst, .ko.gz) there", argv[optind]);
-	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
 	configs = cmd_configs_dir();
-	model = o.layout ? layout_read_json(o.layout) : tree_model(&o, configs, &kdir);
+	model = o.layout ? layout_read_json(o.layout) : tree_model(&o, configs, &kdir, &modules);
+	if (modules)
+		collect(modules, 1, &paths);
+	if (!paths.n)
+		die("%s: no modules (.ko, .ko.xz, .ko.zst, .ko.gz) there", modules ? modules : argv[optind]);
+	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
 	ko_facts_init(&facts, model);
 	arch = profile_load(configs, model->prov.arch ? model->prov.arch : o.arch);
 	lpath = loader_path(configs, o.loader);
@@ -288,6 +302,7 @@ static int run(int argc, char **argv)
 	ko_exports_free(exports);
 	free(symvers);
 	free(kdir);
+	free(modules);
 	free(lpath);
 	ko_loader_free(loader);
 	profile_free(arch);

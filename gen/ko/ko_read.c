@@ -165,8 +165,12 @@ static const char *elf_problem(void)
 /* .modinfo is key=value strings, NUL-separated. */
 static void read_modinfo(struct ko_module *m, const Elf_Data *d)
 {
-	const char *p = d->d_buf, *end = p + d->d_size;
+	const char *p, *end;
 
+	if (!d || !d->d_buf)
+		return;
+	p = d->d_buf;
+	end = p + d->d_size;
 	while (p < end) {
 		size_t len = strnlen(p, (size_t)(end - p));
 
@@ -335,6 +339,9 @@ static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *
 
 static void read_table(struct ko_table *t, const GElf_Shdr *sh, Elf_Data *d)
 {
+	/* A second section of the name is not the one Linux finds (find_sec takes the first). */
+	if (t->present)
+		return;
 	t->present = 1;
 	t->size = sh->sh_size;
 	t->align = sh->sh_addralign;
@@ -350,6 +357,8 @@ static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is
 {
 	size_t word = is64 ? 8 : 4;
 
+	if (m->has_versions)	/* the first, as Linux's find_sec */
+		return;
 	m->has_versions = 1;
 	if (!entry || entry <= word || !d || !d->d_buf)
 		return;

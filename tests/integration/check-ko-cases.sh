@@ -145,6 +145,23 @@ else
 	fail "bookworm's af_key has no __versions; MODVERSIONS needs another package"
 fi
 
+# ---- --kver with --modules: kabigen fetches the modules package itself (sid: linux-modules-R;
+# bookworm: linux-image-R-unsigned, with MODVERSIONS), the same modules the test's fetch found ----
+count_modules() { find "$1" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' | wc -l; }
+for spec in "loongarch64 ${la_kdir##*/linux-headers-} $la_mods" "x86_64 ${bw_kdir##*/linux-headers-} $bw_mods"; do
+	read -r arch release mods <<<"$spec"
+	for offline in "" --offline; do
+		rc=0
+		# kabigen's archive cache shared with the other --kver tests: a package is downloaded once.
+		XDG_CACHE_HOME=$cache_root/xdg "$kabigen" check-ko --arch "$arch" --kver "$release" --modules $offline \
+			--format json >"$work/kver.json" 2>"$work/kver.err" || rc=$?
+		want=$(count_modules "$mods")
+		[ "$rc" = 0 ] && [ "$(jq .summary.modules "$work/kver.json")" = "$want" ] && [ "$(jq .summary.load "$work/kver.json")" = "$want" ] &&
+			pass "--kver $release --modules $offline: all $want modules load" ||
+			fail "--kver $release --modules $offline: exit $rc, $(jq -c '.summary | {modules, load}' "$work/kver.json") of $want: $(tail -n 2 "$work/kver.err")"
+	done
+done
+
 # ---- broken files among good ones: one line each, naming the file; the scan goes on ----
 mkdir "$work/bad"
 good=$(one "$la_mods" af_key)
