@@ -1,5 +1,5 @@
 # bash completion for kabigen                                  -*- shell-script -*-
-# Installed as bash-completion/completions/kabigen. Options come from `kabigen --help`
+# Installed as bash-completion/completions/kabigen. Options come from `kabigen help COMMAND`
 # itself (so they cannot drift from it); --kver and --flavour values from the releases
 # kabigen last saw in Debian's archive for the arch ($XDG_CACHE_HOME/kabigen/apt/DEBARCH/
 # releases, written by `kabigen list` and --kver): no network, no index read here.
@@ -46,11 +46,11 @@ _kabigen_flavours()
     done | sort -u
 }
 
-# Every option `kabigen --help` names in its usage lines and its option table (the names
-# before each description).
+# Every option `kabigen help COMMAND` names in its usage line and its option table (the
+# names before each description).
 _kabigen_options()
 {
-    "$1" --help 2>/dev/null |
+    "$1" help "$2" 2>/dev/null |
         sed -nE -e '/^(usage:| +kabigen )/p' -e 's/^ +(-[^ ]*( [^ -][^ ]*)?(, -[^ ]*( [^ -][^ ]*)?)*)  .*/\1/p' |
         grep -oE -- '(^|[ [(|,])--?[A-Za-z][A-Za-z-]*' | sed -E 's/^[^-]+//' | sort -u
 }
@@ -64,7 +64,7 @@ _kabigen()
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
         --arch) arch=${words[i + 1]} ;;
-        list | diff | matrix | help) [ -z "$command" ] && [ "$i" = 1 ] && command=${words[i]} ;;
+        generate | list | diff | matrix | help) [ -z "$command" ] && [ "$i" = 1 ] && command=${words[i]} ;;
         esac
     done
 
@@ -99,14 +99,14 @@ _kabigen()
     esac
 
     if [[ $cur == -* ]]; then
-        COMPREPLY=($(compgen -W '$(_kabigen_options "$1")' -- "$cur"))
+        COMPREPLY=($(compgen -W '$(_kabigen_options "$1" "${command:-generate}")' -- "$cur"))
         return
     fi
     case $command in
     "")
-        [ "$cword" = 1 ] && COMPREPLY=($(compgen -W 'list diff matrix help' -- "$cur")) ;;
+        [ "$cword" = 1 ] && COMPREPLY=($(compgen -W 'generate list diff matrix help' -- "$cur")) ;;
     help)
-        COMPREPLY=($(compgen -W 'list diff matrix' -- "$cur")) ;;
+        [ "$cword" = 2 ] && COMPREPLY=($(compgen -W 'generate list diff matrix' -- "$cur")) ;;
     matrix)
         _filedir '@(yaml|yml)' ;;
     diff)

@@ -36,7 +36,8 @@ expect() {
 	got=$(complete "$@")
 	[ "$got" = "$want" ] && pass "kabigen ${*:2} <TAB>: $got" || fail "kabigen ${*:2} <TAB>: '$got', expected '$want'"
 }
-expect "diff help list matrix " kabigen ""
+expect "diff generate help list matrix " kabigen ""
+expect "diff generate list matrix " kabigen help ""
 expect "$want_flavours" kabigen --arch amd64 --flavour ""
 expect "$want_flavours" kabigen diff amd64:7.2: --format text --only module --flavour ""
 expect "riscv64 " kabigen --arch ri
@@ -52,10 +53,12 @@ for v in "${upstream%.*}" "$upstream" "$newest-amd64" "$newest-rt-amd64"; do
 done
 sides=$(complete kabigen diff "amd64:${upstream%.*}:")
 [ "$sides" = "$want_flavours" ] && pass "a diff side ARCH:KVER: offers the flavours" || fail "diff amd64:${upstream%.*}: offers '$sides'"
-# Every option of the option table is offered after '-'.
-options=$(complete kabigen -)
-for o in $(kabigen --help | sed -nE 's/^  (-[a-z], )?(--[a-z-]+).*/\2/p'); do
-	[[ " $options " == *" $o "* ]] || fail "'kabigen -<TAB>' does not offer $o: $options"
+# Every option of a command's option table is offered after '-' (generate's with no command).
+for command in "" generate list diff matrix; do
+	options=$(complete kabigen $command -)
+	for o in $(kabigen help "${command:-generate}" | sed -nE 's/^  (-[a-z], )?(--[a-z-]+).*/\2/p'); do
+		[[ " $options " == *" $o "* ]] || fail "'kabigen $command -<TAB>' does not offer $o: $options"
+	done
+	pass "kabigen $command -<TAB> offers every option of 'kabigen help ${command:-generate}': $options"
 done
-pass "kabigen -<TAB> offers every option of --help: $options"
 finish

@@ -11,6 +11,14 @@
  */
 void outfile_write(const char *path, const char *data, size_t len, int mkdirs);
 
+/* The same, but returns -1 with *WHY (new string) instead of dying: for files that are
+ * only an optimisation, such as the result cache. */
+int outfile_try_write(const char *path, const char *data, size_t len, int mkdirs, char **why);
+
+/* Whether NAME (a kernel release from the headers or the result cache) can be one folder
+ * name under out/: printable ASCII without '/', not . or .. */
+int outfile_name_valid(const char *name);
+
 /* Removes a temporary file left by a write interrupted by die(); for report_set_cleanup(). */
 void outfile_cleanup(void);
 

@@ -16,6 +16,15 @@ struct arch_profile {
 	size_t n_cflags;
 };
 
+struct strbuf;
+
+/*
+ * The profile in CONFIGS_DIR/arch/ whose name, Debian name or alias is ARCH, or (ARCH NULL)
+ * whose kernel arch folder is KERNEL_ARCH; NULL when none is. KNOWN, if given, gets the
+ * names there are, for a message.
+ */
+struct arch_profile *profile_find(const char *configs_dir, const char *arch, const char *kernel_arch,
+				  struct strbuf *known);
 /* The profile in CONFIGS_DIR/arch/ whose name or alias is ARCH; dies naming the known ones. */
 struct arch_profile *profile_load(const char *configs_dir, const char *arch);
 /* One profile file; dies with FILE:LINE:COLUMN when it is malformed or incomplete. */

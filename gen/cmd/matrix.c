@@ -9,8 +9,8 @@
  *     - { arch: amd64, kver: "7.2", flavour: rt }
  *     - { arch: arm64, kdir: /usr/src/linux-headers-7.2.13+deb14-arm64 }
  */
-#include "matrix.h"
 #include "child.h"
+#include "cmd.h"
 #include "report.h"
 #include "yamldoc.h"
 
@@ -144,13 +144,25 @@ static char *last_line(const char *log)
 	return last ? last : xstrdup("(no output)");
 }
 
-int matrix_main(int argc, char **argv)
+static const char usage_text[] =
+	"usage: kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
+	"\n"
+	"Generates each triple of FILE.yaml ({arch, kver or kdir, flavour, formats}) in parallel,\n"
+	"one kabigen child per triple and format, prints a summary, and fails if any failed.\n"
+	"\n"
+	"  -j, --jobs N       run N at once (default: the number of cores)\n"
+	"  --no-cache         parse even when the result cache holds an output\n"
+	"  -h, --help         this text\n";
+
+static const struct option longopts[] = {
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "no-cache", no_argument, NULL, 'n' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static int run(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "jobs", required_argument, NULL, 'j' },
-		{ "no-cache", no_argument, NULL, 'n' },
-		{ NULL, 0, NULL, 0 },
-	};
 	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
 	int no_cache = 0, c, failed = 0;
 	char self[4096], logdir[] = "/tmp/kabigen-matrix-XXXXXX";
@@ -161,7 +173,7 @@ int matrix_main(int argc, char **argv)
 
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
 		if (c == 'j') {
 			char *end;
 
@@ -170,8 +182,11 @@ int matrix_main(int argc, char **argv)
 				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
 		} else if (c == 'n') {
 			no_cache = 1;
+		} else if (c == 'h') {
+			fputs(usage_text, stdout);
+			exit(0);
 		} else {
-			usage_die("kabigen matrix FILE.yaml [-j N] [--no-cache]: unknown option %s", argv[optind - 1]);
+			cmd_bad_option(&cmd_matrix, c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -230,3 +245,12 @@ int matrix_main(int argc, char **argv)
 	free(jobs);
 	return failed ? KABI_EXIT_ERROR : KABI_EXIT_OK;
 }
+
+const struct command cmd_matrix = {
+	.name = "matrix",
+	.run = run,
+	.synopsis = "matrix FILE.yaml [-j N] [--no-cache]",
+	.summary = "each triple of FILE.yaml generated in parallel, with a summary",
+	.usage = usage_text,
+	.options = longopts,
+};

@@ -55,8 +55,10 @@ struct arch_profile *profile_read(const char *file)
 	return p;
 }
 
-static int profile_matches(const struct arch_profile *p, const char *arch)
+static int profile_matches(const struct arch_profile *p, const char *arch, const char *kernel_arch)
 {
+	if (!arch)
+		return !strcmp(p->kernel_arch, kernel_arch);
 	if (!strcmp(p->name, arch) || !strcmp(p->debian_arch, arch))
 		return 1;
 	for (size_t i = 0; i < p->n_aliases; i++)
@@ -65,51 +67,48 @@ static int profile_matches(const struct arch_profile *p, const char *arch)
 	return 0;
 }
 
-static int cmp_str(const void *a, const void *b)
+struct arch_profile *profile_find(const char *configs_dir, const char *arch, const char *kernel_arch,
+				  struct strbuf *known)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	char *dir = xasprintf("%s/arch", configs_dir);
+	struct arch_profile *found = NULL;
+	struct dirent **names;
+	int count = scandir(dir, &names, NULL, alphasort);
+
+	if (count < 0)
+		die("%s: cannot read the arch profiles: %s; set KABIGEN_CONFIGS to kabigen's configs folder",
+		    dir, strerror(errno));
+	for (int i = 0; i < count; i++) {
+		size_t len = strlen(names[i]->d_name);
+
+		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".yaml")) {
+			char *file = xasprintf("%s/%s", dir, names[i]->d_name);
+			struct arch_profile *p = profile_read(file);
+
+			if (known)
+				sb_addf(known, "%s%s", known->len ? ", " : "", p->name);
+			if (!found && profile_matches(p, arch, kernel_arch))
+				found = p;
+			else
+				profile_free(p);
+			free(file);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return found;
 }
 
 struct arch_profile *profile_load(const char *configs_dir, const char *arch)
 {
-	char *dir = xasprintf("%s/arch", configs_dir);
 	struct strbuf known = { 0 };
-	struct arch_profile *found = NULL;
-	char **files = NULL;
-	size_t n_files = 0;
-	struct dirent *de;
-	DIR *d = opendir(dir);
+	struct arch_profile *found = profile_find(configs_dir, arch, NULL, &known);
 
-	if (!d)
-		die("%s: cannot read the arch profiles: %s; set KABIGEN_CONFIGS to kabigen's configs folder",
-		    dir, strerror(errno));
-	while ((de = readdir(d))) {
-		size_t len = strlen(de->d_name);
-
-		if (len > 5 && !strcmp(de->d_name + len - 5, ".yaml")) {
-			files = xrealloc(files, (n_files + 1) * sizeof(*files));
-			files[n_files++] = xasprintf("%s/%s", dir, de->d_name);
-		}
-	}
-	closedir(d);
-	qsort(files, n_files, sizeof(*files), cmp_str);
-	for (size_t i = 0; i < n_files; i++) {
-		struct arch_profile *p = profile_read(files[i]);
-
-		if (!found && profile_matches(p, arch)) {
-			found = p;
-		} else {
-			sb_addf(&known, "%s%s", known.len ? ", " : "", p->name);
-			profile_free(p);
-		}
-		free(files[i]);
-	}
-	free(files);
 	if (!found)
-		die("--arch %s: no arch profile has that name or alias in %s; use one of: %s", arch, dir,
-		    known.len ? known.buf : "(none)");
+		die("--arch %s: no arch profile has that name or alias in %s/arch; use one of: %s", arch,
+		    configs_dir, known.len ? known.buf : "(none)");
 	sb_release(&known);
-	free(dir);
 	return found;
 }
 

@@ -1,5 +1,6 @@
 /* extract.c: the one stage that talks to libclang: translation unit in, layout model out. */
 #include "extract.h"
+#include "cache.h"
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
@@ -849,11 +850,19 @@ static void take_sections(struct extract *x)
 	free(why);
 }
 
-/* Each file clang read, once, in the order it was first included. */
+/*
+ * Each file clang read, once, in the order it was first included, with the digest of the
+ * bytes clang parsed (its own buffer, not the file as it is now: a header rewritten while
+ * the parse ran must not vouch for this result in the cache's manifest).
+ */
 static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
-	struct kabi_model *m = data;
+	struct extract *x = data;
+	struct kabi_model *m = x->m;
 	char *name = cx_take(clang_getFileName(file));
+	size_t size = 0;
+	const char *bytes = clang_getFileContents(x->tu, file, &size);
+	char digest[CACHE_DIGEST_LEN];
 
 	(void)stack;
 	(void)depth;
@@ -863,6 +872,10 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
 		return;
 	}
 	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
+	m->read_digests = xrealloc(m->read_digests, (m->n_read_files + 1) * sizeof(*m->read_digests));
+	if (bytes)
+		cache_digest(bytes, size, digest);
+	m->read_digests[m->n_read_files] = bytes ? xstrdup(digest) : NULL;
 	m->read_files[m->n_read_files++] = name;
 }
 
@@ -1000,7 +1013,7 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	x.tu = parse(idx, file_name, probed ? probed : text, args, n_args, origin);
 	die_on_errors(x.tu, origin);
 	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
-	clang_getInclusions(x.tu, add_inclusion, x.m);
+	clang_getInclusions(x.tu, add_inclusion, &x);
 	clang_visitChildren(clang_getTranslationUnitCursor(x.tu), index_top, &x);
 
 	take_structs(&x);

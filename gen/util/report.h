@@ -62,6 +62,7 @@ struct strbuf {
 void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
 void sb_adds(struct strbuf *sb, const char *s);
+void sb_add(struct strbuf *sb, const void *data, unsigned long len);	/* bytes, NULs allowed */
 void sb_release(struct strbuf *sb);
 
 #endif

@@ -182,6 +182,7 @@ struct kabi_model {
 	/* Every file the translation unit read, as clang opened it: for --depfile and the
 	 * result cache. Not part of the layout: emitters never print it. */
 	char **read_files;
+	char **read_digests;	/* of the bytes clang read of each (cache_digest()); NULL if unknown */
 	size_t n_read_files;
 	/* Every type and anonymous record allocated, for kabi_model_free(). */
 	struct kabi_type **all_types;

@@ -227,6 +227,17 @@ void sb_addf(struct strbuf *sb, const char *fmt, ...)
 	va_end(ap);
 }
 
+void sb_add(struct strbuf *sb, const void *data, unsigned long len)
+{
+	if (sb->len + len + 1 > sb->cap) {
+		sb->cap = (sb->len + len + 1) * 2;
+		sb->buf = xrealloc(sb->buf, sb->cap);
+	}
+	memcpy(sb->buf + sb->len, data, len);
+	sb->len += len;
+	sb->buf[sb->len] = '\0';
+}
+
 void sb_adds(struct strbuf *sb, const char *s)
 {
 	sb_addf(sb, "%s", s);

@@ -1,8 +1,10 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
+#include "outfile.h"
 #include "profile.h"
 #include "report.h"
 #include "child.h"
+#include "outfile.h"
 #include "yamldoc.h"
 
 #include <ctype.h>
@@ -55,15 +57,24 @@ struct archive {
 
 /* ---- small helpers ---- */
 
-char *archive_cache_dir(void)
+char *archive_cache_dir_if_any(void)
 {
 	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
 
 	if (xdg && *xdg == '/')
 		return xasprintf("%s/kabigen", xdg);
 	if (!home || !*home)
-		die("cannot find a cache folder: set XDG_CACHE_HOME or HOME");
+		return NULL;
 	return xasprintf("%s/.cache/kabigen", home);
+}
+
+char *archive_cache_dir(void)
+{
+	char *dir = archive_cache_dir_if_any();
+
+	if (!dir)
+		die("cannot find a cache folder: set XDG_CACHE_HOME or HOME");
+	return dir;
 }
 
 static void mkdir_p(const char *path)

@@ -39,5 +39,7 @@ void archive_list(const struct archive_request *rq, FILE *out);
 
 /* kabigen's cache folder: $XDG_CACHE_HOME/kabigen, or ~/.cache/kabigen. New string. */
 char *archive_cache_dir(void);
+/* The same, or NULL when neither is set (as in Debian's package builders). */
+char *archive_cache_dir_if_any(void);
 
 #endif
