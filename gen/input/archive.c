@@ -1,6 +1,7 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
 #include "outfile.h"
+#include "progress.h"
 #include "profile.h"
 #include "report.h"
 #include "child.h"
@@ -281,6 +282,7 @@ static void refresh_suites(struct archive *a)
 	static const char *const update[] = { "--error-on=any", "update", NULL };
 	int *fds = xcalloc(a->n_suites, sizeof(*fds)), *pids = xcalloc(a->n_suites, sizeof(*pids));
 	int *todo = xcalloc(a->n_suites, sizeof(*todo));
+	struct progress p;
 
 	for (size_t i = 0; i < a->n_suites; i++) {
 		struct suite *s = &a->suites[i];
@@ -332,6 +334,8 @@ static void refresh_suites(struct archive *a)
 		}
 		if (!pending)
 			break;
+		progress_start(&p, attempt == 1 ? "updating the archive's indexes" : "retrying the archive's indexes",
+			       (size_t)pending);
 		for (size_t i = 0; i < a->n_suites; i++) {
 			struct suite *s = &a->suites[i];
 			char *log, *text;
@@ -340,6 +344,7 @@ static void refresh_suites(struct archive *a)
 			if (!todo[i])
 				continue;
 			rc = child_wait(pids[i]);
+			progress_step(&p, s->name);
 			log = xasprintf("%s/update.log", s->dir);
 			text = read_text_or_empty(log);
 			free(s->problem);
@@ -365,6 +370,7 @@ static void refresh_suites(struct archive *a)
 			free(text);
 			free(log);
 		}
+		progress_end(&p);
 		if (attempt < UPDATE_ATTEMPTS)
 			sleep((unsigned)attempt);
 	}
@@ -574,6 +580,9 @@ static void write_releases(const struct archive *a)
 
 static void archive_open(struct archive *a, const struct archive_request *rq)
 {
+	size_t readable = 0;
+	struct progress p;
+
 	memset(a, 0, sizeof(*a));
 	a->rq = rq;
 	a->debarch = rq->profile->debian_arch;
@@ -585,8 +594,15 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 		suite_prepare(a, &a->suites[i]);
 	refresh_suites(a);
 	for (size_t i = 0; i < a->n_suites; i++)
-		if (a->suites[i].readable)
+		readable += a->suites[i].readable;
+	/* apt-cache takes a second or more per suite. */
+	progress_start(&p, "reading the archive's indexes", readable);
+	for (size_t i = 0; i < a->n_suites; i++)
+		if (a->suites[i].readable) {
 			suite_scan(a, &a->suites[i]);
+			progress_step(&p, a->suites[i].name);
+		}
+	progress_end(&p);
 	if (!rq->offline)
 		write_releases(a);
 }
