@@ -274,7 +274,7 @@ static int run(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	configs = cmd_configs_dir();
 	profile = profile_load(configs, o.arch);
-	rq = (struct archive_request){ profile, configs, o.kver, o.flavour, o.offline };
+	rq = (struct archive_request){ profile, configs, o.kver, o.flavour, o.offline, 0 };
 	if (o.kver) {
 		fetched = archive_fetch(&rq);
 		from_cli.flavour = xasprintf("%s (%s %s from %s)", fetched->flavour, fetched->package,

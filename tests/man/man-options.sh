@@ -18,8 +18,8 @@ man_options() {
 		grep -E '^\*-' | grep -oE -- '\*--?[A-Za-z][A-Za-z-]*\*' | tr -d '*' | sort -u
 }
 # The commands of 'kabigen --help': "  NAME      what it does".
-help_commands() { "$kabigen" --help | sed -nE 's/^  ([a-z]+) {2,}.*/\1/p' | sort -u; }
-man_commands() { sed -nE 's/^## kabigen ([a-z]+)$/\1/p' "$1" | sort -u; }
+help_commands() { "$kabigen" --help | sed -nE 's/^  ([a-z][a-z-]*) {2,}.*/\1/p' | sort -u; }
+man_commands() { sed -nE 's/^## kabigen ([a-z][a-z-]*)$/\1/p' "$1" | sort -u; }
 
 # compare PAGE: every difference, as "COMMAND: only in help: ..., only in the page: ...".
 compare() {
