@@ -1,5 +1,6 @@
 /* diff_report.c: a diff as text, Markdown or JSON; each a pure function of the diff result. */
 #include "diff.h"
+#include "escape.h"
 #include "emit.h"
 #include "layout.h"
 #include "report.h"
@@ -83,21 +84,6 @@ static void member_cells(const struct diff_member *m, const char *arrow, struct 
 	}
 }
 
-/* A C string literal, so that trailing spaces and escapes show. */
-static void add_quoted(struct strbuf *sb, const char *s)
-{
-	sb_adds(sb, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_addf(sb, "\\%c", *p);
-		else if (*p < 0x20 || *p == 0x7f)
-			sb_addf(sb, "\\%03o", *p);
-		else
-			sb_addf(sb, "%c", *p);
-	}
-	sb_adds(sb, "\"");
-}
-
 /* "2 added, 9 moved, 1 resized": how many members had each kind of change. */
 static void add_member_counts(struct strbuf *sb, const struct diff_struct *s, int first)
 {
@@ -167,7 +153,7 @@ static void add_item_text(struct strbuf *sb, const struct diff_item *it, const c
 		if (it->numeric)
 			sb_adds(sb, v);
 		else
-			add_quoted(sb, v);
+			escape_c_string(sb, v);
 	}
 	if (it->changes & DIFF_RETYPED)
 		sb_addf(sb, " (type %s%s%s)", it->old_type, arrow, it->new_type);
@@ -363,33 +349,14 @@ char *diff_report_text(const struct kabi_diff *d)
 
 /* ---- Markdown ---- */
 
-/* A table cell: code where it can be, with '|' escaped so that the table holds. */
-static void md_code(struct strbuf *sb, const char *s)
-{
-	int code = !strchr(s, '`');
-
-	if (code)
-		sb_adds(sb, "`");
-	for (const char *p = s; *p; p++) {
-		if (*p == '|')
-			sb_adds(sb, "\\|");
-		else if (*p == '\n')
-			sb_adds(sb, " ");
-		else
-			sb_addf(sb, "%c", *p);
-	}
-	if (code)
-		sb_adds(sb, "`");
-}
-
 static void md_side_row(struct strbuf *sb, const char *what, const char *a, const char *b)
 {
 	sb_addf(sb, "| %s | ", what);
 	if (a)
-		md_code(sb, a);
+		escape_markdown(sb, a);
 	sb_adds(sb, " | ");
 	if (b)
-		md_code(sb, b);
+		escape_markdown(sb, b);
 	sb_adds(sb, " |\n");
 }
 
@@ -400,9 +367,9 @@ char *diff_report_md(const struct kabi_diff *d)
 	size_t n_same = 0, n_changed = 0;
 
 	sb_adds(&sb, "### ABI diff: ");
-	md_code(&sb, d->old.release ? d->old.release : "?");
+	escape_markdown(&sb, d->old.release ? d->old.release : "?");
 	sb_adds(&sb, arrow);
-	md_code(&sb, d->new.release ? d->new.release : "?");
+	escape_markdown(&sb, d->new.release ? d->new.release : "?");
 	sb_adds(&sb, "\n\n|  | old | new |\n| --- | --- | --- |\n");
 	md_side_row(&sb, "input", d->old.input, d->new.input);
 	md_side_row(&sb, "arch", d->old.arch, d->new.arch);
@@ -432,7 +399,7 @@ char *diff_report_md(const struct kabi_diff *d)
 		if (!n_changed++)
 			sb_adds(&sb, "\n| struct | size | align | changes |\n| --- | --- | --- | --- |\n");
 		sb_adds(&sb, "| ");
-		md_code(&sb, s->name);
+		escape_markdown(&sb, s->name);
 		if (s->changes & DIFF_RESIZED)
 			sb_addf(&sb, " | %" PRIu64 "%s%" PRIu64, s->old_size, arrow, s->new_size);
 		else
@@ -452,7 +419,7 @@ char *diff_report_md(const struct kabi_diff *d)
 		if (s->changes || s->n_members)
 			continue;
 		sb_adds(&sb, n_same++ ? ", " : "\nUnchanged: ");
-		md_code(&sb, s->name);
+		escape_markdown(&sb, s->name);
 	}
 	if (n_same)
 		sb_adds(&sb, ".\n");
@@ -461,21 +428,22 @@ char *diff_report_md(const struct kabi_diff *d)
 
 		if (!s->n_members)
 			continue;
-		sb_addf(&sb, "\n#### `%s %s`\n\n| member | change | offset | size | type |\n"
-			     "| --- | --- | --- | --- | --- |\n", s->is_union ? "union" : "struct", s->name);
+		sb_addf(&sb, "\n#### %s ", s->is_union ? "union" : "struct");
+		escape_markdown(&sb, s->name);
+		sb_adds(&sb, "\n\n| member | change | offset | size | type |\n| --- | --- | --- | --- | --- |\n");
 		for (size_t j = 0; j < s->n_members; j++) {
 			const struct diff_member *m = &s->members[j];
 			struct strbuf cells[3] = { 0 };
 
 			member_cells(m, arrow, cells);
 			sb_adds(&sb, "| ");
-			md_code(&sb, m->name);
+			escape_markdown(&sb, m->name);
 			sb_adds(&sb, " | ");
 			add_changes(&sb, m->changes, ", ");
 			if (m->breaking)
 				sb_adds(&sb, ", **breaking**");
 			sb_addf(&sb, " | %s | %s | ", cells[0].buf, cells[1].buf);
-			md_code(&sb, cells[2].buf);
+			escape_markdown(&sb, cells[2].buf);
 			sb_adds(&sb, " |\n");
 			for (int c = 0; c < 3; c++)
 				sb_release(&cells[c]);
@@ -489,10 +457,10 @@ char *diff_report_md(const struct kabi_diff *d)
 			const char *old = it->name ? it->old : it->old_type, *new = it->name ? it->new : it->new_type;
 
 			sb_addf(&sb, "| %s ", item_kinds[it->kind]);
-			md_code(&sb, it->owner ? it->owner : it->name);
+			escape_markdown(&sb, it->owner ? it->owner : it->name);
 			if (it->owner && it->name) {
 				sb_adds(&sb, " ");
-				md_code(&sb, it->name);
+				escape_markdown(&sb, it->name);
 			}
 			sb_adds(&sb, " | ");
 			add_changes(&sb, it->changes, ", ");
@@ -505,11 +473,11 @@ char *diff_report_md(const struct kabi_diff *d)
 				if (v && !it->numeric && it->name) {
 					struct strbuf q = { 0 };
 
-					add_quoted(&q, v);
-					md_code(&sb, q.buf);
+					escape_c_string(&q, v);
+					escape_markdown(&sb, q.buf);
 					sb_release(&q);
 				} else if (v) {
-					md_code(&sb, v);
+					escape_markdown(&sb, v);
 				}
 				if (v && it->name && (it->changes & DIFF_RETYPED))
 					sb_addf(&sb, " (%s)", side ? it->new_type : it->old_type);
@@ -541,7 +509,7 @@ static void json_key_string(struct strbuf *sb, const char *key, const char *valu
 	if (!value)
 		return;
 	sb_addf(sb, "%s\"%s\": ", *first ? "" : ", ", key);
-	json_add_string(sb, value);
+	escape_json_string(sb, value);
 	*first = 0;
 }
 
@@ -564,7 +532,7 @@ static void json_field(struct strbuf *sb, const struct diff_field *f)
 	if (f->bit_width != KABI_NOT_BITFIELD)
 		sb_addf(sb, ", \"bit_width\": %d", f->bit_width);
 	sb_adds(sb, ", \"type\": ");
-	json_add_string(sb, f->type);
+	escape_json_string(sb, f->type);
 	sb_adds(sb, "}");
 }
 
@@ -576,7 +544,7 @@ static void json_value(struct strbuf *sb, const char *key, const char *value, in
 	if (numeric)
 		sb_adds(sb, value);
 	else
-		json_add_string(sb, value);
+		escape_json_string(sb, value);
 }
 
 static const char *struct_status(const struct diff_struct *s)
@@ -604,7 +572,7 @@ char *diff_report_json(const struct kabi_diff *d)
 		const struct diff_struct *s = &d->structs[i];
 
 		sb_addf(&sb, "%s\n    {\"name\": ", i ? "," : "");
-		json_add_string(&sb, s->name);
+		escape_json_string(&sb, s->name);
 		sb_addf(&sb, ", \"kind\": \"%s\", \"status\": \"%s\", \"changes\": ", s->is_union ? "union" : "struct",
 			struct_status(s));
 		json_changes(&sb, s->changes);
@@ -615,14 +583,14 @@ char *diff_report_json(const struct kabi_diff *d)
 			sb_addf(&sb, ", \"new\": {\"size\": %" PRIu64 ", \"align\": %u}", s->new_size, s->new_align);
 		if (s->note) {
 			sb_adds(&sb, ", \"note\": ");
-			json_add_string(&sb, s->note);
+			escape_json_string(&sb, s->note);
 		}
 		sb_adds(&sb, ", \"members\": [");
 		for (size_t j = 0; j < s->n_members; j++) {
 			const struct diff_member *m = &s->members[j];
 
 			sb_addf(&sb, "%s\n      {\"name\": ", j ? "," : "");
-			json_add_string(&sb, m->name);
+			escape_json_string(&sb, m->name);
 			sb_adds(&sb, ", \"changes\": ");
 			json_changes(&sb, m->changes);
 			sb_addf(&sb, ", \"breaking\": %s", m->breaking ? "true" : "false");

@@ -1,5 +1,6 @@
 /* emit_json.c: the layout model as JSON (kabi.json), complete enough to rebuild the model from. */
 #include "emit.h"
+#include "escape.h"
 #include "layout.h"
 #include "report.h"
 
@@ -13,24 +14,6 @@
  * the schema, and layout_read.c is its reader.
  */
 
-void json_add_string(struct strbuf *sb, const char *s)
-{
-	sb_adds(sb, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (*p == '"' || *p == '\\')
-			sb_addf(sb, "\\%c", *p);
-		else if (*p == '\n')
-			sb_adds(sb, "\\n");
-		else if (*p == '\t')
-			sb_adds(sb, "\\t");
-		else if (*p < 0x20 || *p == 0x7f)	/* libyaml refuses these raw */
-			sb_addf(sb, "\\u%04x", *p);
-		else
-			sb_addf(sb, "%c", *p);
-	}
-	sb_adds(sb, "\"");
-}
-
 static void indent(struct strbuf *sb, int level)
 {
 	for (int i = 0; i < level; i++)
@@ -42,7 +25,7 @@ static void add_key_string(struct strbuf *sb, const char *key, const char *value
 	if (!value)
 		return;
 	sb_addf(sb, "%s\"%s\": ", *first ? "" : ", ", key);
-	json_add_string(sb, value);
+	escape_json_string(sb, value);
 	*first = 0;
 }
 
@@ -52,7 +35,7 @@ static void add_strv(struct strbuf *sb, char *const *v, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		if (i)
 			sb_adds(sb, ", ");
-		json_add_string(sb, v[i]);
+		escape_json_string(sb, v[i]);
 	}
 	sb_adds(sb, "]");
 }
@@ -70,7 +53,7 @@ static void add_type(struct strbuf *sb, const struct kabi_type *t, int level)
 		sb_adds(sb, ", \"const\": true");
 	if (t->name) {
 		sb_adds(sb, ", \"name\": ");
-		json_add_string(sb, t->name);
+		escape_json_string(sb, t->name);
 	}
 	if (scalar)
 		sb_addf(sb, ", \"signed\": %s", t->is_signed ? "true" : "false");
@@ -143,7 +126,7 @@ static void add_triple(struct strbuf *sb, const struct kabi_provenance *p)
 		if (!fields[i].value)
 			continue;
 		sb_addf(sb, "    \"%s\": ", fields[i].key);
-		json_add_string(sb, fields[i].value);
+		escape_json_string(sb, fields[i].value);
 		sb_adds(sb, ",\n");
 	}
 	sb_adds(sb, "    \"inputs\": ");
@@ -175,9 +158,9 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 	sb_adds(sb, "  \"strings\": {");
 	for (size_t i = 0; i < m->n_strings; i++) {
 		sb_addf(sb, "%s\n    ", i ? "," : "");
-		json_add_string(sb, m->strings[i].name);
+		escape_json_string(sb, m->strings[i].name);
 		sb_adds(sb, ": ");
-		json_add_string(sb, m->strings[i].value);
+		escape_json_string(sb, m->strings[i].value);
 	}
 	sb_adds(sb, m->n_strings ? "\n  },\n" : "},\n");
 
@@ -186,11 +169,11 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		const struct kabi_constant *c = &m->constants[i];
 
 		sb_addf(sb, "%s\n    {\"name\": ", i ? "," : "");
-		json_add_string(sb, c->name);
+		escape_json_string(sb, c->name);
 		sb_adds(sb, ", \"value\": ");
 		add_int(sb, c->value, c->is_signed);
 		sb_adds(sb, ", \"type\": ");
-		json_add_string(sb, c->c_type);
+		escape_json_string(sb, c->c_type);
 		sb_addf(sb, ", \"size\": %u, \"signed\": %s", c->size, c->is_signed ? "true" : "false");
 		first = 0;
 		add_key_string(sb, "kernel_type", c->kernel_type, &first);
@@ -205,9 +188,9 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		const struct kabi_section *sec = &m->sections[i];
 
 		sb_addf(sb, "%s\n    {\"name\": ", i ? "," : "");
-		json_add_string(sb, sec->name);
+		escape_json_string(sb, sec->name);
 		sb_adds(sb, ", \"type\": ");
-		json_add_string(sb, sec->type);
+		escape_json_string(sb, sec->type);
 		sb_addf(sb, ", \"size\": %" PRIu64 ", \"align\": %u", sec->size, sec->align);
 		first = 0;
 		add_key_string(sb, "elements", sec->elements, &first);
@@ -225,13 +208,13 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		const struct kabi_enum *e = m->enum_order[i];
 
 		sb_addf(sb, "%s\n    {\"name\": ", i ? "," : "");
-		json_add_string(sb, e->name);
+		escape_json_string(sb, e->name);
 		sb_adds(sb, ", \"type\": ");
 		add_type(sb, e->int_type, 2);
 		sb_adds(sb, ", \"values\": [");
 		for (size_t j = 0; j < e->n_values; j++) {
 			sb_addf(sb, "%s\n      {\"name\": ", j ? "," : "");
-			json_add_string(sb, e->values[j].name);
+			escape_json_string(sb, e->values[j].name);
 			sb_adds(sb, ", \"value\": ");
 			add_int(sb, (uint64_t)e->values[j].value, e->int_type->is_signed);
 			sb_adds(sb, "}");
@@ -245,13 +228,13 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		const struct kabi_name_list *l = &m->lists[i];
 
 		sb_addf(sb, "%s\n    {\"name\": ", i ? "," : "");
-		json_add_string(sb, l->name);
+		escape_json_string(sb, l->name);
 		sb_adds(sb, ", \"type\": ");
-		json_add_string(sb, l->type);
+		escape_json_string(sb, l->type);
 		sb_adds(sb, ", \"items\": [");
 		for (size_t j = 0; j < l->n_items; j++) {
 			sb_addf(sb, "%s\n      ", j ? "," : "");
-			json_add_string(sb, l->items[j]);
+			escape_json_string(sb, l->items[j]);
 		}
 		sb_adds(sb, l->n_items ? "\n    ]}" : "]}");
 	}
@@ -265,7 +248,7 @@ char *emit_json(const struct kabi_model *m)
 	sb_addf(&sb, "{\n  \"format\": \"%s\",\n  \"schema\": %d,\n", KABI_LAYOUT_FORMAT, KABI_LAYOUT_SCHEMA);
 	if (m->prov.kabigen_version) {
 		sb_adds(&sb, "  \"kabigen\": ");
-		json_add_string(&sb, m->prov.kabigen_version);
+		escape_json_string(&sb, m->prov.kabigen_version);
 		sb_adds(&sb, ",\n");
 	}
 	add_triple(&sb, &m->prov);
@@ -275,7 +258,7 @@ char *emit_json(const struct kabi_model *m)
 		const struct kabi_record *r = m->order[i];
 
 		sb_addf(&sb, "%s\n    {\"name\": ", i ? "," : "");
-		json_add_string(&sb, r->name);
+		escape_json_string(&sb, r->name);
 		sb_addf(&sb, ", \"kind\": \"%s\", \"size\": %" PRIu64 ", \"align\": %u",
 			r->is_union ? "union" : "struct", r->size, r->align);
 		if (r->packed)

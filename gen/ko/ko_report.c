@@ -1,5 +1,6 @@
 /* ko_report.c: check-ko's verdicts and summary as text, Markdown or JSON (pure functions of the results). */
 #include "emit.h"
+#include "escape.h"
 #include "ko.h"
 #include "ko_check.h"
 #include "ko_facts.h"
@@ -298,7 +299,7 @@ static void json_tally(struct strbuf *sb, const char *key, struct tally **v, siz
 	sb_addf(sb, ",\n    \"%s\": [", key);
 	for (size_t k = 0; k < n; k++) {
 		sb_addf(sb, "%s\n      { \"name\": ", k ? "," : "");
-		json_add_string(sb, v[k]->key);
+		escape_json_string(sb, v[k]->key);
 		sb_addf(sb, ", \"modules\": %lu", v[k]->modules);
 		if (uses)
 			sb_addf(sb, ", \"uses\": %lu", v[k]->uses);
@@ -312,27 +313,27 @@ static void json_module(struct strbuf *sb, const struct ko_report *r, const stru
 	const struct ko_module *m = res->module;
 
 	sb_adds(sb, "    { \"path\": ");
-	json_add_string(sb, m->path);
+	escape_json_string(sb, m->path);
 	sb_adds(sb, ", \"verdict\": ");
-	json_add_string(sb, verdict(res));
+	escape_json_string(sb, verdict(res));
 	if (m->error) {
 		sb_adds(sb, ", \"error\": ");
-		json_add_string(sb, m->error);
+		escape_json_string(sb, m->error);
 		sb_adds(sb, " }");
 		return;
 	}
 	sb_adds(sb, ", \"vermagic\": ");
 	if (m->vermagic)
-		json_add_string(sb, m->vermagic);
+		escape_json_string(sb, m->vermagic);
 	else
 		sb_adds(sb, "null");
 	sb_addf(sb, ",\n      \"this_module\": { \"size\": %llu, \"align\": %llu },\n      \"findings\": [",
 		(unsigned long long)m->this_module.size, (unsigned long long)m->this_module.align);
 	for (size_t k = 0; k < res->n_findings; k++) {
 		sb_addf(sb, "%s { \"kind\": \"%s\", \"reason\": ", k ? "," : "", kind_word(res->findings[k].kind));
-		json_add_string(sb, res->findings[k].reason);
+		escape_json_string(sb, res->findings[k].reason);
 		sb_adds(sb, ", \"text\": ");
-		json_add_string(sb, res->findings[k].text);
+		escape_json_string(sb, res->findings[k].text);
 		sb_adds(sb, " }");
 	}
 	sb_adds(sb, " ],\n      \"relocations\": [");
@@ -340,19 +341,19 @@ static void json_module(struct strbuf *sb, const struct ko_report *r, const stru
 		char *label = reloc_label(r, m->relocs[k].type);
 
 		sb_addf(sb, "%s { \"type\": %u, \"name\": ", k ? "," : "", m->relocs[k].type);
-		json_add_string(sb, label);
+		escape_json_string(sb, label);
 		sb_addf(sb, ", \"count\": %lu, \"external\": %lu }", m->relocs[k].count, m->relocs[k].external);
 		free(label);
 	}
 	sb_adds(sb, " ],\n      \"special_sections\": [");
 	for (size_t k = 0; k < res->n_sections_special; k++) {
 		sb_adds(sb, k ? ", " : " ");
-		json_add_string(sb, res->sections_special[k]);
+		escape_json_string(sb, res->sections_special[k]);
 	}
 	sb_adds(sb, " ],\n      \"imports\": [");
 	for (size_t k = 0; k < m->n_imports; k++) {
 		sb_adds(sb, k ? ", " : " ");
-		json_add_string(sb, m->imports[k].name);
+		escape_json_string(sb, m->imports[k].name);
 	}
 	sb_adds(sb, " ] }");
 }
@@ -364,14 +365,14 @@ char *ko_report_json(const struct ko_report *r)
 
 	summarize(r, &s);
 	sb_adds(&sb, "{\n  \"target\": ");
-	json_add_string(&sb, r->target);
+	escape_json_string(&sb, r->target);
 	sb_adds(&sb, ",\n  \"loader\": ");
-	json_add_string(&sb, r->loader_name);
+	escape_json_string(&sb, r->loader_name);
 	sb_adds(&sb, ",\n  \"loader_file\": ");
-	json_add_string(&sb, r->loader_file);
+	escape_json_string(&sb, r->loader_file);
 	sb_adds(&sb, ",\n  \"symvers\": ");
 	if (r->symvers)
-		json_add_string(&sb, r->symvers);
+		escape_json_string(&sb, r->symvers);
 	else
 		sb_adds(&sb, "null");
 	sb_addf(&sb, ",\n  \"relocations_named\": %s", r->relocs_named ? "true" : "false");

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# escape.sh: text from the inputs (--set values, 'if' conditions and expressions of a set
+# file, which reach comments) cannot end a comment or add a line to generated C or Rust.
+# usage: escape.sh KABIGEN
+. "$(dirname "$0")/lib.sh"
+kabigen=$(realpath "$1")
+kdir=$("$(dirname "$0")/../../scripts/fetch-debian-headers" sid riscv64)
+export XDG_CACHE_HOME=$work/cache
+set_file=$(dirname "$0")/../../configs/sets/loader.yaml
+run() { "$kabigen" --arch riscv64 --kdir "$kdir" --no-cache "$@"; }
+
+# A --set string holding "*/": pasted raw, it closes the provenance comment and declares.
+if run --set 'CONFIG_KABIGEN_TEST="x */ int kabigen_injected; /* y"' -o "$work/set.h" 2>"$work/log"; then
+	if grep -q '\*/ int kabigen_injected' "$work/set.h"; then
+		fail "a --set value closed the C comment: $(grep -n kabigen_injected "$work/set.h")"
+	else
+		pass "a --set value with */ stays inside the comment: $(grep kabigen_injected "$work/set.h" | sed 's/^ *//')"
+	fi
+else
+	fail "a --set value with */: $(cat "$work/log")"
+fi
+
+# A set file's 'if' condition with a comment in it (the preprocessor accepts it), and a
+# constant's expression spread over two lines: both reach comments in C and Rust.
+python3 - "$set_file" "$work/set.yaml" <<'PY'
+import sys
+text = open(sys.argv[1]).read()
+text = text.replace("  - { name: jump_entry, if: defined(CONFIG_JUMP_LABEL) }",
+                    '  - { name: jump_entry, if: "0 /* never */ && defined(CONFIG_JUMP_LABEL)" }')
+text = text.replace("constants:\n", 'constants:\n  - { name: KABI_TEST_ESCAPE, expr: "1 +\\n 2", type: int }\n', 1)
+open(sys.argv[2], "w").write(text)
+PY
+grep -q 'never' "$work/set.yaml" && grep -q KABI_TEST_ESCAPE "$work/set.yaml" || fail "the test set file was not made"
+if run --set-file "$work/set.yaml" -o "$work/if.h" 2>"$work/log"; then
+	pass "an 'if' condition with a comment in it: $(grep -m1 'never' "$work/if.h" | sed 's/^ *//')"
+else
+	fail "an 'if' condition with a comment in it: $(cat "$work/log")"
+fi
+if run --set-file "$work/set.yaml" --format rust -o "$work/if.rs" 2>"$work/log"; then
+	# Every line of the file is Rust: no line that a comment's newline pushed out of it.
+	if grep -qx ' 2.*' "$work/if.rs"; then
+		fail "an expression's newline broke a Rust comment: $(grep -n -B1 -x ' 2.*' "$work/if.rs")"
+	else
+		pass "an expression over two lines stays one Rust comment: $(grep -m1 'KABI_TEST_ESCAPE' "$work/if.rs")"
+	fi
+	if command -v rustc >/dev/null; then
+		if rustc --edition 2021 --crate-type lib --emit metadata -o "$work/if.rmeta" "$work/if.rs" 2>"$work/rustc.log"; then
+			pass "the Rust file with escaped input text compiles"
+		else
+			fail "the Rust file does not compile: $(head -5 "$work/rustc.log")"
+		fi
+	fi
+else
+	fail "Rust with an expression over two lines: $(cat "$work/log")"
+fi
+finish
