@@ -43,6 +43,7 @@ static const struct extract_engine *engine(void)
 		die("cannot load libkabigen-engine.so beside %s: %s; reinstall kabigen", exe,
 		    first_error ? first_error : "no kabigen_extract_engine in it");
 	free(first_error);
+	loaded->attach(report_unwind);
 	return loaded;
 }
 

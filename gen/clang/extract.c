@@ -946,8 +946,14 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 }
 
 /* What the executable looks up in libkabigen-engine.so (the only symbol it exports). */
+static void engine_attach(void (*host_unwind)(void))
+{
+	report_set_cleanup(host_unwind);
+}
+
 __attribute__((visibility("default"))) const struct extract_engine kabigen_extract_engine = {
-	extract_model,
-	extract_check_compiles,
-	extract_eval_ints,
+	.attach = engine_attach,
+	.model = extract_model,
+	.check_compiles = extract_check_compiles,
+	.eval_ints = extract_eval_ints,
 };

@@ -45,8 +45,7 @@ void report_release(void *obj)
 	}
 }
 
-/* Frees what is held, newest first, then runs the cleanup hook (which may not return). */
-static void unwind(void)
+void report_unwind(void)
 {
 	while (n_held) {
 		struct held h = held[--n_held];
@@ -81,7 +80,7 @@ void die(const char *fmt, ...)
 	va_start(ap, fmt);
 	vreport("error: ", fmt, ap);
 	va_end(ap);
-	unwind();
+	report_unwind();
 	exit(KABI_EXIT_ERROR);
 }
 
@@ -94,7 +93,7 @@ void usage_die(const char *fmt, ...)
 	vfprintf(stream ? stream : stderr, fmt, ap);
 	fputs("; see 'kabigen --help'\n", stream ? stream : stderr);
 	va_end(ap);
-	unwind();
+	report_unwind();
 	exit(KABI_EXIT_USAGE);
 }
 
