@@ -933,7 +933,7 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 {
 	CXIndex idx = clang_createIndex(0, 0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
-	struct eval_walk w = { names, values, xcalloc(n, sizeof(int)), n };
+	struct eval_walk w = { .names = names, .values = values, .found = xcalloc(n, sizeof(int)), .n = n };
 
 	die_on_errors(tu, origin);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);

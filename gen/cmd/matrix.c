@@ -12,6 +12,7 @@
 #include "child.h"
 #include "cmd.h"
 #include "report.h"
+#include "self.h"
 #include "yamldoc.h"
 
 #include <getopt.h>
@@ -165,11 +166,10 @@ static int run(int argc, char **argv)
 {
 	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
 	int no_cache = 0, c, failed = 0;
-	char self[4096], logdir[] = "/tmp/kabigen-matrix-XXXXXX";
+	char *self, logdir[] = "/tmp/kabigen-matrix-XXXXXX";
 	struct job *jobs;
 	size_t n_jobs, next = 0, running = 0;
 	double start;
-	ssize_t len;
 
 	opterr = 0;
 	optind = 1;
@@ -191,10 +191,7 @@ static int run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0)
-		die("cannot find kabigen's own executable through /proc/self/exe");
-	self[len] = '\0';
+	self = self_exe();
 	if (!mkdtemp(logdir))
 		die("%s: cannot create a folder for the logs", logdir);
 	jobs = read_jobs(argv[optind], self, no_cache, logdir, &n_jobs);
@@ -243,6 +240,7 @@ static int run(int argc, char **argv)
 	printf("%zu triples, %d failed, %.2f s with %ld jobs\n", n_jobs, failed, now() - start, jobs_max);
 	rmdir(logdir);
 	free(jobs);
+	free(self);
 	return failed ? KABI_EXIT_ERROR : KABI_EXIT_OK;
 }
 

@@ -334,6 +334,9 @@ static bool bits_span(const struct kabi_record *r, size_t first, size_t end, uin
  * and inserts padding wherever that falls short of clang's offset. Example: x86_64's
  * struct module has init at 304 (ends at 312) and mem[] at 320, aligned(64) in C:
  * `_pad_312: [u8; 8]` goes between them, and repr(align(64)) on the record.
+ * One loop, kept whole (83 lines): the running offset, the union's one bitfield storage and
+ * the anonymous-member counter carry from member to member, and the checks that make it die
+ * read best next to the placement they guard.
  */
 static void plan_record(const struct kabi_record *r, const char *name, const char *base, struct plan *p)
 {

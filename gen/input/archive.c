@@ -1,6 +1,8 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
+#include "fs.h"
 #include "outfile.h"
+#include "self.h"
 #include "profile.h"
 #include "report.h"
 #include "child.h"
@@ -57,41 +59,13 @@ struct archive {
 
 /* ---- small helpers ---- */
 
-char *archive_cache_dir_if_any(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/kabigen", xdg);
-	if (!home || !*home)
-		return NULL;
-	return xasprintf("%s/.cache/kabigen", home);
-}
-
-char *archive_cache_dir(void)
-{
-	char *dir = archive_cache_dir_if_any();
-
-	if (!dir)
-		die("cannot find a cache folder: set XDG_CACHE_HOME or HOME");
-	return dir;
-}
-
+/* Creates PATH and its parents in the cache; dies when it cannot. */
 static void mkdir_p(const char *path)
 {
-	char *p = xstrdup(path);
+	char *why;
 
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST)
-			die("%s: cannot create it: %s; check the cache folder's permissions", p, strerror(errno));
-		*s = '/';
-	}
-	if (mkdir(p, 0777) && errno != EEXIST)
-		die("%s: cannot create it: %s; check the cache folder's permissions", p, strerror(errno));
-	free(p);
+	if (fs_mkdirs(path, &why))
+		die("%s; check the cache folder's permissions", why);
 }
 
 static void write_text(const char *path, const char *text)
@@ -100,13 +74,6 @@ static void write_text(const char *path, const char *text)
 
 	if (!f || fputs(text, f) < 0 || fclose(f))
 		die("%s: cannot write: %s; check the cache folder's permissions", path, strerror(errno));
-}
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -272,6 +239,68 @@ static char *read_text_or_empty(const char *path)
 }
 
 /*
+ * Locks suite S's folder (the lock is returned, held until the indexes are read: another
+ * kabigen waits rather than reading a half-written index) and says whether its indexes
+ * need an update.
+ */
+static int suite_plan(const struct archive *a, struct suite *s, int *fd)
+{
+	char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
+	char *failed = xasprintf("%s/failed", s->dir);
+	struct stat st, fst;
+	int todo;
+
+	*fd = lock_file(lockp);
+	s->readable = stat(stamp, &st) == 0;
+	todo = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
+	/*
+	 * A suite that just failed all its attempts is not tried again for a while: a mirror
+	 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
+	 * is still used, and the failure is still reported.
+	 */
+	if (todo && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
+	    max_index_age() > 0) {
+		char *text = read_text_or_empty(failed);
+
+		todo = 0;
+		text[strcspn(text, "\n")] = '\0';
+		s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
+				       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
+		free(text);
+	}
+	free(failed);
+	free(stamp);
+	free(lockp);
+	return todo;
+}
+
+/* Records how S's apt-get update ended (RC); returns whether it is done with. */
+static int suite_updated(struct suite *s, int rc, int last_attempt)
+{
+	char *log = xasprintf("%s/update.log", s->dir), *text = read_text_or_empty(log);
+	char *failed = xasprintf("%s/failed", s->dir);
+
+	free(s->problem);
+	s->problem = NULL;
+	if (rc) {
+		s->problem = first_error(text);
+		if (last_attempt)
+			write_text(failed, s->problem);
+	} else {
+		char *stamp = xasprintf("%s/updated", s->dir);
+
+		write_text(stamp, "");
+		unlink(failed);
+		free(stamp);
+		s->readable = 1;
+	}
+	free(failed);
+	free(text);
+	free(log);
+	return !rc;
+}
+
+/*
  * Brings every stale suite index up to date, all suites at once, retrying those that
  * failed: a mirror in the middle of a sync serves files that fail their hash check for a
  * while, and a network hiccup passes. A suite still failing keeps the index it had.
@@ -282,37 +311,8 @@ static void refresh_suites(struct archive *a)
 	int *fds = xcalloc(a->n_suites, sizeof(*fds)), *pids = xcalloc(a->n_suites, sizeof(*pids));
 	int *todo = xcalloc(a->n_suites, sizeof(*todo));
 
-	for (size_t i = 0; i < a->n_suites; i++) {
-		struct suite *s = &a->suites[i];
-		char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
-		struct stat st;
-
-		char *failed = xasprintf("%s/failed", s->dir);
-		struct stat fst;
-
-		/* Held until the end: another kabigen waits rather than reading a half-written index. */
-		fds[i] = lock_file(lockp);
-		s->readable = stat(stamp, &st) == 0;
-		todo[i] = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
-		/*
-		 * A suite that just failed all its attempts is not tried again for a while: a mirror
-		 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
-		 * is still used, and the failure is still reported.
-		 */
-		if (todo[i] && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
-		    max_index_age() > 0) {
-			char *text = read_text_or_empty(failed);
-
-			todo[i] = 0;
-			text[strcspn(text, "\n")] = '\0';
-			s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
-					       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
-			free(text);
-		}
-		free(failed);
-		free(stamp);
-		free(lockp);
-	}
+	for (size_t i = 0; i < a->n_suites; i++)
+		todo[i] = suite_plan(a, &a->suites[i], &fds[i]);
 	for (int attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
 		int pending = 0;
 
@@ -332,39 +332,9 @@ static void refresh_suites(struct archive *a)
 		}
 		if (!pending)
 			break;
-		for (size_t i = 0; i < a->n_suites; i++) {
-			struct suite *s = &a->suites[i];
-			char *log, *text;
-			int rc;
-
-			if (!todo[i])
-				continue;
-			rc = child_wait(pids[i]);
-			log = xasprintf("%s/update.log", s->dir);
-			text = read_text_or_empty(log);
-			free(s->problem);
-			s->problem = NULL;
-			if (rc) {
-				s->problem = first_error(text);
-				if (attempt == UPDATE_ATTEMPTS) {
-					char *failed = xasprintf("%s/failed", s->dir);
-
-					write_text(failed, s->problem);
-					free(failed);
-				}
-			} else {
-				char *stamp = xasprintf("%s/updated", s->dir), *failed = xasprintf("%s/failed", s->dir);
-
-				write_text(stamp, "");
-				unlink(failed);
-				free(failed);
-				free(stamp);
-				s->readable = 1;
+		for (size_t i = 0; i < a->n_suites; i++)
+			if (todo[i] && suite_updated(&a->suites[i], child_wait(pids[i]), attempt == UPDATE_ATTEMPTS))
 				todo[i] = 0;
-			}
-			free(text);
-			free(log);
-		}
 		if (attempt < UPDATE_ATTEMPTS)
 			sleep((unsigned)attempt);
 	}
@@ -577,7 +547,7 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 	memset(a, 0, sizeof(*a));
 	a->rq = rq;
 	a->debarch = rq->profile->debian_arch;
-	a->cache = archive_cache_dir();
+	a->cache = self_cache_dir();
 	if (rq->kver)
 		a->full_release = as_full_release(rq->kver, a->debarch);
 	load_suites(a);
@@ -903,7 +873,7 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	t->version = xstrdup(best->version);
 	t->suite = xstrdup(best->suite->name);
 	t->flavour = xstrdup(best->flavour);
-	if (!is_dir(t->kdir))
+	if (!fs_is_dir(t->kdir))
 		die("%s: the cached package has no such folder; remove %s and run again", t->kdir, dir);
 	free(dir);
 	archive_close(&a);

@@ -1,11 +1,11 @@
 /* overlay.c: a configuration given on the command line, turned into generated headers. */
 #include "overlay.h"
-#include "archive.h"
 #include "extract.h"
 #include "kconfig.h"
 #include "layout.h"
 #include "outfile.h"
 #include "report.h"
+#include "self.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -107,7 +107,7 @@ void overlay_apply(struct ktree *t, const struct arch_profile *p, const char *kc
 	{
 		char *key = xasprintf("%s\n%s", t->build, autoconf);
 
-		cache = archive_cache_dir();
+		cache = self_cache_dir();
 		t->overlay = xasprintf("%s/overlays/%s", cache, SHA256Data((const unsigned char *)key, strlen(key), digest));
 		free(key);
 	}

@@ -1,5 +1,6 @@
 /* tree.c: recognises Debian's split headers packages, /lib/modules/R/build and plain kernel trees. */
 #include "tree.h"
+#include "fs.h"
 #include "report.h"
 
 #include <ctype.h>
@@ -12,13 +13,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 static int is_file(const char *p)
 {
@@ -59,7 +53,7 @@ static char *reroot(const char *from, const char *abs_target)
 	static const char *const anchors[] = { "/usr/src/", "/lib/modules/", "/usr/lib/modules/", NULL };
 	char *try;
 
-	if (abs_target[0] != '/' || is_dir(abs_target))
+	if (abs_target[0] != '/' || fs_is_dir(abs_target))
 		return xstrdup(abs_target);
 	for (const char *const *a = anchors; *a; a++) {
 		const char *at = strstr(from, *a);
@@ -67,7 +61,7 @@ static char *reroot(const char *from, const char *abs_target)
 		if (!at || at == from)
 			continue;
 		try = xasprintf("%.*s%s", (int)(at - from), from, abs_target);
-		if (is_dir(try))
+		if (fs_is_dir(try))
 			return try;
 		free(try);
 	}
@@ -78,7 +72,7 @@ static char *reroot(const char *from, const char *abs_target)
 		try = path_join(parent, name);
 		free(parent);
 		free(name);
-		if (is_dir(try))
+		if (fs_is_dir(try))
 			return try;
 		free(try);
 	}
@@ -93,7 +87,7 @@ static char *resolve_dir(const char *dir)
 	char *r;
 	int err;
 
-	if (realpath(dir, buf) && is_dir(buf))
+	if (realpath(dir, buf) && fs_is_dir(buf))
 		return xstrdup(buf);
 	err = errno;
 	n = readlink(dir, link, sizeof(link) - 1);
@@ -186,7 +180,7 @@ static char *prepared_arch(const char *build)
 			if (de->d_name[0] == '.')
 				continue;
 			gen = xasprintf("%s/%s/include/generated", archdir, de->d_name);
-			if (is_dir(gen)) {
+			if (fs_is_dir(gen)) {
 				if (found)
 					die("%s: more than one arch/*/include/generated (%s, %s); run 'make mrproper' "
 					    "and prepare the tree for one arch", build, found, de->d_name);
@@ -278,7 +272,7 @@ struct ktree *tree_detect(const char *dir)
 		die("--kdir %s: cannot tell which arch the tree was prepared for (no arch/*/include/generated); "
 		    "run 'make ARCH=... prepare' in it", dir);
 	p = xasprintf("%s/arch/%s/include", t->source, t->kernel_arch);
-	if (!is_dir(p))
+	if (!fs_is_dir(p))
 		die("--kdir %s: %s is missing; the tree is incomplete (for Debian, extract linux-headers-*-common too)",
 		    dir, p);
 	free(p);
