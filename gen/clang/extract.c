@@ -4,6 +4,7 @@
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 #include "tu.h"
 
 #include <clang-c/Index.h>
@@ -440,7 +441,7 @@ static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientDa
 		return CXChildVisit_Continue;
 	}
 	name = cx_take(clang_getCursorSpelling(c));
-	if (!strncmp(name, "kabigen__", 9)) {
+	if (starts_with(name, "kabigen__")) {
 		decl_put(&x->probes, name, c);
 	} else if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Extern) {
 		CXType ct = clang_getCanonicalType(clang_getCursorType(c));

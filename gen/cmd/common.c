@@ -7,6 +7,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
+#include "str.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -19,9 +20,8 @@ static int has_option(const struct option *options, const char *arg)
 {
 	size_t len;
 
-	if (strncmp(arg, "--", 2))
+	if (!skip_prefix(arg, "--", &arg))
 		return 0;
-	arg += 2;
 	len = strcspn(arg, "=");
 	for (const struct option *o = options; o && o->name; o++)
 		if (strlen(o->name) == len && !strncmp(o->name, arg, len))

@@ -12,6 +12,7 @@
 #include "child.h"
 #include "cmd.h"
 #include "report.h"
+#include "str.h"
 #include "self.h"
 #include "yamldoc.h"
 
@@ -138,7 +139,10 @@ static char *last_line(const char *log)
 		buf[strcspn(buf, "\n")] = '\0';
 		if (*buf) {
 			free(last);
-			last = xstrdup(strncmp(buf, "kabigen: ", 9) ? buf : buf + 9);
+			const char *rest = buf;
+
+			skip_prefix(buf, "kabigen: ", &rest);
+			last = xstrdup(rest);
 		}
 	}
 	fclose(f);

@@ -561,25 +561,16 @@ static void json_changes(struct strbuf *sb, unsigned changes)
 	sb_adds(sb, "]");
 }
 
-static void json_key_string(struct strbuf *sb, const char *key, const char *value, int *first)
-{
-	if (!value)
-		return;
-	sb_addf(sb, "%s\"%s\": ", *first ? "" : ", ", key);
-	json_add_string(sb, value);
-	*first = 0;
-}
-
 static void json_side(struct strbuf *sb, const char *key, const struct diff_side *s)
 {
 	int first = 1;
 
 	sb_addf(sb, "  \"%s\": {", key);
-	json_key_string(sb, "input", s->input, &first);
-	json_key_string(sb, "arch", s->arch, &first);
-	json_key_string(sb, "release", s->release, &first);
-	json_key_string(sb, "flavour", s->flavour, &first);
-	json_key_string(sb, "target", s->target, &first);
+	json_add_key_string(sb, "input", s->input, &first);
+	json_add_key_string(sb, "arch", s->arch, &first);
+	json_add_key_string(sb, "release", s->release, &first);
+	json_add_key_string(sb, "flavour", s->flavour, &first);
+	json_add_key_string(sb, "target", s->target, &first);
 	sb_adds(sb, "},\n");
 }
 
@@ -670,8 +661,8 @@ char *diff_report_json(const struct kabi_diff *d)
 		int first = 0;
 
 		sb_addf(&sb, "%s\n    {\"kind\": \"%s\"", i ? "," : "", diff_kind_names[it->kind]);
-		json_key_string(&sb, "owner", it->owner, &first);
-		json_key_string(&sb, "name", it->name, &first);
+		json_add_key_string(&sb, "owner", it->owner, &first);
+		json_add_key_string(&sb, "name", it->name, &first);
 		sb_adds(&sb, ", \"changes\": ");
 		json_changes(&sb, it->changes);
 		sb_addf(&sb, ", \"breaking\": %s", it->breaking ? "true" : "false");

@@ -2,6 +2,7 @@
 #include "emit.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -50,11 +51,6 @@ static char *ident(const char *name)
 	return sb.buf;
 }
 
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* ---- the emitter's state: what the records used, declared before them ---- */
 

@@ -3,8 +3,10 @@
 #include "fs.h"
 #include "outfile.h"
 #include "self.h"
+#include "version.h"
 #include "profile.h"
 #include "report.h"
+#include "str.h"
 #include "child.h"
 #include "outfile.h"
 #include "yamldoc.h"
@@ -350,10 +352,11 @@ static void refresh_suites(struct archive *a)
 /* linux-headers-RELEASE-SUFFIX, RELEASE being dash-separated groups that start with a digit. */
 static int split_package(const char *pkg, char **release, char **suffix)
 {
-	const char *p = pkg + strlen("linux-headers-"), *end = p;
+	const char *p, *end;
 
-	if (strncmp(pkg, "linux-headers-", 14) || !isdigit((unsigned char)*p))
+	if (!skip_prefix(pkg, "linux-headers-", &p) || !isdigit((unsigned char)*p))
 		return 0;
+	end = p;
 	for (;;) {
 		end += strcspn(end, "-");
 		if (*end == '-' && isdigit((unsigned char)end[1]))
@@ -406,16 +409,6 @@ static int version_prefix(const char *want, const char *have)
 
 	return !strncmp(want, have, n) && (have[n] == '\0' || have[n] == '.' || have[n] == '+' || have[n] == '-' ||
 					   have[n] == '~');
-}
-
-static int dpkg_newer(const char *a, const char *b)
-{
-	char *argv[] = { "dpkg", "--compare-versions", (char *)a, "gt", (char *)b, NULL };
-	int rc = child_run(argv, NULL, CHILD_DISCARD, NULL, NULL);
-
-	if (rc < 0 || rc > 1)
-		die("cannot compare Debian versions with dpkg (exit %d); is dpkg installed?", rc);
-	return rc == 0;
 }
 
 static void add_candidate(struct archive *a, const char *pkg, const char *version, const struct suite *s)
@@ -509,7 +502,7 @@ static void load_suites(struct archive *a)
 			if (!archive_valid_flavour(names[j]))
 				ynode_die(suites, "'%s' is not a suite name", names[j]);
 			s.uri = xstrdup(ynode_str(uri, "uri"));
-			if (strncmp(s.uri, "http://", 7) && strncmp(s.uri, "https://", 8) && strncmp(s.uri, "file:/", 6))
+			if (!starts_with(s.uri, "http://") && !starts_with(s.uri, "https://") && !starts_with(s.uri, "file:/"))
 				ynode_die(uri, "'%s' is not an http, https or file URI", s.uri);
 			s.name = names[j];
 			a->suites = xrealloc(a->suites, (a->n_suites + 1) * sizeof(*a->suites));
@@ -632,7 +625,7 @@ static int is_cached(const struct archive *a, const struct candidate *c)
 
 static int newest_first(const void *x, const void *y)
 {
-	return strverscmp(*(char *const *)y, *(char *const *)x);
+	return version_compare(*(char *const *)y, *(char *const *)x);
 }
 
 /* "7.3.4+deb13 (trixie-backports), 7.2.13+deb14 (sid), ...": each release once, newest first. */
@@ -733,7 +726,7 @@ static char *common_of(const struct archive *a, const struct candidate *c, char 
 
 			while (*item == ' ')
 				item++;
-			if (sscanf(item, "%255s (= %127[^)])", name, ver) == 2 && !strncmp(name, "linux-headers-", 14) &&
+			if (sscanf(item, "%255s (= %127[^)])", name, ver) == 2 && starts_with(name, "linux-headers-") &&
 			    strstr(name, "-common")) {
 				found = xstrdup(name);
 				*version = xstrdup(ver);
@@ -834,7 +827,7 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 
 		if (!candidate_matches(&a, c))
 			continue;
-		if (!best || dpkg_newer(c->version, best->version))
+		if (!best || version_compare(c->version, best->version) > 0)
 			best = c;
 	}
 	if (!best)
@@ -896,7 +889,7 @@ void archive_tree_free(struct archive_tree *t)
 static int list_order(const void *x, const void *y)
 {
 	const struct candidate *a = x, *b = y;
-	int c = strverscmp(b->release, a->release);
+	int c = version_compare(b->release, a->release);
 
 	if (!c)
 		c = (a->suite > b->suite) - (a->suite < b->suite);

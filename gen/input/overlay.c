@@ -5,6 +5,7 @@
 #include "layout.h"
 #include "outfile.h"
 #include "report.h"
+#include "str.h"
 #include "self.h"
 #include "tree.h"
 #include "tu.h"
@@ -54,7 +55,7 @@ static void regenerate_bounds(const struct ktree *t, const struct arch_profile *
 	for (line = strtok_r(old, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[128], *open = strstr(line, "/* "), *close = open ? strstr(open, " */") : NULL;
 
-		if (sscanf(line, "#define %127s", name) != 1 || !open || !close || !strncmp(name, "__LINUX_BOUNDS_H", 16))
+		if (sscanf(line, "#define %127s", name) != 1 || !open || !close || starts_with(name, "__LINUX_BOUNDS_H"))
 			continue;
 		names = xrealloc(names, (n + 1) * sizeof(*names));
 		exprs = xrealloc(exprs, (n + 1) * sizeof(*exprs));

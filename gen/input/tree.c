@@ -2,6 +2,7 @@
 #include "tree.h"
 #include "fs.h"
 #include "report.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -118,8 +119,8 @@ static char *make_var(const char *file, const char *key)
 		char *p = line;
 		size_t klen = strlen(key);
 
-		if (!strncmp(p, "override ", 9))
-			p += 9;
+		if (starts_with(p, "override "))
+			p += strlen("override ");
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (strncmp(p, key, klen) || (p[klen] != ' ' && p[klen] != '=' && p[klen] != ':' && p[klen] != '\t'))
@@ -151,16 +152,14 @@ static char *included_tree(const char *file)
 	if (!f)
 		return NULL;
 	while (!found && fgets(line, sizeof(line), f)) {
+		const char *path;
 		size_t n;
 
-		if (strncmp(line, "include ", 8))
+		if (!skip_prefix(line, "include ", &path))
 			continue;
 		line[strcspn(line, "\r\n")] = '\0';
-		n = strlen(line);
-		if (n > 8 + 9 && !strcmp(line + n - 9, "/Makefile")) {
-			line[n - 9] = '\0';
-			found = xstrdup(line + 8);
-		}
+		if (strip_suffix(path, "/Makefile", &n) && n)
+			found = xasprintf("%.*s", (int)n, path);
 	}
 	fclose(f);
 	return found;
