@@ -698,7 +698,9 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 {
 	for (size_t i = 0; i < m->n_constants; i++) {
 		const struct kabi_constant *c = &m->constants[i];
-		const char *type = int_name(c->size, c->is_signed);
+		/* A size (the set's type size_t) is what Rust indexes and sizes arrays with. */
+		const char *type = c->kernel_type && !strcmp(c->kernel_type, "size_t") ? "usize"
+											 : int_name(c->size, c->is_signed);
 
 		if (!type)
 			die("the constant %s has the %u-byte type %s, which Rust lacks; report this", c->name, c->size,
