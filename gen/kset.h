@@ -4,9 +4,22 @@
 
 #include <stddef.h>
 
+/*
+ * A condition ('if' in the set file) is a C preprocessor expression evaluated by clang on
+ * the tree: Kconfig symbols as in the kernel (defined(CONFIG_JUMP_LABEL)), and what the
+ * headers define: defined(struct NAME), defined(union NAME), defined(enum NAME). kabigen
+ * answers the latter from a first parse of the set's includes (gen/extract.c).
+ */
 struct kset_struct {
 	char *name;
-	char *cond;		/* preprocessor condition, or NULL: always required */
+	char *cond;		/* condition, or NULL: always required */
+};
+
+/* C the set supplies. With TYPE ("struct kernel_symbol") it is used only where the headers do not define TYPE. */
+struct kset_definition {
+	char *type;		/* or NULL */
+	char *cond;		/* or NULL */
+	char *text;
 };
 
 struct kset_string {
@@ -26,12 +39,15 @@ struct kset {
 	size_t n_defines;
 	char **includes;
 	size_t n_includes;
-	char *definitions;	/* C text, or NULL */
+	struct kset_definition *definitions;
+	size_t n_definitions;
 	struct kset_struct *structs;
 	size_t n_structs;
 	char **enums;
+	char **enum_conds;	/* parallel to enums: a condition, or NULL */
 	size_t n_enums;
 	char **constants;
+	char **constant_conds;	/* parallel to constants */
 	size_t n_constants;
 	struct kset_string *strings;
 	size_t n_strings;
@@ -42,5 +58,15 @@ struct kset {
 /* Reads FILE; dies with FILE:LINE:COLUMN on a malformed or incomplete set. */
 struct kset *kset_load(const char *file);
 void kset_free(struct kset *s);	/* accepts NULL */
+
+/* The macro the translation unit tests for defined(struct NAME): kabigen__type_struct_NAME. */
+#define KSET_TYPE_MACRO "kabigen__type_"
+
+/*
+ * COND as the preprocessor reads it: each defined(struct NAME) becomes
+ * defined(kabigen__type_struct_NAME), a macro kabigen defines where the headers define
+ * the type. New string.
+ */
+char *kset_cond_to_c(const char *cond);
 
 #endif

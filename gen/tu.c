@@ -84,6 +84,35 @@ static void add_kbuild_args(struct tu *tu, const struct arch_profile *p, const s
 	add_arg(tu, xstrdup("-Wno-pointer-sign"));
 }
 
+/* "#if COND" with the set's type tests as the preprocessor reads them. */
+static void add_if(struct strbuf *sb, const char *cond)
+{
+	char *c = kset_cond_to_c(cond);
+
+	sb_addf(sb, "#if %s\n", c);
+	free(c);
+}
+
+/* A definition of the set, used only where the headers lack its type and its condition holds. */
+static void add_definition(struct strbuf *sb, const struct kset_definition *d)
+{
+	const char *t = d->text;
+	char *test = NULL;
+
+	if (d->type && d->cond)
+		test = xasprintf("!defined(%s) && (%s)", d->type, d->cond);
+	else if (d->type)
+		test = xasprintf("!defined(%s)", d->type);
+	else if (d->cond)
+		test = xstrdup(d->cond);
+	if (test)
+		add_if(sb, test);
+	sb_addf(sb, "%s%s", t, t[0] && t[strlen(t) - 1] == '\n' ? "" : "\n");
+	if (test)
+		sb_adds(sb, "#endif\n");
+	free(test);
+}
+
 char *tu_source(const struct kset *s)
 {
 	struct strbuf buf = { 0 }, *sb = &buf;
@@ -93,9 +122,12 @@ char *tu_source(const struct kset *s)
 		sb_addf(sb, "#define %s\n", s->defines[i]);
 	for (size_t i = 0; i < s->n_includes; i++)
 		sb_addf(sb, "#include <%s>\n", s->includes[i]);
-	if (s->definitions)
-		sb_addf(sb, "\n/* The set's own definitions. */\n%s%s", s->definitions,
-			s->definitions[0] && s->definitions[strlen(s->definitions) - 1] == '\n' ? "" : "\n");
+	sb_adds(sb, TU_MARK_SET);
+	for (size_t i = 0; i < s->n_definitions; i++) {
+		if (!i)
+			sb_adds(sb, "\n/* The set's own definitions. */\n");
+		add_definition(sb, &s->definitions[i]);
+	}
 
 	sb_adds(sb, "\n/* Probes, read back through libclang; they generate no code. */\n"
 		    "#if defined(CONFIG_RANDSTRUCT_FULL) || defined(CONFIG_RANDSTRUCT_PERFORMANCE)\n"
@@ -106,14 +138,27 @@ char *tu_source(const struct kset *s)
 	for (size_t i = 0; i < s->n_structs; i++) {
 		if (!s->structs[i].cond)
 			continue;
-		sb_addf(sb, "#if %s\ntypedef struct %s " TU_PROBE_HAS "%s;\n#endif\n", s->structs[i].cond,
-			s->structs[i].name, s->structs[i].name);
+		add_if(sb, s->structs[i].cond);
+		sb_addf(sb, "typedef struct %s " TU_PROBE_HAS "%s;\n#endif\n", s->structs[i].name,
+			s->structs[i].name);
+	}
+	for (size_t i = 0; i < s->n_enums; i++) {
+		if (!s->enum_conds[i])
+			continue;
+		add_if(sb, s->enum_conds[i]);
+		sb_addf(sb, "static const int " TU_PROBE_IF_ENUM "%s;\n#endif\n", s->enums[i]);
 	}
 	for (size_t i = 0; i < s->n_constants; i++) {
 		const char *c = s->constants[i];
 
+		if (s->constant_conds[i]) {
+			add_if(sb, s->constant_conds[i]);
+			sb_addf(sb, "static const int " TU_PROBE_IF_CONST "%s;\n", c);
+		}
 		sb_addf(sb, "#ifdef %s\nstatic const __typeof__((%s)) " TU_PROBE_CONST "%s = (%s);\n#endif\n",
 			c, c, c, c);
+		if (s->constant_conds[i])
+			sb_adds(sb, "#endif\n");
 	}
 	for (size_t i = 0; i < s->n_strings; i++)
 		sb_addf(sb, "static const char " TU_PROBE_STRING "%s[] = %s;\n", s->strings[i].name,

@@ -13,6 +13,16 @@ struct kset;
 #define TU_PROBE_STRING "kabigen__string_"
 #define TU_PROBE_HAS "kabigen__has_"
 #define TU_PROBE_RELEASE "kabigen__uts_release"
+#define TU_PROBE_IF_ENUM "kabigen__if_enum_"	/* declared where an enum's condition holds */
+#define TU_PROBE_IF_CONST "kabigen__if_const_"
+
+/*
+ * Where the set's own part of the unit begins. What comes before (its defines and
+ * includes) is what the headers provide: extract.c parses that part alone first and
+ * defines kabigen__type_struct_NAME there for each type a condition tests that the
+ * headers define.
+ */
+#define TU_MARK_SET "\n/* The set's own part. */\n"
 
 struct tu {
 	char *file_name;	/* the name the translation unit is parsed under */
