@@ -33,9 +33,15 @@ expect_error "a tree of another arch" 1 "NEW $(sed 's/[.+]/\\&/g' <<<"$kdir"): t
 	"$kabigen" diff "$work/kabi.json" "$kdir" --arch arm64 -o "$out"
 
 # Dumps that cannot be read: a newer schema, another kabigen file, a truncated one.
-sed 's/"schema": 1,/"schema": 2,/' "$work/kabi.json" >"$work/newer.json"
-expect_error "a newer schema" 1 "newer.json:3:13: layout schema 2 is newer than this kabigen reads \(1\); use a newer kabigen" "$out" -- \
+sed 's/"schema": 2,/"schema": 3,/' "$work/kabi.json" >"$work/newer.json"
+expect_error "a newer schema" 1 "newer.json:3:13: layout schema 3 is newer than this kabigen reads \(2\); use a newer kabigen" "$out" -- \
 	"$kabigen" diff "$work/newer.json" "$work/kabi.json" -o "$out"
+# A dump of the previous schema (1: constants without kernel_type, expr, group) is still read.
+jq '.schema = 1 | del(.triple.constant_sources) | .constants |= map(del(.kernel_type, .expr, .group))' \
+	"$work/kabi.json" >"$work/schema1.json"
+rc=0
+"$kabigen" diff "$work/schema1.json" "$work/schema1.json" >"$work/schema1.log" 2>&1 || rc=$?
+[ "$rc" = 0 ] && pass "a schema 1 dump is read" || fail "schema 1 dump: exit $rc: $(cat "$work/schema1.log")"
 "$kabigen" diff "$work/kabi.json" "$work/kabi.json" --format json -o "$work/report.json"
 expect_error "a diff report as a side" 1 "report.json:2:13: this is a \"kabigen-diff\" file, not a layout dump" "$out" -- \
 	"$kabigen" diff "$work/report.json" "$work/kabi.json" -o "$out"

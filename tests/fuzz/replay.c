@@ -9,6 +9,10 @@
 
 int main(int argc, char **argv)
 {
+	if (argc < 2) {
+		fprintf(stderr, "%s: no inputs: the seed corpus is empty or missing\n", argv[0]);
+		return 1;
+	}
 	for (int i = 1; i < argc; i++) {
 		FILE *f = fopen(argv[i], "rb");
 		uint8_t *buf;

@@ -34,7 +34,7 @@ for name in ARCH KERNEL_ARCH TARGET UTS_RELEASE VERMAGIC; do
 	rs=$(sed -n "s/^pub const KABI_$name: &str = \(\".*\"\);\$/\1/p" "$work/kabi.rs")
 	[ -n "$c" ] && [ "$c" = "$rs" ] || { echo "FAIL: KABI_$name: C $c, Rust $rs"; exit 1; }
 done
-c_ops=$(sed -n 's/^\tX(\(.*\)) *\\\{0,1\}$/"\1",/p' "$work/kabi.h" | tr -d '\n')
+c_ops=$(sed -n '/^#define KABI_PARAM_OPS(X)/,/^#define KABI_PARAM_OPS_COUNT/s/^\tX(\(.*\)) *\\\{0,1\}$/"\1",/p' "$work/kabi.h" | tr -d '\n')
 rs_ops=$(sed -n '/^pub const KABI_PARAM_OPS: &\[&str\] = &\[$/,/^\];$/s/^    \(".*",\)$/\1/p' "$work/kabi.rs" | tr -d '\n')
 [ -n "$c_ops" ] && [ "$c_ops" = "$rs_ops" ] || { echo "FAIL: KABI_PARAM_OPS: C $c_ops, Rust $rs_ops"; exit 1; }
 

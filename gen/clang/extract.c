@@ -1,0 +1,1096 @@
+/* extract.c: the one stage that talks to libclang: translation unit in, layout model out. */
+#include "extract.h"
+#include "cache.h"
+#include "kset.h"
+#include "layout.h"
+#include "report.h"
+#include "tu.h"
+
+#include <clang-c/Index.h>
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+/* A top-level declaration by name. */
+struct decl {
+	char *name;
+	CXCursor cursor;
+	UT_hash_handle hh;
+};
+
+/* The object-like macros of the translation unit whose names start with one prefix of the set. */
+struct prefix_macros {
+	char **names;
+	size_t n_names;
+	char *file;		/* where the first was defined, tree-relative */
+};
+
+struct extract {
+	struct kabi_model *m;
+	const struct kset *set;
+	const char *origin;
+	struct decl *records;	/* struct and union definitions, by tag */
+	struct decl *enums;	/* enum definitions, by tag */
+	struct decl *probes;	/* kabigen__* declarations of the translation unit */
+	struct decl *wanted;	/* the set's structs this configuration has */
+	struct decl *wanted_enums;
+	struct decl *enumerators;	/* enumerators the set lists as constants */
+	struct kabi_name_list *lists;	/* parallel to set->externs */
+	struct prefix_macros *prefixes;	/* parallel to set->constants: the macros of each prefix */
+	CXTranslationUnit tu;
+};
+
+static char *cx_take(CXString s)
+{
+	char *d = xstrdup(clang_getCString(s) ? clang_getCString(s) : "");
+
+	clang_disposeString(s);
+	return d;
+}
+
+static void decl_put(struct decl **table, const char *name, CXCursor c)
+{
+	struct decl *d = NULL;
+
+	HASH_FIND_STR(*table, name, d);
+	if (d) {
+		d->cursor = c;	/* a later definition wins; C allows only one anyway */
+		return;
+	}
+	d = xcalloc(1, sizeof(*d));
+	d->name = xstrdup(name);
+	d->cursor = c;
+	HASH_ADD_KEYPTR(hh, *table, d->name, strlen(d->name), d);
+}
+
+static struct decl *decl_get(struct decl *table, const char *name)
+{
+	struct decl *d = NULL;
+
+	HASH_FIND_STR(table, name, d);
+	return d;
+}
+
+static void decl_free_all(struct decl **table)
+{
+	struct decl *d, *tmp;
+
+	HASH_ITER(hh, *table, d, tmp) {
+		HASH_DEL(*table, d);
+		free(d->name);
+		free(d);
+	}
+}
+
+static int is_anonymous(CXCursor decl)
+{
+	return clang_Cursor_isAnonymous(decl) || clang_Cursor_isAnonymousRecordDecl(decl);
+}
+
+/* ---- types ---- */
+
+static const char *scalar_spelling(enum CXTypeKind k, int *is_signed, enum kabi_type_kind *kind)
+{
+	*kind = KT_INT;
+	*is_signed = 0;
+	switch (k) {
+	case CXType_Bool: *kind = KT_BOOL; return "_Bool";
+	case CXType_Char_U: return "char";
+	case CXType_Char_S: *is_signed = 1; return "char";
+	case CXType_UChar: return "unsigned char";
+	case CXType_SChar: *is_signed = 1; return "signed char";
+	case CXType_UShort: return "unsigned short";
+	case CXType_Short: *is_signed = 1; return "short";
+	case CXType_UInt: return "unsigned int";
+	case CXType_Int: *is_signed = 1; return "int";
+	case CXType_ULong: return "unsigned long";
+	case CXType_Long: *is_signed = 1; return "long";
+	case CXType_ULongLong: return "unsigned long long";
+	case CXType_LongLong: *is_signed = 1; return "long long";
+	case CXType_UInt128: return "unsigned __int128";
+	case CXType_Int128: *is_signed = 1; return "__int128";
+	case CXType_Float: *kind = KT_FLOAT; *is_signed = 1; return "float";
+	case CXType_Double: *kind = KT_FLOAT; *is_signed = 1; return "double";
+	case CXType_LongDouble: *kind = KT_FLOAT; *is_signed = 1; return "long double";
+	default: return NULL;
+	}
+}
+
+static void set_layout(struct kabi_type *t, CXType ct)
+{
+	long long size = clang_Type_getSizeOf(ct), align = clang_Type_getAlignOf(ct);
+
+	t->size = size > 0 ? (uint64_t)size : 0;
+	t->align = align > 0 ? (uint32_t)align : 1;
+}
+
+static struct kabi_type *scalar_type(struct extract *x, CXType ct)
+{
+	enum kabi_type_kind kind;
+	int is_signed;
+	const char *s = scalar_spelling(ct.kind, &is_signed, &kind);
+	struct kabi_type *t;
+
+	if (!s)
+		return NULL;
+	t = kabi_type_new(x->m, kind);
+	t->name = xstrdup(s);
+	t->is_signed = is_signed;
+	t->is_const = clang_isConstQualifiedType(ct);
+	set_layout(t, ct);
+	return t;
+}
+
+static struct kabi_record *convert_record(struct extract *x, CXCursor decl, const char *name);
+
+static struct kabi_type *enum_type(struct extract *x, CXCursor decl, CXType ct)
+{
+	char *name = cx_take(clang_getCursorSpelling(decl));
+	struct kabi_type *t;
+
+	if (!is_anonymous(decl) && decl_get(x->wanted_enums, name)) {
+		t = kabi_type_new(x->m, KT_ENUM);
+		t->name = name;
+		t->is_const = clang_isConstQualifiedType(ct);
+		set_layout(t, ct);
+		return t;
+	}
+	free(name);
+	t = scalar_type(x, clang_getCanonicalType(clang_getEnumDeclIntegerType(decl)));
+	t->is_const = clang_isConstQualifiedType(ct);
+	return t;
+}
+
+/* A type seen through a pointer (or in a prototype): only its spelling matters. */
+static struct kabi_type *convert_pointee(struct extract *x, CXType t)
+{
+	CXType ct = clang_getCanonicalType(t);
+	CXCursor decl = clang_getTypeDeclaration(ct);
+	struct kabi_type *r;
+
+	switch (ct.kind) {
+	case CXType_Record:
+		if (is_anonymous(decl))
+			break;
+		r = kabi_type_new(x->m, KT_RECORD);
+		r->name = cx_take(clang_getCursorSpelling(decl));
+		r->is_union = clang_getCursorKind(decl) == CXCursor_UnionDecl;
+		r->is_const = clang_isConstQualifiedType(ct);
+		return r;
+	case CXType_Enum:
+		return enum_type(x, decl, ct);
+	case CXType_Pointer:
+		r = kabi_type_new(x->m, KT_POINTER);
+		r->target = convert_pointee(x, clang_getPointeeType(ct));
+		r->is_const = clang_isConstQualifiedType(ct);
+		set_layout(r, ct);
+		return r;
+	case CXType_FunctionProto:
+	case CXType_FunctionNoProto: {
+		int n = clang_getNumArgTypes(ct);
+
+		r = kabi_type_new(x->m, KT_FUNC);
+		r->target = convert_pointee(x, clang_getResultType(ct));
+		r->variadic = ct.kind == CXType_FunctionNoProto || clang_isFunctionTypeVariadic(ct);
+		r->n_params = n > 0 ? (size_t)n : 0;
+		r->params = xcalloc(r->n_params, sizeof(*r->params));
+		for (int i = 0; i < n; i++)
+			r->params[i] = convert_pointee(x, clang_getArgType(ct, (unsigned)i));
+		return r;
+	}
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+		r = kabi_type_new(x->m, KT_ARRAY);
+		r->target = convert_pointee(x, clang_getArrayElementType(ct));
+		r->count = ct.kind == CXType_ConstantArray ? clang_getArraySize(ct) : -1;
+		set_layout(r, ct);
+		return r;
+	case CXType_Void:
+		r = kabi_type_new(x->m, KT_VOID);
+		r->is_const = clang_isConstQualifiedType(ct);
+		return r;
+	default:
+		if ((r = scalar_type(x, ct)))
+			return r;
+		break;
+	}
+	/* Unnamed records and exotic types cannot be spelled: point to void. */
+	r = kabi_type_new(x->m, KT_VOID);
+	r->is_const = clang_isConstQualifiedType(ct);
+	return r;
+}
+
+static struct kabi_type *opaque_type(struct extract *x, CXType t)
+{
+	struct kabi_type *o = kabi_type_new(x->m, KT_OPAQUE);
+
+	o->name = cx_take(clang_getTypeSpelling(t));
+	set_layout(o, clang_getCanonicalType(t));
+	return o;
+}
+
+/* Strips "struct" elaboration: what the declaration wrote, typedef or record. */
+static CXType written_type(CXType t)
+{
+	while (t.kind == CXType_Elaborated)
+		t = clang_Type_getNamedType(t);
+	return t;
+}
+
+/*
+ * A member's type. Records the set has stay records; anonymous records are converted
+ * inline; every other record, typedef'd struct or vector becomes opaque bytes.
+ */
+static struct kabi_type *convert_member_type(struct extract *x, CXType t, int inline_ok)
+{
+	CXType ct = clang_getCanonicalType(t), wt = written_type(t);
+	CXCursor decl = clang_getTypeDeclaration(ct);
+	struct kabi_type *r, *elem;
+
+	switch (ct.kind) {
+	case CXType_Record: {
+		char *name;
+
+		if (is_anonymous(decl)) {
+			if (!inline_ok || wt.kind == CXType_Typedef)
+				return opaque_type(x, t);
+			r = kabi_type_new(x->m, KT_RECORD);
+			r->record = convert_record(x, decl, NULL);
+			r->is_union = r->record->is_union;
+			set_layout(r, ct);
+			return r;
+		}
+		name = cx_take(clang_getCursorSpelling(decl));
+		if (!decl_get(x->wanted, name)) {
+			free(name);
+			return opaque_type(x, t);
+		}
+		r = kabi_type_new(x->m, KT_RECORD);
+		r->name = name;
+		r->record = convert_record(x, decl, name);
+		r->is_union = r->record->is_union;
+		r->is_const = clang_isConstQualifiedType(ct);
+		set_layout(r, ct);
+		return r;
+	}
+	case CXType_Enum:
+		return enum_type(x, decl, ct);
+	case CXType_Pointer:
+		return convert_pointee(x, ct);
+	case CXType_ConstantArray:
+	case CXType_IncompleteArray:
+		elem = convert_member_type(x, clang_getArrayElementType(ct), 0);
+		if (elem->kind == KT_OPAQUE) {
+			r = opaque_type(x, t);
+			r->align = elem->align;
+			r->count = ct.kind == CXType_IncompleteArray ? -1 : 0;
+			return r;
+		}
+		r = kabi_type_new(x->m, KT_ARRAY);
+		r->target = elem;
+		r->count = ct.kind == CXType_ConstantArray ? clang_getArraySize(ct) : -1;
+		set_layout(r, ct);
+		return r;
+	default:
+		if ((r = scalar_type(x, ct)))
+			return r;
+		return opaque_type(x, t);
+	}
+}
+
+/* ---- records ---- */
+
+struct field_walk {
+	struct extract *x;
+	struct kabi_record *r;
+};
+
+static enum CXVisitorResult visit_field(CXCursor c, CXClientData data)
+{
+	struct field_walk *w = data;
+	struct kabi_member mem = { 0 };
+	CXType t = clang_getCursorType(c);
+	CXCursor tdecl = clang_getTypeDeclaration(clang_getCanonicalType(t));
+	char *name = cx_take(clang_getCursorSpelling(c));
+	long long off = clang_Cursor_getOffsetOfField(c);
+	/*
+	 * A member without a name of its own: a C11 anonymous struct or union, or a tagged
+	 * struct embedded with -fms-extensions. (libclang spells the former "union X::(anonymous at ...)".)
+	 */
+	int anonymous_member = clang_getCanonicalType(t).kind == CXType_Record &&
+			       (!*name || clang_Cursor_isAnonymousRecordDecl(tdecl));
+
+	if (off < 0)
+		die("%s: cannot compute the offset of %s.%s (libclang error %lld); the headers do not "
+		    "define a complete layout for this configuration", w->x->origin,
+		    w->r->name ? w->r->name : "(anonymous)", name, off);
+	if (anonymous_member || !*name) {
+		free(name);
+		name = NULL;
+	}
+	mem.name = name;
+	mem.offset_bits = (uint64_t)off;
+	mem.bit_width = clang_Cursor_isBitField(c) ? clang_getFieldDeclBitWidth(c) : KABI_NOT_BITFIELD;
+	if (anonymous_member) {
+		/* Members of an embedded tagged struct are reached by name too: inline it. */
+		mem.type = kabi_type_new(w->x->m, KT_RECORD);
+		mem.type->record = convert_record(w->x, tdecl, NULL);
+		mem.type->is_union = mem.type->record->is_union;
+		set_layout(mem.type, clang_getCanonicalType(t));
+		if (!is_anonymous(tdecl))
+			mem.kernel_type = cx_take(clang_getTypeSpelling(t));
+	} else {
+		mem.type = convert_member_type(w->x, t, 1);
+		if (!(mem.type->kind == KT_RECORD && !mem.type->name))
+			mem.kernel_type = cx_take(clang_getTypeSpelling(t));
+	}
+	kabi_record_add_member(w->r, &mem);
+	return CXVisit_Continue;
+}
+
+static enum CXChildVisitResult find_packed(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_PackedAttr) {
+		*(int *)data = 1;
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Continue;
+}
+
+static struct kabi_record *convert_record(struct extract *x, CXCursor decl, const char *name)
+{
+	struct kabi_record *r = name ? kabi_model_find_record(x->m, name) : NULL;
+	CXType t = clang_getCursorType(decl);
+	struct field_walk w;
+	long long size, align;
+	int packed = 0;
+	const char *why;
+
+	if (r)
+		return r;
+	decl = clang_getCursorDefinition(decl);
+	size = clang_Type_getSizeOf(t);
+	align = clang_Type_getAlignOf(t);
+	if (size < 0 || align < 0)
+		die("%s: struct %s has no complete definition in this configuration (libclang error %lld); "
+		    "remove it from the set or give it an 'if' condition", x->origin, name ? name : "(anonymous)",
+		    size < 0 ? size : align);
+	r = kabi_record_new(x->m, name);
+	r->is_union = clang_getCursorKind(decl) == CXCursor_UnionDecl;
+	r->size = (uint64_t)size;
+	r->align = (uint32_t)align;
+	clang_visitChildren(decl, find_packed, &packed);
+	r->packed = packed;
+	w.x = x;
+	w.r = r;
+	clang_Type_visitFields(t, visit_field, &w);
+	if (name && layout_infer_attrs(r, &why))
+		die("%s: the layout of struct %s (at %s) cannot be written as C with attributes; report this "
+		    "with the kernel version", x->origin, name, why);
+	return r;
+}
+
+/* ---- the translation unit ---- */
+
+/* Constants may be enumerators (often of anonymous enums) rather than macros. */
+static enum CXChildVisitResult index_enumerators(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct extract *x = data;
+	char *name;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_EnumConstantDecl)
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	for (size_t i = 0; i < x->set->n_constants; i++) {
+		const struct kset_constant *k = &x->set->constants[i];
+
+		if (k->name && !k->expr && !strcmp(k->name, name))
+			decl_put(&x->enumerators, name, c);
+	}
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct extract *x = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	char *name;
+
+	(void)parent;
+	switch (k) {
+	case CXCursor_EnumDecl:
+		if (x->set->n_constants && clang_isCursorDefinition(c))
+			clang_visitChildren(c, index_enumerators, x);
+		/* fall through */
+	case CXCursor_StructDecl:
+	case CXCursor_UnionDecl:
+		if (!clang_isCursorDefinition(c) || is_anonymous(c))
+			return CXChildVisit_Continue;
+		name = cx_take(clang_getCursorSpelling(c));
+		decl_put(k == CXCursor_EnumDecl ? &x->enums : &x->records, name, c);
+		free(name);
+		return CXChildVisit_Continue;
+	case CXCursor_TypedefDecl:
+	case CXCursor_VarDecl:
+		break;
+	default:
+		return CXChildVisit_Continue;
+	}
+	name = cx_take(clang_getCursorSpelling(c));
+	if (!strncmp(name, "kabigen__", 9)) {
+		decl_put(&x->probes, name, c);
+	} else if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Extern) {
+		CXType ct = clang_getCanonicalType(clang_getCursorType(c));
+		CXCursor tdecl = clang_getTypeDeclaration(ct);
+
+		if (ct.kind == CXType_Record && !is_anonymous(tdecl)) {
+			char *tname = cx_take(clang_getCursorSpelling(tdecl));
+			char *full = xasprintf("%s %s", clang_getCursorKind(tdecl) == CXCursor_UnionDecl ? "union" : "struct",
+					       tname);
+
+			for (size_t i = 0; i < x->set->n_externs; i++) {
+				struct kabi_name_list *l = &x->lists[i];
+				size_t j;
+
+				if (strcmp(x->set->externs[i].type, full))
+					continue;
+				for (j = 0; j < l->n_items && strcmp(l->items[j], name); j++)
+					;
+				if (j == l->n_items) {
+					l->items = xrealloc(l->items, (l->n_items + 1) * sizeof(*l->items));
+					l->items[l->n_items++] = xstrdup(name);
+				}
+			}
+			free(tname);
+			free(full);
+		}
+	}
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+static void die_on_errors(CXTranslationUnit tu, const char *origin)
+{
+	unsigned n = clang_getNumDiagnostics(tu), errors = 0;
+	char *first = NULL;
+
+	for (unsigned i = 0; i < n; i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+		enum CXDiagnosticSeverity sev = clang_getDiagnosticSeverity(d);
+
+		if (sev >= CXDiagnostic_Error) {
+			if (!first)
+				first = cx_take(clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation |
+									  CXDiagnostic_DisplayColumn));
+			errors++;
+		}
+		clang_disposeDiagnostic(d);
+	}
+	if (first)
+		die("%s: the headers fail to parse: %s (%u error%s in all); check that --arch matches the tree "
+		    "and that the tree is complete", origin, first, errors, errors == 1 ? "" : "s");
+}
+
+static struct decl *probe(struct extract *x, const char *prefix, const char *name)
+{
+	char *full = xasprintf("%s%s", prefix, name);
+	struct decl *d = decl_get(x->probes, full);
+
+	free(full);
+	return d;
+}
+
+static char *eval_string(struct extract *x, struct decl *d, const char *what)
+{
+	CXEvalResult ev = clang_Cursor_Evaluate(d->cursor);
+	char *s;
+
+	if (!ev || clang_EvalResult_getKind(ev) != CXEval_StrLiteral)
+		die("%s: %s does not evaluate to a string literal; check the set's 'strings'", x->origin, what);
+	s = xstrdup(clang_EvalResult_getAsStr(ev));
+	clang_EvalResult_dispose(ev);
+	return s;
+}
+
+/* One constant: PROBE_NAME's probe or, for a bare name, the enumerator NAME. */
+static void take_constant(struct extract *x, const struct kset_constant *k, const char *name, const char *expr)
+{
+	struct decl *macro = probe(x, TU_PROBE_CONST, name);
+	struct decl *d = macro ? macro : decl_get(x->enumerators, name);
+	struct kabi_constant *c = &x->m->constants[x->m->n_constants];
+	CXEvalResult ev = NULL;
+	enum kabi_type_kind kind;
+	int is_signed;
+	const char *spelling;
+	CXType ct;
+
+	if (!d && (k->cond || k->prefix))
+		return;	/* its condition is false for this configuration, or an #undef'd macro */
+	if (!d)
+		die("%s: the constant %s of the set is neither a macro nor an enumerator in these headers; "
+		    "remove it from %s", x->origin, expr, x->set->file);
+	ct = clang_getCanonicalType(clang_getCursorType(d->cursor));
+	spelling = scalar_spelling(ct.kind, &is_signed, &kind);
+	if (macro && (!(ev = clang_Cursor_Evaluate(d->cursor)) || clang_EvalResult_getKind(ev) != CXEval_Int))
+		spelling = NULL;
+	if (!spelling || kind != KT_INT)
+		die("%s: the constant %s is not an integer constant expression; remove it from %s",
+		    x->origin, expr, x->set->file);
+	c->name = xstrdup(name);
+	c->is_signed = is_signed;
+	c->size = (uint32_t)clang_Type_getSizeOf(ct);
+	c->c_type = xstrdup(spelling);
+	c->kernel_type = k->type && strcmp(k->type, spelling) ? xstrdup(k->type) : NULL;
+	c->expr = strcmp(expr, name) ? xstrdup(expr) : NULL;
+	c->group = k->group ? xstrdup(k->group) : NULL;
+	if (!macro)
+		c->value = is_signed ? (uint64_t)clang_getEnumConstantDeclValue(d->cursor)
+				     : clang_getEnumConstantDeclUnsignedValue(d->cursor);
+	else if (clang_EvalResult_isUnsignedInt(ev))
+		c->value = clang_EvalResult_getAsUnsigned(ev);
+	else
+		c->value = (uint64_t)clang_EvalResult_getAsLongLong(ev);
+	if (ev)
+		clang_EvalResult_dispose(ev);
+	x->m->n_constants++;
+}
+
+static void add_note(char ***v, size_t *n, char *owned)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = owned;
+}
+
+static void take_constants(struct extract *x)
+{
+	const struct kset *s = x->set;
+	struct kabi_provenance *p = &x->m->prov;
+	size_t room = 0;
+
+	for (size_t i = 0; i < s->n_constants; i++)
+		room += s->constants[i].prefix ? x->prefixes[i].n_names : 1;
+	x->m->constants = xcalloc(room ? room : 1, sizeof(*x->m->constants));
+	for (size_t i = 0; i < s->n_constants; i++) {
+		const struct kset_constant *k = &s->constants[i];
+		const struct prefix_macros *pm = &x->prefixes[i];
+		size_t before = x->m->n_constants;
+		char *name;
+
+		if (!k->prefix) {
+			take_constant(x, k, k->name, k->expr ? k->expr : k->name);
+			continue;
+		}
+		for (size_t j = 0; j < pm->n_names; j++) {
+			name = xasprintf("KABI_%s", pm->names[j]);
+			take_constant(x, k, name, pm->names[j]);
+			free(name);
+		}
+		if (x->m->n_constants > before)
+			add_note(&p->constant_sources, &p->n_constant_sources,
+				 xasprintf("%s*: %zu macro%s of %s", k->prefix, x->m->n_constants - before,
+					   x->m->n_constants - before == 1 ? "" : "s", pm->file));
+		else if (probe(x, TU_PROBE_HAS, k->prefix))
+			add_note(&p->omitted, &p->n_omitted,
+				 xasprintf("%s*: these headers define no such macro", k->prefix));
+	}
+}
+
+static enum CXChildVisitResult collect_enumerators(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct kabi_enum *e = data;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_EnumConstantDecl)
+		return CXChildVisit_Continue;
+	e->values = xrealloc(e->values, (e->n_values + 1) * sizeof(*e->values));
+	e->values[e->n_values].name = cx_take(clang_getCursorSpelling(c));
+	e->values[e->n_values].value = e->int_type->is_signed
+					       ? clang_getEnumConstantDeclValue(c)
+					       : (int64_t)clang_getEnumConstantDeclUnsignedValue(c);
+	e->n_values++;
+	return CXChildVisit_Continue;
+}
+
+/* Whether the set's item NAME is in this configuration; where not, the header says why. */
+static int item_present(struct extract *x, const char *name, const char *cond, const char *probe_prefix)
+{
+	struct kabi_provenance *p = &x->m->prov;
+
+	if (!cond || probe(x, probe_prefix, name))
+		return 1;
+	add_note(&p->omitted, &p->n_omitted, xasprintf("%s: %s is false", name, cond));
+	return 0;
+}
+
+static void take_enums(struct extract *x)
+{
+	for (size_t i = 0; i < x->set->n_enums; i++) {
+		const char *name = x->set->enums[i];
+		struct decl *d = decl_get(x->enums, name);
+		struct kabi_enum *e;
+
+		if (!decl_get(x->wanted_enums, name))
+			continue;
+		if (!d)
+			die("%s: enum %s of the set is not defined by the headers; remove it from %s or give it an "
+			    "'if' condition", x->origin, name, x->set->file);
+		e = kabi_model_add_enum(x->m, name,
+					scalar_type(x, clang_getCanonicalType(clang_getEnumDeclIntegerType(d->cursor))));
+		clang_visitChildren(d->cursor, collect_enumerators, e);
+	}
+}
+
+static void take_structs(struct extract *x)
+{
+	const struct kset *s = x->set;
+
+	/* First decide which structs this configuration has: members link to them. */
+	for (size_t i = 0; i < s->n_structs; i++) {
+		const struct kset_struct *ss = &s->structs[i];
+		struct decl *d = decl_get(x->records, ss->name);
+
+		if (!item_present(x, ss->name, ss->cond, TU_PROBE_HAS))
+			continue;
+		if (!d)
+			die("%s: struct %s of the set is not defined by these headers; remove it from %s or give it "
+			    "an 'if' condition", x->origin, ss->name, s->file);
+		decl_put(&x->wanted, ss->name, d->cursor);
+	}
+	for (size_t i = 0; i < s->n_enums; i++)
+		if (item_present(x, s->enums[i], s->enum_conds[i], TU_PROBE_IF_ENUM))
+			decl_put(&x->wanted_enums, s->enums[i], clang_getNullCursor());
+	for (size_t i = 0; i < s->n_structs; i++) {
+		struct decl *d = decl_get(x->wanted, s->structs[i].name);
+		struct kabi_record *r;
+
+		if (!d)
+			continue;
+		r = convert_record(x, d->cursor, d->name);
+		r->in_set = true;
+		x->m->order = xrealloc(x->m->order, (x->m->n_order + 1) * sizeof(*x->m->order));
+		x->m->order[x->m->n_order++] = r;
+	}
+}
+
+/*
+ * Each file clang read, once, in the order it was first included, with the digest of the
+ * bytes clang parsed (its own buffer, not the file as it is now: a header rewritten while
+ * the parse ran must not vouch for this result in the cache's manifest).
+ */
+static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
+{
+	struct extract *x = data;
+	struct kabi_model *m = x->m;
+	char *name = cx_take(clang_getFileName(file));
+	size_t size = 0;
+	const char *bytes = clang_getFileContents(x->tu, file, &size);
+	char digest[CACHE_DIGEST_LEN];
+
+	(void)stack;
+	(void)depth;
+	/* The translation unit itself lives in memory: it has no path of its own. */
+	if (name[0] != '/') {
+		free(name);
+		return;
+	}
+	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
+	m->read_digests = xrealloc(m->read_digests, (m->n_read_files + 1) * sizeof(*m->read_digests));
+	if (bytes)
+		cache_digest(bytes, size, digest);
+	m->read_digests[m->n_read_files] = bytes ? xstrdup(digest) : NULL;
+	m->read_files[m->n_read_files++] = name;
+}
+
+static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
+				    size_t n_args, const char *origin, unsigned options)
+{
+	struct CXUnsavedFile uf = { file_name, text, (unsigned long)strlen(text) };
+	CXTranslationUnit tu = NULL;
+	enum CXErrorCode ec;
+
+	ec = clang_parseTranslationUnit2(idx, file_name, (const char *const *)args, (int)n_args, &uf, 1,
+					 CXTranslationUnit_SkipFunctionBodies | options, &tu);
+	if (ec != CXError_Success || !tu)
+		die("%s: libclang could not start parsing (error %d); check the arch profile's cflags", origin,
+		    (int)ec);
+	return tu;
+}
+
+static CXTranslationUnit parse(CXIndex idx, const char *file_name, const char *text, char *const *args,
+			       size_t n_args, const char *origin)
+{
+	return parse_with(idx, file_name, text, args, n_args, origin, 0);
+}
+
+/* ---- constants by prefix ---- */
+
+/* A header's path from its tree's arch/ or include/ folder on: what the provenance names. */
+static char *tree_relative(const char *path)
+{
+	const char *at = strstr(path, "/arch/");
+
+	if (!at)
+		at = strstr(path, "/include/");
+	return xstrdup(at ? at + 1 : path);
+}
+
+static enum CXChildVisitResult index_macro(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct extract *x = data;
+	char *name;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_MacroDefinition || clang_Cursor_isMacroFunctionLike(c))
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	for (size_t i = 0; i < x->set->n_constants; i++) {
+		const char *prefix = x->set->constants[i].prefix;
+		struct prefix_macros *pm = &x->prefixes[i];
+		size_t j;
+
+		if (!prefix || strncmp(name, prefix, strlen(prefix)))
+			continue;
+		for (j = 0; j < pm->n_names && strcmp(pm->names[j], name); j++)
+			;
+		if (j < pm->n_names)
+			break;	/* defined again (or after an #undef): one constant */
+		pm->names = xrealloc(pm->names, (pm->n_names + 1) * sizeof(*pm->names));
+		pm->names[pm->n_names++] = xstrdup(name);
+		if (!pm->file) {
+			CXFile file;
+
+			clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, NULL);
+			if (file) {
+				char *path = cx_take(clang_getFileName(file));
+
+				pm->file = tree_relative(path);
+				free(path);
+			}
+		}
+		break;
+	}
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+/*
+ * Which macros a prefix names is known only once the headers were read: a first parse with
+ * the preprocessing record lists them, and the unit is parsed again with one probe each (the
+ * probes are what clang evaluates). Returns the text to parse: TEXT, or a new string.
+ */
+static char *add_prefix_probes(struct extract *x, CXIndex idx, const char *file_name, const char *text,
+			       char *const *args, size_t n_args)
+{
+	const struct kset *s = x->set;
+	struct strbuf sb = { 0 };
+	CXTranslationUnit tu;
+	size_t n_prefixes = 0;
+
+	for (size_t i = 0; i < s->n_constants; i++)
+		n_prefixes += s->constants[i].prefix != NULL;
+	if (!n_prefixes)
+		return NULL;
+	tu = parse_with(idx, file_name, text, args, n_args, x->origin, CXTranslationUnit_DetailedPreprocessingRecord);
+	die_on_errors(tu, x->origin);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), index_macro, x);
+	clang_disposeTranslationUnit(tu);
+
+	sb_adds(&sb, text);
+	sb_adds(&sb, "\n/* The macros of the set's prefixes, found by a first parse. */\n");
+	for (size_t i = 0; i < s->n_constants; i++) {
+		const struct kset_constant *k = &s->constants[i];
+
+		if (!k->prefix)
+			continue;
+		if (k->cond)
+			tu_add_if(&sb, k->cond);
+		sb_addf(&sb, "typedef int " TU_PROBE_HAS "%s;\n", k->prefix);
+		for (size_t j = 0; j < x->prefixes[i].n_names; j++) {
+			char *name = xasprintf("KABI_%s", x->prefixes[i].names[j]);
+
+			sb_addf(&sb, "#ifdef %s\n", x->prefixes[i].names[j]);
+			tu_add_const_probe(&sb, name, x->prefixes[i].names[j], k->type);
+			sb_adds(&sb, "#endif\n");
+			free(name);
+		}
+		if (k->cond)
+			sb_adds(&sb, "#endif\n");
+	}
+	return sb.buf;
+}
+
+/* ---- type tests: what the headers define, from a first parse of the set's includes ---- */
+
+struct type_tests {
+	char **names;		/* "struct_module_memory": what follows KSET_TYPE_MACRO in the unit */
+	int *defined;
+	size_t n;
+};
+
+static void type_tests_free(struct type_tests *t)
+{
+	strv_free(t->names, t->n);
+	free(t->defined);
+}
+
+/* Every kabigen__type_KIND_NAME the set's part of TEXT (from MARK on) tests, once each. */
+static void find_type_tests(const char *mark, struct type_tests *t)
+{
+	const size_t plen = strlen(KSET_TYPE_MACRO);
+
+	for (const char *p = strstr(mark, KSET_TYPE_MACRO); p; p = strstr(p + plen, KSET_TYPE_MACRO)) {
+		const char *n = p + plen;
+		size_t len = 0, i;
+
+		while (n[len] == '_' || (n[len] >= 'a' && n[len] <= 'z') || (n[len] >= 'A' && n[len] <= 'Z') ||
+		       (n[len] >= '0' && n[len] <= '9'))
+			len++;
+		for (i = 0; i < t->n && (strlen(t->names[i]) != len || strncmp(t->names[i], n, len)); i++)
+			;
+		if (i < t->n)
+			continue;
+		t->names = xrealloc(t->names, (t->n + 1) * sizeof(*t->names));
+		t->defined = xrealloc(t->defined, (t->n + 1) * sizeof(*t->defined));
+		t->names[t->n] = xasprintf("%.*s", (int)len, n);
+		t->defined[t->n++] = 0;
+	}
+}
+
+static enum CXChildVisitResult mark_defined(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct type_tests *t = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	const char *kind = k == CXCursor_StructDecl ? "struct" : k == CXCursor_UnionDecl ? "union"
+							  : k == CXCursor_EnumDecl ? "enum" : NULL;
+	char *name, *full;
+
+	(void)parent;
+	if (!kind || !clang_isCursorDefinition(c) || is_anonymous(c))
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	full = xasprintf("%s_%s", kind, name);
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->names[i], full))
+			t->defined[i] = 1;
+	free(full);
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+/*
+ * The unit with its type tests answered. The preprocessor cannot ask whether a struct is
+ * defined, so the part before TU_MARK_SET (the set's defines and includes) is parsed
+ * alone first, and kabigen__type_KIND_NAME is defined after it for each tested type the
+ * headers define. A unit without type tests is parsed once, as it is. New string.
+ */
+static char *resolve_type_tests(CXIndex idx, const char *file_name, const char *text, char *const *args,
+				size_t n_args, const char *origin, struct type_tests *t)
+{
+	const char *mark = strstr(text, TU_MARK_SET);
+	struct strbuf sb = { 0 };
+	CXTranslationUnit head;
+	char *head_text;
+
+	if (!mark)
+		return xstrdup(text);
+	find_type_tests(mark, t);
+	if (!t->n)
+		return xstrdup(text);
+	head_text = xasprintf("%.*s", (int)(mark - text), text);
+	head = parse(idx, file_name, head_text, args, n_args, origin);
+	die_on_errors(head, origin);
+	clang_visitChildren(clang_getTranslationUnitCursor(head), mark_defined, t);
+	clang_disposeTranslationUnit(head);
+	free(head_text);
+	sb_addf(&sb, "%.*s%s/* What the headers above define, of the types the set tests (kabigen parsed them "
+		"first). */\n", (int)(mark - text), text, TU_MARK_SET);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->defined[i])
+			sb_addf(&sb, "#define " KSET_TYPE_MACRO "%s 1\n", t->names[i]);
+	sb_adds(&sb, mark + strlen(TU_MARK_SET));
+	return sb.buf;
+}
+
+char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
+		      const char *origin)
+{
+	CXIndex idx = clang_createIndex(0, 0);
+	struct type_tests t = { 0 };
+	char *r = resolve_type_tests(idx, file_name, text, args, n_args, origin, &t);
+
+	type_tests_free(&t);
+	clang_disposeIndex(idx);
+	return r;
+}
+
+/* The set's definitions of types the headers define themselves are left out: say so. */
+static void note_replaced_definitions(struct extract *x, const struct type_tests *t)
+{
+	struct kabi_provenance *p = &x->m->prov;
+
+	for (size_t i = 0; i < x->set->n_definitions; i++) {
+		const char *type = x->set->definitions[i].type;
+		char *name;
+
+		if (!type)
+			continue;
+		name = xstrdup(type);
+		*strchr(name, ' ') = '_';
+		for (size_t j = 0; j < t->n; j++) {
+			if (strcmp(t->names[j], name) || !t->defined[j])
+				continue;
+			add_note(&p->omitted, &p->n_omitted,
+				 xasprintf("the set's definition of %s: the headers define it", type));
+		}
+		free(name);
+	}
+}
+
+struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
+				 char *const *args, size_t n_args, const char *origin)
+{
+	struct extract x = { 0 };
+	CXIndex idx = clang_createIndex(0, 0);
+	struct type_tests tests = { 0 };
+	struct decl *rel;
+	char *resolved, *probed;
+
+	x.m = kabi_model_new();
+	x.set = set;
+	x.origin = origin;
+	x.prefixes = xcalloc(set->n_constants ? set->n_constants : 1, sizeof(*x.prefixes));
+	resolved = resolve_type_tests(idx, file_name, text, args, n_args, origin, &tests);
+	probed = add_prefix_probes(&x, idx, file_name, resolved, args, n_args);
+	x.tu = parse(idx, file_name, probed ? probed : resolved, args, n_args, origin);
+	die_on_errors(x.tu, origin);
+	note_replaced_definitions(&x, &tests);
+	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
+	clang_getInclusions(x.tu, add_inclusion, &x);
+	clang_visitChildren(clang_getTranslationUnitCursor(x.tu), index_top, &x);
+
+	take_structs(&x);
+	take_enums(&x);
+	take_constants(&x);
+	if ((rel = decl_get(x.probes, TU_PROBE_RELEASE)))
+		x.m->prov.release = eval_string(&x, rel, "UTS_RELEASE");
+	x.m->strings = xcalloc(set->n_strings, sizeof(*x.m->strings));
+	for (size_t i = 0; i < set->n_strings; i++) {
+		struct decl *d = probe(&x, TU_PROBE_STRING, set->strings[i].name);
+
+		if (!d)
+			die("%s: the string %s of the set was not parsed; check %s", origin, set->strings[i].name,
+			    set->file);
+		x.m->strings[i].name = xstrdup(set->strings[i].name);
+		x.m->strings[i].value = eval_string(&x, d, set->strings[i].expr);
+		x.m->n_strings++;
+	}
+	for (size_t i = 0; i < set->n_externs; i++) {
+		x.lists[i].name = xstrdup(set->externs[i].name);
+		x.lists[i].type = xstrdup(set->externs[i].type);
+		if (!x.lists[i].n_items)
+			die("%s: the headers declare no extern %s (the set's '%s' list); check %s", origin,
+			    set->externs[i].type, set->externs[i].name, set->file);
+	}
+	x.m->lists = x.lists;
+	x.m->n_lists = set->n_externs;
+
+	decl_free_all(&x.records);
+	decl_free_all(&x.enums);
+	decl_free_all(&x.probes);
+	decl_free_all(&x.wanted);
+	decl_free_all(&x.wanted_enums);
+	decl_free_all(&x.enumerators);
+	for (size_t i = 0; i < set->n_constants; i++) {
+		strv_free(x.prefixes[i].names, x.prefixes[i].n_names);
+		free(x.prefixes[i].file);
+	}
+	free(x.prefixes);
+	free(probed);
+	free(resolved);
+	type_tests_free(&tests);
+	clang_disposeTranslationUnit(x.tu);
+	clang_disposeIndex(idx);
+	return x.m;
+}
+
+char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args)
+{
+	CXIndex idx = clang_createIndex(0, 0);
+	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, file_name);
+	unsigned n = clang_getNumDiagnostics(tu);
+	char *first = NULL;
+
+	for (unsigned i = 0; i < n && !first; i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+
+		if (clang_getDiagnosticSeverity(d) >= CXDiagnostic_Warning)
+			first = cx_take(clang_formatDiagnostic(d, CXDiagnostic_DisplaySourceLocation |
+								      CXDiagnostic_DisplayColumn));
+		clang_disposeDiagnostic(d);
+	}
+	clang_disposeTranslationUnit(tu);
+	clang_disposeIndex(idx);
+	return first;
+}
+
+struct eval_walk {
+	char *const *names;
+	long long *values;
+	int *found;
+	size_t n;
+};
+
+static enum CXChildVisitResult eval_var(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct eval_walk *w = data;
+	char *name;
+
+	(void)parent;
+	if (clang_getCursorKind(c) != CXCursor_VarDecl)
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	for (size_t i = 0; i < w->n; i++) {
+		CXEvalResult ev;
+
+		if (strncmp(name, TU_PROBE_CONST, strlen(TU_PROBE_CONST)) ||
+		    strcmp(name + strlen(TU_PROBE_CONST), w->names[i]))
+			continue;
+		ev = clang_Cursor_Evaluate(c);
+		if (ev && clang_EvalResult_getKind(ev) == CXEval_Int) {
+			w->values[i] = clang_EvalResult_getAsLongLong(ev);
+			w->found[i] = 1;
+		}
+		if (ev)
+			clang_EvalResult_dispose(ev);
+	}
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+void extract_eval_ints(const char *file_name, const char *text, char *const *args, size_t n_args,
+		       const char *origin, char *const *names, long long *values, size_t n)
+{
+	CXIndex idx = clang_createIndex(0, 0);
+	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
+	struct eval_walk w = { names, values, xcalloc(n, sizeof(int)), n };
+
+	die_on_errors(tu, origin);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);
+	for (size_t i = 0; i < n; i++)
+		if (!w.found[i])
+			die("%s: %s does not evaluate to an integer constant for this configuration", origin, names[i]);
+	free(w.found);
+	clang_disposeTranslationUnit(tu);
+	clang_disposeIndex(idx);
+}
+
+/* What the executable looks up in libkabigen-engine.so (the only symbol it exports). */
+__attribute__((visibility("default"))) const struct extract_engine kabigen_extract_engine = {
+	extract_model,
+	extract_check_compiles,
+	extract_eval_ints,
+	extract_resolve,
+};

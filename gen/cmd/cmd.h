@@ -1,0 +1,57 @@
+/*
+ * cmd.h: kabigen's commands, one file each (gen/cmd/NAME.c), in the manner of git's
+ * builtin/: each parses its own options into its own struct and has its own usage text.
+ * gen/main.c holds the table and picks one; what several commands share is below.
+ */
+#ifndef KABIGEN_CMD_H
+#define KABIGEN_CMD_H
+
+#include <getopt.h>
+#include <stddef.h>
+
+struct arch_profile;
+struct ktree;
+struct kset;
+struct tu;
+struct kabi_model;
+struct kabi_provenance;
+
+struct command {
+	const char *name;
+	/* ARGV[0] is the command's name; returns the exit status (KABI_EXIT_*). */
+	int (*run)(int argc, char **argv);
+	const char *synopsis;		/* what follows "kabigen" on its usage line */
+	const char *summary;		/* what it does, for 'kabigen help' */
+	const char *usage;		/* -h and 'kabigen help NAME' */
+	const struct option *options;	/* its long options, so a stray one can be sent home */
+};
+
+extern const struct command cmd_generate, cmd_list, cmd_diff, cmd_matrix, cmd_help;
+
+/* main.c's table, NULL-terminated, and the command called NAME (NULL if none is). */
+extern const struct command *const commands[];
+const struct command *command_find(const char *name);
+
+/*
+ * getopt_long's ':' or '?' for COMMAND, the option at ARGV[optind - 1]: a usage error that
+ * names the command an option belongs to when it is another's (--only goes with diff).
+ */
+_Noreturn void cmd_bad_option(const struct command *command, int c, char **argv);
+
+/*
+ * What 'generate' and 'list' require of the triple once their options are read: no
+ * argument left, an --arch, and a KVER and FLAVOUR (each may be NULL) safe to hand to apt.
+ */
+void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver, const char *flavour);
+/* configs/: $KABIGEN_CONFIGS, else beside an installed binary, else the source tree it was built from. */
+char *cmd_configs_dir(void);
+/* --set-file FILE, or the default set CONFIGS/sets/loader.yaml. */
+char *cmd_set_file(const char *set_file, const char *configs);
+/*
+ * The layout model of TREE: clang's layouts, the provenance, and what the command line
+ * added (FROM_CLI's strings, which the model takes over: FROM_CLI is zeroed).
+ */
+struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
+				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli);
+
+#endif

@@ -1,0 +1,832 @@
+/* emit_rust.c: the Rust emitter: #[repr(C)] items and const assertions, core only. */
+#include "emit.h"
+#include "layout.h"
+#include "report.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+
+/*
+ * Rust cannot put attributes on fields, so every member is placed by explicit padding
+ * (`_pad_OFFSET: [u8; N]`) and the record gets only what Rust can say of a whole type:
+ * repr(C), repr(packed) (alignment 1) or repr(align(N)). A member C places unaligned
+ * inside a record that is itself aligned (a packed member, or packed with aligned(N))
+ * is wrapped in KabiPacked<T>, a packed newtype of alignment 1. Rust also refuses a
+ * repr(align) type anywhere inside a packed one (E0588), so opaque bytes of alignment up
+ * to 8 get it from a zero-length array of u16/u32/u64 rather than from repr(align).
+ */
+
+/* ---- names ---- */
+
+/* Strict and reserved words of Rust 2021 (and gen, reserved in 2024), plus "_". */
+static const char *const keywords[] = {
+	"_",	 "abstract", "as",	"async", "await",   "become", "box",   "break",	  "const", "continue",
+	"crate", "do",	     "dyn",	"else",	 "enum",    "extern", "false", "final",	  "fn",	   "for",
+	"gen",	 "if",	     "impl",	"in",	 "let",	    "loop",   "macro", "match",	  "mod",   "move",
+	"mut",	 "override", "priv",	"pub",	 "ref",	    "return", "self",  "Self",	  "static", "struct",
+	"super", "trait",    "true",	"try",	 "type",    "typeof", "unsafe", "unsized", "use",   "virtual",
+	"where", "while",    "yield",
+};
+
+/* A C identifier as a Rust one: a keyword gets a trailing underscore (type -> type_), as bindgen does. */
+static void add_ident(struct strbuf *sb, const char *name)
+{
+	for (size_t i = 0; i < sizeof(keywords) / sizeof(keywords[0]); i++)
+		if (!strcmp(name, keywords[i])) {
+			sb_addf(sb, "%s_", name);
+			return;
+		}
+	sb_adds(sb, name);
+}
+
+static char *ident(const char *name)
+{
+	struct strbuf sb = { 0 };
+
+	add_ident(&sb, name);
+	return sb.buf;
+}
+
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- the emitter's state: what the records used, declared before them ---- */
+
+struct rust {
+	const struct kabi_model *m;
+	uint64_t opaque_aligns;		/* bit k: KabiOpaque(2^k) is used */
+	bool uses_packed;		/* KabiPacked<T> */
+	bool uses_bitfields;		/* the kabi_bf_* helpers */
+	struct strset pointees;		/* records outside the set, reached through pointers */
+	struct strbuf checks;		/* const assertions, written last */
+};
+
+/* ---- type spelling ---- */
+
+static const char *int_name(uint64_t size, bool is_signed)
+{
+	switch (size) {
+	case 1: return is_signed ? "i8" : "u8";
+	case 2: return is_signed ? "i16" : "u16";
+	case 4: return is_signed ? "i32" : "u32";
+	case 8: return is_signed ? "i64" : "u64";
+	case 16: return is_signed ? "i128" : "u128";
+	default: return NULL;
+	}
+}
+
+/* Up to this alignment, KabiOpaqueN takes it from a zero-length uN array, which packed records may contain. */
+#define OPAQUE_ALIGN_BY_ARRAY 8
+
+/* Bytes with an alignment. In a packed context alignment 1 is wanted anyway, and repr(align) is refused there. */
+static void add_opaque(struct rust *x, struct strbuf *sb, uint64_t size, uint32_t align, bool packed_ctx)
+{
+	if (align < 1 || (align & (align - 1)))
+		die("an opaque type of alignment %u cannot be written in Rust; report this", align);
+	if (packed_ctx && align > OPAQUE_ALIGN_BY_ARRAY) {
+		sb_addf(sb, "[u8; %" PRIu64 "]", size);
+		return;
+	}
+	x->opaque_aligns |= align;
+	sb_addf(sb, "KabiOpaque%u<%" PRIu64 ">", align, size);
+}
+
+static void spell(struct rust *x, struct strbuf *sb, const struct kabi_type *t, bool packed_ctx);
+
+/* C function pointers are nullable: Option<fn> has the same size and ABI. */
+static void spell_fn(struct rust *x, struct strbuf *sb, const struct kabi_type *fn)
+{
+	sb_adds(sb, "Option<unsafe extern \"C\" fn(");
+	for (size_t i = 0; i < fn->n_params; i++) {
+		const struct kabi_type *p = fn->params[i];
+
+		if (i)
+			sb_adds(sb, ", ");
+		if (p->kind == KT_ARRAY) {	/* an array parameter is a pointer */
+			sb_adds(sb, p->target->is_const ? "*const " : "*mut ");
+			spell(x, sb, p->target, false);
+		} else {
+			spell(x, sb, p, false);
+		}
+	}
+	if (fn->variadic)
+		sb_adds(sb, fn->n_params ? ", ..." : "...");
+	sb_adds(sb, ")");
+	if (fn->target->kind != KT_VOID) {
+		sb_adds(sb, " -> ");
+		spell(x, sb, fn->target, false);
+	}
+	sb_adds(sb, ">");
+}
+
+/* A type by its Rust spelling; anonymous records are spelled by their caller, who names them. */
+static void spell(struct rust *x, struct strbuf *sb, const struct kabi_type *t, bool packed_ctx)
+{
+	const char *name;
+
+	switch (t->kind) {
+	case KT_VOID:
+		sb_adds(sb, "core::ffi::c_void");
+		return;
+	case KT_INT:
+		if (!(name = int_name(t->size, t->is_signed)))
+			die("the %" PRIu64 "-byte integer type %s has no Rust equivalent; report this", t->size, t->name);
+		sb_adds(sb, name);
+		return;
+	case KT_BOOL:
+		sb_adds(sb, "bool");
+		return;
+	case KT_FLOAT:
+		if (t->size == 4 || t->size == 8)
+			sb_adds(sb, t->size == 4 ? "f32" : "f64");
+		else	/* long double: Rust has none */
+			add_opaque(x, sb, t->size, t->align, packed_ctx);
+		return;
+	case KT_POINTER:
+		if (t->target->kind == KT_FUNC) {
+			spell_fn(x, sb, t->target);
+			return;
+		}
+		sb_adds(sb, t->target->is_const ? "*const " : "*mut ");
+		spell(x, sb, t->target, false);
+		return;
+	case KT_ARRAY:
+		sb_adds(sb, "[");
+		spell(x, sb, t->target, packed_ctx);
+		sb_addf(sb, "; %" PRId64 "]", t->count < 0 ? 0 : t->count);	/* flexible: zero-length */
+		return;
+	case KT_FUNC:
+		spell_fn(x, sb, t);
+		return;
+	case KT_RECORD:
+		if (!t->name)
+			die("an anonymous record outside a member cannot be named in Rust; report this");
+		if (!t->record && !kabi_model_find_record(x->m, t->name))
+			strset_add(&x->pointees, t->name);
+		add_ident(sb, t->name);
+		return;
+	case KT_ENUM:
+		add_ident(sb, t->name);
+		return;
+	case KT_OPAQUE:
+		add_opaque(x, sb, t->count < 0 ? 0 : t->size, t->align, packed_ctx);
+		return;
+	}
+}
+
+/* ---- where each member goes ---- */
+
+static uint64_t align_up(uint64_t v, uint64_t a)
+{
+	return (v + a - 1) / a * a;
+}
+
+static bool is_bitfield(const struct kabi_member *m)
+{
+	return m->bit_width != KABI_NOT_BITFIELD;
+}
+
+static bool is_anon_record(const struct kabi_type *t)
+{
+	return t->kind == KT_RECORD && !t->name;
+}
+
+/* The alignment of the Rust type spelled for T, outside packed contexts: the same as C's for every kind. */
+static uint32_t rust_align(const struct kabi_type *t)
+{
+	while (t->kind == KT_ARRAY)
+		t = t->target;
+	if (t->kind == KT_RECORD && t->record)
+		return t->record->align;
+	return t->align ? t->align : 1;
+}
+
+/* A member a field of its own Rust type cannot hold: misaligned, or more aligned than its record. */
+static bool misplaced(const struct kabi_record *r, const struct kabi_member *m)
+{
+	uint32_t a = rust_align(m->type);
+
+	return !is_bitfield(m) && ((m->offset_bits / 8) % a || a > r->align);
+}
+
+/* repr(C, packed): the record has alignment 1 and a member its type would move. */
+static bool record_packed(const struct kabi_record *r)
+{
+	if (r->align != 1)
+		return false;
+	for (size_t i = 0; i < r->n_members; i++)
+		if (misplaced(r, &r->members[i]))
+			return true;
+	return false;
+}
+
+/* repr(align(N)): more alignment than the record's fields give it (0: none). */
+static uint32_t record_align_attr(const struct kabi_record *r)
+{
+	uint32_t max = 1;
+
+	if (record_packed(r))
+		return 0;
+	for (size_t i = 0; i < r->n_members; i++) {
+		const struct kabi_member *m = &r->members[i];
+
+		if (!is_bitfield(m) && !misplaced(r, m) && rust_align(m->type) > max)
+			max = rust_align(m->type);
+	}
+	return r->align > max ? r->align : 0;
+}
+
+static bool record_of(const struct kabi_type *t)
+{
+	while (t->kind == KT_ARRAY)
+		t = t->target;
+	return t->kind == KT_RECORD && t->record;
+}
+
+/* Whether the Rust type of T holds a repr(align) type, which Rust refuses inside a packed one. */
+static bool has_repr_align(const struct kabi_type *t)
+{
+	while (t->kind == KT_ARRAY)
+		t = t->target;
+	if (t->kind == KT_OPAQUE || (t->kind == KT_FLOAT && t->size != 4 && t->size != 8))
+		return t->align > OPAQUE_ALIGN_BY_ARRAY;
+	if (t->kind != KT_RECORD || !t->record)
+		return false;
+	if (record_align_attr(t->record))
+		return true;
+	if (record_packed(t->record))
+		return false;	/* its members are in a packed context: checked when it is planned */
+	for (size_t i = 0; i < t->record->n_members; i++) {
+		const struct kabi_member *m = &t->record->members[i];
+
+		if (!misplaced(t->record, m) && has_repr_align(m->type))
+			return true;
+	}
+	return false;
+}
+
+enum field_kind { F_MEMBER, F_BITS, F_PAD };
+
+struct field {
+	enum field_kind kind;
+	size_t first, end;	/* F_MEMBER: members[first]; F_BITS: the bitfields of members[first..end) */
+	uint64_t offset, size;	/* bytes */
+	bool wrapped;		/* F_MEMBER in KabiPacked<T> */
+	char *name;
+	char *anon_type;	/* F_MEMBER of an anonymous record type: the name given to that type */
+};
+
+struct plan {
+	const char *name;	/* the Rust type */
+	bool packed;		/* repr(C, packed) */
+	uint32_t align;		/* repr(align(N)), 0 for none */
+	struct field *f;
+	size_t n;
+};
+
+static struct field *plan_add(struct plan *p, enum field_kind kind, uint64_t offset, uint64_t size)
+{
+	struct field *f;
+
+	p->f = xrealloc(p->f, (p->n + 1) * sizeof(*p->f));
+	f = &p->f[p->n++];
+	memset(f, 0, sizeof(*f));
+	f->kind = kind;
+	f->offset = offset;
+	f->size = size;
+	if (kind == F_PAD)
+		f->name = xasprintf("_pad_%" PRIu64, offset);
+	else if (kind == F_BITS)
+		f->name = xasprintf("_bf_%" PRIu64, offset);
+	return f;
+}
+
+/* The bytes a run of bitfields covers; zero-width bitfields only move the next one. */
+static bool bits_span(const struct kabi_record *r, size_t first, size_t end, uint64_t *lo, uint64_t *hi)
+{
+	bool any = false;
+
+	for (size_t i = first; i < end; i++) {
+		const struct kabi_member *m = &r->members[i];
+
+		if (!is_bitfield(m) || m->bit_width <= 0)
+			continue;
+		if (m->bit_width > 64)
+			die("struct %s: the %d-bit bitfield %s is wider than Rust's accessors (64 bits); report this",
+			    r->name ? r->name : "(anonymous)", m->bit_width, m->name ? m->name : "(unnamed)");
+		if (!any || m->offset_bits / 8 < *lo)
+			*lo = m->offset_bits / 8;
+		if (!any || (m->offset_bits + (uint64_t)m->bit_width + 7) / 8 > *hi)
+			*hi = (m->offset_bits + (uint64_t)m->bit_width + 7) / 8;
+		any = true;
+	}
+	return any;
+}
+
+/*
+ * Lays the fields out as rustc will (repr(C): each at the next multiple of its alignment)
+ * and inserts padding wherever that falls short of clang's offset. Example: x86_64's
+ * struct module has init at 304 (ends at 312) and mem[] at 320, aligned(64) in C:
+ * `_pad_312: [u8; 8]` goes between them, and repr(align(64)) on the record.
+ */
+static void plan_record(const struct kabi_record *r, const char *name, const char *base, struct plan *p)
+{
+	const char *what = r->name ? r->name : name;
+	uint64_t cur = 0, end;
+	unsigned anon = 0;
+	bool bits_done = false;
+
+	memset(p, 0, sizeof(*p));
+	p->name = name;
+	p->packed = record_packed(r);
+	p->align = record_align_attr(r);
+	for (size_t i = 0; i < r->n_members; i++) {
+		const struct kabi_member *m = &r->members[i];
+		uint64_t at = m->offset_bits / 8, natural, lo = 0, hi = 0;
+		uint32_t a;
+		struct field *f;
+		size_t j;
+
+		if (is_bitfield(m)) {
+			/* Consecutive bitfields share one storage; in a union, all of them share one at 0. */
+			if (r->is_union) {
+				if (bits_done)
+					continue;
+				bits_done = true;
+				j = r->n_members;
+			} else {
+				for (j = i; j < r->n_members && is_bitfield(&r->members[j]); j++)
+					;
+			}
+			if (!bits_span(r, i, j, &lo, &hi)) {
+				if (!r->is_union)
+					i = j - 1;
+				continue;
+			}
+			at = r->is_union ? 0 : lo;
+			a = 1;
+		} else {
+			bool packed_ctx = p->packed || misplaced(r, m);
+
+			j = i + 1;
+			a = packed_ctx ? 1 : rust_align(m->type);
+			/* Opaque bytes drop their alignment there; a record cannot. */
+			if (packed_ctx && record_of(m->type) && has_repr_align(m->type))
+				die("struct %s: member %s is packed but its type is over-aligned, which Rust cannot "
+				    "express (E0588); report this", what, m->name ? m->name : "(anonymous)");
+		}
+		natural = r->is_union ? 0 : align_up(cur, a);
+		if (natural > at)
+			die("struct %s: member %s cannot be placed at offset %" PRIu64 " in Rust; report this", what,
+			    m->name ? m->name : "(anonymous)", at);
+		if (natural < at)
+			plan_add(p, F_PAD, cur, at - cur);
+		if (is_bitfield(m)) {
+			f = plan_add(p, F_BITS, at, hi - at);
+			f->first = i;
+			f->end = j;
+			if (!r->is_union)
+				i = j - 1;
+		} else {
+			f = plan_add(p, F_MEMBER, at, m->type->size);
+			f->first = i;
+			f->wrapped = !p->packed && misplaced(r, m);
+			if (is_anon_record(m->type) && m->name) {
+				f->anon_type = xasprintf("%s__%s", base, m->name);
+				f->name = ident(m->name);
+			} else if (is_anon_record(m->type)) {
+				f->anon_type = xasprintf("%s__anon%u", base, anon);
+				f->name = xasprintf("__anon%u", anon++);
+			} else if (m->name) {
+				f->name = ident(m->name);
+			} else {
+				die("struct %s: an unnamed member that is not a record; report this", what);
+			}
+		}
+		end = f->offset + f->size;
+		if (r->is_union ? end > cur : true)
+			cur = end;
+	}
+	/* The record's alignment is r->align: its fields give it, or repr(align) does. */
+	end = align_up(cur, p->packed ? 1 : r->align);
+	if (end > r->size)
+		die("struct %s: Rust would make it %" PRIu64 " bytes, clang %" PRIu64 "; report this", what, end, r->size);
+	if (end < r->size)
+		plan_add(p, F_PAD, r->is_union ? 0 : cur, r->size - (r->is_union ? 0 : cur));
+}
+
+static void plan_free(struct plan *p)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		free(p->f[i].name);
+		free(p->f[i].anon_type);
+	}
+	free(p->f);
+}
+
+/* ---- records ---- */
+
+static void add_member_comment(struct strbuf *sb, const struct kabi_record *r, const struct field *f)
+{
+	sb_addf(sb, " // %5" PRIu64 " %5" PRIu64, f->offset, f->size);
+	if (f->kind == F_BITS) {
+		for (size_t i = f->first; i < f->end; i++)
+			if (is_bitfield(&r->members[i]))
+				sb_addf(sb, " %s:%d", r->members[i].name ? r->members[i].name : "",
+					r->members[i].bit_width);
+	} else if (f->kind == F_MEMBER && r->members[f->first].kernel_type) {
+		sb_addf(sb, " %s", r->members[f->first].kernel_type);
+	}
+	if (f->wrapped)
+		sb_adds(sb, " (packed)");
+	sb_adds(sb, "\n");
+}
+
+static void spell_field(struct rust *x, struct strbuf *sb, const struct plan *p, const struct kabi_record *r,
+			const struct field *f)
+{
+	const struct kabi_member *m = &r->members[f->first];
+
+	if (f->kind != F_MEMBER) {
+		sb_addf(sb, "[u8; %" PRIu64 "]", f->size);
+		return;
+	}
+	if (f->wrapped) {
+		x->uses_packed = true;
+		sb_adds(sb, "KabiPacked<");
+	}
+	if (f->anon_type)
+		sb_adds(sb, f->anon_type);
+	else
+		spell(x, sb, m->type, p->packed || f->wrapped);
+	if (f->wrapped)
+		sb_adds(sb, ">");
+}
+
+/*
+ * Bitfields: one getter and one setter per named field, reading bit by bit from the
+ * storage (little-endian bit order, as on every kabigen target; the offsets are clang's).
+ */
+static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p)
+{
+	bool any = false;
+
+	for (size_t k = 0; k < p->n; k++) {
+		const struct field *f = &p->f[k];
+
+		if (f->kind != F_BITS)
+			continue;
+		for (size_t i = f->first; i < f->end; i++) {
+			const struct kabi_member *m = &r->members[i];
+			const struct kabi_type *t = m->type;
+			struct strbuf ty = { 0 };
+			const char *ref = r->is_union ? "unsafe { &self." : "&self.", *close = r->is_union ? " }" : "";
+			uint64_t bit = m->offset_bits - f->offset * 8;
+			bool is_signed = t->is_signed;
+
+			if (!is_bitfield(m) || !m->name)
+				continue;
+			if (t->kind == KT_ENUM) {
+				const struct kabi_enum *e = kabi_model_find_enum(x->m, t->name);
+
+				is_signed = e && e->int_type->is_signed;
+			}
+			if (!any)
+				sb_addf(sb, "#[allow(non_snake_case, dead_code)]\nimpl %s {\n", p->name);
+			any = true;
+			x->uses_bitfields = true;
+			spell(x, &ty, t, false);
+			sb_adds(sb, "    pub const fn ");
+			add_ident(sb, m->name);
+			if (t->kind == KT_BOOL)
+				sb_addf(sb, "(&self) -> bool { kabi_bf_get(%s%s%s, %" PRIu64 ", %d) != 0 }\n", ref, f->name,
+					close, bit, m->bit_width);
+			else
+				sb_addf(sb, "(&self) -> %s { kabi_bf_%s(%s%s%s, %" PRIu64 ", %d) as %s }\n", ty.buf,
+					is_signed ? "sget" : "get", ref, f->name, close, bit, m->bit_width, ty.buf);
+			sb_addf(sb, "    pub const fn set_%s(&mut self, v: %s) { kabi_bf_set(%s%s%s, %" PRIu64
+				", %d, v as u64) }\n", m->name, ty.buf, r->is_union ? "unsafe { &mut self." : "&mut self.",
+				f->name, close, bit, m->bit_width);
+			sb_release(&ty);
+		}
+	}
+	if (any)
+		sb_adds(sb, "}\n");
+	sb_adds(sb, "\n");
+}
+
+/*
+ * One record, then the anonymous records inside it, each a named type. Its checks go to
+ * x->checks: size, alignment, and each field's offset from the top record, summed
+ * through anonymous members (`offset_of!(kernel_param, __anon0) + offset_of!(kernel_param__anon0, arg)`).
+ */
+static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const char *name,
+			const char *base, const char *prefix, uint64_t base_off)
+{
+	struct plan p;
+
+	plan_record(r, name, base, &p);
+	if (p.packed)
+		sb_adds(sb, "#[repr(C, packed)]\n");
+	else if (p.align)
+		sb_addf(sb, "#[repr(C, align(%u))]\n", p.align);
+	else
+		sb_adds(sb, "#[repr(C)]\n");
+	sb_addf(sb, "#[derive(Clone, Copy)]\n#[allow(non_camel_case_types, non_snake_case, dead_code)]\npub %s %s {",
+		r->is_union ? "union" : "struct", name);
+	if (r->name && strcmp(r->name, name))
+		sb_addf(sb, " // %s %s", r->is_union ? "union" : "struct", r->name);
+	sb_adds(sb, "\n");
+	for (size_t i = 0; i < p.n; i++) {
+		sb_addf(sb, "    pub %s: ", p.f[i].name);
+		spell_field(x, sb, &p, r, &p.f[i]);
+		sb_adds(sb, ",");
+		add_member_comment(sb, r, &p.f[i]);
+	}
+	sb_addf(sb, "} // size %" PRIu64 ", align %u\n", r->size, r->align);
+	emit_accessors(x, sb, r, &p);
+
+	sb_addf(&x->checks, "const _: () = assert!(core::mem::size_of::<%s>() == %" PRIu64 ");\n", name, r->size);
+	sb_addf(&x->checks, "const _: () = assert!(core::mem::align_of::<%s>() == %u);\n", name, r->align);
+	for (size_t i = 0; i < p.n; i++) {
+		const struct field *f = &p.f[i];
+
+		if (f->kind == F_PAD)
+			continue;
+		sb_addf(&x->checks, "const _: () = assert!(%score::mem::offset_of!(%s, %s) == %" PRIu64 ");\n", prefix,
+			name, f->name, base_off + f->offset);
+	}
+	for (size_t i = 0; i < p.n; i++) {
+		const struct field *f = &p.f[i];
+		char *sub_prefix;
+
+		if (!f->anon_type)
+			continue;
+		sub_prefix = xasprintf("%score::mem::offset_of!(%s, %s) + ", prefix, name, f->name);
+		emit_record(x, sb, r->members[f->first].type->record, f->anon_type, f->anon_type, sub_prefix,
+			    base_off + f->offset);
+		free(sub_prefix);
+	}
+	plan_free(&p);
+}
+
+/* ---- constants, strings and helpers ---- */
+
+static const char allow_const[] = "#[allow(non_upper_case_globals, dead_code)]\n";
+
+static void add_rust_string(struct strbuf *sb, const char *s)
+{
+	sb_adds(sb, "\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addf(sb, "\\%c", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_addf(sb, "\\x%02x", *p);
+		else
+			sb_addf(sb, "%c", *p);	/* UTF-8 passes through */
+	}
+	sb_adds(sb, "\"");
+}
+
+static void add_str_const(struct strbuf *sb, const char *name, const char *value)
+{
+	sb_addf(sb, "%spub const KABI_%s: &str = ", allow_const, name);
+	add_rust_string(sb, value);
+	sb_adds(sb, ";\n");
+}
+
+/* An integer literal for a Rust integer type of SIZE bytes. */
+static void add_int_literal(struct strbuf *sb, uint64_t bits, bool is_signed, uint32_t size)
+{
+	if (is_signed && (int64_t)bits == INT64_MIN)
+		sb_adds(sb, size == 16 ? "i64::MIN as i128" : "i64::MIN");
+	else if (is_signed)
+		sb_addf(sb, "%" PRId64, (int64_t)bits);
+	else
+		sb_addf(sb, "%" PRIu64, bits);
+}
+
+static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
+{
+	const struct kabi_provenance *p = &m->prov;
+
+	sb_addf(sb, "// kabi.rs: kernel ABI layouts for %s (%s), generated by kabigen %s. Do not edit.\n//\n",
+		p->release, p->arch, p->kabigen_version);
+	emit_provenance(sb, p, "// ");
+	sb_adds(sb, "//\n"
+		    "// Every struct is laid out as clang computed it for this target from these headers;\n"
+		    "// the const assertions at the end refuse to compile if rustc lays one out differently.\n"
+		    "// Only `core` is used, and each item carries its own #[allow] (no inner attributes), so\n"
+		    "// this file is a crate root as it is, or goes in a module: mod kabi { include!(\"kabi.rs\"); }\n\n");
+	add_str_const(sb, "ARCH", p->arch);
+	add_str_const(sb, "KERNEL_ARCH", p->kernel_arch);
+	add_str_const(sb, "TARGET", p->clang_target);
+	for (size_t i = 0; i < m->n_strings; i++)
+		add_str_const(sb, m->strings[i].name, m->strings[i].value);
+	sb_adds(sb, "\n");
+}
+
+/*
+ * Each group of constants as a slice of (value, kernel name) and as a macro that hands the
+ * whole list to the caller's macro at once, so it can stamp out match arms or items:
+ *   macro_rules! arms { ($(($c:ident, $n:literal)),*) => { ... } }  kabi_reloc!(arms);
+ */
+static void emit_groups(struct strbuf *sb, const struct kabi_model *m)
+{
+	size_t n_groups;
+	char **groups = kabi_model_group_names(m, &n_groups);
+
+	for (size_t i = 0; i < n_groups; i++) {
+		size_t n;
+		const struct kabi_constant **g = kabi_model_group(m, groups[i], &n);
+		const char *type = int_name(g[0]->size, g[0]->is_signed);
+		char *lower = xstrdup(groups[i]);
+
+		for (size_t j = 1; j < n; j++)
+			if (int_name(g[j]->size, g[j]->is_signed) != type)
+				type = NULL;
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		sb_addf(sb, "/// The constants of the group %s: (value, kernel name) each.\n%spub const KABI_%s: &[(%s, &str)] = &[\n",
+			groups[i], allow_const, groups[i], type ? type : "i128");
+		for (size_t j = 0; j < n; j++) {
+			sb_adds(sb, "    (");
+			add_ident(sb, g[j]->name);
+			if (!type)
+				sb_adds(sb, " as i128");
+			sb_adds(sb, ", ");
+			add_rust_string(sb, g[j]->expr ? g[j]->expr : g[j]->name);
+			sb_adds(sb, "),\n");
+		}
+		sb_addf(sb, "];\n/// Hands the group %s to macro M at once: M!((NAME, \"KERNEL_NAME\"), ...).\n"
+			    "#[allow(unused_macros)]\nmacro_rules! kabi_%s {\n    ($m:ident) => {\n        $m! {\n",
+			groups[i], lower);
+		for (size_t j = 0; j < n; j++) {
+			sb_adds(sb, "            (");
+			add_ident(sb, g[j]->name);
+			sb_adds(sb, ", ");
+			add_rust_string(sb, g[j]->expr ? g[j]->expr : g[j]->name);
+			sb_addf(sb, ")%s\n", j + 1 < n ? "," : "");
+		}
+		sb_adds(sb, "        }\n    };\n}\n\n");
+		free(lower);
+		free(g);
+	}
+	strv_free(groups, n_groups);
+}
+
+static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model *m)
+{
+	for (size_t i = 0; i < m->n_constants; i++) {
+		const struct kabi_constant *c = &m->constants[i];
+		const char *type = int_name(c->size, c->is_signed);
+
+		if (!type)
+			die("the constant %s has the %u-byte type %s, which Rust lacks; report this", c->name, c->size,
+			    c->c_type);
+		sb_addf(sb, "%spub const ", allow_const);
+		add_ident(sb, c->name);
+		sb_addf(sb, ": %s = ", type);
+		add_int_literal(sb, c->value, c->is_signed, c->size);
+		if (c->expr || c->kernel_type)
+			sb_addf(sb, "; // %s%s%s (%s)\n", c->expr ? c->expr : "", c->expr && c->kernel_type ? ": " : "",
+				c->kernel_type ? c->kernel_type : "", c->c_type);
+		else
+			sb_addf(sb, "; // %s\n", c->c_type);
+	}
+	if (m->n_constants)
+		sb_adds(sb, "\n");
+	emit_groups(sb, m);
+	for (size_t i = 0; i < m->n_enums; i++) {
+		const struct kabi_enum *e = m->enum_order[i];
+		const char *type = int_name(e->int_type->size, e->int_type->is_signed);
+		char *name = ident(e->name);
+
+		if (!type)
+			die("enum %s has the %" PRIu64 "-byte type %s, which Rust lacks; report this", e->name,
+			    e->int_type->size, e->int_type->name);
+		sb_addf(sb, "#[allow(non_camel_case_types, dead_code)]\npub type %s = %s; // enum %s: %s\n", name, type,
+			e->name, e->int_type->name);
+		for (size_t j = 0; j < e->n_values; j++) {
+			sb_addf(sb, "%spub const ", allow_const);
+			add_ident(sb, e->values[j].name);
+			sb_addf(sb, ": %s = ", name);
+			add_int_literal(sb, (uint64_t)e->values[j].value, e->int_type->is_signed,
+					(uint32_t)e->int_type->size);
+			sb_adds(sb, ";\n");
+		}
+		sb_adds(sb, "\n");
+		free(name);
+	}
+}
+
+static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
+{
+	for (size_t i = 0; i < m->n_lists; i++) {
+		const struct kabi_name_list *l = &m->lists[i];
+
+		sb_addf(sb, "// Every %s the headers declare extern: the loader provides each.\n", l->type);
+		sb_addf(sb, "%spub const KABI_%s: &[&str] = &[\n", allow_const, l->name);
+		for (size_t j = 0; j < l->n_items; j++) {
+			sb_adds(sb, "    ");
+			add_rust_string(sb, l->items[j]);
+			sb_adds(sb, ",\n");
+		}
+		sb_adds(sb, "];\n\n");
+	}
+}
+
+static void emit_helpers(struct strbuf *sb, struct rust *x)
+{
+	static const char *const by_array[] = { [2] = "u16", [4] = "u32", [8] = "u64" };
+
+	if (x->opaque_aligns)
+		sb_adds(sb, "// Bytes of a type outside the set; KabiOpaqueN keeps its alignment N.\n");
+	for (uint64_t a = 1; a <= x->opaque_aligns; a <<= 1) {
+		if (!(x->opaque_aligns & a))
+			continue;
+		if (a > OPAQUE_ALIGN_BY_ARRAY)
+			sb_addf(sb, "#[repr(C, align(%" PRIu64 "))]\n", a);
+		else
+			sb_adds(sb, "#[repr(C)]\n");
+		sb_addf(sb, "#[derive(Clone, Copy)]\n#[allow(dead_code)]\npub struct KabiOpaque%" PRIu64 "<const S: usize> {", a);
+		if (a > 1 && a <= OPAQUE_ALIGN_BY_ARRAY)
+			sb_addf(sb, " pub _align: [%s; 0],", by_array[a]);
+		sb_adds(sb, " pub bytes: [u8; S] }\n");
+	}
+	if (x->opaque_aligns)
+		sb_adds(sb, "\n");
+	if (x->uses_packed)
+		sb_adds(sb, "// A member C places unaligned (a packed member of an aligned record): alignment 1.\n"
+			    "#[repr(C, packed)]\n#[derive(Clone, Copy)]\n#[allow(dead_code)]\n"
+			    "pub struct KabiPacked<T: Copy>(pub T);\n\n");
+	if (x->uses_bitfields)
+		sb_adds(sb, "// Bitfield storage, bit by bit, least significant first (little-endian targets).\n"
+			    "#[allow(dead_code)]\n"
+			    "const fn kabi_bf_get(s: &[u8], bit: usize, width: usize) -> u64 {\n"
+			    "    let mut v = 0u64;\n    let mut i = 0;\n"
+			    "    while i < width {\n"
+			    "        v |= (((s[(bit + i) / 8] >> ((bit + i) % 8)) & 1) as u64) << i;\n"
+			    "        i += 1;\n    }\n    v\n}\n"
+			    "#[allow(dead_code)]\n"
+			    "const fn kabi_bf_sget(s: &[u8], bit: usize, width: usize) -> i64 {\n"
+			    "    ((kabi_bf_get(s, bit, width) << (64 - width)) as i64) >> (64 - width)\n}\n"
+			    "#[allow(dead_code)]\n"
+			    "const fn kabi_bf_set(s: &mut [u8], bit: usize, width: usize, v: u64) {\n"
+			    "    let mut i = 0;\n"
+			    "    while i < width {\n"
+			    "        let mask = 1u8 << ((bit + i) % 8);\n"
+			    "        if (v >> i) & 1 != 0 {\n            s[(bit + i) / 8] |= mask;\n"
+			    "        } else {\n            s[(bit + i) / 8] &= !mask;\n        }\n"
+			    "        i += 1;\n    }\n}\n\n");
+	if (x->pointees.n) {
+		qsort(x->pointees.v, x->pointees.n, sizeof(*x->pointees.v), cmp_str);
+		sb_adds(sb, "// Records outside the set, only pointed to: opaque, never built or read in Rust.\n");
+	}
+	for (size_t i = 0; i < x->pointees.n; i++) {
+		sb_adds(sb, "#[repr(C)]\n#[allow(non_camel_case_types, dead_code)]\npub struct ");
+		add_ident(sb, x->pointees.v[i]);
+		sb_adds(sb, " { _private: [u8; 0] }\n");
+	}
+	if (x->pointees.n)
+		sb_adds(sb, "\n");
+}
+
+char *emit_rust(const struct kabi_model *m)
+{
+	struct rust x = { .m = m };
+	struct strbuf out = { 0 }, body = { 0 };
+	size_t n_defs;
+	const struct kabi_record **defs = layout_definition_order(m, &n_defs);
+
+	/* Records first: they decide which helpers and opaque types the file declares. */
+	for (size_t i = 0; i < n_defs; i++) {
+		char *name = ident(defs[i]->name);
+
+		emit_record(&x, &body, defs[i], name, defs[i]->name, "", 0);
+		free(name);
+	}
+	free(defs);
+
+	emit_preamble(&out, m);
+	emit_lists(&out, m);
+	emit_constants_and_enums(&out, m);
+	emit_helpers(&out, &x);
+	if (body.buf)
+		sb_adds(&out, body.buf);
+	sb_adds(&out, "// Layout checks: rustc refuses this file if it lays a record out differently.\n");
+	if (x.checks.buf)
+		sb_adds(&out, x.checks.buf);
+	sb_release(&body);
+	sb_release(&x.checks);
+	for (size_t i = 0; i < x.pointees.n; i++)
+		free(x.pointees.v[i]);
+	free(x.pointees.v);
+	return out.buf;
+}

@@ -1,0 +1,963 @@
+/* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
+#include "archive.h"
+#include "outfile.h"
+#include "profile.h"
+#include "report.h"
+#include "child.h"
+#include "outfile.h"
+#include "yamldoc.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* An index older than this is refreshed before use (KABIGEN_INDEX_MAX_AGE, seconds, overrides). */
+#define INDEX_MAX_AGE (6 * 3600)
+#define UPDATE_ATTEMPTS 3
+/* After a suite failed every attempt, seconds before it is tried again (if an older index exists). */
+#define FAILED_RETRY_AFTER 600
+
+/* One suite of one archive, read through its own apt state folder. */
+struct suite {
+	char *uri;
+	char *name;
+	char *dir;		/* $cache/apt/DEBARCH/SUITE */
+	int readable;		/* its index is there to read */
+	char *problem;		/* why it could not be refreshed, or NULL */
+};
+
+/* A linux-headers package found in an index. */
+struct candidate {
+	char *package;		/* linux-headers-7.2.13+deb14-rt-amd64 */
+	char *release;		/* 7.2.13+deb14 */
+	char *suffix;		/* rt-amd64 */
+	char *flavour;		/* rt, or "generic" */
+	char *version;		/* 7.2.13-1 */
+	const struct suite *suite;
+};
+
+struct archive {
+	const struct archive_request *rq;
+	const char *debarch;
+	char *cache;
+	struct suite *suites;
+	size_t n_suites;
+	struct candidate *cands;
+	size_t n_cands;
+	char *full_release;	/* --kver as a whole release, "7.2.13+deb14-riscv64", or NULL */
+};
+
+/* ---- small helpers ---- */
+
+char *archive_cache_dir_if_any(void)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg == '/')
+		return xasprintf("%s/kabigen", xdg);
+	if (!home || !*home)
+		return NULL;
+	return xasprintf("%s/.cache/kabigen", home);
+}
+
+char *archive_cache_dir(void)
+{
+	char *dir = archive_cache_dir_if_any();
+
+	if (!dir)
+		die("cannot find a cache folder: set XDG_CACHE_HOME or HOME");
+	return dir;
+}
+
+static void mkdir_p(const char *path)
+{
+	char *p = xstrdup(path);
+
+	for (char *s = p + 1; *s; s++) {
+		if (*s != '/')
+			continue;
+		*s = '\0';
+		if (mkdir(p, 0777) && errno != EEXIST)
+			die("%s: cannot create it: %s; check the cache folder's permissions", p, strerror(errno));
+		*s = '/';
+	}
+	if (mkdir(p, 0777) && errno != EEXIST)
+		die("%s: cannot create it: %s; check the cache folder's permissions", p, strerror(errno));
+	free(p);
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	if (!f || fputs(text, f) < 0 || fclose(f))
+		die("%s: cannot write: %s; check the cache folder's permissions", path, strerror(errno));
+}
+
+static int is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)st;
+	(void)flag;
+	(void)ftw;
+	return remove(path);
+}
+
+static void rm_rf(const char *path)
+{
+	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+/* An exclusive lock on PATH held until the process exits or the fd is closed. */
+static int lock_file(const char *path)
+{
+	int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
+
+	if (fd < 0)
+		die("%s: cannot open the lock: %s; check the cache folder's permissions", path, strerror(errno));
+	while (flock(fd, LOCK_EX) && errno == EINTR)
+		;
+	return fd;
+}
+
+static int only(const char *s, const char *allowed_extra)
+{
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr(allowed_extra, *s))
+			return 0;
+	return 1;
+}
+
+int archive_valid_kver(const char *kver)
+{
+	return kver && isdigit((unsigned char)kver[0]) && strlen(kver) < 64 && only(kver, ".+~-") &&
+	       !strstr(kver, "..");
+}
+
+int archive_valid_flavour(const char *flavour)
+{
+	return flavour && isalnum((unsigned char)flavour[0]) && strlen(flavour) < 32 && only(flavour, "-");
+}
+
+/* ---- apt, in a private state folder per suite ---- */
+
+/* apt-get/apt-cache arguments that read and write only this suite's folder. NULL-terminated. */
+static char **apt_argv(const struct archive *a, const struct suite *s, const char *tool, const char *const *tail)
+{
+	char **v = xcalloc(64, sizeof(*v));
+	size_t n = 0;
+
+	v[n++] = xstrdup(tool);
+	v[n++] = xstrdup("-q");
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("Dir::Etc::SourceList=%s/sources.list", s->dir);
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("Dir::Etc::SourceParts=%s/empty", s->dir);
+	v[n++] = xstrdup("-o");
+	v[n++] = xstrdup("Dir::Etc::Preferences=/dev/null");
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("Dir::Etc::PreferencesParts=%s/empty", s->dir);
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("Dir::State::Lists=%s/lists", s->dir);
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("Dir::State::status=%s/status", s->dir);
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("Dir::Cache=%s/cache", s->dir);
+	v[n++] = xstrdup("-o");
+	v[n++] = xstrdup("Debug::NoLocking=1");
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("APT::Architecture=%s", a->debarch);
+	v[n++] = xstrdup("-o");
+	v[n++] = xasprintf("APT::Architectures::=%s", a->debarch);
+	v[n++] = xstrdup("-o");
+	v[n++] = xstrdup("Acquire::Languages=none");
+	v[n++] = xstrdup("-o");
+	v[n++] = xstrdup("Acquire::Retries=1");
+	v[n++] = xstrdup("-o");
+	v[n++] = xstrdup("Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false");
+	/* Root would hand downloads to the _apt user, who cannot write into a private cache. */
+	v[n++] = xstrdup("-o");
+	v[n++] = xstrdup(geteuid() == 0 ? "APT::Sandbox::User=root" : "APT::Sandbox::User=");
+	for (; tail && *tail && n < 63; tail++)
+		v[n++] = xstrdup(*tail);
+	return v;
+}
+
+static void argv_free(char **v)
+{
+	for (size_t i = 0; v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* Runs an apt tool on suite S; returns its exit status, with its stdout in *out and stderr in *err. */
+static int apt_run(const struct archive *a, const struct suite *s, const char *tool, const char *const *tail,
+		   char **out, char **err, const char *dir, enum child_stdout mode)
+{
+	char **v = apt_argv(a, s, tool, tail);
+	int rc = child_run(v, dir, mode, out, err);
+
+	argv_free(v);
+	return rc;
+}
+
+static void suite_prepare(struct archive *a, struct suite *s)
+{
+	const char *keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+	char *p;
+
+	s->dir = xasprintf("%s/apt/%s/%s", a->cache, a->debarch, s->name);
+	p = xasprintf("%s/lists/partial", s->dir);
+	mkdir_p(p);
+	free(p);
+	p = xasprintf("%s/cache/archives/partial", s->dir);
+	mkdir_p(p);
+	free(p);
+	p = xasprintf("%s/empty", s->dir);
+	mkdir_p(p);
+	free(p);
+	p = xasprintf("%s/sources.list", s->dir);
+	{
+		char *line = xasprintf("deb [arch=%s signed-by=%s] %s %s main\n", a->debarch, keyring, s->uri, s->name);
+
+		write_text(p, line);
+		free(line);
+	}
+	free(p);
+	p = xasprintf("%s/status", s->dir);
+	if (access(p, F_OK))
+		write_text(p, "");
+	free(p);
+}
+
+static long max_index_age(void)
+{
+	const char *env = getenv("KABIGEN_INDEX_MAX_AGE");
+
+	return env && *env ? strtol(env, NULL, 10) : INDEX_MAX_AGE;
+}
+
+/* The first line of apt's error output that says what failed. New string. */
+static char *first_error(const char *err)
+{
+	const char *e = strstr(err, "E: ");
+	size_t n;
+
+	if (!e)
+		e = err;
+	n = strcspn(e, "\n");
+	return n ? xasprintf("%.*s", (int)n, e) : xstrdup("apt failed without a message");
+}
+
+/* A log or mark the suite's folder may or may not hold. */
+static char *read_text_or_empty(const char *path)
+{
+	char *text = read_file(path, NULL);
+
+	return text ? text : xstrdup("");
+}
+
+/*
+ * Brings every stale suite index up to date, all suites at once, retrying those that
+ * failed: a mirror in the middle of a sync serves files that fail their hash check for a
+ * while, and a network hiccup passes. A suite still failing keeps the index it had.
+ */
+static void refresh_suites(struct archive *a)
+{
+	static const char *const update[] = { "--error-on=any", "update", NULL };
+	int *fds = xcalloc(a->n_suites, sizeof(*fds)), *pids = xcalloc(a->n_suites, sizeof(*pids));
+	int *todo = xcalloc(a->n_suites, sizeof(*todo));
+
+	for (size_t i = 0; i < a->n_suites; i++) {
+		struct suite *s = &a->suites[i];
+		char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
+		struct stat st;
+
+		char *failed = xasprintf("%s/failed", s->dir);
+		struct stat fst;
+
+		/* Held until the end: another kabigen waits rather than reading a half-written index. */
+		fds[i] = lock_file(lockp);
+		s->readable = stat(stamp, &st) == 0;
+		todo[i] = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
+		/*
+		 * A suite that just failed all its attempts is not tried again for a while: a mirror
+		 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
+		 * is still used, and the failure is still reported.
+		 */
+		if (todo[i] && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
+		    max_index_age() > 0) {
+			char *text = read_text_or_empty(failed);
+
+			todo[i] = 0;
+			text[strcspn(text, "\n")] = '\0';
+			s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
+					       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
+			free(text);
+		}
+		free(failed);
+		free(stamp);
+		free(lockp);
+	}
+	for (int attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
+		int pending = 0;
+
+		for (size_t i = 0; i < a->n_suites; i++) {
+			char **argv, *log;
+
+			if (!todo[i])
+				continue;
+			argv = apt_argv(a, &a->suites[i], "apt-get", update);
+			log = xasprintf("%s/update.log", a->suites[i].dir);
+			pids[i] = child_start(argv, log);
+			if (pids[i] < 0)
+				die("cannot start apt-get: %s; install apt", strerror(errno));
+			argv_free(argv);
+			free(log);
+			pending++;
+		}
+		if (!pending)
+			break;
+		for (size_t i = 0; i < a->n_suites; i++) {
+			struct suite *s = &a->suites[i];
+			char *log, *text;
+			int rc;
+
+			if (!todo[i])
+				continue;
+			rc = child_wait(pids[i]);
+			log = xasprintf("%s/update.log", s->dir);
+			text = read_text_or_empty(log);
+			free(s->problem);
+			s->problem = NULL;
+			if (rc) {
+				s->problem = first_error(text);
+				if (attempt == UPDATE_ATTEMPTS) {
+					char *failed = xasprintf("%s/failed", s->dir);
+
+					write_text(failed, s->problem);
+					free(failed);
+				}
+			} else {
+				char *stamp = xasprintf("%s/updated", s->dir), *failed = xasprintf("%s/failed", s->dir);
+
+				write_text(stamp, "");
+				unlink(failed);
+				free(failed);
+				free(stamp);
+				s->readable = 1;
+				todo[i] = 0;
+			}
+			free(text);
+			free(log);
+		}
+		if (attempt < UPDATE_ATTEMPTS)
+			sleep((unsigned)attempt);
+	}
+	for (size_t i = 0; i < a->n_suites; i++)
+		close(fds[i]);
+	free(fds);
+	free(pids);
+	free(todo);
+}
+
+/* ---- candidates ---- */
+
+/* linux-headers-RELEASE-SUFFIX, RELEASE being dash-separated groups that start with a digit. */
+static int split_package(const char *pkg, char **release, char **suffix)
+{
+	const char *p = pkg + strlen("linux-headers-"), *end = p;
+
+	if (strncmp(pkg, "linux-headers-", 14) || !isdigit((unsigned char)*p))
+		return 0;
+	for (;;) {
+		end += strcspn(end, "-");
+		if (*end == '-' && isdigit((unsigned char)end[1]))
+			end++;
+		else
+			break;
+	}
+	if (*end != '-' || !end[1])
+		return 0;
+	*release = xasprintf("%.*s", (int)(end - p), p);
+	*suffix = xstrdup(end + 1);
+	return 1;
+}
+
+/* "rt-amd64" -> "rt", "arm64-16k" -> "16k", "amd64" -> "generic"; NULL if not this arch's. */
+static char *flavour_of(const char *suffix, const char *debarch)
+{
+	size_t n = strlen(debarch), len = strlen(suffix);
+
+	if (!strcmp(suffix, debarch))
+		return xstrdup("generic");
+	if (len > n + 1 && !strcmp(suffix + len - n, debarch) && suffix[len - n - 1] == '-')
+		return xasprintf("%.*s", (int)(len - n - 1), suffix);
+	if (len > n + 1 && !strncmp(suffix, debarch, n) && suffix[n] == '-')
+		return xstrdup(suffix + n + 1);
+	return NULL;
+}
+
+/* "7.2.13+deb14-riscv64" names a release and flavour of this arch; "7.2" or "6.1.0-27" do not. */
+static char *as_full_release(const char *kver, const char *debarch)
+{
+	char *pkg = xasprintf("linux-headers-%s", kver), *release, *suffix, *fl = NULL;
+
+	if (split_package(pkg, &release, &suffix)) {
+		fl = flavour_of(suffix, debarch);
+		free(release);
+		free(suffix);
+	}
+	free(pkg);
+	if (!fl)
+		return NULL;
+	free(fl);
+	return xstrdup(kver);
+}
+
+/* "7.2" matches "7.2.13" and "7.2", not "7.20": a prefix ending at a component boundary. */
+static int version_prefix(const char *want, const char *have)
+{
+	size_t n = strlen(want);
+
+	return !strncmp(want, have, n) && (have[n] == '\0' || have[n] == '.' || have[n] == '+' || have[n] == '-' ||
+					   have[n] == '~');
+}
+
+static int dpkg_newer(const char *a, const char *b)
+{
+	char *argv[] = { "dpkg", "--compare-versions", (char *)a, "gt", (char *)b, NULL };
+	int rc = child_run(argv, NULL, CHILD_DISCARD, NULL, NULL);
+
+	if (rc < 0 || rc > 1)
+		die("cannot compare Debian versions with dpkg (exit %d); is dpkg installed?", rc);
+	return rc == 0;
+}
+
+static void add_candidate(struct archive *a, const char *pkg, const char *version, const struct suite *s)
+{
+	struct candidate c = { 0 };
+
+	if (!split_package(pkg, &c.release, &c.suffix))
+		return;
+	c.flavour = flavour_of(c.suffix, a->debarch);
+	if (!c.flavour) {
+		free(c.release);
+		free(c.suffix);
+		return;
+	}
+	c.package = xstrdup(pkg);
+	c.version = xstrdup(version);
+	c.suite = s;
+	a->cands = xrealloc(a->cands, (a->n_cands + 1) * sizeof(*a->cands));
+	a->cands[a->n_cands++] = c;
+}
+
+/* Every linux-headers-R-FLAVOUR of this arch in the suite's index, with its version. */
+static void suite_scan(struct archive *a, const struct suite *s)
+{
+	static const char *const pkgnames[] = { "pkgnames", "linux-headers-", NULL };
+	char *names = NULL, *err = NULL, *out = NULL;
+	const char **madison;
+	size_t n = 0;
+
+	if (apt_run(a, s, "apt-cache", pkgnames, &names, &err, NULL, CHILD_CAPTURE)) {
+		free(names);
+		free(err);
+		return;
+	}
+	madison = xcalloc(strlen(names) / 2 + 3, sizeof(*madison));
+	madison[n++] = "madison";
+	for (char *line = strtok(names, "\n"); line; line = strtok(NULL, "\n")) {
+		char *release, *suffix, *fl;
+
+		if (!split_package(line, &release, &suffix))
+			continue;
+		fl = flavour_of(suffix, a->debarch);
+		if (fl)
+			madison[n++] = line;
+		free(fl);
+		free(release);
+		free(suffix);
+	}
+	if (n > 1 && !apt_run(a, s, "apt-cache", madison, &out, NULL, NULL, CHILD_CAPTURE)) {
+		/* "linux-headers-7.2.13+deb14-riscv64 |   7.2.13-1 | http://... sid/main riscv64 Packages" */
+		for (char *line = strtok(out, "\n"); line; line = strtok(NULL, "\n")) {
+			char pkg[256], version[128];
+
+			if (sscanf(line, " %255s | %127s |", pkg, version) == 2)
+				add_candidate(a, pkg, version, s);
+		}
+	}
+	free(madison);
+	free(names);
+	free(out);
+	free(err);
+}
+
+static void load_suites(struct archive *a)
+{
+	static const char *const top[] = { "archives", NULL }, *const entry[] = { "uri", "suites", NULL };
+	char *file = xasprintf("%s/archive.yaml", a->rq->configs_dir);
+	struct ydoc *doc = ydoc_load(file);
+	const struct ynode *list;
+
+	if (!doc->root)
+		die("%s: empty; it lists the archives and suites --kver searches", file);
+	ynode_check_keys(doc->root, top);
+	list = ynode_get(doc->root, "archives");
+	if (!list || list->kind != YNODE_SEQUENCE)
+		ynode_die(doc->root, "'archives' must be a list of {uri, suites}");
+	for (size_t i = 0; i < list->n_items; i++) {
+		const struct ynode *e = list->items[i], *uri, *suites;
+		char **names;
+		size_t count;
+
+		ynode_check_keys(e, entry);
+		uri = ynode_get(e, "uri");
+		suites = ynode_get(e, "suites");
+		if (!uri || !suites)
+			ynode_die(e, "each archive needs 'uri' and 'suites'");
+		names = ynode_strv(suites, "suites", &count);
+		for (size_t j = 0; j < count; j++) {
+			struct suite s = { 0 };
+
+			if (!archive_valid_flavour(names[j]))
+				ynode_die(suites, "'%s' is not a suite name", names[j]);
+			s.uri = xstrdup(ynode_str(uri, "uri"));
+			if (strncmp(s.uri, "http://", 7) && strncmp(s.uri, "https://", 8) && strncmp(s.uri, "file:/", 6))
+				ynode_die(uri, "'%s' is not an http, https or file URI", s.uri);
+			s.name = names[j];
+			a->suites = xrealloc(a->suites, (a->n_suites + 1) * sizeof(*a->suites));
+			a->suites[a->n_suites++] = s;
+		}
+		free(names);
+	}
+	ydoc_free(doc);
+	free(file);
+}
+
+/*
+ * $cache/apt/DEBARCH/releases: one "RELEASE SUFFIX FLAVOUR VERSION SUITE" line per candidate,
+ * for the shell's completion of --kver and --flavour, which cannot wait for the indexes to
+ * be read (seconds). Written after an online look at the indexes, only when it changed.
+ */
+static void write_releases(const struct archive *a)
+{
+	struct strbuf sb = { 0 };
+	char *path = xasprintf("%s/apt/%s/releases", a->cache, a->debarch), *old;
+
+	for (size_t i = 0; i < a->n_cands; i++)
+		sb_addf(&sb, "%s %s %s %s %s\n", a->cands[i].release, a->cands[i].suffix, a->cands[i].flavour,
+			a->cands[i].version, a->cands[i].suite->name);
+	old = read_file(path, NULL);
+	if (sb.len && (!old || strcmp(old, sb.buf)))
+		outfile_write(path, sb.buf, sb.len, 1);
+	free(old);
+	free(path);
+	sb_release(&sb);
+}
+
+static void archive_open(struct archive *a, const struct archive_request *rq)
+{
+	memset(a, 0, sizeof(*a));
+	a->rq = rq;
+	a->debarch = rq->profile->debian_arch;
+	a->cache = archive_cache_dir();
+	if (rq->kver)
+		a->full_release = as_full_release(rq->kver, a->debarch);
+	load_suites(a);
+	for (size_t i = 0; i < a->n_suites; i++)
+		suite_prepare(a, &a->suites[i]);
+	refresh_suites(a);
+	for (size_t i = 0; i < a->n_suites; i++)
+		if (a->suites[i].readable)
+			suite_scan(a, &a->suites[i]);
+	if (!rq->offline)
+		write_releases(a);
+}
+
+static void archive_close(struct archive *a)
+{
+	for (size_t i = 0; i < a->n_cands; i++) {
+		free(a->cands[i].package);
+		free(a->cands[i].release);
+		free(a->cands[i].suffix);
+		free(a->cands[i].flavour);
+		free(a->cands[i].version);
+	}
+	free(a->cands);
+	for (size_t i = 0; i < a->n_suites; i++) {
+		free(a->suites[i].uri);
+		free(a->suites[i].name);
+		free(a->suites[i].dir);
+		free(a->suites[i].problem);
+	}
+	free(a->suites);
+	free(a->cache);
+	free(a->full_release);
+}
+
+/* The upstream part of a Debian version: "7.2.13-1" -> "7.2.13", "1:6.1.115-1" -> "6.1.115". */
+static char *upstream_of(const char *version)
+{
+	const char *colon = strchr(version, ':'), *start = colon ? colon + 1 : version;
+	const char *dash = strrchr(start, '-');
+
+	return xasprintf("%.*s", (int)(dash ? dash - start : (long)strlen(start)), start);
+}
+
+static int candidate_matches(const struct archive *a, const struct candidate *c)
+{
+	const char *kver = a->rq->kver, *fl = a->rq->flavour && *a->rq->flavour ? a->rq->flavour : "generic";
+	char *full, *up;
+	int ok;
+
+	if (a->full_release) {
+		full = xasprintf("%s-%s", c->release, c->suffix);
+		ok = !strcmp(full, a->full_release);
+		free(full);
+		return ok;
+	}
+	if (strcmp(c->flavour, fl))
+		return 0;
+	up = upstream_of(c->version);
+	ok = version_prefix(kver, c->release) || version_prefix(kver, up);
+	free(up);
+	return ok;
+}
+
+/* ---- what the cache holds ---- */
+
+static char *tree_dir(const struct archive *a, const struct candidate *c)
+{
+	return xasprintf("%s/trees/%s_%s", a->cache, c->package, c->version);
+}
+
+static int is_cached(const struct archive *a, const struct candidate *c)
+{
+	char *d = tree_dir(a, c), *complete = xasprintf("%s/.complete", d);
+	int ok = access(complete, F_OK) == 0;
+
+	free(d);
+	free(complete);
+	return ok;
+}
+
+/* ---- errors that name what is there ---- */
+
+static int newest_first(const void *x, const void *y)
+{
+	return strverscmp(*(char *const *)y, *(char *const *)x);
+}
+
+/* "7.3.4+deb13 (trixie-backports), 7.2.13+deb14 (sid), ...": each release once, newest first. */
+static char *available_list(const struct archive *a)
+{
+	char **items = xcalloc(a->n_cands + 1, sizeof(*items));
+	size_t n = 0;
+	struct strbuf sb = { 0 };
+
+	for (size_t i = 0; i < a->n_cands; i++) {
+		char *item = xasprintf("%s (%s)", a->cands[i].release, a->cands[i].suite->name);
+		size_t j;
+
+		for (j = 0; j < n && strcmp(items[j], item); j++)
+			;
+		if (j < n)
+			free(item);
+		else
+			items[n++] = item;
+	}
+	qsort(items, n, sizeof(*items), newest_first);
+	for (size_t i = 0; i < n; i++)
+		sb_addf(&sb, "%s%s", i ? ", " : "", items[i]);
+	strv_free(items, n);
+	return sb.buf ? sb.buf : xstrdup("none");
+}
+
+static _Noreturn void not_found(const struct archive *a)
+{
+	struct strbuf problems = { 0 };
+	size_t readable = 0, n_more = 0;
+	char *avail = available_list(a);
+	const char *fl = a->rq->flavour && *a->rq->flavour ? a->rq->flavour : NULL;
+
+	for (size_t i = 0; i < a->n_suites; i++) {
+		const struct suite *s = &a->suites[i];
+
+		readable += s->readable;
+		if (s->problem && !problems.len)
+			sb_addf(&problems, "%s: %s", s->name, s->problem);
+		else if (s->problem)
+			n_more++;
+	}
+	if (n_more)
+		sb_addf(&problems, " (and %zu more suites)", n_more);
+	if (!readable && a->rq->offline)
+		die("--kver %s: nothing is cached for %s and --offline forbids the network; run once without "
+		    "--offline", a->rq->kver, a->debarch);
+	/* A suite that could not be read may hold it: never call that "no such version". */
+	if (problems.len)
+		die("--kver %s%s%s: not in the suites that could be read (available: %s), and these suites' index for %s "
+		    "could not be read after %d attempts: %s; check the network and configs/archive.yaml, or use "
+		    "--kdir with a tree obtained elsewhere", a->rq->kver, fl ? " --flavour " : "", fl ? fl : "", avail,
+		    a->debarch, UPDATE_ATTEMPTS, problems.buf);
+	die("--kver %s%s%s: no such linux-headers package for %s in the archive; available: %s; for another "
+	    "version, extract its headers package yourself and pass --kdir", a->rq->kver, fl ? " --flavour " : "",
+	    fl ? fl : "", a->debarch, avail);
+}
+
+/* ---- download and extraction ---- */
+
+/* Up to MAX paths of the .deb files in DIR, into DEBS (new strings); returns how many there are. */
+static size_t list_debs(const char *dir, char **debs, size_t max)
+{
+	DIR *d = opendir(dir);
+	struct dirent *de;
+	size_t n = 0, total = 0;
+
+	if (!d)
+		return 0;
+	while ((de = readdir(d))) {
+		size_t len = strlen(de->d_name);
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".deb"))
+			continue;
+		if (n < max)
+			debs[n++] = xasprintf("%s/%s", dir, de->d_name);
+		total++;
+	}
+	closedir(d);
+	return total;
+}
+
+/* The headers' common package: linux-headers-R-common (or -common-rt), from the Depends line. */
+static char *common_of(const struct archive *a, const struct candidate *c, char **version)
+{
+	char *spec = xasprintf("%s=%s", c->package, c->version), *out = NULL, *err = NULL, *dep, *found = NULL;
+	const char *tail[] = { "show", spec, NULL };
+
+	if (apt_run(a, c->suite, "apt-cache", tail, &out, &err, NULL, CHILD_CAPTURE))
+		die("%s: apt-cache cannot show it: %s", c->package, err);
+	dep = strstr(out, "\nDepends: ");
+	if (dep) {
+		char *line = xasprintf("%.*s", (int)strcspn(dep + 10, "\n"), dep + 10);
+
+		for (char *item = strtok(line, ","); item && !found; item = strtok(NULL, ",")) {
+			char name[256], ver[128];
+
+			while (*item == ' ')
+				item++;
+			if (sscanf(item, "%255s (= %127[^)])", name, ver) == 2 && !strncmp(name, "linux-headers-", 14) &&
+			    strstr(name, "-common")) {
+				found = xstrdup(name);
+				*version = xstrdup(ver);
+			}
+		}
+		free(line);
+	}
+	if (!found)
+		die("%s %s: depends on no linux-headers-*-common package; the index looks damaged", c->package,
+		    c->version);
+	free(spec);
+	free(out);
+	free(err);
+	return found;
+}
+
+static void download_and_extract(const struct archive *a, const struct candidate *c)
+{
+	char *final = tree_dir(a, c), *tmpl = xasprintf("%s/trees/.tmp-XXXXXX", a->cache);
+	char *common_version = NULL, *common = common_of(a, c, &common_version);
+	char *spec1 = xasprintf("%s=%s", c->package, c->version), *spec2 = xasprintf("%s=%s", common, common_version);
+	int tty = isatty(STDERR_FILENO);
+	const char *tail_tty[] = { "download", spec1, spec2, NULL };
+	const char *tail_quiet[] = { "-qq", "download", spec1, spec2, NULL };
+	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root, *complete;
+	char *debs[2];
+	size_t n_debs;
+
+	mkdir_p(parent);
+	if (!mkdtemp(tmpl))
+		die("%s: cannot create a temporary folder: %s; check the cache folder's permissions", tmpl,
+		    strerror(errno));
+	/* On a terminal apt draws its progress line; otherwise one line per package, below. */
+	if (apt_run(a, c->suite, "apt-get", tty ? tail_tty : tail_quiet, NULL, tty ? NULL : &err, tmpl,
+		    tty ? CHILD_TO_STDERR : CHILD_DISCARD)) {
+		char *why = err ? first_error(err) : xstrdup("see apt's messages above");
+
+		rm_rf(tmpl);
+		die("cannot download %s and %s from %s: %s; check the network, or use --kdir", spec1, spec2,
+		    c->suite->uri, why);
+	}
+	root = xasprintf("%s/root", tmpl);
+	n_debs = list_debs(tmpl, debs, 2);
+	if (n_debs != 2) {
+		rm_rf(tmpl);
+		die("%s: apt reported success but left %zu packages instead of 2; run again", tmpl, n_debs);
+	}
+	for (size_t i = 0; i < n_debs; i++) {
+		char *argv[] = { "dpkg-deb", "-x", debs[i], root, NULL };
+		char *xerr = NULL;
+		struct stat st;
+
+		if (stat(debs[i], &st) || child_run(argv, NULL, CHILD_DISCARD, NULL, &xerr)) {
+			rm_rf(tmpl);
+			die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", debs[i],
+			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
+		}
+		if (!tty)
+			fprintf(stderr, "kabigen: fetched %s (%lld bytes)\n", strrchr(debs[i], '/') + 1,
+				(long long)st.st_size);
+		unlink(debs[i]);
+		free(debs[i]);
+		free(xerr);
+	}
+	complete = xasprintf("%s/.complete", tmpl);
+	write_text(complete, "");
+	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
+	if (rename(tmpl, final)) {
+		int err = errno;
+
+		rm_rf(tmpl);
+		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
+	}
+	free(complete);
+	free(root);
+	free(parent);
+	free(err);
+	free(spec1);
+	free(spec2);
+	free(common);
+	free(common_version);
+	free(tmpl);
+	free(final);
+}
+
+/* ---- the public operations ---- */
+
+struct archive_tree *archive_fetch(const struct archive_request *rq)
+{
+	struct archive a;
+	const struct candidate *best = NULL;
+	struct archive_tree *t;
+	char *dir;
+
+	archive_open(&a, rq);
+	for (size_t i = 0; i < a.n_cands; i++) {
+		const struct candidate *c = &a.cands[i];
+
+		if (!candidate_matches(&a, c))
+			continue;
+		if (!best || dpkg_newer(c->version, best->version))
+			best = c;
+	}
+	if (!best)
+		not_found(&a);
+	if (best->suite->problem)
+		warn("the %s index could not be refreshed (%s); using the copy in the cache", best->suite->name,
+		     best->suite->problem);
+	dir = tree_dir(&a, best);
+	if (!is_cached(&a, best)) {
+		char *lockp = xasprintf("%s.lock", dir);
+		int fd;
+
+		if (rq->offline)
+			die("--kver %s: %s %s is not in the cache and --offline forbids the network; run once without "
+			    "--offline", rq->kver, best->package, best->version);
+		/* One fetch per package at a time; whoever waited finds it cached. */
+		mkdir_p(a.cache);
+		{
+			char *trees = xasprintf("%s/trees", a.cache);
+
+			mkdir_p(trees);
+			free(trees);
+		}
+		fd = lock_file(lockp);
+		if (!is_cached(&a, best)) {
+			/* A tree without .complete was cut short before it was renamed whole: never trusted. */
+			rm_rf(dir);
+			download_and_extract(&a, best);
+		}
+		close(fd);
+		free(lockp);
+	}
+	t = xcalloc(1, sizeof(*t));
+	t->kdir = xasprintf("%s/root/usr/src/linux-headers-%s-%s", dir, best->release, best->suffix);
+	t->package = xstrdup(best->package);
+	t->version = xstrdup(best->version);
+	t->suite = xstrdup(best->suite->name);
+	t->flavour = xstrdup(best->flavour);
+	if (!is_dir(t->kdir))
+		die("%s: the cached package has no such folder; remove %s and run again", t->kdir, dir);
+	free(dir);
+	archive_close(&a);
+	return t;
+}
+
+void archive_tree_free(struct archive_tree *t)
+{
+	if (!t)
+		return;
+	free(t->kdir);
+	free(t->package);
+	free(t->version);
+	free(t->suite);
+	free(t->flavour);
+	free(t);
+}
+
+/* Newest release first, then the suites in configs/archive.yaml's order, then the flavour. */
+static int list_order(const void *x, const void *y)
+{
+	const struct candidate *a = x, *b = y;
+	int c = strverscmp(b->release, a->release);
+
+	if (!c)
+		c = (a->suite > b->suite) - (a->suite < b->suite);
+	return c ? c : strcmp(a->flavour, b->flavour);
+}
+
+void archive_list(const struct archive_request *rq, FILE *out)
+{
+	struct archive a;
+	int printed = 0;
+
+	archive_open(&a, rq);
+	for (size_t i = 0; i < a.n_suites; i++)
+		if (a.suites[i].problem)
+			warn("the %s index for %s could not be read: %s", a.suites[i].name, a.debarch,
+			     a.suites[i].problem);
+	qsort(a.cands, a.n_cands, sizeof(*a.cands), list_order);
+	fprintf(out, "%-22s %-18s %-20s %-8s %s\n", "RELEASE", "VERSION", "SUITE", "FLAVOUR", "CACHED");
+	for (size_t i = 0; i < a.n_cands; i++) {
+		const struct candidate *c = &a.cands[i];
+		char *up = upstream_of(c->version);
+
+		if (!rq->kver || version_prefix(rq->kver, c->release) || version_prefix(rq->kver, up)) {
+			fprintf(out, "%-22s %-18s %-20s %-8s %s\n", c->release, c->version, c->suite->name, c->flavour,
+				is_cached(&a, c) ? "yes" : "no");
+			printed++;
+		}
+		free(up);
+	}
+	if (!printed)
+		warn("no linux-headers packages for %s%s%s", a.debarch, rq->kver ? " matching " : "",
+		     rq->kver ? rq->kver : "");
+	archive_close(&a);
+}

@@ -1,0 +1,131 @@
+/* profile.c: finds and reads the architecture profile for --arch. */
+#include "profile.h"
+#include "report.h"
+#include "yamldoc.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static char *required_str(const struct ynode *root, const char *key)
+{
+	const struct ynode *n = ynode_get(root, key);
+
+	if (!n)
+		ynode_die(root, "missing key '%s'", key);
+	return xstrdup(ynode_str(n, key));
+}
+
+static void doc_free(void *doc)
+{
+	ydoc_free(doc);
+}
+
+static void profile_free_held(void *p)
+{
+	profile_free(p);
+}
+
+struct arch_profile *profile_read(const char *file)
+{
+	static const char *const keys[] = { "name", "aliases", "debian_arch", "kernel_arch",
+					    "clang_target", "cflags", NULL };
+	struct ydoc *doc = ydoc_load(file);
+	struct arch_profile *p = xcalloc(1, sizeof(*p));
+	const struct ynode *n;
+
+	report_hold(doc, doc_free);
+	report_hold(p, profile_free_held);
+	if (!doc->root)
+		die("%s: empty arch profile; it needs name, kernel_arch, clang_target", file);
+	ynode_check_keys(doc->root, keys);
+	p->file = xstrdup(file);
+	p->name = required_str(doc->root, "name");
+	p->debian_arch = required_str(doc->root, "debian_arch");
+	p->kernel_arch = required_str(doc->root, "kernel_arch");
+	p->clang_target = required_str(doc->root, "clang_target");
+	if ((n = ynode_get(doc->root, "aliases")))
+		p->aliases = ynode_strv(n, "aliases", &p->n_aliases);
+	if ((n = ynode_get(doc->root, "cflags")))
+		p->cflags = ynode_strv(n, "cflags", &p->n_cflags);
+	report_release(p);
+	report_release(doc);
+	ydoc_free(doc);
+	return p;
+}
+
+static int profile_matches(const struct arch_profile *p, const char *arch, const char *kernel_arch)
+{
+	if (!arch)
+		return !strcmp(p->kernel_arch, kernel_arch);
+	if (!strcmp(p->name, arch) || !strcmp(p->debian_arch, arch))
+		return 1;
+	for (size_t i = 0; i < p->n_aliases; i++)
+		if (!strcmp(p->aliases[i], arch))
+			return 1;
+	return 0;
+}
+
+struct arch_profile *profile_find(const char *configs_dir, const char *arch, const char *kernel_arch,
+				  struct strbuf *known)
+{
+	char *dir = xasprintf("%s/arch", configs_dir);
+	struct arch_profile *found = NULL;
+	struct dirent **names;
+	int count = scandir(dir, &names, NULL, alphasort);
+
+	if (count < 0)
+		die("%s: cannot read the arch profiles: %s; set KABIGEN_CONFIGS to kabigen's configs folder",
+		    dir, strerror(errno));
+	for (int i = 0; i < count; i++) {
+		size_t len = strlen(names[i]->d_name);
+
+		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".yaml")) {
+			char *file = xasprintf("%s/%s", dir, names[i]->d_name);
+			struct arch_profile *p = profile_read(file);
+
+			if (known)
+				sb_addf(known, "%s%s", known->len ? ", " : "", p->name);
+			if (!found && profile_matches(p, arch, kernel_arch))
+				found = p;
+			else
+				profile_free(p);
+			free(file);
+		}
+		free(names[i]);
+	}
+	free(names);
+	free(dir);
+	return found;
+}
+
+struct arch_profile *profile_load(const char *configs_dir, const char *arch)
+{
+	struct strbuf known = { 0 };
+	struct arch_profile *found = profile_find(configs_dir, arch, NULL, &known);
+
+	if (!found)
+		die("--arch %s: no arch profile has that name or alias in %s/arch; use one of: %s", arch,
+		    configs_dir, known.len ? known.buf : "(none)");
+	sb_release(&known);
+	return found;
+}
+
+void profile_free(struct arch_profile *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n_aliases; i++)
+		free(p->aliases[i]);
+	for (size_t i = 0; i < p->n_cflags; i++)
+		free(p->cflags[i]);
+	free(p->aliases);
+	free(p->cflags);
+	free(p->file);
+	free(p->name);
+	free(p->debian_arch);
+	free(p->kernel_arch);
+	free(p->clang_target);
+	free(p);
+}

@@ -1,0 +1,66 @@
+/* cache.h: results kept under a hash of what produced them, so that an unchanged run parses nothing. */
+#ifndef KABIGEN_CACHE_H
+#define KABIGEN_CACHE_H
+
+#include <sha2.h>
+#include <stddef.h>
+
+/* Everything that decides an output besides the files the unit reads, hashed in order. */
+struct cache_key {
+	SHA2_CTX ctx;
+};
+
+void cache_key_init(struct cache_key *k);
+void cache_key_add(struct cache_key *k, const char *what, const void *data, size_t len);
+void cache_key_add_str(struct cache_key *k, const char *what, const char *s);	/* NULL allowed */
+void cache_key_add_file(struct cache_key *k, const char *path);			/* its contents */
+/* The programs that compute an output: this executable, the engine library it would load,
+ * and the libclang that library links (size, times and inode of each). */
+void cache_key_add_programs(struct cache_key *k);
+char *cache_key_final(struct cache_key *k);	/* hex; new string */
+
+/* The content digest the manifest records (XXH3-128, 32 hex digits and a NUL). */
+#define CACHE_DIGEST_LEN 33
+void cache_digest(const void *data, size_t len, char out[CACHE_DIGEST_LEN]);
+
+/* One result as the cache holds it. */
+struct cache_entry {
+	char *release;		/* the kernel release the output was made for */
+	char *text;		/* the output, NUL-terminated; LEN bytes without NULs */
+	size_t len;
+	char **files;		/* the files the unit read, absolute paths */
+	char **digests;		/* the content clang read of each, as cache_digest() gives it */
+	long long (*stamps)[3];	/* size, mtime seconds, nanoseconds; -1 when not trusted */
+	size_t n_files;
+};
+
+/*
+ * Reads an entry's bytes as strictly as a command-line value: every field checked, the
+ * output's sha256 proven, the entry's own key equal to KEY. Returns 0 and fills *E, or -1
+ * (nothing to free) for anything else. Touches no file: what the fuzzer exercises.
+ */
+int cache_entry_parse(const char *buf, size_t len, const char *key, struct cache_entry *e);
+void cache_entry_free(struct cache_entry *e);
+/* The bytes of E stored under KEY, which cache_entry_parse() reads back as E; *LEN set. */
+char *cache_entry_format(const char *key, const struct cache_entry *e, size_t *len);	/* the fields; accepts a zeroed entry */
+
+/*
+ * The entry stored under KEY, if it parses and every file its manifest lists still holds
+ * what clang read: the same size and modification time, or failing those the same digest.
+ * Returns 0 on a hit, -1 on a miss. Never dies: a damaged entry is a miss, which the
+ * next cache_store() replaces; a cache that cannot be read warns once.
+ */
+int cache_lookup(const char *key, struct cache_entry *e);
+
+/*
+ * Stores TEXT (made for RELEASE) under KEY with the manifest of FILES, whose DIGESTS are of
+ * the content clang read. Stores nothing when a file no longer holds that content. A
+ * failure only warns (once): the cache is an optimisation.
+ */
+void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
+		 char *const *digests, size_t n_files);
+
+/* A Makefile-style depfile: TARGET depends on each of FILES (spaces and '$' escaped). */
+void depfile_write(const char *path, const char *target, char *const *files, size_t n_files);
+
+#endif

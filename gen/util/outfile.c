@@ -1,0 +1,121 @@
+/* outfile.c: atomic writes (temporary file, fsync, rename). */
+#include "outfile.h"
+#include "report.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static char *pending;	/* the temporary file being written, for outfile_cleanup() */
+
+void outfile_cleanup(void)
+{
+	if (pending) {
+		unlink(pending);
+		free(pending);
+		pending = NULL;
+	}
+}
+
+/* Creates DIR and its parents; on failure, *WHY names the folder that could not be made. */
+static int mkdirs(const char *dir, char **why)
+{
+	char *copy = xstrdup(dir);
+	int err = 0;
+
+	for (char *p = copy + 1; !err; p++) {
+		int last = !*p;
+
+		if (*p != '/' && !last)
+			continue;
+		*p = '\0';
+		if (mkdir(copy, 0777) && errno != EEXIST)
+			err = errno;
+		if (last)
+			break;
+		*p = '/';
+	}
+	if (err)
+		*why = xasprintf("cannot create the folder %s: %s", copy, strerror(err));
+	free(copy);
+	return err ? -1 : 0;
+}
+
+int outfile_try_write(const char *path, const char *data, size_t len, int make_dirs, char **why)
+{
+	char *dcopy = xstrdup(path), *dir = dirname(dcopy), *bcopy = xstrdup(path), *base = basename(bcopy);
+	int fd, err = 0;
+	size_t done = 0;
+	struct stat st;
+
+	*why = NULL;
+	/* Renaming over /dev/full or a folder would replace it: only regular files are written. */
+	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
+		*why = xstrdup("exists and is not a regular file");
+		goto out;
+	}
+	if (make_dirs && mkdirs(dir, why))
+		goto out;
+	pending = xasprintf("%s/.%s.XXXXXX", dir, base);
+	fd = mkstemp(pending);
+	if (fd < 0) {
+		*why = xasprintf("cannot write into %s: %s", dir, strerror(errno));
+		free(pending);
+		pending = NULL;
+		goto out;
+	}
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? errno : EIO;
+			break;
+		}
+		done += (size_t)n;
+	}
+	if (!err && fchmod(fd, 0644))
+		err = errno;
+	if (!err && fsync(fd))
+		err = errno;
+	if (close(fd) && !err)
+		err = errno;
+	if (!err && rename(pending, path))
+		err = errno;
+	if (err) {
+		*why = xasprintf("cannot write: %s", strerror(err));
+		unlink(pending);
+	}
+	free(pending);
+	pending = NULL;
+out:
+	free(dcopy);
+	free(bcopy);
+	return *why ? -1 : 0;
+}
+
+void outfile_write(const char *path, const char *data, size_t len, int make_dirs)
+{
+	char *why;
+
+	if (outfile_try_write(path, data, len, make_dirs, &why))
+		die("%s: %s; nothing was written; choose a writable file path with -o", path, why);
+}
+
+int outfile_name_valid(const char *name)
+{
+	size_t len = strlen(name);
+
+	if (!len || len > 255 || !strcmp(name, ".") || !strcmp(name, ".."))
+		return 0;
+	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '/')
+			return 0;
+	return 1;
+}

@@ -1,0 +1,25 @@
+/* outfile.h: files written whole or not at all. */
+#ifndef KABIGEN_OUTFILE_H
+#define KABIGEN_OUTFILE_H
+
+#include <stddef.h>
+
+/*
+ * Writes DATA to PATH through a temporary file in the same folder and a rename, so a
+ * reader sees the old file or the new one, never a part. Creates missing parent folders
+ * when MKDIRS is set. Dies naming PATH on any error, leaving PATH as it was.
+ */
+void outfile_write(const char *path, const char *data, size_t len, int mkdirs);
+
+/* The same, but returns -1 with *WHY (new string) instead of dying: for files that are
+ * only an optimisation, such as the result cache. */
+int outfile_try_write(const char *path, const char *data, size_t len, int mkdirs, char **why);
+
+/* Whether NAME (a kernel release from the headers or the result cache) can be one folder
+ * name under out/: printable ASCII without '/', not . or .. */
+int outfile_name_valid(const char *name);
+
+/* Removes a temporary file left by a write interrupted by die(); for report_set_cleanup(). */
+void outfile_cleanup(void);
+
+#endif

@@ -1,0 +1,68 @@
+/* report.h: the one way kabigen tells the user something went wrong. */
+#ifndef KABIGEN_REPORT_H
+#define KABIGEN_REPORT_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+
+/* Exit codes, as git and abidiff use them: 1 a failure, 2 a bad invocation. */
+enum kabi_exit {
+	KABI_EXIT_OK = 0,
+	KABI_EXIT_ERROR = 1,
+	KABI_EXIT_USAGE = 2,
+};
+
+/* Where messages go (default stderr); the fuzz harnesses send them to /dev/null. */
+void report_set_stream(FILE *f);
+
+/* Set by main so that hooks (removing a temporary file) run before exit. */
+typedef void (*kabi_cleanup_fn)(void);
+void report_set_cleanup(kabi_cleanup_fn fn);
+
+/*
+ * Objects under construction that die() frees before it exits, newest first, so that an
+ * error path leaks nothing (LeakSanitizer stays quiet, and a fuzzer that turns die()
+ * into a return through the cleanup hook does not grow). release() hands one back.
+ */
+void report_hold(void *obj, void (*free_fn)(void *));
+void report_release(void *obj);
+
+/* One line on stderr, "kabigen: error: ...", then exit 1. */
+_Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: usage: ...", then exit 2. */
+_Noreturn void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: warning: ..."; goes on. */
+void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocation that cannot fail: out of memory is fatal. */
+void *xmalloc(unsigned long n);
+void *xcalloc(unsigned long n, unsigned long size);
+void *xrealloc(void *p, unsigned long n);
+char *xstrdup(const char *s);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A whole file, NUL-terminated (it may hold NULs; *LEN, if given, counts them all), or NULL
+ * with errno set when it cannot be opened or read. */
+char *read_file(const char *path, size_t *len);
+/* Frees N strings and the array holding them. */
+void strv_free(char **v, unsigned long n);
+
+/* A list of distinct strings, in the order they were added. */
+struct strset {
+	char **v;
+	unsigned long n;
+};
+void strset_add(struct strset *set, const char *s);	/* copies S unless already there */
+
+/* A growable string. */
+struct strbuf {
+	char *buf;
+	unsigned long len, cap;
+};
+void sb_addf(struct strbuf *sb, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void sb_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+void sb_adds(struct strbuf *sb, const char *s);
+void sb_add(struct strbuf *sb, const void *data, unsigned long len);	/* bytes, NULs allowed */
+void sb_release(struct strbuf *sb);
+
+#endif

@@ -1,0 +1,140 @@
+#!/usr/bin/env bash
+# cache.sh: the result cache proves what it serves, and is only an optimisation.
+# Every damaged, swapped, forged or stale entry must give the bytes --no-cache gives;
+# a cache that cannot be used must not turn a good run into a failure.
+# usage: cache.sh KABIGEN CC
+. "$(dirname "$0")/lib.sh"
+kabigen=$(realpath "$1")
+cc=${2:-cc}
+kdir=$("$(dirname "$0")/../../scripts/fetch-debian-headers" sid riscv64)
+release=${kdir##*/linux-headers-}
+export XDG_CACHE_HOME=$work/cache
+run() { "$kabigen" --arch riscv64 --kdir "$kdir" "$@"; }
+
+# The truth: each format made without the cache.
+run --no-cache -o "$work/ref.h" 2>/dev/null
+run --no-cache --format rust -o "$work/ref.rs" 2>/dev/null
+if [ -e "$XDG_CACHE_HOME/kabigen/results" ] && [ -n "$(ls -A "$XDG_CACHE_HOME/kabigen/results")" ]; then
+	fail "--no-cache stored a result: $(ls "$XDG_CACHE_HOME/kabigen/results")"
+else
+	pass "--no-cache neither reads nor stores"
+fi
+
+# The file of the one entry in cache folder $1 that holds the output (whatever the layout).
+entry() {
+	local r=$1/kabigen/results
+	find "$r" -type f \( -name output -o -path "$r/*" \) ! -name manifest ! -name '.*' | sort | awk 'NR == 1'
+}
+# fresh NAME [ARGS...]: a new cache folder with one entry, made by a run with ARGS.
+fresh() {
+	export XDG_CACHE_HOME=$work/$1
+	shift
+	run "$@" -o "$work/fill" 2>/dev/null
+}
+# served NAME REF [ARGS...]: a run on the damaged cache writes exactly REF's bytes.
+served() {
+	local name=$1 ref=$2
+	shift 2
+	rm -f "$work/got"
+	if run "$@" -o "$work/got" 2>"$work/log" && cmp -s "$work/got" "$ref"; then
+		pass "$name: the bytes --no-cache writes ($(cat "$work/log"))"
+	else
+		fail "$name: $(cat "$work/log"); output differs from --no-cache's"
+	fi
+}
+
+# A flipped byte in the output, then a truncation: a miss, regenerated, and the entry replaced.
+fresh flip
+e=$(entry "$XDG_CACHE_HOME")
+size=$(stat -c %s "$e")
+printf '\x01' | dd of="$e" bs=1 seek=$((size - 200)) conv=notrunc status=none
+served "a flipped byte in a cached output" "$work/ref.h"
+if run -o "$work/again.h" 2>"$work/log" && grep -q "from the result cache" "$work/log" && cmp -s "$work/again.h" "$work/ref.h"; then
+	pass "the damaged entry was replaced by a good one"
+else
+	fail "the damaged entry was not replaced: $(cat "$work/log")"
+fi
+fresh trunc
+truncate -s -100 "$(entry "$XDG_CACHE_HOME")"
+served "a truncated cached output" "$work/ref.h"
+
+# Two entries swapped (the Rust file under the C header's key, and back).
+fresh swap
+run --format rust -o "$work/fill.rs" 2>/dev/null
+mapfile -t entries < <(find "$XDG_CACHE_HOME/kabigen/results" -mindepth 1 -maxdepth 1 ! -name '.*')
+if [ ${#entries[@]} = 2 ]; then
+	mv "${entries[0]}" "$work/tmp-entry" && mv "${entries[1]}" "${entries[0]}" && mv "$work/tmp-entry" "${entries[1]}"
+	served "two cache entries swapped (C)" "$work/ref.h"
+	served "two cache entries swapped (Rust)" "$work/ref.rs" --format rust
+else
+	fail "expected two cache entries, found ${#entries[@]}"
+fi
+
+# A release that would leave out/ ("../../x"), in an entry otherwise whole.
+fresh forged
+f=$(grep -rl --include='*' '^release ' "$XDG_CACHE_HOME/kabigen/results" | awk 'NR == 1')
+sed -i "0,/^release .*/s//release ..\/..\/x/" "$f"
+mkdir -p "$work/run/sub"
+(cd "$work/run/sub" && "$kabigen" --arch riscv64 --kdir "$kdir" 2>"$work/log") || true
+if [ -e "$work/run/x/kabi.h" ] || ! cmp -s "$work/run/sub/out/$release/kabi.h" "$work/ref.h"; then
+	fail "a cached release '../../x': $(cat "$work/log"); $(find "$work/run" -name kabi.h)"
+else
+	pass "a cached release '../../x' is refused: wrote out/$release/kabi.h"
+fi
+
+# A header rewritten (same size) after clang read it and before the entry is stored must not
+# vouch for the result: the next run parses the new header. The shim makes the moment exact.
+export XDG_CACHE_HOME=$work/race
+mkdir -p "$work/tree"
+cp -a "$(dirname "$kdir")"/. "$work/tree/"
+tree=$work/tree/${kdir##*/}
+"$cc" -shared -fPIC -o "$work/race.so" "$(dirname "$0")/support/race_rename.c" -ldl
+RACE_OUT=$work/race1.h RACE_FILE=$tree/include/generated/autoconf.h RACE_FROM="CONFIG_MODULE_UNLOAD " \
+	RACE_TO="CONFIG_MODULE_UNLOAX " LD_PRELOAD=$work/race.so ASAN_OPTIONS=verify_asan_link_order=0 \
+	"$kabigen" --arch riscv64 --kdir "$tree" -o "$work/race1.h" 2>"$work/log" || true
+if ! grep -q "race_rename: rewrote" "$work/log"; then
+	fail "the race shim did not fire: $(cat "$work/log")"
+else
+	"$kabigen" --arch riscv64 --kdir "$tree" -o "$work/race2.h" 2>"$work/log"
+	"$kabigen" --arch riscv64 --kdir "$tree" --no-cache -o "$work/race-ref.h" 2>/dev/null
+	if cmp -s "$work/race2.h" "$work/race-ref.h" && ! cmp -s "$work/race1.h" "$work/race-ref.h"; then
+		pass "a header rewritten during the run does not keep the old result ($(cat "$work/log"))"
+	else
+		fail "a header rewritten during the run: the cache served the old result ($(cat "$work/log"))"
+	fi
+fi
+
+# A rebuilt engine library (or another libclang) is another key. The sanitizer build links
+# the engine into the executable, whose own stamp is in the key.
+export XDG_CACHE_HOME=$work/engine
+mkdir -p "$work/bin"
+cp "$kabigen" "$work/bin/"
+engine=$(dirname "$kabigen")/libkabigen-engine.so
+if [ -f "$engine" ]; then
+	cp "$engine" "$work/bin/"
+	"$work/bin/kabigen" --arch riscv64 --kdir "$kdir" -o "$work/e1.h" 2>/dev/null
+	sleep 1
+	touch "$work/bin/libkabigen-engine.so"
+	"$work/bin/kabigen" --arch riscv64 --kdir "$kdir" -o "$work/e2.h" 2>"$work/log"
+	if grep -q "from the result cache" "$work/log"; then
+		fail "a rebuilt libkabigen-engine.so was not part of the key: $(cat "$work/log")"
+	else
+		pass "a rebuilt libkabigen-engine.so parses again: $(cat "$work/log")"
+	fi
+else
+	echo "note: no libkabigen-engine.so beside $kabigen (the sanitizer build links it in)"
+fi
+
+# The cache is an optimisation: unusable, the run still succeeds, with one warning.
+: >"$work/not-a-folder"
+for how in "XDG_CACHE_HOME=$work/not-a-folder" "-u XDG_CACHE_HOME -u HOME"; do
+	rm -f "$work/nc.h" "$work/nc.d"
+	# shellcheck disable=SC2086
+	if env $how "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/nc.h" --depfile "$work/nc.d" 2>"$work/log" &&
+		cmp -s "$work/nc.h" "$work/ref.h" && [ -s "$work/nc.d" ] && [ "$(grep -c warning "$work/log")" = 1 ]; then
+		pass "a cache that cannot be used ($how): $(grep warning "$work/log")"
+	else
+		fail "a cache that cannot be used ($how): exit or output wrong: $(cat "$work/log")"
+	fi
+done
+finish
