@@ -15,6 +15,7 @@ const struct command *const commands[] = {
 	&cmd_list,
 	&cmd_diff,
 	&cmd_matrix,
+	&cmd_check_ko,
 	&cmd_help,
 	NULL,
 };

@@ -138,8 +138,14 @@ char *tu_source(const struct kset *s)
 	sb_addf(sb, "/* kabigen translation unit for the set '%s'. */\n", s->name);
 	for (size_t i = 0; i < s->n_defines; i++)
 		sb_addf(sb, "#define %s\n", s->defines[i]);
-	for (size_t i = 0; i < s->n_includes; i++)
+	for (size_t i = 0; i < s->n_includes; i++) {
+		/* Before TU_MARK_SET: an include's condition cannot test types, only the preprocessor's. */
+		if (s->include_conds[i])
+			sb_addf(sb, "#if %s\n", s->include_conds[i]);
 		sb_addf(sb, "#include <%s>\n", s->includes[i]);
+		if (s->include_conds[i])
+			sb_adds(sb, "#endif\n");
+	}
 	sb_adds(sb, TU_MARK_SET);
 	for (size_t i = 0; i < s->n_definitions; i++) {
 		if (!i)
@@ -182,6 +188,17 @@ char *tu_source(const struct kset *s)
 		if (tu_is_ident(e))
 			sb_adds(sb, "#endif\n");
 		if (c->cond)
+			sb_adds(sb, "#endif\n");
+	}
+	for (size_t i = 0; i < s->n_sections; i++) {
+		const struct kset_section *sec = &s->sections[i];
+
+		if (sec->cond)
+			tu_add_if(sb, sec->cond);
+		sb_addf(sb, "typedef int " TU_PROBE_SECTION "%zu;\n", i);
+		if (sec->type)
+			sb_addf(sb, "typedef %s " TU_PROBE_SECTYPE "%zu;\n", sec->type, i);
+		if (sec->cond)
 			sb_adds(sb, "#endif\n");
 	}
 	for (size_t i = 0; i < s->n_strings; i++)

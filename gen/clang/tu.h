@@ -24,6 +24,8 @@ struct strbuf;
  * headers define.
  */
 #define TU_MARK_SET "\n/* The set's own part. */\n"
+#define TU_PROBE_SECTION "kabigen__section_"	/* + index: the section's condition holds */
+#define TU_PROBE_SECTYPE "kabigen__sectype_"	/* + index: the section's element type */
 
 struct tu {
 	char *file_name;	/* the name the translation unit is parsed under */

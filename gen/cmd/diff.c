@@ -179,7 +179,7 @@ static struct kabi_model *triple_side(const struct diff_cmd_options *o, const ch
 	if (!profile)
 		die("%s '%s': no arch profile is named %s; use one of: %s", which, spec, parts[0], known.buf);
 	sb_release(&known);
-	rq = (struct archive_request){ profile, configs, parts[1], n == 3 ? parts[2] : NULL, o->offline };
+	rq = (struct archive_request){ profile, configs, parts[1], n == 3 ? parts[2] : NULL, o->offline, 0 };
 	fetched = archive_fetch(&rq);
 	fprintf(stderr, "kabigen: %s is %s %s (%s, from %s)\n", spec, fetched->package, fetched->version,
 		fetched->flavour, fetched->suite);

@@ -64,7 +64,7 @@ static int run(int argc, char **argv)
 	parse_options(argc, argv, &o);
 	configs = cmd_configs_dir();
 	profile = profile_load(configs, o.arch);
-	rq = (struct archive_request){ profile, configs, o.kver, NULL, o.offline };
+	rq = (struct archive_request){ profile, configs, o.kver, NULL, o.offline, 0 };
 	archive_list(&rq, stdout);
 	profile_free(profile);
 	free(configs);

@@ -11,6 +11,7 @@
  */
 #include "child.h"
 #include "cmd.h"
+#include "progress.h"
 #include "report.h"
 #include "yamldoc.h"
 
@@ -169,6 +170,7 @@ static int run(int argc, char **argv)
 	struct job *jobs;
 	size_t n_jobs, next = 0, running = 0;
 	double start;
+	struct progress progress;
 	ssize_t len;
 
 	opterr = 0;
@@ -199,6 +201,8 @@ static int run(int argc, char **argv)
 		die("%s: cannot create a folder for the logs", logdir);
 	jobs = read_jobs(argv[optind], self, no_cache, logdir, &n_jobs);
 	start = now();
+	/* The summary waits for the last triple; on a terminal, the count shows how far it is. */
+	progress_start(&progress, "triples done", n_jobs);
 	while (next < n_jobs || running) {
 		int status, pid;
 
@@ -209,6 +213,7 @@ static int run(int argc, char **argv)
 			j->pid = child_start(j->argv, j->log);
 			if (j->pid < 0) {
 				j->status = -1;
+				progress_step(&progress, j->label);
 				continue;
 			}
 			running++;
@@ -223,9 +228,11 @@ static int run(int argc, char **argv)
 				jobs[i].status = status;
 				jobs[i].seconds = now() - jobs[i].started;
 				running--;
+				progress_step(&progress, jobs[i].label);
 			}
 		}
 	}
+	progress_end(&progress);
 	printf("%-40s %-6s %8s  %s\n", "TRIPLE", "STATUS", "SECONDS", "RESULT");
 	for (size_t i = 0; i < n_jobs; i++) {
 		char *line = last_line(jobs[i].log);

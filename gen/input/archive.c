@@ -1,6 +1,7 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
 #include "outfile.h"
+#include "progress.h"
 #include "profile.h"
 #include "report.h"
 #include "child.h"
@@ -281,6 +282,7 @@ static void refresh_suites(struct archive *a)
 	static const char *const update[] = { "--error-on=any", "update", NULL };
 	int *fds = xcalloc(a->n_suites, sizeof(*fds)), *pids = xcalloc(a->n_suites, sizeof(*pids));
 	int *todo = xcalloc(a->n_suites, sizeof(*todo));
+	struct progress p;
 
 	for (size_t i = 0; i < a->n_suites; i++) {
 		struct suite *s = &a->suites[i];
@@ -332,6 +334,8 @@ static void refresh_suites(struct archive *a)
 		}
 		if (!pending)
 			break;
+		progress_start(&p, attempt == 1 ? "updating the archive's indexes" : "retrying the archive's indexes",
+			       (size_t)pending);
 		for (size_t i = 0; i < a->n_suites; i++) {
 			struct suite *s = &a->suites[i];
 			char *log, *text;
@@ -340,6 +344,7 @@ static void refresh_suites(struct archive *a)
 			if (!todo[i])
 				continue;
 			rc = child_wait(pids[i]);
+			progress_step(&p, s->name);
 			log = xasprintf("%s/update.log", s->dir);
 			text = read_text_or_empty(log);
 			free(s->problem);
@@ -365,6 +370,7 @@ static void refresh_suites(struct archive *a)
 			free(text);
 			free(log);
 		}
+		progress_end(&p);
 		if (attempt < UPDATE_ATTEMPTS)
 			sleep((unsigned)attempt);
 	}
@@ -413,18 +419,29 @@ static char *flavour_of(const char *suffix, const char *debarch)
 }
 
 /* "7.2.13+deb14-riscv64" names a release and flavour of this arch; "7.2" or "6.1.0-27" do not. */
-static char *as_full_release(const char *kver, const char *debarch)
+static char *as_full_release(const char *kver, const char *debarch, const char *flavour)
 {
-	char *pkg = xasprintf("linux-headers-%s", kver), *release, *suffix, *fl = NULL;
+	char *pkg = xasprintf("linux-headers-%s", kver), *release = NULL, *suffix = NULL, *fl = NULL;
 
-	if (split_package(pkg, &release, &suffix)) {
+	if (split_package(pkg, &release, &suffix))
 		fl = flavour_of(suffix, debarch);
+	free(pkg);
+	if (!fl) {
 		free(release);
 		free(suffix);
-	}
-	free(pkg);
-	if (!fl)
 		return NULL;
+	}
+	/* The release already names its flavour: a different --flavour cannot also be met. */
+	if (flavour && strcmp(flavour, fl)) {
+		report_hold(release, free);
+		report_hold(suffix, free);
+		report_hold(fl, free);
+		usage_die("--kver %s is the %s flavour, but --flavour %s asks for another; drop --flavour, or give "
+			  "--kver %s-%s%s%s", kver, fl, flavour, release, flavour, !strcmp(fl, "generic") ? "-" : "",
+			  !strcmp(fl, "generic") ? suffix : suffix + strlen(fl));
+	}
+	free(release);
+	free(suffix);
 	free(fl);
 	return xstrdup(kver);
 }
@@ -574,19 +591,29 @@ static void write_releases(const struct archive *a)
 
 static void archive_open(struct archive *a, const struct archive_request *rq)
 {
+	size_t readable = 0;
+	struct progress p;
+
 	memset(a, 0, sizeof(*a));
 	a->rq = rq;
 	a->debarch = rq->profile->debian_arch;
 	a->cache = archive_cache_dir();
 	if (rq->kver)
-		a->full_release = as_full_release(rq->kver, a->debarch);
+		a->full_release = as_full_release(rq->kver, a->debarch, rq->flavour);
 	load_suites(a);
 	for (size_t i = 0; i < a->n_suites; i++)
 		suite_prepare(a, &a->suites[i]);
 	refresh_suites(a);
 	for (size_t i = 0; i < a->n_suites; i++)
-		if (a->suites[i].readable)
+		readable += a->suites[i].readable;
+	/* apt-cache takes a second or more per suite. */
+	progress_start(&p, "reading the archive's indexes", readable);
+	for (size_t i = 0; i < a->n_suites; i++)
+		if (a->suites[i].readable) {
 			suite_scan(a, &a->suites[i]);
+			progress_step(&p, a->suites[i].name);
+		}
+	progress_end(&p);
 	if (!rq->offline)
 		write_releases(a);
 }
@@ -780,11 +807,15 @@ static char *common_of(const struct archive *a, const struct candidate *c, char 
 	return found;
 }
 
-static void download_and_extract(const struct archive *a, const struct candidate *c)
+/*
+ * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
+ * into FINAL, which appears whole or not at all (callers hold its lock).
+ */
+static void fetch_packages(const struct archive *a, const struct suite *s, char *const *specs, size_t n,
+			   const char *final)
 {
-	char *final = tree_dir(a, c), *tmpl = xasprintf("%s/trees/.tmp-XXXXXX", a->cache);
-	char *common_version = NULL, *common = common_of(a, c, &common_version);
-	char *spec1 = xasprintf("%s=%s", c->package, c->version), *spec2 = xasprintf("%s=%s", common, common_version);
+	char *tmpl = xasprintf("%s/trees/.tmp-XXXXXX", a->cache);
+	char *spec1 = specs[0], *spec2 = n > 1 ? specs[1] : NULL;
 	int tty = isatty(STDERR_FILENO);
 	const char *tail_tty[] = { "download", spec1, spec2, NULL };
 	const char *tail_quiet[] = { "-qq", "download", spec1, spec2, NULL };
@@ -797,19 +828,19 @@ static void download_and_extract(const struct archive *a, const struct candidate
 		die("%s: cannot create a temporary folder: %s; check the cache folder's permissions", tmpl,
 		    strerror(errno));
 	/* On a terminal apt draws its progress line; otherwise one line per package, below. */
-	if (apt_run(a, c->suite, "apt-get", tty ? tail_tty : tail_quiet, NULL, tty ? NULL : &err, tmpl,
+	if (apt_run(a, s, "apt-get", tty ? tail_tty : tail_quiet, NULL, tty ? NULL : &err, tmpl,
 		    tty ? CHILD_TO_STDERR : CHILD_DISCARD)) {
 		char *why = err ? first_error(err) : xstrdup("see apt's messages above");
 
 		rm_rf(tmpl);
-		die("cannot download %s and %s from %s: %s; check the network, or use --kdir", spec1, spec2,
-		    c->suite->uri, why);
+		die("cannot download %s%s%s from %s: %s; check the network, or use --kdir", spec1, spec2 ? " and " : "",
+		    spec2 ? spec2 : "", s->uri, why);
 	}
 	root = xasprintf("%s/root", tmpl);
 	n_debs = list_debs(tmpl, debs, 2);
-	if (n_debs != 2) {
+	if (n_debs != n) {
 		rm_rf(tmpl);
-		die("%s: apt reported success but left %zu packages instead of 2; run again", tmpl, n_debs);
+		die("%s: apt reported success but left %zu packages instead of %zu; run again", tmpl, n_debs, n);
 	}
 	for (size_t i = 0; i < n_debs; i++) {
 		char *argv[] = { "dpkg-deb", "-x", debs[i], root, NULL };
@@ -841,12 +872,119 @@ static void download_and_extract(const struct archive *a, const struct candidate
 	free(root);
 	free(parent);
 	free(err);
-	free(spec1);
-	free(spec2);
+	free(tmpl);
+}
+
+static void download_and_extract(const struct archive *a, const struct candidate *c)
+{
+	char *final = tree_dir(a, c), *common_version = NULL, *common = common_of(a, c, &common_version);
+	char *specs[2] = { xasprintf("%s=%s", c->package, c->version), xasprintf("%s=%s", common, common_version) };
+
+	fetch_packages(a, c->suite, specs, 2, final);
+	free(specs[0]);
+	free(specs[1]);
 	free(common);
 	free(common_version);
-	free(tmpl);
 	free(final);
+}
+
+/* Fetches DIR (a folder of trees/) with FETCH unless cached: one process at a time, whole or not at all. */
+static void fetch_locked(const struct archive *a, const char *dir, const char *what,
+			 void (*fetch)(const struct archive *, const void *), const void *arg)
+{
+	char *complete = xasprintf("%s/.complete", dir), *lockp, *trees;
+	int fd;
+
+	if (!access(complete, F_OK)) {
+		free(complete);
+		return;
+	}
+	if (a->rq->offline)
+		die("--kver %s: %s is not in the cache and --offline forbids the network; run once without --offline",
+		    a->rq->kver, what);
+	lockp = xasprintf("%s.lock", dir);
+	trees = xasprintf("%s/trees", a->cache);
+	mkdir_p(a->cache);
+	mkdir_p(trees);
+	fd = lock_file(lockp);
+	/* Whoever waited finds it cached; a tree without .complete was cut short: never trusted. */
+	if (access(complete, F_OK)) {
+		rm_rf(dir);
+		fetch(a, arg);
+	}
+	close(fd);
+	free(trees);
+	free(lockp);
+	free(complete);
+}
+
+/* The names of a modules package, newest form first (printf formats of release and suffix). */
+static const char *const modules_forms[] = { "linux-modules-%s-%s", "linux-image-%s-%s-unsigned" };
+
+/* The modules package of the headers' release and flavour: linux-modules-R-S (bookworm and older:
+ * linux-image-R-S-unsigned), of the same version in the same suite, or NULL. */
+static char *modules_package(const struct archive *a, const struct candidate *c)
+{
+	for (size_t i = 0; i < sizeof(modules_forms) / sizeof(modules_forms[0]); i++) {
+		char *name = xasprintf(modules_forms[i], c->release, c->suffix), *spec = xasprintf("%s=%s", name, c->version);
+		char *out = NULL, *err = NULL;
+		const char *tail[] = { "show", spec, NULL };
+		int rc = apt_run(a, c->suite, "apt-cache", tail, &out, &err, NULL, CHILD_CAPTURE);
+		int found = !rc && out && strstr(out, "\nFilename: ");
+
+		free(out);
+		free(err);
+		free(spec);
+		if (found)
+			return name;
+		free(name);
+	}
+	return NULL;
+}
+
+/* Offline: the modules package of C that the cache holds whole, or NULL. */
+static char *cached_modules_package(const struct archive *a, const struct candidate *c)
+{
+	for (size_t i = 0; i < sizeof(modules_forms) / sizeof(modules_forms[0]); i++) {
+		char *name = xasprintf(modules_forms[i], c->release, c->suffix);
+		char *complete = xasprintf("%s/trees/%s_%s/.complete", a->cache, name, c->version);
+		int cached = !access(complete, F_OK);
+
+		free(complete);
+		if (cached)
+			return name;
+		free(name);
+	}
+	return NULL;
+}
+
+struct modules_fetch {
+	const struct candidate *c;
+	const char *package, *dir;
+};
+
+static void fetch_modules(const struct archive *a, const void *arg)
+{
+	const struct modules_fetch *m = arg;
+	char *spec = xasprintf("%s=%s", m->package, m->c->version);
+
+	fetch_packages(a, m->c->suite, &spec, 1, m->dir);
+	free(spec);
+}
+
+/* The modules folder of the extracted package: usr/lib/modules/R-S (or lib/modules/R-S before usrmerge). */
+static char *modules_dir(const char *dir, const struct candidate *c)
+{
+	char *d = xasprintf("%s/root/usr/lib/modules/%s-%s", dir, c->release, c->suffix);
+
+	if (!is_dir(d)) {
+		free(d);
+		d = xasprintf("%s/root/lib/modules/%s-%s", dir, c->release, c->suffix);
+	}
+	if (!is_dir(d))
+		die("%s: the cached modules package has no modules/%s-%s folder; remove %s and run again", dir,
+		    c->release, c->suffix, dir);
+	return d;
 }
 
 /* ---- the public operations ---- */
@@ -905,6 +1043,23 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	t->flavour = xstrdup(best->flavour);
 	if (!is_dir(t->kdir))
 		die("%s: the cached package has no such folder; remove %s and run again", t->kdir, dir);
+	if (rq->modules) {
+		char *package = rq->offline ? cached_modules_package(&a, best) : modules_package(&a, best);
+		char *mdir;
+		struct modules_fetch mf;
+
+		if (!package)
+			die("%s %s: %s linux-modules-%s-%s (nor linux-image-%s-%s-unsigned) of that version; %s",
+			    best->package, best->version, rq->offline ? "the cache holds no" : "the archive has no",
+			    best->release, best->suffix, best->release, best->suffix,
+			    rq->offline ? "run once without --offline" : "check it with 'kabigen list'");
+		mdir = xasprintf("%s/trees/%s_%s", a.cache, package, best->version);
+		mf = (struct modules_fetch){ best, package, mdir };
+		fetch_locked(&a, mdir, package, fetch_modules, &mf);
+		t->modules = modules_dir(mdir, best);
+		free(mdir);
+		free(package);
+	}
 	free(dir);
 	archive_close(&a);
 	return t;
@@ -919,6 +1074,7 @@ void archive_tree_free(struct archive_tree *t)
 	free(t->version);
 	free(t->suite);
 	free(t->flavour);
+	free(t->modules);
 	free(t);
 }
 

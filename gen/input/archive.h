@@ -12,6 +12,7 @@ struct archive_request {
 	const char *kver;		/* 7.2, 7.2.13, or a full release such as 7.2.13+deb14-riscv64 */
 	const char *flavour;		/* rt, cloud, 16k, ...; NULL or "" for the arch's generic one */
 	int offline;			/* use only what is cached */
+	int modules;			/* also the flavour's modules package (archive_tree.modules) */
 };
 
 struct archive_tree {
@@ -20,6 +21,7 @@ struct archive_tree {
 	char *version;		/* its Debian version */
 	char *suite;
 	char *flavour;		/* "generic", "rt", ... */
+	char *modules;		/* with request.modules: the extracted lib/modules/R-FLAVOUR folder */
 };
 
 /* Validation before anything is started: strict patterns, no path separators or shell syntax. */
@@ -28,7 +30,9 @@ int archive_valid_flavour(const char *flavour);
 
 /*
  * Resolves the request against the archive's indexes (apt, in a private state folder in
- * the cache), downloads and extracts the headers into the cache unless they are there.
+ * the cache), downloads and extracts the headers into the cache unless they are there
+ * (and with request.modules the modules package of the same release and flavour:
+ * linux-modules-R-FLAVOUR, or linux-image-R-FLAVOUR-unsigned before 6.x).
  * Dies with advice when the version is not there, or naming the network or index failure.
  */
 struct archive_tree *archive_fetch(const struct archive_request *rq);

@@ -77,7 +77,7 @@ for t in "${triples[@]}"; do
 	uts=$(basename "$kdir" | sed 's/^linux-headers-//')
 	h=$work/run/out/$uts/kabi.h
 	if [ ! -f "$h" ]; then
-		fail "$name: kabigen matrix wrote no header: $(grep -F "$kdir" "$work/matrix.log" | tail -n 1)"
+		fail "$name: kabigen matrix wrote no header: $(grep -F "$(basename "$kdir") " "$work/matrix.log" | tail -n 1)"
 		continue
 	fi
 	target=$(sed -n 's/^#define KABI_TARGET "\(.*\)"$/\1/p' "$h")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # deb.sh: scripts/build-deb builds the Debian package from the checkout (dpkg-buildpackage
 # -us -uc -b, its network-free tests included) and lintian reports no error; the package
-# holds the program, its engine and configs, the completion and the CMake
+# holds the program, its engine and configs, the completion, the man page and the CMake
 # package config, and the extracted program runs from where it was unpacked.
 # usage: deb.sh SOURCE_DIR
 . "$(dirname "$0")/../cli/lib.sh"
@@ -19,7 +19,7 @@ head -n 1 "$src/debian/changelog" | grep -qF "kabigen ($version)" && pass "debia
 	fail "debian/changelog's version is not the project's $version: $(head -n 1 "$src/debian/changelog")"
 dpkg-deb -c "$deb" | awk '{ print $6 }' >"$work/files"
 for f in usr/bin/kabigen usr/lib/kabigen/libkabigen-engine.so usr/share/kabigen/configs/archive.yaml \
-	usr/share/bash-completion/completions/kabigen \
+	usr/share/bash-completion/completions/kabigen usr/share/man/man1/kabigen.1.gz \
 	usr/share/kabigen/cmake/KabigenConfig.cmake usr/share/kabigen/cmake/KabigenConfigVersion.cmake \
 	usr/share/kabigen/cmake/Kabigen.cmake; do
 	grep -qxF "./$f" "$work/files" && pass "the package holds /$f" || fail "the package lacks /$f"

@@ -1,0 +1,322 @@
+/*
+ * check_ko.c: 'kabigen check-ko': will this loader load these modules? Real modules (files
+ * and folders) against one triple's layout model (a tree, fetched or given, or a layout
+ * dump) and a loader profile; the judging is gen/ko/ko_check.c's.
+ */
+#include "archive.h"
+#include "cmd.h"
+#include "ko.h"
+#include "ko_check.h"
+#include "ko_facts.h"
+#include "ko_loader.h"
+#include "kset.h"
+#include "layout.h"
+#include "layout_read.h"
+#include "profile.h"
+#include "report.h"
+#include "tree.h"
+#include "tu.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int is_module_name(const char *name)
+{
+	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
+	size_t len = strlen(name);
+
+	for (size_t i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t e = strlen(ends[i]);
+
+		if (len > e && !strcmp(name + len - e, ends[i]))
+			return 1;
+	}
+	return 0;
+}
+
+static void collect(const char *path, int top, struct strset *out)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+
+	if (stat(path, &st)) {
+		if (top)
+			die("%s: %s; give a module (.ko, .ko.xz, .ko.zst, .ko.gz) or a folder of them", path,
+			    strerror(errno));
+		return;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		if (top || is_module_name(path))
+			strset_add(out, path);
+		return;
+	}
+	if (!(d = opendir(path)))
+		die("%s: cannot read the folder: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		char *child;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		child = xasprintf("%s/%s", path, de->d_name);
+		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN || is_module_name(de->d_name))
+			collect(child, 0, out);
+		free(child);
+	}
+	closedir(d);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static const char usage_text[] =
+	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
+	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--verbose]\n"
+	"                        MODULE|DIR... | --kver VERSION --modules\n"
+	"\n"
+	"Checks kernel modules (.ko, .ko.xz, .ko.zst, .ko.gz; folders are searched) against one\n"
+	"triple's layouts and a loader profile: vermagic, struct module, __param, __versions,\n"
+	"relocation types and what they need of module placement, special sections, imports.\n"
+	"\n"
+	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
+	"  --kdir DIR         the triple's headers tree (as for generate); its Module.symvers is used\n"
+	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2, 7.2.13, ...\n"
+	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...)\n"
+	"  --offline          with --kver: use only kabigen's cache, never the network\n"
+	"  --modules          with --kver: also fetch that release's modules package (linux-modules-R,\n"
+	"                     or linux-image-R-unsigned) and check every module in it\n"
+	"  --layout FILE      a layout dump (kabigen --format json) instead of a tree\n"
+	"  --loader PROFILE   a loader profile: a YAML file, or a name in configs/loaders (default: linux)\n"
+	"  --symvers FILE     the Module.symvers to check imports and CRCs against (default: the tree's)\n"
+	"  --format FORMAT    text (the default), md or json\n"
+	"  -j N               modules read at once (default: the number of cores)\n"
+	"  --verbose          with text, list every module, not only those with findings\n"
+	"  -h, --help         this text\n"
+	"\n"
+	"Exit status: 0 every module loads; 1 an error (an unreadable module among them);\n"
+	"2 usage; 4 some module fails the loader profile; 8 some module disagrees with the\n"
+	"triple's layouts or exports (bits add up: 12).\n";
+
+enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES };
+static const struct option longopts[] = {
+	{ "arch", required_argument, NULL, OPT_ARCH },
+	{ "kdir", required_argument, NULL, OPT_KDIR },
+	{ "kver", required_argument, NULL, OPT_KVER },
+	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
+	{ "offline", no_argument, NULL, OPT_OFFLINE },
+	{ "layout", required_argument, NULL, OPT_LAYOUT },
+	{ "loader", required_argument, NULL, OPT_LOADER },
+	{ "symvers", required_argument, NULL, OPT_SYMVERS },
+	{ "format", required_argument, NULL, OPT_FORMAT },
+	{ "verbose", no_argument, NULL, OPT_VERBOSE },
+	{ "modules", no_argument, NULL, OPT_MODULES },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+struct check_ko_options {
+	const char *arch, *kdir, *kver, *flavour;
+	int offline;
+	const char *layout, *loader, *symvers, *format;
+	long jobs;
+	int verbose;
+	int modules;		/* --modules: check the triple's own modules package, fetched with --kver */
+};
+
+static void parse_options(int argc, char **argv, struct check_ko_options *o)
+{
+	int c;
+	char *end;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_ARCH: o->arch = optarg; break;
+		case OPT_KDIR: o->kdir = optarg; break;
+		case OPT_KVER: o->kver = optarg; break;
+		case OPT_FLAVOUR: o->flavour = optarg; break;
+		case OPT_OFFLINE: o->offline = 1; break;
+		case OPT_LAYOUT: o->layout = optarg; break;
+		case OPT_LOADER: o->loader = optarg; break;
+		case OPT_SYMVERS: o->symvers = optarg; break;
+		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_VERBOSE: o->verbose = 1; break;
+		case OPT_MODULES: o->modules = 1; break;
+		case 'j':
+			o->jobs = strtol(optarg, &end, 10);
+			if (*end || o->jobs < 1 || o->jobs > 1024)
+				usage_die("-j %s: give a number of modules to read at once, 1 to 1024", optarg);
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			exit(0);
+		default:
+			cmd_bad_option(&cmd_check_ko, c, argv);
+		}
+	}
+	if (o->modules && !o->kver)
+		usage_die("--modules fetches the modules package of --kver's release and flavour; with --kdir or "
+			  "--layout, give the modules themselves");
+	if (optind >= argc && !o->modules)
+		usage_die("'kabigen check-ko' needs modules: MODULE.ko or a folder of them (or --kver with --modules)");
+	if (!!o->layout == !!(o->kdir || o->kver))
+		usage_die("give the triple as --arch with --kdir or --kver, or as --layout kabi.json");
+	if (o->layout && (o->arch || o->flavour || o->offline))
+		usage_die("--layout carries its arch; it takes no --arch, --flavour or --offline");
+	if (!o->layout && !o->arch)
+		usage_die("--arch is required with --kdir or --kver (x86_64, arm64, riscv64, loongarch64)");
+	if (o->kdir && o->kver)
+		usage_die("give one of --kdir (a tree you have) or --kver (fetched from the archive)");
+	if ((o->flavour || o->offline) && !o->kver)
+		usage_die("%s goes with --kver", o->flavour ? "--flavour" : "--offline");
+	if (!o->format)
+		o->format = "text";
+	if (strcmp(o->format, "text") && strcmp(o->format, "md") && strcmp(o->format, "json"))
+		usage_die("--format %s: a check-ko report is text, md or json", o->format);
+}
+
+static char *loader_path(const char *configs, const char *loader)
+{
+	if (!loader)
+		loader = "linux";
+	if (strchr(loader, '/') || strstr(loader, ".yaml"))
+		return xstrdup(loader);
+	return xasprintf("%s/loaders/%s.yaml", configs, loader);
+}
+
+/* The profile's relocation names as this triple's numbers; a name the triple lacks is an error. */
+
+/* The triple's model from a tree (--kdir, or --kver fetched); *KDIR gets the tree's folder and,
+ * with --modules, *MODULES the fetched modules package's folder. */
+static struct kabi_model *tree_model(const struct check_ko_options *o, const char *configs, char **kdir,
+				     char **modules)
+{
+	struct arch_profile *profile = profile_load(configs, o->arch);
+	struct archive_request rq = { profile, configs, o->kver, o->flavour, o->offline, o->modules };
+	struct archive_tree *fetched = o->kver ? archive_fetch(&rq) : NULL;
+	struct kabi_provenance from_cli = { 0 };
+	struct ktree *tree;
+	char *set_file = cmd_set_file(NULL, configs);
+	struct kset *set;
+	struct tu *tu;
+	struct kabi_model *model;
+
+	*kdir = xstrdup(fetched ? fetched->kdir : o->kdir);
+	if (fetched && fetched->modules)
+		*modules = xstrdup(fetched->modules);
+	tree = tree_detect(*kdir);
+	if (strcmp(tree->kernel_arch, profile->kernel_arch))
+		die("%s: the tree is for arch/%s (read from %s), but --arch %s is arch/%s; pass the matching --arch or "
+		    "a %s tree", *kdir, tree->kernel_arch, tree->arch_origin, o->arch, profile->kernel_arch,
+		    profile->name);
+	if (fetched)
+		from_cli.flavour = xstrdup(fetched->flavour);
+	set = kset_load(set_file);
+	tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
+	model = cmd_build_model(profile, tree, set, tu, &from_cli);
+	tu_free(tu);
+	kset_free(set);
+	free(set_file);
+	tree_free(tree);
+	archive_tree_free(fetched);
+	profile_free(profile);
+	return model;
+}
+
+static int run(int argc, char **argv)
+{
+	struct check_ko_options o = { 0 };
+	struct kabi_model *model;
+	struct ko_facts facts;
+	struct ko_loader *loader;
+	struct arch_profile *arch;
+	struct ko_checker checker;
+	struct ko_exports *exports = NULL;
+	struct ko_result *results;
+	struct strset paths = { 0 };
+	struct ko_report rep;
+	char *configs, *kdir = NULL, *modules = NULL, *symvers = NULL, *lpath, *target, *text;
+	int status = 0;
+
+	parse_options(argc, argv, &o);
+	if (o.kver && !archive_valid_kver(o.kver))
+		usage_die("--kver '%s': use a version such as 7.2, 7.2.13 or 7.2.13+deb14-riscv64", o.kver);
+	if (o.flavour && !archive_valid_flavour(o.flavour))
+		usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", o.flavour);
+	for (int i = optind; i < argc; i++)
+		collect(argv[i], 1, &paths);
+	configs = cmd_configs_dir();
+	model = o.layout ? layout_read_json(o.layout) : tree_model(&o, configs, &kdir, &modules);
+	if (modules)
+		collect(modules, 1, &paths);
+	if (!paths.n)
+		die("%s: no modules (.ko, .ko.xz, .ko.zst, .ko.gz) there", modules ? modules : argv[optind]);
+	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
+	ko_facts_init(&facts, model);
+	arch = profile_load(configs, model->prov.arch ? model->prov.arch : o.arch);
+	lpath = loader_path(configs, o.loader);
+	loader = ko_loader_load(lpath, arch->name, arch->aliases, arch->n_aliases);
+	if (o.symvers)
+		symvers = xstrdup(o.symvers);
+	else if (kdir)
+		symvers = xasprintf("%s/Module.symvers", kdir);
+	if (symvers && !o.symvers && access(symvers, R_OK)) {
+		warn("%s: no Module.symvers in the tree; imports and CRCs are not checked (pass --symvers)", symvers);
+		free(symvers);
+		symvers = NULL;
+	}
+	if (symvers)
+		exports = ko_exports_load(symvers);
+	else if (o.layout)
+		warn("no --symvers: imports are not checked against what the triple exports");
+	if (!facts.machine)
+		warn("the layout model gives no ELF machine (a dump older than schema 2?); modules of any arch are read");
+	ko_checker_init(&checker, &facts, loader, exports);
+	results = ko_check_all(&checker, paths.v, paths.n, o.jobs ? o.jobs : sysconf(_SC_NPROCESSORS_ONLN));
+
+	target = xasprintf("%s (%s)", model->prov.release ? model->prov.release : "?",
+			   model->prov.arch ? model->prov.arch : "?");
+	rep = (struct ko_report){ target, loader->name, loader->file, symvers, checker.relocs_named, &facts,
+				  results, paths.n };
+	for (size_t i = 0; i < paths.n; i++) {
+		if (results[i].module->error)
+			fprintf(stderr, "kabigen: error: %s\n", results[i].module->error);
+		status |= results[i].status;
+	}
+	text = !strcmp(o.format, "json") ? ko_report_json(&rep)
+	       : !strcmp(o.format, "md") ? ko_report_md(&rep) : ko_report_text(&rep, o.verbose);
+	fputs(text, stdout);
+	free(text);
+	ko_results_free(results, paths.n);
+	ko_checker_release(&checker);
+	strv_free(paths.v, paths.n);
+	free(target);
+	ko_exports_free(exports);
+	free(symvers);
+	free(kdir);
+	free(modules);
+	free(lpath);
+	ko_loader_free(loader);
+	profile_free(arch);
+	ko_facts_release(&facts);
+	kabi_model_free(model);
+	free(configs);
+	return fflush(stdout) ? KABI_EXIT_ERROR : status;
+}
+
+const struct command cmd_check_ko = {
+	.name = "check-ko",
+	.run = run,
+	.synopsis = "check-ko (--arch ARCH (--kdir DIR | --kver VERSION) | --layout kabi.json) [--loader P] MODULE|DIR...",
+	.summary = "will a loader load these modules? .ko files against a triple and a loader profile",
+	.usage = usage_text,
+	.options = longopts,
+};

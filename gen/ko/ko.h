@@ -1,0 +1,91 @@
+/* ko.h: one kernel module (.ko, .ko.xz, .ko.zst, .ko.gz) read with libelf into the facts check-ko judges. */
+#ifndef KABIGEN_KO_H
+#define KABIGEN_KO_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One relocation type and how often the module uses it (in sections the loader relocates). */
+struct ko_reloc_use {
+	unsigned type;
+	unsigned long count;
+	unsigned long external;		/* of those, against an undefined (kernel or other module's) symbol */
+};
+
+struct ko_section {
+	char *name;
+	uint64_t size;
+	uint64_t align;
+	uint64_t flags;			/* SHF_* */
+	unsigned type;			/* SHT_* */
+	unsigned long n_relocs;		/* relocations that apply to it */
+};
+
+/* A relocation that lands in a section check-ko reads field by field. */
+struct ko_field_reloc {
+	uint64_t offset;		/* within the section */
+	unsigned type;
+	char *symbol;			/* the symbol's name, or the target section's for a section symbol */
+	int undefined;			/* the symbol is SHN_UNDEF */
+};
+
+/* An undefined symbol the module imports. */
+struct ko_import {
+	char *name;
+	int weak;			/* STB_WEAK: the module loads without it */
+	int hidden;			/* STV_HIDDEN or STV_INTERNAL: never resolved against the kernel */
+};
+
+/* A section check-ko reads field by field: its bytes and the relocations landing in it. */
+struct ko_table {
+	int present;
+	uint64_t size, align;
+	unsigned char *data;		/* NULL for SHT_NOBITS */
+	struct ko_field_reloc *relocs;
+	size_t n_relocs;
+};
+
+struct ko_version {
+	uint64_t crc;
+	char *name;
+};
+
+struct ko_module {
+	char *path;
+	char *error;			/* non-NULL: the file could not be read; nothing else is set */
+	unsigned machine;		/* e_machine */
+	unsigned elf_class;		/* ELFCLASS32 / ELFCLASS64 */
+	unsigned data;			/* ELFDATA2LSB / ELFDATA2MSB */
+	char *vermagic;			/* .modinfo vermagic=, or NULL */
+	char *modinfo_name;		/* .modinfo name=, or NULL */
+	struct ko_section *sections;
+	size_t n_sections;
+	struct ko_reloc_use *relocs;	/* by type, ascending */
+	size_t n_relocs;
+	struct ko_import *imports;	/* sorted by name */
+	size_t n_imports;
+	struct ko_table this_module;	/* .gnu.linkonce.this_module */
+	struct ko_table param;		/* __param */
+	struct ko_version *versions;	/* __versions, when the module has it (MODVERSIONS) */
+	size_t n_versions;
+	int has_versions;
+};
+
+/*
+ * Reads PATH (decompressing .xz, .zst and .gz by their magic, whatever the name) into a new
+ * module. Never dies and is safe to call from several threads: a file that cannot be read
+ * comes back with ->error set to one line naming it. MACHINE, ELF_CLASS and ELF_DATA (each
+ * 0: any) are what the triple expects; another is an error. VERSION_ENTRY is the size of one
+ * __versions entry (struct modversion_info; 0: do not read __versions).
+ */
+struct ko_module *ko_read(const char *path, unsigned machine, unsigned elf_class, unsigned elf_data,
+			  size_t version_entry);
+/* The same for SIZE bytes at DATA (an ELF image or a compressed one); NAME for messages. */
+struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, unsigned machine,
+				 unsigned elf_class, unsigned elf_data, size_t version_entry);
+void ko_free(struct ko_module *m);	/* accepts NULL */
+
+/* The section named NAME, or NULL. */
+const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);
+
+#endif

@@ -1,0 +1,553 @@
+/*
+ * ko_check.c: 'kabigen check-ko' judges real modules against one triple's layout model and
+ * a loader profile, before anyone tries to load them in a foreign kernel:
+ *
+ *   - the ABI: vermagic, sizeof(struct module), where init and exit are relocated into
+ *     __this_module, the name in it, the __param stride and where its relocations land,
+ *     __versions CRCs against Module.symvers, imports no kernel of the triple exports;
+ *   - the loader: relocation types it does not implement, and what the ones it does imply
+ *     for where modules must be placed (R_X86_64_32S needs the top 2 GiB; a B26 branch to
+ *     the kernel needs a PLT), special sections it refuses, symbols it does not provide,
+ *     param_ops_* it has not got.
+ *
+ * Modules are read on all cores (libelf handles are per thread); the verdicts come out
+ * in path order whatever the thread timing, so two runs print the same report.
+ */
+#include "ko_check.h"
+#include "ko.h"
+#include "ko_facts.h"
+#include "ko_loader.h"
+#include "layout.h"
+#include "report.h"
+
+#include <elf.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <uthash.h>
+
+/* ---- Module.symvers: CRC, symbol, module, export type, namespace; tab-separated ---- */
+
+struct export {
+	char *name;
+	uint64_t crc;
+	int gpl;
+	char *ns;	/* "" when not namespaced */
+	UT_hash_handle hh;
+};
+
+struct ko_exports {
+	struct export *table;	/* uthash by name */
+};
+
+static void exports_free(struct export *table)
+{
+	struct export *e, *tmp;
+
+	HASH_ITER(hh, table, e, tmp) {
+		HASH_DEL(table, e);
+		free(e->name);
+		free(e->ns);
+		free(e);
+	}
+}
+
+static struct export *exports_read(const char *path)
+{
+	size_t len;
+	char *text = read_file(path, &len), *save = NULL;
+	struct export *table = NULL;
+	unsigned line_no = 0;
+
+	if (!text)
+		die("%s: cannot read it: %s; pass the tree's Module.symvers with --symvers", path, strerror(errno));
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char *field[5] = { NULL }, *p = line;
+		struct export *e;
+		size_t n = 0;
+
+		line_no++;
+		while (n < 5) {
+			field[n++] = p;
+			if (!(p = strchr(p, '\t')))
+				break;
+			*p++ = '\0';
+		}
+		if (n < 4)
+			die("%s:%u: not a Module.symvers line (CRC, symbol, module, export type); give the tree's "
+			    "Module.symvers", path, line_no);
+		HASH_FIND_STR(table, field[1], e);
+		if (e)
+			continue;
+		e = xcalloc(1, sizeof(*e));
+		e->name = xstrdup(field[1]);
+		e->crc = strtoull(field[0], NULL, 16);
+		e->gpl = strstr(field[3], "_GPL") != NULL;
+		e->ns = xstrdup(field[4] ? field[4] : "");
+		HASH_ADD_KEYPTR(hh, table, e->name, strlen(e->name), e);
+	}
+	free(text);
+	return table;
+}
+
+/* ---- relocations and where they force modules to be ---- */
+
+enum need { NEED_KERNEL_PLACEMENT, NEED_PLACEMENT_OR_PLT, NEED_PLT, NEED_GOT };
+
+/*
+ * What a relocation type implies for the loader beyond computing it, by the ELF ABI of
+ * each arch (names, resolved through the model). A trailing '*' matches a prefix.
+ * EXTERNAL: only when it refers to a symbol outside the module (the kernel's).
+ */
+static const struct consequence {
+	const char *name;
+	enum need need;
+	int external;
+	const char *why;
+} consequences[] = {
+	{ "R_X86_64_32S", NEED_KERNEL_PLACEMENT, 0,
+	  "a sign-extended 32-bit absolute address: the module must lie in the top 2 GiB of the address space" },
+	{ "R_X86_64_PC32", NEED_KERNEL_PLACEMENT, 1,
+	  "a 32-bit PC-relative reference to a kernel symbol: the module must lie within +-2 GiB of the kernel" },
+	{ "R_X86_64_PLT32", NEED_KERNEL_PLACEMENT, 1,
+	  "a 32-bit PC-relative call to a kernel symbol: the module must lie within +-2 GiB of the kernel" },
+	{ "R_RISCV_CALL_PLT", NEED_PLACEMENT_OR_PLT, 1,
+	  "auipc+jalr reaches +-2 GiB: the kernel must lie within 2 GiB of the module, or the loader builds a PLT" },
+	{ "R_RISCV_CALL", NEED_PLACEMENT_OR_PLT, 1,
+	  "auipc+jalr reaches +-2 GiB: the kernel must lie within 2 GiB of the module, or the loader builds a PLT" },
+	{ "R_RISCV_GOT_HI20", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
+	{ "R_AARCH64_CALL26", NEED_PLACEMENT_OR_PLT, 1,
+	  "a 26-bit branch reaches +-128 MiB: the kernel must be that close, or the loader builds a PLT" },
+	{ "R_AARCH64_JUMP26", NEED_PLACEMENT_OR_PLT, 1,
+	  "a 26-bit branch reaches +-128 MiB: the kernel must be that close, or the loader builds a PLT" },
+	{ "R_AARCH64_ADR_GOT_PAGE", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
+	{ "R_AARCH64_LD64_GOT_LO12_NC", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
+	{ "R_LARCH_B26", NEED_PLT, 1,
+	  "a 28-bit branch reaches +-128 MiB: calls into the kernel go through a PLT the loader builds" },
+	{ "R_LARCH_GOT_*", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
+	{ "R_LARCH_GOT64_*", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
+};
+
+static int name_matches(const char *pattern, const char *name)
+{
+	size_t len = strlen(pattern);
+
+	return len && pattern[len - 1] == '*' ? !strncmp(pattern, name, len - 1) : !strcmp(pattern, name);
+}
+
+static int need_met(const struct ko_loader *l, enum need need)
+{
+	switch (need) {
+	case NEED_KERNEL_PLACEMENT: return l->placement == KO_PLACE_KERNEL;
+	case NEED_PLACEMENT_OR_PLT: return l->placement == KO_PLACE_KERNEL || l->plt;
+	case NEED_PLT: return l->plt;
+	case NEED_GOT: return l->got;
+	}
+	return 0;
+}
+
+static const char *need_text(const struct ko_loader *l, enum need need)
+{
+	switch (need) {
+	case NEED_KERNEL_PLACEMENT:
+	case NEED_PLACEMENT_OR_PLT:
+		return l->plt || need == NEED_KERNEL_PLACEMENT ? "placement" : "placement, plt";
+	case NEED_PLT: return "plt";
+	case NEED_GOT: return "got";
+	}
+	return "";
+}
+
+/* ---- one module ---- */
+
+static void add_finding(struct ko_result *r, enum ko_finding_kind kind, const char *reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+static void add_finding(struct ko_result *r, enum ko_finding_kind kind, const char *reason, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->findings = xrealloc(r->findings, (r->n_findings + 1) * sizeof(*r->findings));
+	r->findings[r->n_findings++] = (struct ko_finding){ kind, xstrdup(reason), sb.buf };
+	if (kind == KO_FAIL)
+		r->status |= KO_FAILS_PROFILE;
+	else if (kind == KO_MISMATCH)
+		r->status |= KO_DISAGREES;
+}
+
+static void check_this_module(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	const struct kabi_record *mod = c->facts->module;
+	const struct ko_table *t = &m->this_module;
+	int64_t init = ko_member_offset(mod, "init"), exit_ = ko_member_offset(mod, "exit");
+	int64_t name = ko_member_offset(mod, "name");
+
+	if (!t->present) {
+		add_finding(r, KO_MISMATCH, "no __this_module",
+			    "no .gnu.linkonce.this_module section: not a kernel module, or not one built by kbuild");
+		return;
+	}
+	if (!mod)
+		return;
+	if (t->size != mod->size)
+		add_finding(r, KO_MISMATCH, "struct module size",
+			    "__this_module is %llu bytes, the triple's struct module %llu",
+			    (unsigned long long)t->size, (unsigned long long)mod->size);
+	if (t->align != mod->align)
+		add_finding(r, KO_MISMATCH, "struct module alignment",
+			    "__this_module is aligned to %llu, the triple's struct module to %u",
+			    (unsigned long long)t->align, mod->align);
+	for (size_t i = 0; i < t->n_relocs; i++) {
+		const struct ko_field_reloc *f = &t->relocs[i];
+		const char *member = !strcmp(f->symbol, "init_module") ? "init"
+				     : !strcmp(f->symbol, "cleanup_module") ? "exit" : NULL;
+		int64_t want = member && !strcmp(member, "init") ? init : exit_;
+
+		if (!member)
+			continue;
+		if (want < 0)
+			add_finding(r, KO_MISMATCH, member[0] == 'i' ? "init offset" : "exit offset",
+				    "%s is relocated at %llu, but the triple's struct module has no '%s'", f->symbol,
+				    (unsigned long long)f->offset, member);
+		else if ((int64_t)f->offset != want)
+			add_finding(r, KO_MISMATCH, member[0] == 'i' ? "init offset" : "exit offset",
+				    "%s at %llu (%s relocated there), the triple's struct module has it at %lld", member,
+				    (unsigned long long)f->offset, f->symbol, (long long)want);
+	}
+	if (name >= 0 && t->data && m->modinfo_name && (uint64_t)name < t->size) {
+		const char *at = (const char *)t->data + name;
+		size_t room = (size_t)(t->size - (uint64_t)name);
+
+		if (strnlen(at, room) == room || strcmp(at, m->modinfo_name))
+			add_finding(r, KO_MISMATCH, "name offset",
+				    "__this_module has no '%s' at the triple's name offset %lld: another layout of "
+				    "struct module", m->modinfo_name, (long long)name);
+	}
+}
+
+static int is_param_op(const struct ko_facts *f, const char *name)
+{
+	for (size_t i = 0; i < f->n_param_ops; i++)
+		if (!strcmp(f->param_ops[i], name))
+			return 1;
+	return 0;
+}
+
+static void check_params(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	const struct kabi_record *kp = c->facts->kernel_param;
+	const struct ko_table *t = &m->param;
+	static const char *const pointers[] = { "name", "mod", "ops", "arg" };
+	int64_t offs[4];
+	uint64_t stride;
+
+	if (!t->present || !kp || !kp->size)
+		return;
+	stride = kp->size;
+	if (t->size % stride) {
+		add_finding(r, KO_MISMATCH, "__param stride",
+			    "__param is %llu bytes, not a multiple of the triple's struct kernel_param (%llu)",
+			    (unsigned long long)t->size, (unsigned long long)stride);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++)
+		offs[i] = ko_member_offset(kp, pointers[i]);
+	for (size_t i = 0; i < t->n_relocs; i++) {
+		const struct ko_field_reloc *f = &t->relocs[i];
+		int64_t in = (int64_t)(f->offset % stride);
+		size_t k;
+
+		for (k = 0; k < 4 && offs[k] != in; k++)
+			;
+		if (k == 4) {
+			add_finding(r, KO_MISMATCH, "__param relocation",
+				    "__param entry %llu has a relocation at +%lld (%s), on no pointer of the triple's "
+				    "struct kernel_param", (unsigned long long)(f->offset / stride), (long long)in, f->symbol);
+			continue;
+		}
+		if (strcmp(pointers[k], "ops") || !f->undefined)
+			continue;
+		if (!is_param_op(c->facts, f->symbol))
+			add_finding(r, KO_FAIL, "param ops",
+				    "parameter %llu uses %s, which is not one of the kernel_param_ops the triple's headers "
+				    "declare", (unsigned long long)(f->offset / stride), f->symbol);
+	}
+}
+
+static void check_vermagic(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	if (!m->vermagic)
+		add_finding(r, KO_MISMATCH, "vermagic", "no vermagic in .modinfo");
+	else if (c->facts->vermagic && strcmp(m->vermagic, c->facts->vermagic))
+		add_finding(r, KO_MISMATCH, "vermagic", "vermagic \"%s\", the triple's \"%s\"", m->vermagic,
+			    c->facts->vermagic);
+}
+
+static int supported(const struct ko_checker *c, unsigned type)
+{
+	for (size_t i = 0; i < c->n_supported; i++)
+		if (c->supported[i] == type)
+			return 1;
+	return 0;
+}
+
+static void check_relocations(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	const struct ko_loader *l = c->loader;
+
+	if (!c->relocs_named)
+		return;
+	for (size_t i = 0; i < m->n_relocs; i++) {
+		const struct ko_reloc_use *u = &m->relocs[i];
+		const char *name = ko_reloc_name(c->facts, u->type);
+		char reason[96];
+
+		if (!name) {
+			snprintf(reason, sizeof(reason), "relocation type %u", u->type);
+			add_finding(r, KO_FAIL, reason, "relocation type %u (x%lu) is none the triple's headers name",
+				    u->type, u->count);
+			continue;
+		}
+		if (!supported(c, u->type)) {
+			snprintf(reason, sizeof(reason), "relocation %s", name);
+			add_finding(r, KO_FAIL, reason, "%s (x%lu): loader %s does not implement it", name, u->count,
+				    l->name);
+			continue;
+		}
+		for (size_t k = 0; k < sizeof(consequences) / sizeof(consequences[0]); k++) {
+			const struct consequence *q = &consequences[k];
+			unsigned long n = q->external ? u->external : u->count;
+
+			if (!name_matches(q->name, name) || !n || need_met(l, q->need))
+				continue;
+			snprintf(reason, sizeof(reason), "%s needs %s", name,
+				 q->need == NEED_GOT ? "a GOT" : q->need == NEED_PLT ? "a PLT"
+				 : q->need == NEED_PLACEMENT_OR_PLT ? "a PLT or nearby kernel"
+				 : strcmp(name, "R_X86_64_32S") ? "the kernel within 2 GiB" : "the top 2 GiB");
+			add_finding(r, KO_FAIL, reason, "%s (x%lu%s): %s; loader %s has %s: %s%s", name, n,
+				    q->external ? " to kernel symbols" : "", q->why, l->name, need_text(l, q->need),
+				    q->need == NEED_GOT ? (l->got ? "true" : "false")
+				    : q->need == NEED_PLT ? (l->plt ? "true" : "false") : l->placement_text,
+				    q->need == NEED_PLACEMENT_OR_PLT ? (l->plt ? "" : ", plt: false") : "");
+			break;
+		}
+	}
+}
+
+/*
+ * A special section is one a loader must understand beyond copying it: everything it
+ * allocates except code, data, read-only data, bss and notes. (The model's section table
+ * will name them with their element structs.)
+ */
+static int is_special_section(const struct ko_section *s)
+{
+	static const char *const ordinary[] = { ".text", ".data", ".rodata", ".bss", ".sbss", ".sdata",
+						".init.", ".exit.", ".note", ".modinfo",
+						".gnu.linkonce.this_module", "__versions", ".ref." };
+
+	if (!(s->flags & SHF_ALLOC) || !*s->name)
+		return 0;
+	for (size_t i = 0; i < sizeof(ordinary) / sizeof(ordinary[0]); i++)
+		if (!strncmp(s->name, ordinary[i], strlen(ordinary[i])))
+			return 0;
+	return 1;
+}
+
+static void check_sections(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	for (size_t i = 0; i < m->n_sections; i++) {
+		const struct ko_section *s = &m->sections[i];
+		int how;
+		const char *word;
+		char reason[160];
+
+		if (!is_special_section(s))
+			continue;
+		how = ko_loader_section(c->loader, s->name);
+		word = how == 'h' ? "handled" : how == 'i' ? "ignored" : how == 'r' ? "refused" : "unlisted";
+		r->sections_special = xrealloc(r->sections_special,
+					       (r->n_sections_special + 1) * sizeof(*r->sections_special));
+		r->sections_special[r->n_sections_special++] = xasprintf("%s %s", s->name, word);
+		if (how == 'r' || (!how && c->loader->refuse_other)) {
+			snprintf(reason, sizeof(reason), "section %s", s->name);
+			add_finding(r, KO_FAIL, reason, "section %s (%llu bytes): loader %s %s", s->name,
+				    (unsigned long long)s->size, c->loader->name,
+				    how ? "refuses it" : "lists it nowhere and refuses what it does not list");
+		}
+	}
+}
+
+static void check_symbols(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	for (size_t i = 0; i < m->n_imports; i++) {
+		const struct ko_import *imp = &m->imports[i];
+		struct export *e = NULL;
+		int provided;
+
+		if (c->exports)
+			HASH_FIND_STR(c->exports->table, imp->name, e);
+		if (imp->hidden) {
+			add_finding(r, KO_FAIL, "hidden import",
+				    "imports %s with hidden visibility: the kernel never resolves a hidden symbol", imp->name);
+			continue;
+		}
+		if (c->exports && !e && !imp->weak)
+			add_finding(r, KO_MISMATCH, "not exported",
+				    "imports %s, which no kernel or module of the triple exports (Module.symvers)", imp->name);
+		provided = c->loader->symbols_from == KO_SYMBOLS_SYMVERS ? e != NULL || !c->exports
+									 : ko_loader_provides(c->loader, imp->name);
+		if (!provided && !imp->weak && (c->loader->symbols_from == KO_SYMBOLS_LIST))
+			add_finding(r, KO_FAIL, "symbol not provided", "imports %s, which loader %s does not provide",
+				    imp->name, c->loader->name);
+		if (e && e->ns[0])
+			add_finding(r, KO_NOTE, "namespaced import", "imports %s from namespace %s", imp->name, e->ns);
+	}
+	for (size_t i = 0; c->exports && i < m->n_versions; i++) {
+		const struct ko_version *v = &m->versions[i];
+		struct export *e;
+
+		HASH_FIND_STR(c->exports->table, v->name, e);
+		if (e && e->crc != v->crc)
+			add_finding(r, KO_MISMATCH, "CRC", "__versions has %s with CRC 0x%08llx, Module.symvers 0x%08llx",
+				    v->name, (unsigned long long)v->crc, (unsigned long long)e->crc);
+	}
+}
+
+static void check_module(const struct ko_checker *c, const char *path, struct ko_result *r)
+{
+	size_t version_entry = c->facts->modversion_info ? c->facts->modversion_info->size : 0;
+	struct ko_module *m = ko_read(path, c->facts->machine, c->facts->elf_class, c->facts->elf_data, version_entry);
+
+	r->module = m;
+	if (m->error) {
+		r->status = 1;
+		return;
+	}
+	check_vermagic(c, m, r);
+	check_this_module(c, m, r);
+	check_params(c, m, r);
+	check_relocations(c, m, r);
+	check_sections(c, m, r);
+	check_symbols(c, m, r);
+}
+
+/* ---- many modules, on every core ---- */
+
+struct scan {
+	const struct ko_checker *ctx;
+	char *const *paths;
+	struct ko_result *results;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *scan_worker(void *arg)
+{
+	struct scan *s = arg;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&s->next, 1)) < s->n)
+		check_module(s->ctx, s->paths[i], &s->results[i]);
+	return NULL;
+}
+
+static void scan_all(struct scan *s, long jobs)
+{
+	pthread_t *threads;
+	long started = 0;
+
+	if (jobs > (long)s->n)
+		jobs = (long)s->n;
+	if (jobs < 1)
+		jobs = 1;
+	threads = xcalloc((size_t)jobs, sizeof(*threads));
+	for (long i = 1; i < jobs; i++)
+		if (!pthread_create(&threads[i], NULL, scan_worker, s))
+			started = i;
+	scan_worker(s);
+	for (long i = 1; i <= started; i++)
+		pthread_join(threads[i], NULL);
+	free(threads);
+}
+
+/* ---- the API ---- */
+
+struct ko_exports *ko_exports_load(const char *path)
+{
+	struct ko_exports *e = xcalloc(1, sizeof(*e));
+
+	e->table = exports_read(path);
+	return e;
+}
+
+void ko_exports_free(struct ko_exports *e)
+{
+	if (!e)
+		return;
+	exports_free(e->table);
+	free(e);
+}
+
+void ko_checker_init(struct ko_checker *c, const struct ko_facts *facts, const struct ko_loader *loader,
+		     const struct ko_exports *exports)
+{
+	memset(c, 0, sizeof(*c));
+	c->facts = facts;
+	c->loader = loader;
+	c->exports = exports;
+	c->relocs_named = facts->n_relocs > 0;
+	if (!c->relocs_named) {
+		warn("the layout model names no relocation types (a dump older than schema 2?); relocations are "
+		     "counted by number and not checked against loader %s", loader->name);
+		return;
+	}
+	c->supported = xcalloc(loader->n_relocations + 1, sizeof(*c->supported));
+	for (size_t i = 0; i < loader->n_relocations; i++) {
+		/* One profile serves several kernels: a type this tree's headers lack is only noted. */
+		if (ko_reloc_number(facts, loader->relocations[i], &c->supported[c->n_supported]))
+			warn("%s: relocation %s is none this triple's headers define; it is left out", loader->file,
+			     loader->relocations[i]);
+		else
+			c->n_supported++;
+	}
+}
+
+void ko_checker_release(struct ko_checker *c)
+{
+	free(c->supported);
+	c->supported = NULL;
+}
+
+struct ko_result *ko_check_all(const struct ko_checker *c, char *const *paths, size_t n, long jobs)
+{
+	struct scan s = { c, paths, xcalloc(n ? n : 1, sizeof(struct ko_result)), n, 0 };
+
+	scan_all(&s, jobs);
+	return s.results;
+}
+
+static void result_release(struct ko_result *r)
+{
+	for (size_t i = 0; i < r->n_findings; i++) {
+		free(r->findings[i].reason);
+		free(r->findings[i].text);
+	}
+	free(r->findings);
+	strv_free(r->sections_special, r->n_sections_special);
+	ko_free(r->module);
+}
+
+void ko_results_free(struct ko_result *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++)
+		result_release(&r[i]);
+	free(r);
+}

@@ -1,0 +1,52 @@
+/* ko_loader.h: a loader profile (configs/loaders/NAME.yaml): what one module loader implements. */
+#ifndef KABIGEN_KO_LOADER_H
+#define KABIGEN_KO_LOADER_H
+
+#include <stddef.h>
+
+/* Where the loader puts modules, which decides what short relocations can reach. */
+enum ko_placement {
+	KO_PLACE_KERNEL,	/* as Linux: modules in the top 2 GiB, within +-2 GiB of the kernel image */
+	KO_PLACE_ANYWHERE,	/* anywhere in the address space: no distance to the kernel is promised */
+};
+
+enum ko_symbols_from {
+	KO_SYMBOLS_SYMVERS,	/* every symbol the tree's Module.symvers exports (the kernel and its modules) */
+	KO_SYMBOLS_LIST,	/* only those listed (and read from files) */
+};
+
+struct ko_loader {
+	char *file;
+	char *name;
+	char *description;
+	/* The part for the triple's arch (arches: ARCH: in the file). */
+	char **relocations;		/* names, resolved to numbers through the layout model */
+	size_t n_relocations;
+	enum ko_placement placement;
+	char *placement_text;		/* as written, e.g. "anywhere (0xffff800000200000)" */
+	int plt, got;			/* the loader builds a PLT / a GOT for the module */
+	/* Sections: each module section is handled, ignored (loaded, its meaning unused) or refused. */
+	char **handled, **ignored, **refused;
+	size_t n_handled, n_ignored, n_refused;
+	int refuse_other;		/* a special section listed nowhere is refused (else: ignored) */
+	enum ko_symbols_from symbols_from;
+	char **symbols;			/* sorted, for bsearch */
+	size_t n_symbols;
+};
+
+/*
+ * Reads FILE, keeping the part for ARCH (kabigen's arch name or a Debian one, with
+ * ALIASES). Dies with FILE:LINE:COLUMN on a malformed profile or one that does not
+ * describe ARCH.
+ */
+struct ko_loader *ko_loader_load(const char *file, const char *arch, char *const *aliases, size_t n_aliases);
+void ko_loader_free(struct ko_loader *l);	/* accepts NULL */
+
+/* Whether the loader provides SYMBOL (with KO_SYMBOLS_SYMVERS the caller asks Module.symvers). */
+int ko_loader_provides(const struct ko_loader *l, const char *symbol);
+
+/* 'h' handled, 'i' ignored, 'r' refused, 0 not listed: how the profile treats section NAME.
+ * A listed name ending in '*' matches every section that starts with what is before it. */
+int ko_loader_section(const struct ko_loader *l, const char *name);
+
+#endif

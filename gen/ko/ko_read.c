@@ -1,0 +1,561 @@
+/*
+ * ko_read.c: reads one kernel module with libelf (elfutils), as pahole and libbpf do, after
+ * undoing the compression kmod would (liblzma, libzstd, zlib). Everything a loader would
+ * look at is collected here; judging it against a triple is check_ko.c's job.
+ *
+ * Nothing here dies: check-ko scans thousands of modules on several threads, and one broken
+ * file must not stop the others, so every failure becomes ->error, one line naming the file.
+ */
+#include "ko.h"
+#include "report.h"
+
+#include <errno.h>
+#include <gelf.h>
+#include <libelf.h>
+#include <lzma.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+#include <zstd.h>
+
+/* No real module comes near this; a compressed file that inflates past it is refused. */
+#define KO_MAX_IMAGE (1024UL * 1024 * 1024)
+
+/* ---- decompression ---- */
+
+static const unsigned char xz_magic[] = { 0xfd, '7', 'z', 'X', 'Z', 0x00 };
+static const unsigned char zstd_magic[] = { 0x28, 0xb5, 0x2f, 0xfd };
+static const unsigned char gzip_magic[] = { 0x1f, 0x8b };
+
+static int has_magic(const unsigned char *data, size_t size, const unsigned char *magic, size_t len)
+{
+	return size >= len && !memcmp(data, magic, len);
+}
+
+/* A growing output buffer for the decoders. */
+struct image {
+	unsigned char *buf;
+	size_t len, cap;
+};
+
+static int image_room(struct image *im)
+{
+	if (im->len < im->cap)
+		return 0;
+	if (im->cap >= KO_MAX_IMAGE)
+		return -1;
+	im->cap = im->cap ? im->cap * 2 : 1 << 20;
+	im->buf = xrealloc(im->buf, im->cap);
+	return 0;
+}
+
+static const char *unxz(const unsigned char *in, size_t size, struct image *im)
+{
+	lzma_stream s = LZMA_STREAM_INIT;
+	lzma_ret r;
+
+	if (lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+		return "liblzma cannot start a decoder";
+	s.next_in = in;
+	s.avail_in = size;
+	do {
+		if (image_room(im)) {
+			lzma_end(&s);
+			return "it inflates past 1 GiB";
+		}
+		s.next_out = im->buf + im->len;
+		s.avail_out = im->cap - im->len;
+		r = lzma_code(&s, LZMA_FINISH);
+		im->len = im->cap - s.avail_out;
+	} while (r == LZMA_OK);
+	lzma_end(&s);
+	return r == LZMA_STREAM_END ? NULL : r == LZMA_BUF_ERROR ? "the xz stream is truncated" : "the xz stream is corrupt";
+}
+
+static const char *unzstd(const unsigned char *in, size_t size, struct image *im)
+{
+	ZSTD_DStream *s = ZSTD_createDStream();
+	ZSTD_inBuffer ib = { in, size, 0 };
+	size_t r = 1;
+
+	if (!s)
+		return "libzstd cannot start a decoder";
+	ZSTD_initDStream(s);
+	while (ib.pos < ib.size || r) {
+		ZSTD_outBuffer ob;
+
+		if (image_room(im)) {
+			ZSTD_freeDStream(s);
+			return "it inflates past 1 GiB";
+		}
+		ob = (ZSTD_outBuffer){ im->buf + im->len, im->cap - im->len, 0 };
+		r = ZSTD_decompressStream(s, &ob, &ib);
+		im->len += ob.pos;
+		if (ZSTD_isError(r)) {
+			ZSTD_freeDStream(s);
+			return "the zstd stream is corrupt";
+		}
+		if (ib.pos == ib.size && r && ob.pos < ob.size) {
+			ZSTD_freeDStream(s);
+			return "the zstd stream is truncated";
+		}
+	}
+	ZSTD_freeDStream(s);
+	return NULL;
+}
+
+static const char *ungzip(const unsigned char *in, size_t size, struct image *im)
+{
+	z_stream s = { 0 };
+	int r;
+
+	if (inflateInit2(&s, 16 + MAX_WBITS) != Z_OK)
+		return "zlib cannot start a decoder";
+	s.next_in = (unsigned char *)in;
+	s.avail_in = (uInt)(size > UINT32_MAX ? UINT32_MAX : size);
+	do {
+		if (image_room(im)) {
+			inflateEnd(&s);
+			return "it inflates past 1 GiB";
+		}
+		s.next_out = im->buf + im->len;
+		s.avail_out = (uInt)(im->cap - im->len);
+		r = inflate(&s, Z_NO_FLUSH);
+		im->len = im->cap - s.avail_out;
+	} while (r == Z_OK);
+	inflateEnd(&s);
+	return r == Z_STREAM_END ? NULL : r == Z_BUF_ERROR ? "the gzip stream is truncated" : "the gzip stream is corrupt";
+}
+
+/* ---- ELF ---- */
+
+static pthread_once_t elf_once = PTHREAD_ONCE_INIT;
+
+static void elf_init(void)
+{
+	elf_version(EV_CURRENT);
+}
+
+static struct ko_module *fail(struct ko_module *m, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+static struct ko_module *fail(struct ko_module *m, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+	char *path = m->path;
+
+	m->path = NULL;
+	ko_free(m);
+	m = xcalloc(1, sizeof(*m));
+	m->path = path;
+	sb_addf(&sb, "%s: ", path);
+	va_start(ap, fmt);
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	m->error = sb.buf;
+	return m;
+}
+
+static const char *elf_problem(void)
+{
+	return elf_errmsg(-1);
+}
+
+/* .modinfo is key=value strings, NUL-separated. */
+static void read_modinfo(struct ko_module *m, const Elf_Data *d)
+{
+	const char *p, *end;
+
+	if (!d || !d->d_buf)
+		return;
+	p = d->d_buf;
+	end = p + d->d_size;
+	while (p < end) {
+		size_t len = strnlen(p, (size_t)(end - p));
+
+		if (len > 9 && !strncmp(p, "vermagic=", 9) && !m->vermagic)
+			m->vermagic = strndup(p + 9, len - 9);
+		else if (len > 5 && !strncmp(p, "name=", 5) && !m->modinfo_name)
+			m->modinfo_name = strndup(p + 5, len - 5);
+		p += len + 1;
+	}
+}
+
+static int cmp_reloc_use(const void *a, const void *b)
+{
+	const struct ko_reloc_use *x = a, *y = b;
+
+	return x->type < y->type ? -1 : x->type > y->type;
+}
+
+static int cmp_import(const void *a, const void *b)
+{
+	return strcmp(((const struct ko_import *)a)->name, ((const struct ko_import *)b)->name);
+}
+
+static void count_reloc(struct ko_module *m, unsigned type, int external)
+{
+	size_t i;
+
+	for (i = 0; i < m->n_relocs && m->relocs[i].type != type; i++)
+		;
+	if (i == m->n_relocs) {
+		m->relocs = xrealloc(m->relocs, (m->n_relocs + 1) * sizeof(*m->relocs));
+		m->relocs[m->n_relocs++] = (struct ko_reloc_use){ type, 0, 0 };
+	}
+	m->relocs[i].count++;
+	m->relocs[i].external += external != 0;
+}
+
+static void table_add_reloc(struct ko_table *t, uint64_t offset, unsigned type, const char *symbol, int undefined)
+{
+	t->relocs = xrealloc(t->relocs, (t->n_relocs + 1) * sizeof(*t->relocs));
+	t->relocs[t->n_relocs++] = (struct ko_field_reloc){ offset, type, xstrdup(symbol), undefined };
+}
+
+/* The loader's symbol table: what a relocation's symbol index means. */
+struct symtab {
+	Elf_Data *data;
+	size_t strndx;
+	size_t count;
+};
+
+/* Name and section of symbol NDX; a section symbol is named after its section. */
+static const char *symbol_of(Elf *elf, const struct symtab *st, size_t ndx, int *undefined)
+{
+	GElf_Sym sym;
+	const char *name;
+
+	*undefined = 0;
+	if (ndx >= st->count || !gelf_getsym(st->data, (int)ndx, &sym))
+		return NULL;
+	*undefined = sym.st_shndx == SHN_UNDEF && ndx != 0;
+	if (GELF_ST_TYPE(sym.st_info) == STT_SECTION) {
+		size_t shstrndx;
+		GElf_Shdr sh;
+		Elf_Scn *scn = elf_getscn(elf, sym.st_shndx);
+
+		if (!scn || !gelf_getshdr(scn, &sh) || elf_getshdrstrndx(elf, &shstrndx))
+			return "";
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+	} else {
+		name = elf_strptr(elf, st->strndx, sym.st_name);
+	}
+	return name ? name : "";
+}
+
+static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const struct symtab *st,
+					  const size_t *section_of, size_t n_scn)
+{
+	Elf_Scn *scn = NULL;
+
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh, target_sh;
+		Elf_Scn *target;
+		Elf_Data *d;
+		struct ko_table *table = NULL;
+		struct ko_section *sec;
+		size_t n;
+
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL))
+			continue;
+		target = elf_getscn(elf, sh.sh_info);
+		if (!target || !gelf_getshdr(target, &target_sh))
+			return fail(m, "relocation section %zu applies to section %u, which does not exist; the file is "
+				    "damaged", elf_ndxscn(scn), (unsigned)sh.sh_info);
+		/* Linux relocates only what it loads (apply_relocations skips !SHF_ALLOC targets). */
+		if (!(target_sh.sh_flags & SHF_ALLOC))
+			continue;
+		if (sh.sh_info >= n_scn || section_of[sh.sh_info] == SIZE_MAX)
+			continue;
+		sec = &m->sections[section_of[sh.sh_info]];
+		if (!strcmp(sec->name, ".gnu.linkonce.this_module"))
+			table = &m->this_module;
+		else if (!strcmp(sec->name, "__param"))
+			table = &m->param;
+		d = elf_getdata(scn, NULL);
+		if (!d || !sh.sh_entsize)
+			return fail(m, "relocation section %zu cannot be read: %s", elf_ndxscn(scn), elf_problem());
+		n = d->d_size / (sh.sh_type == SHT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
+		if (gelf_getclass(elf) == ELFCLASS32)
+			n = d->d_size / (sh.sh_type == SHT_RELA ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+		for (size_t i = 0; i < n; i++) {
+			GElf_Rela r;
+			GElf_Rel rel;
+			const char *name;
+			int undefined;
+
+			if (sh.sh_type == SHT_RELA) {
+				if (!gelf_getrela(d, (int)i, &r))
+					return fail(m, "relocation %zu of section %zu cannot be read: %s", i,
+						    elf_ndxscn(scn), elf_problem());
+			} else {
+				if (!gelf_getrel(d, (int)i, &rel))
+					return fail(m, "relocation %zu of section %zu cannot be read: %s", i,
+						    elf_ndxscn(scn), elf_problem());
+				r = (GElf_Rela){ rel.r_offset, rel.r_info, 0 };
+			}
+			name = symbol_of(elf, st, GELF_R_SYM(r.r_info), &undefined);
+			if (!name)
+				return fail(m, "relocation %zu of section %zu names symbol %lu, which does not exist", i,
+					    elf_ndxscn(scn), (unsigned long)GELF_R_SYM(r.r_info));
+			count_reloc(m, (unsigned)GELF_R_TYPE(r.r_info), undefined);
+			sec->n_relocs++;
+			if (table)
+				table_add_reloc(table, r.r_offset, (unsigned)GELF_R_TYPE(r.r_info), name, undefined);
+		}
+	}
+	if (m->n_relocs)
+		qsort(m->relocs, m->n_relocs, sizeof(*m->relocs), cmp_reloc_use);
+	return m;
+}
+
+static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *st, Elf *elf)
+{
+	for (size_t i = 1; i < st->count; i++) {
+		GElf_Sym sym;
+		const char *name;
+		unsigned vis;
+
+		if (!gelf_getsym(st->data, (int)i, &sym))
+			return fail(m, "symbol %zu cannot be read: %s", i, elf_problem());
+		if (sym.st_shndx != SHN_UNDEF)
+			continue;
+		name = elf_strptr(elf, st->strndx, sym.st_name);
+		if (!name)
+			return fail(m, "symbol %zu has a name outside the string table; the file is damaged", i);
+		if (!*name)
+			continue;
+		vis = GELF_ST_VISIBILITY(sym.st_other);
+		m->imports = xrealloc(m->imports, (m->n_imports + 1) * sizeof(*m->imports));
+		m->imports[m->n_imports++] = (struct ko_import){ xstrdup(name), GELF_ST_BIND(sym.st_info) == STB_WEAK,
+								 vis == STV_HIDDEN || vis == STV_INTERNAL };
+	}
+	if (m->n_imports)
+		qsort(m->imports, m->n_imports, sizeof(*m->imports), cmp_import);
+	return m;
+}
+
+static void read_table(struct ko_table *t, const GElf_Shdr *sh, Elf_Data *d)
+{
+	/* A second section of the name is not the one Linux finds (find_sec takes the first). */
+	if (t->present)
+		return;
+	t->present = 1;
+	t->size = sh->sh_size;
+	t->align = sh->sh_addralign;
+	if (d && d->d_buf && d->d_size) {
+		t->data = xmalloc(d->d_size);
+		memcpy(t->data, d->d_buf, d->d_size);
+		t->size = d->d_size;
+	}
+}
+
+/* __versions: modversion_info entries, { unsigned long crc; char name[]; } of ENTRY bytes. */
+static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is64)
+{
+	size_t word = is64 ? 8 : 4;
+
+	if (m->has_versions)	/* the first, as Linux's find_sec */
+		return;
+	m->has_versions = 1;
+	if (!entry || entry <= word || !d || !d->d_buf)
+		return;
+	for (size_t off = 0; off + entry <= d->d_size; off += entry) {
+		const unsigned char *e = (const unsigned char *)d->d_buf + off;
+		uint64_t crc = 0;
+
+		for (size_t b = 0; b < word; b++)	/* little-endian: every arch kabigen knows */
+			crc |= (uint64_t)e[b] << (8 * b);
+		m->versions = xrealloc(m->versions, (m->n_versions + 1) * sizeof(*m->versions));
+		m->versions[m->n_versions++] = (struct ko_version){ crc, strndup((const char *)e + word, entry - word) };
+	}
+}
+
+static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, unsigned machine, unsigned elf_class,
+				  unsigned elf_data, size_t version_entry)
+{
+	GElf_Ehdr eh;
+	size_t shstrndx, n_scn;
+	size_t *section_of;
+	struct symtab st = { 0 };
+	Elf_Scn *scn = NULL;
+
+	if (elf_kind(elf) != ELF_K_ELF)
+		return fail(m, "not an ELF file (nor an xz, zstd or gzip one); give a kernel module (.ko)");
+	if (!gelf_getehdr(elf, &eh))
+		return fail(m, "the ELF header cannot be read (%s); the file is truncated or damaged", elf_problem());
+	m->machine = eh.e_machine;
+	m->elf_class = eh.e_ident[EI_CLASS];
+	m->data = eh.e_ident[EI_DATA];
+	if (eh.e_type != ET_REL)
+		return fail(m, "ELF type %u is not a relocatable object; a kernel module is ET_REL", (unsigned)eh.e_type);
+	if (elf_class && m->elf_class != elf_class)
+		return fail(m, "a %u-bit ELF file, but the triple is %u-bit; check it against its own arch",
+			    m->elf_class == ELFCLASS64 ? 64 : 32, elf_class == ELFCLASS64 ? 64 : 32);
+	if (machine && m->machine != machine)
+		return fail(m, "built for ELF machine %u, but the triple's modules are machine %u; check it against a "
+			    "triple of its own arch", m->machine, machine);
+	if (elf_data && m->data != elf_data)
+		return fail(m, "%s-endian, but the triple's modules are %s-endian; check it against a triple of its own "
+			    "arch", m->data == ELFDATA2MSB ? "big" : "little", elf_data == ELFDATA2MSB ? "big" : "little");
+	/* libelf reads a section table past the end as no sections at all: say what it is. */
+	if (eh.e_shoff > size || (uint64_t)eh.e_shnum * eh.e_shentsize > size - eh.e_shoff)
+		return fail(m, "truncated: its section headers end past its %zu bytes; the file is truncated or damaged",
+			    size);
+	if (elf_getshdrstrndx(elf, &shstrndx) || elf_getshdrnum(elf, &n_scn))
+		return fail(m, "the section headers cannot be read (%s); the file is truncated or damaged",
+			    elf_problem());
+	section_of = xmalloc((n_scn ? n_scn : 1) * sizeof(*section_of));
+	for (size_t i = 0; i < n_scn; i++)
+		section_of[i] = SIZE_MAX;
+	while ((scn = elf_nextscn(elf, scn))) {
+		GElf_Shdr sh;
+		const char *name;
+		struct ko_section *s;
+
+		if (!gelf_getshdr(scn, &sh) || !(name = elf_strptr(elf, shstrndx, sh.sh_name))) {
+			free(section_of);
+			return fail(m, "section %zu cannot be read (%s); the file is truncated or damaged",
+				    elf_ndxscn(scn), elf_problem());
+		}
+		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL &&
+		    (sh.sh_offset > size || sh.sh_size > size - sh.sh_offset)) {
+			free(section_of);
+			return fail(m, "section %s ends past the file's %zu bytes; the file is truncated or damaged", name,
+				    size);
+		}
+		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && !elf_getdata(scn, NULL)) {
+			free(section_of);
+			return fail(m, "section %s cannot be read (%s); the file is truncated or damaged", name,
+				    elf_problem());
+		}
+		m->sections = xrealloc(m->sections, (m->n_sections + 1) * sizeof(*m->sections));
+		s = &m->sections[m->n_sections];
+		*s = (struct ko_section){ xstrdup(name), sh.sh_size, sh.sh_addralign, sh.sh_flags, sh.sh_type, 0 };
+		section_of[elf_ndxscn(scn)] = m->n_sections++;
+		if (sh.sh_type == SHT_SYMTAB) {
+			st.data = elf_getdata(scn, NULL);
+			st.strndx = sh.sh_link;
+			st.count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
+			if (st.data && st.count * sh.sh_entsize > st.data->d_size)
+				st.count = st.data->d_size / sh.sh_entsize;
+		} else if (!strcmp(name, ".modinfo") && sh.sh_type != SHT_NOBITS) {
+			read_modinfo(m, elf_getdata(scn, NULL));
+		} else if (!strcmp(name, ".gnu.linkonce.this_module")) {
+			read_table(&m->this_module, &sh, sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL));
+		} else if (!strcmp(name, "__param")) {
+			read_table(&m->param, &sh, sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL));
+		} else if (!strcmp(name, "__versions")) {
+			read_versions(m, sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL), version_entry,
+				      m->elf_class == ELFCLASS64);
+		}
+	}
+	if (!st.data) {
+		free(section_of);
+		return fail(m, "no symbol table; a kernel module has one (was it stripped with --strip-all?)");
+	}
+	m = read_symbols(m, &st, elf);
+	if (!m->error)
+		m = read_relocations(m, elf, &st, section_of, n_scn);
+	free(section_of);
+	return m;
+}
+
+struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, unsigned machine,
+				 unsigned elf_class, unsigned elf_data, size_t version_entry)
+{
+	struct ko_module *m = xcalloc(1, sizeof(*m));
+	struct image im = { 0 };
+	const char *problem = NULL, *format = NULL;
+	Elf *elf;
+
+	m->path = xstrdup(name);
+	pthread_once(&elf_once, elf_init);
+	if (has_magic(data, size, xz_magic, sizeof(xz_magic)))
+		format = "xz", problem = unxz(data, size, &im);
+	else if (has_magic(data, size, zstd_magic, sizeof(zstd_magic)))
+		format = "zstd", problem = unzstd(data, size, &im);
+	else if (has_magic(data, size, gzip_magic, sizeof(gzip_magic)))
+		format = "gzip", problem = ungzip(data, size, &im);
+	if (problem) {
+		free(im.buf);
+		return fail(m, "cannot decompress it (%s): %s", format, problem);
+	}
+	if (format) {
+		data = im.buf;
+		size = im.len;
+	}
+	if (size < EI_NIDENT || memcmp(data, ELFMAG, SELFMAG)) {
+		free(im.buf);
+		return fail(m, "not an ELF file%s; give a kernel module (.ko, .ko.xz, .ko.zst or .ko.gz)",
+			    format ? " inside the compression" : " (nor an xz, zstd or gzip one)");
+	}
+	elf = elf_memory((char *)data, size);
+	if (!elf) {
+		free(im.buf);
+		return fail(m, "libelf cannot open it: %s", elf_problem());
+	}
+	m = read_elf(m, elf, size, machine, elf_class, elf_data, version_entry);
+	elf_end(elf);
+	free(im.buf);
+	return m;
+}
+
+struct ko_module *ko_read(const char *path, unsigned machine, unsigned elf_class, unsigned elf_data,
+			  size_t version_entry)
+{
+	size_t len;
+	char *data = read_file(path, &len);
+	struct ko_module *m;
+
+	if (!data) {
+		m = xcalloc(1, sizeof(*m));
+		m->path = xstrdup(path);
+		m->error = xasprintf("%s: cannot read it: %s", path, strerror(errno));
+		return m;
+	}
+	m = ko_read_buffer(path, (const unsigned char *)data, len, machine, elf_class, elf_data, version_entry);
+	free(data);
+	return m;
+}
+
+static void table_free(struct ko_table *t)
+{
+	for (size_t i = 0; i < t->n_relocs; i++)
+		free(t->relocs[i].symbol);
+	free(t->relocs);
+	free(t->data);
+}
+
+void ko_free(struct ko_module *m)
+{
+	if (!m)
+		return;
+	for (size_t i = 0; i < m->n_sections; i++)
+		free(m->sections[i].name);
+	for (size_t i = 0; i < m->n_imports; i++)
+		free(m->imports[i].name);
+	for (size_t i = 0; i < m->n_versions; i++)
+		free(m->versions[i].name);
+	table_free(&m->this_module);
+	table_free(&m->param);
+	free(m->sections);
+	free(m->relocs);
+	free(m->imports);
+	free(m->versions);
+	free(m->vermagic);
+	free(m->modinfo_name);
+	free(m->error);
+	free(m->path);
+	free(m);
+}
+
+const struct ko_section *ko_find_section(const struct ko_module *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_sections; i++)
+		if (!strcmp(m->sections[i].name, name))
+			return &m->sections[i];
+	return NULL;
+}

@@ -1,0 +1,392 @@
+/* ko_report.c: check-ko's verdicts and summary as text, Markdown or JSON (pure functions of the results). */
+#include "emit.h"
+#include "ko.h"
+#include "ko_check.h"
+#include "ko_facts.h"
+#include "report.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <uthash.h>
+
+/* A count by name: modules with a reason, modules importing a symbol, uses of a relocation. */
+struct tally {
+	char *key;
+	unsigned long modules;
+	unsigned long uses;
+	UT_hash_handle hh;
+};
+
+static struct tally *tally_bump(struct tally **t, const char *key, unsigned long uses)
+{
+	struct tally *e;
+
+	HASH_FIND_STR(*t, key, e);
+	if (!e) {
+		e = xcalloc(1, sizeof(*e));
+		e->key = xstrdup(key);
+		HASH_ADD_KEYPTR(hh, *t, e->key, strlen(e->key), e);
+	}
+	e->modules++;
+	e->uses += uses;
+	return e;
+}
+
+static int by_modules(const void *a, const void *b)
+{
+	const struct tally *x = *(struct tally *const *)a, *y = *(struct tally *const *)b;
+
+	if (x->modules != y->modules)
+		return x->modules > y->modules ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static int by_uses(const void *a, const void *b)
+{
+	const struct tally *x = *(struct tally *const *)a, *y = *(struct tally *const *)b;
+
+	if (x->uses != y->uses)
+		return x->uses > y->uses ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+/* The tally as an array sorted by CMP; frees nothing (tally_free does). */
+static struct tally **tally_sorted(struct tally *t, int (*cmp)(const void *, const void *), size_t *n)
+{
+	struct tally **v = xcalloc(HASH_COUNT(t) + 1, sizeof(*v)), *e, *tmp;
+
+	*n = 0;
+	HASH_ITER(hh, t, e, tmp)
+		v[(*n)++] = e;
+	qsort(v, *n, sizeof(*v), cmp);
+	return v;
+}
+
+static void tally_free(struct tally *t)
+{
+	struct tally *e, *tmp;
+
+	HASH_ITER(hh, t, e, tmp) {
+		HASH_DEL(t, e);
+		free(e->key);
+		free(e);
+	}
+}
+
+struct summary {
+	unsigned long load, fail, disagree, unreadable;
+	struct tally **reasons, **symbols, **relocs, **sections;
+	size_t n_reasons, n_symbols, n_relocs, n_sections;
+	struct tally *t_reasons, *t_symbols, *t_relocs, *t_sections;
+};
+
+/* "R_X86_64_PLT32", or "type 4" when the model names no relocations. */
+static char *reloc_label(const struct ko_report *r, unsigned type)
+{
+	const char *name = r->relocs_named ? ko_reloc_name(r->facts, type) : NULL;
+
+	return name ? xstrdup(name) : xasprintf("type %u", type);
+}
+
+static void summarize(const struct ko_report *r, struct summary *s)
+{
+	memset(s, 0, sizeof(*s));
+	for (size_t i = 0; i < r->n_results; i++) {
+		const struct ko_result *res = &r->results[i];
+		const struct ko_module *m = res->module;
+		struct tally *seen = NULL;
+
+		if (m->error) {
+			s->unreadable++;
+			tally_bump(&s->t_reasons, "unreadable", 1);
+			continue;
+		}
+		s->load += !res->status;
+		s->fail += !!(res->status & KO_FAILS_PROFILE);
+		s->disagree += !!(res->status & KO_DISAGREES);
+		for (size_t k = 0; k < res->n_findings; k++) {
+			struct tally *e;
+
+			if (res->findings[k].kind == KO_NOTE)
+				continue;
+			HASH_FIND_STR(seen, res->findings[k].reason, e);
+			if (!e) {
+				tally_bump(&seen, res->findings[k].reason, 0);
+				tally_bump(&s->t_reasons, res->findings[k].reason, 1);
+			}
+		}
+		tally_free(seen);
+		for (size_t k = 0; k < m->n_imports; k++)
+			tally_bump(&s->t_symbols, m->imports[k].name, 1);
+		for (size_t k = 0; k < m->n_relocs; k++) {
+			char *label = reloc_label(r, m->relocs[k].type);
+
+			tally_bump(&s->t_relocs, label, m->relocs[k].count);
+			free(label);
+		}
+		for (size_t k = 0; k < res->n_sections_special; k++) {
+			char *name = xstrdup(res->sections_special[k]);
+
+			*strrchr(name, ' ') = '\0';
+			tally_bump(&s->t_sections, name, 1);
+			free(name);
+		}
+	}
+	s->reasons = tally_sorted(s->t_reasons, by_modules, &s->n_reasons);
+	s->symbols = tally_sorted(s->t_symbols, by_modules, &s->n_symbols);
+	s->relocs = tally_sorted(s->t_relocs, by_uses, &s->n_relocs);
+	s->sections = tally_sorted(s->t_sections, by_modules, &s->n_sections);
+}
+
+static void summary_release(struct summary *s)
+{
+	free(s->reasons);
+	free(s->symbols);
+	free(s->relocs);
+	free(s->sections);
+	tally_free(s->t_reasons);
+	tally_free(s->t_symbols);
+	tally_free(s->t_relocs);
+	tally_free(s->t_sections);
+}
+
+static const char *verdict(const struct ko_result *res)
+{
+	if (res->module->error)
+		return "unreadable";
+	switch (res->status & (KO_FAILS_PROFILE | KO_DISAGREES)) {
+	case 0: return "loads";
+	case KO_FAILS_PROFILE: return "fails the loader profile";
+	case KO_DISAGREES: return "disagrees with the layouts";
+	default: return "fails the loader profile and disagrees with the layouts";
+	}
+}
+
+static const char *kind_word(enum ko_finding_kind k)
+{
+	return k == KO_FAIL ? "loader" : k == KO_MISMATCH ? "layout" : "note";
+}
+
+/* How many of the top entries a text or Markdown summary shows. */
+#define TOP 20
+
+static void add_relocs_line(struct strbuf *sb, const struct ko_report *r, const struct ko_module *m)
+{
+	for (size_t k = 0; k < m->n_relocs; k++) {
+		char *label = reloc_label(r, m->relocs[k].type);
+
+		sb_addf(sb, "%s %s x%lu", k ? "," : "", label, m->relocs[k].count);
+		free(label);
+	}
+}
+
+char *ko_report_text(const struct ko_report *r, int verbose)
+{
+	struct strbuf sb = { 0 };
+	struct summary s;
+
+	summarize(r, &s);
+	verbose |= r->n_results == 1;
+	for (size_t i = 0; i < r->n_results; i++) {
+		const struct ko_result *res = &r->results[i];
+		const struct ko_module *m = res->module;
+
+		if (m->error || (!res->status && !verbose))
+			continue;
+		sb_addf(&sb, "%s: %s\n", m->path, verdict(res));
+		for (size_t k = 0; k < res->n_findings; k++)
+			if (res->findings[k].kind != KO_NOTE || verbose)
+				sb_addf(&sb, "  %s: %s\n", kind_word(res->findings[k].kind), res->findings[k].text);
+		if (verbose) {
+			sb_adds(&sb, "  relocations:");
+			add_relocs_line(&sb, r, m);
+			sb_adds(&sb, "\n  special sections:");
+			for (size_t k = 0; k < res->n_sections_special; k++)
+				sb_addf(&sb, "%s %s", k ? "," : "", res->sections_special[k]);
+			sb_addf(&sb, "\n  imports: %zu\n", m->n_imports);
+		}
+	}
+	sb_addf(&sb, "checked %zu module%s against %s with loader %s (%s)\n", r->n_results,
+		r->n_results == 1 ? "" : "s", r->target, r->loader_name, r->loader_file);
+	sb_addf(&sb, "  load: %lu, fail the loader profile: %lu, disagree with the layouts: %lu, unreadable: %lu\n",
+		s.load, s.fail, s.disagree, s.unreadable);
+	if (!r->symvers)
+		sb_adds(&sb, "  imports not checked against the triple's exports: no Module.symvers\n");
+	if (!r->relocs_named)
+		sb_adds(&sb, "  relocation types not checked: the layout model names none\n");
+	if (s.n_reasons) {
+		sb_adds(&sb, "top reasons (modules):\n");
+		for (size_t k = 0; k < s.n_reasons && k < TOP; k++)
+			sb_addf(&sb, "  %6lu  %s\n", s.reasons[k]->modules, s.reasons[k]->key);
+	}
+	sb_addf(&sb, "symbols most needed (modules importing; %zu of %zu):\n", s.n_symbols < TOP ? s.n_symbols : TOP,
+		s.n_symbols);
+	for (size_t k = 0; k < s.n_symbols && k < TOP; k++)
+		sb_addf(&sb, "  %6lu  %s\n", s.symbols[k]->modules, s.symbols[k]->key);
+	sb_adds(&sb, "relocation types (uses, modules):\n");
+	for (size_t k = 0; k < s.n_relocs; k++)
+		sb_addf(&sb, "  %9lu %6lu  %s\n", s.relocs[k]->uses, s.relocs[k]->modules, s.relocs[k]->key);
+	sb_adds(&sb, "special sections (modules):\n");
+	for (size_t k = 0; k < s.n_sections; k++)
+		sb_addf(&sb, "  %6lu  %s\n", s.sections[k]->modules, s.sections[k]->key);
+	summary_release(&s);
+	return sb.buf;
+}
+
+/* Markdown: '|' and backticks would break a table cell. */
+static void md_cell(struct strbuf *sb, const char *s)
+{
+	for (; *s; s++)
+		sb_addf(sb, "%s", *s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){ *s, 0 });
+}
+
+static void md_tally(struct strbuf *sb, const char *title, const char *count, struct tally **v, size_t n,
+		     size_t limit, int uses)
+{
+	if (!n)
+		return;
+	sb_addf(sb, "\n## %s\n\n| %s | |\n|---:|---|\n", title, count);
+	for (size_t k = 0; k < n && k < limit; k++) {
+		sb_addf(sb, "| %lu | `", uses ? v[k]->uses : v[k]->modules);
+		md_cell(sb, v[k]->key);
+		sb_adds(sb, "` |\n");
+	}
+}
+
+char *ko_report_md(const struct ko_report *r)
+{
+	struct strbuf sb = { 0 };
+	struct summary s;
+
+	summarize(r, &s);
+	sb_addf(&sb, "# check-ko: %zu module%s against %s, loader %s\n\n", r->n_results, r->n_results == 1 ? "" : "s",
+		r->target, r->loader_name);
+	sb_adds(&sb, "| load | fail the loader profile | disagree with the layouts | unreadable |\n|---:|---:|---:|---:|\n");
+	sb_addf(&sb, "| %lu | %lu | %lu | %lu |\n", s.load, s.fail, s.disagree, s.unreadable);
+	md_tally(&sb, "Top reasons", "modules", s.reasons, s.n_reasons, TOP, 0);
+	md_tally(&sb, "Symbols most needed", "modules", s.symbols, s.n_symbols, TOP, 0);
+	md_tally(&sb, "Relocation types", "uses", s.relocs, s.n_relocs, SIZE_MAX, 1);
+	md_tally(&sb, "Special sections", "modules", s.sections, s.n_sections, SIZE_MAX, 0);
+	for (size_t i = 0, first = 1; i < r->n_results; i++) {
+		const struct ko_result *res = &r->results[i];
+
+		if (!res->status)
+			continue;
+		if (first)
+			sb_adds(&sb, "\n## Modules that do not load\n");
+		first = 0;
+		sb_adds(&sb, "\n### `");
+		md_cell(&sb, res->module->path);
+		sb_addf(&sb, "`: %s\n\n", verdict(res));
+		if (res->module->error) {
+			sb_adds(&sb, "- ");
+			md_cell(&sb, res->module->error);
+			sb_adds(&sb, "\n");
+		}
+		for (size_t k = 0; k < res->n_findings; k++) {
+			sb_addf(&sb, "- %s: ", kind_word(res->findings[k].kind));
+			md_cell(&sb, res->findings[k].text);
+			sb_adds(&sb, "\n");
+		}
+	}
+	summary_release(&s);
+	return sb.buf;
+}
+
+static void json_tally(struct strbuf *sb, const char *key, struct tally **v, size_t n, int uses)
+{
+	sb_addf(sb, ",\n    \"%s\": [", key);
+	for (size_t k = 0; k < n; k++) {
+		sb_addf(sb, "%s\n      { \"name\": ", k ? "," : "");
+		json_add_string(sb, v[k]->key);
+		sb_addf(sb, ", \"modules\": %lu", v[k]->modules);
+		if (uses)
+			sb_addf(sb, ", \"uses\": %lu", v[k]->uses);
+		sb_adds(sb, " }");
+	}
+	sb_adds(sb, n ? "\n    ]" : "]");
+}
+
+static void json_module(struct strbuf *sb, const struct ko_report *r, const struct ko_result *res)
+{
+	const struct ko_module *m = res->module;
+
+	sb_adds(sb, "    { \"path\": ");
+	json_add_string(sb, m->path);
+	sb_adds(sb, ", \"verdict\": ");
+	json_add_string(sb, verdict(res));
+	if (m->error) {
+		sb_adds(sb, ", \"error\": ");
+		json_add_string(sb, m->error);
+		sb_adds(sb, " }");
+		return;
+	}
+	sb_adds(sb, ", \"vermagic\": ");
+	if (m->vermagic)
+		json_add_string(sb, m->vermagic);
+	else
+		sb_adds(sb, "null");
+	sb_addf(sb, ",\n      \"this_module\": { \"size\": %llu, \"align\": %llu },\n      \"findings\": [",
+		(unsigned long long)m->this_module.size, (unsigned long long)m->this_module.align);
+	for (size_t k = 0; k < res->n_findings; k++) {
+		sb_addf(sb, "%s { \"kind\": \"%s\", \"reason\": ", k ? "," : "", kind_word(res->findings[k].kind));
+		json_add_string(sb, res->findings[k].reason);
+		sb_adds(sb, ", \"text\": ");
+		json_add_string(sb, res->findings[k].text);
+		sb_adds(sb, " }");
+	}
+	sb_adds(sb, " ],\n      \"relocations\": [");
+	for (size_t k = 0; k < m->n_relocs; k++) {
+		char *label = reloc_label(r, m->relocs[k].type);
+
+		sb_addf(sb, "%s { \"type\": %u, \"name\": ", k ? "," : "", m->relocs[k].type);
+		json_add_string(sb, label);
+		sb_addf(sb, ", \"count\": %lu, \"external\": %lu }", m->relocs[k].count, m->relocs[k].external);
+		free(label);
+	}
+	sb_adds(sb, " ],\n      \"special_sections\": [");
+	for (size_t k = 0; k < res->n_sections_special; k++) {
+		sb_adds(sb, k ? ", " : " ");
+		json_add_string(sb, res->sections_special[k]);
+	}
+	sb_adds(sb, " ],\n      \"imports\": [");
+	for (size_t k = 0; k < m->n_imports; k++) {
+		sb_adds(sb, k ? ", " : " ");
+		json_add_string(sb, m->imports[k].name);
+	}
+	sb_adds(sb, " ] }");
+}
+
+char *ko_report_json(const struct ko_report *r)
+{
+	struct strbuf sb = { 0 };
+	struct summary s;
+
+	summarize(r, &s);
+	sb_adds(&sb, "{\n  \"target\": ");
+	json_add_string(&sb, r->target);
+	sb_adds(&sb, ",\n  \"loader\": ");
+	json_add_string(&sb, r->loader_name);
+	sb_adds(&sb, ",\n  \"loader_file\": ");
+	json_add_string(&sb, r->loader_file);
+	sb_adds(&sb, ",\n  \"symvers\": ");
+	if (r->symvers)
+		json_add_string(&sb, r->symvers);
+	else
+		sb_adds(&sb, "null");
+	sb_addf(&sb, ",\n  \"relocations_named\": %s", r->relocs_named ? "true" : "false");
+	sb_addf(&sb, ",\n  \"summary\": {\n    \"modules\": %zu, \"load\": %lu, \"fail_profile\": %lu, "
+		"\"disagree\": %lu, \"unreadable\": %lu", r->n_results, s.load, s.fail, s.disagree, s.unreadable);
+	json_tally(&sb, "reasons", s.reasons, s.n_reasons, 0);
+	json_tally(&sb, "symbols", s.symbols, s.n_symbols, 0);
+	json_tally(&sb, "relocations", s.relocs, s.n_relocs, 1);
+	json_tally(&sb, "sections", s.sections, s.n_sections, 0);
+	sb_adds(&sb, "\n  },\n  \"modules\": [\n");
+	for (size_t i = 0; i < r->n_results; i++) {
+		json_module(&sb, r, &r->results[i]);
+		sb_adds(&sb, i + 1 < r->n_results ? ",\n" : "\n");
+	}
+	sb_adds(&sb, "  ]\n}\n");
+	summary_release(&s);
+	return sb.buf;
+}

@@ -1,0 +1,48 @@
+/*
+ * progress.c: a count of steps done, redrawn in place on standard error when that is a
+ * terminal ("kabigen: reading the archive's indexes 3/8 (sid)"), and nothing at all when
+ * it is not (a log, a pipe, a build system), so logs keep only the results.
+ */
+#include "progress.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void draw(const struct progress *p, const char *item)
+{
+	/* \r and "erase to the end of the line": the line is redrawn, never scrolled. */
+	fprintf(stderr, "\rkabigen: %s %zu/%zu%s%s%s\033[K", p->what, p->done, p->total, item ? " (" : "",
+		item ? item : "", item ? ")" : "");
+	fflush(stderr);
+}
+
+void progress_start(struct progress *p, const char *what, size_t total)
+{
+	const char *term = getenv("TERM");
+
+	p->on = total > 0 && isatty(STDERR_FILENO) && !(term && !strcmp(term, "dumb"));
+	p->what = what;
+	p->done = 0;
+	p->total = total;
+	if (p->on)
+		draw(p, NULL);
+}
+
+void progress_step(struct progress *p, const char *item)
+{
+	if (p->done < p->total)
+		p->done++;
+	if (p->on)
+		draw(p, item);
+}
+
+void progress_end(struct progress *p)
+{
+	if (p->on) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	p->on = 0;
+}
