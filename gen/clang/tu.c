@@ -181,11 +181,14 @@ char *tu_source(const struct kset *s)
 			continue;
 		if (c->cond)
 			tu_add_if(sb, c->cond);
-		/* A bare name may be an enumerator rather than a macro: extract.c reads those directly. */
-		if (tu_is_ident(e))
+		/* A bare name may be an enumerator rather than a macro: extract.c reads those directly,
+		 * unless the value is converted to a type, which takes a probe either way. */
+		bool guard = tu_is_ident(e) && !c->type;
+
+		if (guard)
 			sb_addf(sb, "#ifdef %s\n", e);
 		tu_add_const_probe(sb, c->name, e, c->type);
-		if (tu_is_ident(e))
+		if (guard)
 			sb_adds(sb, "#endif\n");
 		if (c->cond)
 			sb_adds(sb, "#endif\n");
