@@ -335,8 +335,12 @@ static void generate(const struct generate_options *o, const struct arch_profile
 	struct tu *tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
 
 	if (o->print_cflags || o->emit_tu) {
-		if (o->emit_tu)
-			outfile_write(o->emit_tu, tu->text, strlen(tu->text), 0);
+		if (o->emit_tu) {
+			char *unit = extract_resolve(tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
+
+			outfile_write(o->emit_tu, unit, strlen(unit), 0);
+			free(unit);
+		}
 		if (o->print_cflags) {
 			char *line = tu_shell_args(tu);
 
