@@ -423,8 +423,10 @@ static void check_symbols(const struct ko_checker *c, const struct ko_module *m,
 
 static void check_module(const struct ko_checker *c, const char *path, struct ko_result *r)
 {
-	size_t version_entry = c->facts->modversion_info ? c->facts->modversion_info->size : 0;
-	struct ko_module *m = ko_read(path, c->facts->machine, c->facts->elf_class, c->facts->elf_data, version_entry);
+	const struct ko_expect e = { c->facts->machine, c->facts->elf_class, c->facts->elf_data,
+				     c->facts->modversion_info ? c->facts->modversion_info->size : 0,
+				     c->facts->tables, c->facts->n_tables };
+	struct ko_module *m = ko_read(path, &e);
 
 	r->module = m;
 	if (m->error) {

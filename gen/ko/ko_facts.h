@@ -24,6 +24,9 @@ struct ko_facts {
 	/* From the model: the records and values check-ko compares modules with (NULL: absent). */
 	const struct kabi_record *module, *kernel_param, *modversion_info;
 	const char *vermagic;
+	/* The table sections whose entries check-ko checks (the model's section table), by name. */
+	char **tables;
+	size_t n_tables;
 	char **param_ops;
 	size_t n_param_ops;
 };
