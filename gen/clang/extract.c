@@ -515,6 +515,12 @@ static char *eval_string(struct extract *x, struct decl *d, const char *what)
 	return s;
 }
 
+static void add_note(char ***v, size_t *n, char *owned)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = owned;
+}
+
 /* One constant: PROBE_NAME's probe or, for a bare name, the enumerator NAME. */
 static void take_constant(struct extract *x, const struct kset_constant *k, const char *name, const char *expr)
 {
@@ -529,6 +535,11 @@ static void take_constant(struct extract *x, const struct kset_constant *k, cons
 
 	if (!d && (k->cond || k->prefix))
 		return;	/* its condition is false for this configuration, or an #undef'd macro */
+	if (!d && k->optional) {
+		add_note(&x->m->prov.omitted, &x->m->prov.n_omitted,
+			 xasprintf("%s: neither a macro nor an enumerator in these headers", name));
+		return;
+	}
 	if (!d)
 		die("%s: the constant %s of the set is neither a macro nor an enumerator in these headers; "
 		    "remove it from %s", x->origin, expr, x->set->file);
@@ -558,11 +569,6 @@ static void take_constant(struct extract *x, const struct kset_constant *k, cons
 	x->m->n_constants++;
 }
 
-static void add_note(char ***v, size_t *n, char *owned)
-{
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
-	(*v)[(*n)++] = owned;
-}
 
 static void take_constants(struct extract *x)
 {
@@ -663,6 +669,185 @@ static void take_structs(struct extract *x)
 		x->m->order = xrealloc(x->m->order, (x->m->n_order + 1) * sizeof(*x->m->order));
 		x->m->order[x->m->n_order++] = r;
 	}
+}
+
+/* ---- special sections ---- */
+
+struct field_find {
+	const char *name;
+	CXType type;
+	int found;
+};
+
+/* A named field of a record, looked for through anonymous members too (C11 lets one name it directly). */
+static enum CXVisitorResult find_field(CXCursor c, CXClientData data)
+{
+	struct field_find *f = data;
+	char *name = cx_take(clang_getCursorSpelling(c));
+	CXType t = clang_getCanonicalType(clang_getCursorType(c));
+
+	if (!strcmp(name, f->name)) {
+		f->type = clang_getCursorType(c);
+		f->found = 1;
+	} else if (t.kind == CXType_Record && (!*name || clang_Cursor_isAnonymousRecordDecl(clang_getTypeDeclaration(t)))) {
+		clang_Type_visitFields(t, find_field, f);
+	}
+	free(name);
+	return f->found ? CXVisit_Break : CXVisit_Continue;
+}
+
+/* The type of member PATH ("dyndbg_info.descs") of record type T; 0 when it has none. */
+static int member_type(CXType t, const char *path, CXType *out)
+{
+	char *copy = xstrdup(path), *save = NULL;
+	int ok = 1;
+
+	for (char *part = strtok_r(copy, ".", &save); part && ok; part = strtok_r(NULL, ".", &save)) {
+		struct field_find f = { part, { 0 }, 0 };
+
+		t = clang_getCanonicalType(t);
+		if (t.kind != CXType_Record) {
+			ok = 0;
+			break;
+		}
+		clang_Type_visitFields(t, find_field, &f);
+		ok = f.found;
+		t = f.type;
+	}
+	free(copy);
+	*out = t;
+	return ok;
+}
+
+struct offset_walk {
+	uint64_t base;
+	uint64_t **v;
+	size_t *n;
+};
+
+static void collect_offsets(CXType t, uint64_t base, uint64_t **v, size_t *n);
+
+static enum CXVisitorResult offset_field(CXCursor c, CXClientData data)
+{
+	struct offset_walk *w = data;
+	long long bits = clang_Cursor_getOffsetOfField(c);
+
+	if (bits >= 0 && !clang_Cursor_isBitField(c))
+		collect_offsets(clang_getCursorType(c), w->base + (uint64_t)bits / 8, w->v, w->n);
+	return CXVisit_Continue;
+}
+
+/* The byte offsets where each scalar or pointer of type T starts, T placed at BASE. */
+static void collect_offsets(CXType t, uint64_t base, uint64_t **v, size_t *n)
+{
+	t = clang_getCanonicalType(t);
+	if (t.kind == CXType_Record) {
+		struct offset_walk w = { base, v, n };
+
+		clang_Type_visitFields(t, offset_field, &w);
+		return;
+	}
+	if (t.kind == CXType_ConstantArray) {
+		CXType e = clang_getArrayElementType(t);
+		long long count = clang_getArraySize(t), size = clang_Type_getSizeOf(e);
+
+		/* Arrays of bytes hold no pointer: their first byte stands for them. */
+		for (long long i = 0; i < count && size > 1; i++)
+			collect_offsets(e, base + (uint64_t)(i * size), v, n);
+		if (size <= 1 && count > 0)
+			collect_offsets(e, base, v, n);
+		return;
+	}
+	for (size_t i = 0; i < *n; i++)
+		if ((*v)[i] == base)
+			return;
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = base;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void take_sections(struct extract *x)
+{
+	const struct kset *s = x->set;
+	struct kabi_provenance *p = &x->m->prov;
+	struct decl *module = decl_get(x->records, "module");
+
+	char **why = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*why));
+
+	x->m->sections = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*x->m->sections));
+	for (size_t i = 0; i < s->n_sections; i++) {
+		const struct kset_section *k = &s->sections[i];
+		struct kabi_section *sec = &x->m->sections[x->m->n_sections];
+		char idx[32];
+		struct decl *d;
+		CXType t, count_type;
+		long long size, align;
+
+		snprintf(idx, sizeof(idx), "%zu", i);
+		if (!probe(x, TU_PROBE_SECTION, idx)) {
+			why[i] = xasprintf("%s: %s is false", k->name, k->cond);
+			continue;
+		}
+		if (k->type) {
+			d = probe(x, TU_PROBE_SECTYPE, idx);
+			t = clang_getTypedefDeclUnderlyingType(d->cursor);
+		} else {
+			if (!module)
+				die("%s: section %s names the struct module member %s, but the headers define no struct "
+				    "module; check %s", x->origin, k->name, k->elements, s->file);
+			if (!member_type(clang_getCursorType(module->cursor), k->elements, &t) ||
+			    clang_getCanonicalType(t).kind != CXType_Pointer) {
+				why[i] = xasprintf("%s: struct module has no pointer %s in this configuration", k->name,
+						   k->elements);
+				continue;
+			}
+			t = clang_getPointeeType(clang_getCanonicalType(t));
+		}
+		if (k->count && (!module || !member_type(clang_getCursorType(module->cursor), k->count, &count_type))) {
+			why[i] = xasprintf("%s: struct module has no %s in this configuration", k->name, k->count);
+			continue;
+		}
+		t = clang_getUnqualifiedType(clang_getCanonicalType(t));
+		size = clang_Type_getSizeOf(t);
+		align = clang_Type_getAlignOf(t);
+		if (t.kind == CXType_Void)
+			size = align = 1;	/* bytes: what find_module_sections() passes as their size */
+		if (size <= 0 || align <= 0)
+			die("%s: the element type of section %s has no size in this configuration (libclang error "
+			    "%lld); check %s", x->origin, k->name, size, s->file);
+		sec->name = xstrdup(k->name);
+		sec->type = t.kind == CXType_Void ? xstrdup("void") : cx_take(clang_getTypeSpelling(t));
+		sec->size = (uint64_t)size;
+		sec->align = (uint32_t)align;
+		sec->elements = k->elements ? xstrdup(k->elements) : NULL;
+		sec->count = k->count ? xstrdup(k->count) : NULL;
+		sec->reloc = xstrdup(k->reloc);
+		collect_offsets(t, 0, &sec->offsets, &sec->n_offsets);
+		if (!sec->n_offsets) {
+			sec->offsets = xcalloc(1, sizeof(*sec->offsets));
+			sec->n_offsets = 1;
+		}
+		qsort(sec->offsets, sec->n_offsets, sizeof(*sec->offsets), cmp_u64);
+		x->m->n_sections++;
+	}
+	/* Why a section is missing, once, unless another entry of the same name gave it. */
+	for (size_t i = 0; i < s->n_sections; i++) {
+		size_t j;
+
+		for (j = 0; j < i && (!why[j] || strcmp(s->sections[j].name, s->sections[i].name)); j++)
+			;
+		if (why[i] && j == i && !kabi_model_find_section(x->m, s->sections[i].name))
+			add_note(&p->omitted, &p->n_omitted, why[i]);
+		else
+			free(why[i]);
+	}
+	free(why);
 }
 
 /*
@@ -834,6 +1019,7 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	take_structs(&x);
 	take_enums(&x);
 	take_constants(&x);
+	take_sections(&x);
 	if ((rel = decl_get(x.probes, TU_PROBE_RELEASE)))
 		x.m->prov.release = eval_string(&x, rel, "UTS_RELEASE");
 	x.m->strings = xcalloc(set->n_strings, sizeof(*x.m->strings));

@@ -145,6 +145,17 @@ char *tu_source(const struct kset *s)
 		if (c->cond)
 			sb_adds(sb, "#endif\n");
 	}
+	for (size_t i = 0; i < s->n_sections; i++) {
+		const struct kset_section *sec = &s->sections[i];
+
+		if (sec->cond)
+			sb_addf(sb, "#if %s\n", sec->cond);
+		sb_addf(sb, "typedef int " TU_PROBE_SECTION "%zu;\n", i);
+		if (sec->type)
+			sb_addf(sb, "typedef %s " TU_PROBE_SECTYPE "%zu;\n", sec->type, i);
+		if (sec->cond)
+			sb_adds(sb, "#endif\n");
+	}
 	for (size_t i = 0; i < s->n_strings; i++)
 		sb_addf(sb, "static const char " TU_PROBE_STRING "%s[] = %s;\n", s->strings[i].name,
 			s->strings[i].expr);

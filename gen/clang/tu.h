@@ -15,6 +15,8 @@ struct strbuf;
 #define TU_PROBE_STRING "kabigen__string_"
 #define TU_PROBE_HAS "kabigen__has_"
 #define TU_PROBE_RELEASE "kabigen__uts_release"
+#define TU_PROBE_SECTION "kabigen__section_"	/* + index: the section's condition holds */
+#define TU_PROBE_SECTYPE "kabigen__sectype_"	/* + index: the section's element type */
 
 struct tu {
 	char *file_name;	/* the name the translation unit is parsed under */

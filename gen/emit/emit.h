@@ -22,8 +22,8 @@ void emit_provenance(struct strbuf *sb, const struct kabi_provenance *p, const c
  * README.md documents it. New string.
  */
 #define KABI_LAYOUT_FORMAT "kabigen-layout"
-/* 2: constants carry kernel_type, expr and group; triple.constant_sources. */
-#define KABI_LAYOUT_SCHEMA 2
+/* 2: constants carry kernel_type, expr and group; triple.constant_sources. 3: sections. */
+#define KABI_LAYOUT_SCHEMA 3
 char *emit_json(const struct kabi_model *m);
 
 /* Appends S as a JSON string literal (also used by the diff reports). */

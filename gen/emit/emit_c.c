@@ -411,6 +411,41 @@ static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
 	}
 }
 
+/*
+ * The special sections as an X-macro. TYPE is clang's spelling of the element type (sizeof
+ * works where this header defines it); SIZE is its size either way. A variadic tail keeps
+ * the member offsets usable as an array initializer: (const unsigned long long[]){ __VA_ARGS__ }.
+ */
+static void emit_sections(struct strbuf *sb, const struct kabi_model *m)
+{
+	if (!m->n_sections)
+		return;
+	sb_adds(sb, "/*\n * The special sections of a module and what the kernel makes of them:\n"
+		    " * X(NAME, TYPE, SIZE, ELEMENTS, COUNT, RELOC, OFFSET...) each. NAME is the ELF section;\n"
+		    " * TYPE its element type and SIZE that type's size (the section is a whole number of\n"
+		    " * elements); ELEMENTS and COUNT the struct module members the kernel points at the\n"
+		    " * entries and counts them with (\"\" for none); RELOC how entries are relocated\n"
+		    " * (absolute, pc-relative, mixed, none); the OFFSETs are where each member of an\n"
+		    " * element starts, so where its relocations land.\n */\n"
+		    "#define KABI_SECTIONS(X)");
+	for (size_t i = 0; i < m->n_sections; i++) {
+		const struct kabi_section *sec = &m->sections[i];
+
+		sb_adds(sb, " \\\n\tX(");
+		add_c_string(sb, sec->name);
+		sb_addf(sb, ", %s, %" PRIu64 ", ", sec->type, sec->size);
+		add_c_string(sb, sec->elements ? sec->elements : "");
+		sb_adds(sb, ", ");
+		add_c_string(sb, sec->count ? sec->count : "");
+		sb_adds(sb, ", ");
+		add_c_string(sb, sec->reloc);
+		for (size_t j = 0; j < sec->n_offsets; j++)
+			sb_addf(sb, ", %" PRIu64, sec->offsets[j]);
+		sb_adds(sb, ")");
+	}
+	sb_addf(sb, "\n#define KABI_SECTIONS_COUNT %zu\n\n", m->n_sections);
+}
+
 char *emit_c_header(const struct kabi_model *m)
 {
 	struct strbuf sb = { 0 };
@@ -445,6 +480,7 @@ char *emit_c_header(const struct kabi_model *m)
 	free(defs);
 
 	emit_lists(&sb, m);
+	emit_sections(&sb, m);
 	emit_checks(&sb, m);
 	sb_adds(&sb, "#endif /* KABIGEN_KABI_H */\n");
 	return sb.buf;

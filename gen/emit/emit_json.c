@@ -200,6 +200,26 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 	}
 	sb_adds(sb, m->n_constants ? "\n  ],\n" : "],\n");
 
+	sb_adds(sb, "  \"sections\": [");
+	for (size_t i = 0; i < m->n_sections; i++) {
+		const struct kabi_section *sec = &m->sections[i];
+
+		sb_addf(sb, "%s\n    {\"name\": ", i ? "," : "");
+		json_add_string(sb, sec->name);
+		sb_adds(sb, ", \"type\": ");
+		json_add_string(sb, sec->type);
+		sb_addf(sb, ", \"size\": %" PRIu64 ", \"align\": %u", sec->size, sec->align);
+		first = 0;
+		add_key_string(sb, "elements", sec->elements, &first);
+		add_key_string(sb, "count", sec->count, &first);
+		add_key_string(sb, "reloc", sec->reloc, &first);
+		sb_adds(sb, ", \"offsets\": [");
+		for (size_t j = 0; j < sec->n_offsets; j++)
+			sb_addf(sb, "%s%" PRIu64, j ? ", " : "", sec->offsets[j]);
+		sb_adds(sb, "]}");
+	}
+	sb_adds(sb, m->n_sections ? "\n  ],\n" : "],\n");
+
 	sb_adds(sb, "  \"enums\": [");
 	for (size_t i = 0; i < m->n_enums; i++) {
 		const struct kabi_enum *e = m->enum_order[i];

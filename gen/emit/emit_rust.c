@@ -742,6 +742,64 @@ static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
 	}
 }
 
+/* The special sections: a table a loader can search, and the same as a macro's input. */
+static void emit_sections(struct strbuf *sb, const struct kabi_model *m)
+{
+	if (!m->n_sections)
+		return;
+	sb_adds(sb, "/// A special section of a module and what the kernel makes of it.\n"
+		    "#[derive(Clone, Copy, Debug)]\n#[allow(dead_code)]\npub struct KabiSection {\n"
+		    "    /// The ELF section name.\n    pub name: &'static str,\n"
+		    "    /// The element type, as clang spells it in C.\n    pub elem_type: &'static str,\n"
+		    "    /// Bytes of one element: the section is a whole number of them.\n    pub size: usize,\n"
+		    "    /// The `module` member the kernel points at the entries (\"\" for none).\n"
+		    "    pub elements: &'static str,\n"
+		    "    /// The `module` member counting them (\"\" for none).\n    pub count: &'static str,\n"
+		    "    /// How entries are relocated: absolute, pc-relative, mixed or none.\n"
+		    "    pub reloc: &'static str,\n"
+		    "    /// Where each member of an element starts: where its relocations land.\n"
+		    "    pub offsets: &'static [usize],\n}\n\n"
+		    "/// The special sections of a module for this triple.\n#[allow(dead_code)]\n"
+		    "pub const KABI_SECTIONS: &[KabiSection] = &[\n");
+	for (size_t i = 0; i < m->n_sections; i++) {
+		const struct kabi_section *sec = &m->sections[i];
+
+		sb_adds(sb, "    KabiSection { name: ");
+		add_rust_string(sb, sec->name);
+		sb_adds(sb, ", elem_type: ");
+		add_rust_string(sb, sec->type);
+		sb_addf(sb, ", size: %" PRIu64 ", elements: ", sec->size);
+		add_rust_string(sb, sec->elements ? sec->elements : "");
+		sb_adds(sb, ", count: ");
+		add_rust_string(sb, sec->count ? sec->count : "");
+		sb_adds(sb, ", reloc: ");
+		add_rust_string(sb, sec->reloc);
+		sb_adds(sb, ", offsets: &[");
+		for (size_t j = 0; j < sec->n_offsets; j++)
+			sb_addf(sb, "%s%" PRIu64, j ? ", " : "", sec->offsets[j]);
+		sb_adds(sb, "] },\n");
+	}
+	sb_adds(sb, "];\n/// Hands the sections to macro M at once: M!((NAME, SIZE, ELEMENTS, COUNT, RELOC, [OFFSET, ...]), ...).\n"
+		    "#[allow(unused_macros)]\nmacro_rules! kabi_sections {\n    ($m:ident) => {\n        $m! {\n");
+	for (size_t i = 0; i < m->n_sections; i++) {
+		const struct kabi_section *sec = &m->sections[i];
+
+		sb_adds(sb, "            (");
+		add_rust_string(sb, sec->name);
+		sb_addf(sb, ", %" PRIu64 ", ", sec->size);
+		add_rust_string(sb, sec->elements ? sec->elements : "");
+		sb_adds(sb, ", ");
+		add_rust_string(sb, sec->count ? sec->count : "");
+		sb_adds(sb, ", ");
+		add_rust_string(sb, sec->reloc);
+		sb_adds(sb, ", [");
+		for (size_t j = 0; j < sec->n_offsets; j++)
+			sb_addf(sb, "%s%" PRIu64, j ? ", " : "", sec->offsets[j]);
+		sb_addf(sb, "])%s\n", i + 1 < m->n_sections ? "," : "");
+	}
+	sb_adds(sb, "        }\n    };\n}\n\n");
+}
+
 static void emit_helpers(struct strbuf *sb, struct rust *x)
 {
 	static const char *const by_array[] = { [2] = "u16", [4] = "u32", [8] = "u64" };
@@ -817,6 +875,7 @@ char *emit_rust(const struct kabi_model *m)
 	emit_preamble(&out, m);
 	emit_lists(&out, m);
 	emit_constants_and_enums(&out, m);
+	emit_sections(&out, m);
 	emit_helpers(&out, &x);
 	if (body.buf)
 		sb_adds(&out, body.buf);

@@ -93,7 +93,7 @@ static void parse_pairs(const struct ynode *n, const char *what, const char *key
 /* Prefixes become C names too (KABI_<macro>): identifier characters only. */
 static void parse_constants(struct kset *s, const struct ynode *n)
 {
-	static const char *const keys[] = { "name", "expr", "prefix", "type", "group", "if", NULL };
+	static const char *const keys[] = { "name", "expr", "prefix", "type", "group", "if", "optional", NULL };
 
 	if (n->kind != YNODE_SEQUENCE)
 		ynode_die(n, "constants must be a list");
@@ -131,6 +131,13 @@ static void parse_constants(struct kset *s, const struct ynode *n)
 			c->type = xstrdup(ynode_str(v, "type"));
 		if ((v = ynode_get(it, "if")))
 			c->cond = xstrdup(ynode_str(v, "if"));
+		if ((v = ynode_get(it, "optional"))) {
+			const char *b = ynode_str(v, "optional");
+
+			if (strcmp(b, "true") && strcmp(b, "false"))
+				ynode_die(v, "optional is true or false, not '%s'", b);
+			c->optional = !strcmp(b, "true");
+		}
 	}
 	for (size_t i = 0; i < s->n_constants; i++)
 		for (size_t j = 0; j < i; j++) {
@@ -140,6 +147,69 @@ static void parse_constants(struct kset *s, const struct ynode *n)
 			if (!strcmp(a, b))
 				ynode_die(n->items[i], "constant %s is listed twice", a);
 		}
+}
+
+static void check_path(const struct ynode *n, const char *s, const char *what)
+{
+	char *copy = xstrdup(s), *save = NULL;
+	const char *bad = NULL;
+
+	if (!*s || s[strlen(s) - 1] == '.')
+		bad = s;
+	for (char *part = strtok_r(copy, ".", &save); part && !bad; part = strtok_r(NULL, ".", &save))
+		if (!*part || isdigit((unsigned char)*part) || strspn(part, "abcdefghijklmnopqrstuvwxyz"
+						   "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_") != strlen(part))
+			bad = s;
+	free(copy);
+	if (bad)
+		ynode_die(n, "%s '%s' is not a struct module member path such as kp or dyndbg_info.descs", what, s);
+}
+
+static void parse_sections(struct kset *s, const struct ynode *n)
+{
+	static const char *const keys[] = { "name", "elements", "count", "type", "reloc", "if", NULL };
+	static const char *const forms[] = { "absolute", "pc-relative", "mixed", "none", NULL };
+
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "sections must be a list");
+	s->sections = xcalloc(n->n_items ? n->n_items : 1, sizeof(*s->sections));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i], *v;
+		struct kset_section *sec = &s->sections[i];
+		size_t f;
+
+		s->n_sections = i + 1;	/* counted first, so that kset_free() frees a half-read entry */
+		if (it->kind != YNODE_MAPPING)
+			ynode_die(it, "a section is {name, elements or type, count, reloc, if}");
+		ynode_check_keys(it, keys);
+		if (!(v = ynode_get(it, "name")))
+			ynode_die(it, "a section needs a name");
+		sec->name = xstrdup(ynode_str(v, "name"));
+		if (!ynode_get(it, "elements") == !ynode_get(it, "type"))
+			ynode_die(it, "section %s needs either 'elements' (a struct module member) or 'type'", sec->name);
+		if ((v = ynode_get(it, "elements"))) {
+			check_path(v, ynode_str(v, "elements"), "elements");
+			sec->elements = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "count"))) {
+			check_path(v, ynode_str(v, "count"), "count");
+			sec->count = xstrdup(v->scalar);
+		}
+		if ((v = ynode_get(it, "type")))
+			sec->type = xstrdup(ynode_str(v, "type"));
+		if (!(v = ynode_get(it, "reloc")))
+			ynode_die(it, "section %s needs 'reloc': absolute, pc-relative, mixed or none", sec->name);
+		for (f = 0; forms[f] && strcmp(forms[f], ynode_str(v, "reloc")); f++)
+			;
+		if (!forms[f])
+			ynode_die(v, "reloc '%s' is none of absolute, pc-relative, mixed, none", v->scalar);
+		sec->reloc = xstrdup(v->scalar);
+		if ((v = ynode_get(it, "if")))
+			sec->cond = xstrdup(ynode_str(v, "if"));
+		for (size_t j = 0; j < i; j++)
+			if (!strcmp(s->sections[j].name, sec->name) && !sec->cond && !s->sections[j].cond)
+				ynode_die(it, "section %s is listed twice without an 'if'", sec->name);
+	}
 }
 
 static void set_free(void *s)
@@ -155,7 +225,7 @@ static void doc_free(void *doc)
 struct kset *kset_load(const char *file)
 {
 	static const char *const keys[] = { "name", "defines", "includes", "definitions", "structs",
-					    "enums", "constants", "strings", "externs", NULL };
+					    "enums", "constants", "strings", "externs", "sections", NULL };
 	struct ydoc *doc = ydoc_load(file);
 	struct kset *s = xcalloc(1, sizeof(*s));
 	const struct ynode *n;
@@ -206,6 +276,8 @@ struct kset *kset_load(const char *file)
 				ynode_die(n->items[i], "externs type '%s' must be 'struct NAME' or 'union NAME'",
 					  s->externs[i].type);
 	}
+	if ((n = ynode_get(doc->root, "sections")))
+		parse_sections(s, n);
 	report_release(s);
 	report_release(doc);
 	ydoc_free(doc);
@@ -240,6 +312,15 @@ void kset_free(struct kset *s)
 		free(s->constants[i].cond);
 	}
 	free(s->constants);
+	for (size_t i = 0; i < s->n_sections; i++) {
+		free(s->sections[i].name);
+		free(s->sections[i].elements);
+		free(s->sections[i].count);
+		free(s->sections[i].type);
+		free(s->sections[i].reloc);
+		free(s->sections[i].cond);
+	}
+	free(s->sections);
 	strv_free(s->defines, s->n_defines);
 	strv_free(s->includes, s->n_includes);
 	strv_free(s->enums, s->n_enums);

@@ -2,6 +2,7 @@
 #ifndef KABIGEN_KSET_H
 #define KABIGEN_KSET_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kset_struct {
@@ -29,6 +30,22 @@ struct kset_constant {
 	char *type;		/* C type of the value, or NULL: the expression's own */
 	char *group;		/* an identifier, or NULL */
 	char *cond;		/* preprocessor condition, or NULL */
+	bool optional;		/* absent from the headers: omitted (and said so) rather than an error */
+};
+
+/*
+ * A special section of a module: its ELF name, its element type (the pointee of the
+ * struct module field `elements` the kernel points at it, or a C `type`), the field
+ * counting the entries, and how its entries are relocated (`reloc`, from the kernel's
+ * find_module_sections() and arch module.c). `if` as for structs.
+ */
+struct kset_section {
+	char *name;
+	char *elements;		/* a struct module member path (kp, dyndbg_info.descs), or NULL */
+	char *count;		/* a struct module member path (num_kp), or NULL */
+	char *type;		/* the element's C type when no field gives it, or NULL */
+	char *reloc;		/* absolute, pc-relative, mixed or none */
+	char *cond;
 };
 
 struct kset_extern {
@@ -54,6 +71,8 @@ struct kset {
 	size_t n_strings;
 	struct kset_extern *externs;
 	size_t n_externs;
+	struct kset_section *sections;
+	size_t n_sections;
 };
 
 /* Reads FILE; dies with FILE:LINE:COLUMN on a malformed or incomplete set. */

@@ -79,6 +79,15 @@ void kabi_model_free(struct kabi_model *m)
 		free(m->strings[i].value);
 	}
 	free(m->strings);
+	for (size_t i = 0; i < m->n_sections; i++) {
+		free(m->sections[i].name);
+		free(m->sections[i].type);
+		free(m->sections[i].elements);
+		free(m->sections[i].count);
+		free(m->sections[i].reloc);
+		free(m->sections[i].offsets);
+	}
+	free(m->sections);
 	for (size_t i = 0; i < m->n_lists; i++) {
 		free(m->lists[i].name);
 		free(m->lists[i].type);
@@ -354,4 +363,12 @@ char **kabi_model_group_names(const struct kabi_model *m, size_t *n)
 			strset_add(&groups, m->constants[i].group);
 	*n = groups.n;
 	return groups.v;
+}
+
+const struct kabi_section *kabi_model_find_section(const struct kabi_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_sections; i++)
+		if (!strcmp(m->sections[i].name, name))
+			return &m->sections[i];
+	return NULL;
 }

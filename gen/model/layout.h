@@ -119,6 +119,29 @@ struct kabi_name_list {
 	size_t n_items;
 };
 
+/*
+ * A special section of a module, as this triple's loader must know it: Linux's
+ * find_module_sections() points a struct module field at its entries and counts them
+ * (`__param`: struct kernel_param entries, mod->kp, mod->num_kp). The element type is the
+ * pointee of that field as clang sees it in this configuration (or the set's C type for
+ * sections only arch code reads, such as x86's .return_sites), so a configuration without
+ * the field has no such section here (prov.omitted says why). offsets[] are the byte offsets
+ * in one element where a scalar or pointer member starts: where relocations may land.
+ *
+ * For a loader or checker: m->sections[0 .. m->n_sections), or kabi_model_find_section().
+ */
+struct kabi_section {
+	char *name;		/* the ELF section name */
+	char *type;		/* the element type, clang's canonical spelling ("struct kernel_param") */
+	uint64_t size;		/* bytes of one element; the section is a whole number of them */
+	uint32_t align;
+	char *elements;		/* the struct module member pointing at the entries, or NULL */
+	char *count;		/* the struct module member counting them, or NULL */
+	char *reloc;		/* how entries are relocated: absolute, pc-relative, mixed, none */
+	uint64_t *offsets;
+	size_t n_offsets;
+};
+
 struct kabi_provenance {
 	char *kabigen_version;
 	char *arch;		/* kabigen's name, e.g. riscv64 */
@@ -154,6 +177,8 @@ struct kabi_model {
 	size_t n_strings;
 	struct kabi_name_list *lists;
 	size_t n_lists;
+	struct kabi_section *sections;	/* in the set's order */
+	size_t n_sections;
 	/* Every file the translation unit read, as clang opened it: for --depfile and the
 	 * result cache. Not part of the layout: emitters never print it. */
 	char **read_files;
@@ -178,6 +203,8 @@ struct kabi_enum *kabi_model_add_enum(struct kabi_model *m, const char *name, st
 struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *name);
 /* The constant emitted as NAME, or NULL. */
 const struct kabi_constant *kabi_model_find_constant(const struct kabi_model *m, const char *name);
+/* The section named NAME, or NULL. */
+const struct kabi_section *kabi_model_find_section(const struct kabi_model *m, const char *name);
 /* The distinct groups of the constants, in model order: a new array of *N strings (strv_free()). */
 char **kabi_model_group_names(const struct kabi_model *m, size_t *n);
 /* The constants of GROUP in model order: a new array (free() it) of *N pointers into M. */

@@ -354,6 +354,51 @@ static void read_constants(struct kabi_model *m, const struct ynode *list)
 	}
 }
 
+static void read_sections(struct kabi_model *m, const struct ynode *list)
+{
+	static const char *const keys[] = { "name", "type", "size", "align", "elements", "count", "reloc", "offsets",
+					    NULL };
+
+	seq(list, "sections");
+	m->sections = xcalloc(list->n_items ? list->n_items : 1, sizeof(*m->sections));
+	for (size_t i = 0; i < list->n_items; i++) {
+		const struct ynode *n = list->items[i], *offs;
+		struct kabi_section *sec = &m->sections[m->n_sections];
+		uint64_t size, *offsets;
+		uint32_t align;
+
+		/* Everything checked before anything is allocated: a die() here leaks nothing. */
+		ynode_check_keys(n, keys);
+		ynode_str(need(n, "name"), "name");
+		ynode_str(need(n, "type"), "type");
+		ynode_str(need(n, "reloc"), "reloc");
+		for (const char *const *k = keys + 4; k < keys + 6; k++)
+			if (ynode_get(n, *k))
+				ynode_str(ynode_get(n, *k), *k);
+		size = to_u64(need(n, "size"), "size");
+		align = to_u32(need(n, "align"), "align");
+		offs = seq(need(n, "offsets"), "offsets");
+		if (!size || !offs->n_items)
+			ynode_die(n, "a section's element has a size and at least one offset");
+		for (size_t j = 0; j < offs->n_items; j++)
+			if (to_u64(offs->items[j], "offset") >= size)
+				ynode_die(offs->items[j], "an offset beyond the element's %" PRIu64 " bytes", size);
+		offsets = xcalloc(offs->n_items, sizeof(*offsets));
+		for (size_t j = 0; j < offs->n_items; j++)
+			offsets[j] = to_u64(offs->items[j], "offset");
+		sec->name = xstrdup(need(n, "name")->scalar);
+		sec->type = xstrdup(need(n, "type")->scalar);
+		sec->reloc = xstrdup(need(n, "reloc")->scalar);
+		sec->elements = opt_str(n, "elements");
+		sec->count = opt_str(n, "count");
+		sec->size = size;
+		sec->align = align;
+		sec->offsets = offsets;
+		sec->n_offsets = offs->n_items;
+		m->n_sections++;
+	}
+}
+
 static void read_enums(struct kabi_model *m, const struct ynode *list)
 {
 	static const char *const keys[] = { "name", "type", "values", NULL };
@@ -427,7 +472,7 @@ static void model_free(void *m)
 static struct kabi_model *read_doc(struct ydoc *doc)
 {
 	static const char *const keys[] = { "format", "schema", "kabigen", "triple", "strings", "constants",
-					    "enums", "lists", "structs", NULL };
+					    "sections", "enums", "lists", "structs", NULL };
 	const struct ynode *root = doc->root, *format, *schema;
 	struct kabi_model *m;
 	uint64_t version;
@@ -456,6 +501,8 @@ static struct kabi_model *read_doc(struct ydoc *doc)
 	read_triple(&m->prov, need(root, "triple"));
 	read_strings(m, need(root, "strings"));
 	read_constants(m, need(root, "constants"));
+	if (ynode_get(root, "sections"))	/* schema 3 */
+		read_sections(m, ynode_get(root, "sections"));
 	read_enums(m, need(root, "enums"));
 	read_lists(m, need(root, "lists"));
 	read_structs(m, need(root, "structs"));

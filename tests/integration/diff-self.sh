@@ -17,7 +17,7 @@ mkdir -p "$work/run"
 (cd "$work/run" && "$kabigen" --arch amd64 --kdir "$kdir" --format json 2>/dev/null)
 dump=$work/run/out/$release/kabi.json
 [ -f "$dump" ] && pass "--format json writes out/$release/kabi.json" || { fail "no $dump"; finish; exit 1; }
-[ "$(jq -r .triple.release "$dump")" = "$release" ] && [ "$(jq .schema "$dump")" = 2 ] &&
+[ "$(jq -r .triple.release "$dump")" = "$release" ] && [ "$(jq .schema "$dump")" = 3 ] &&
 	pass "the dump names its triple and schema" || fail "the dump's triple or schema"
 
 # The same triple twice: fetched once, laid out twice, identical.

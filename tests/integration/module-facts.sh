@@ -35,6 +35,12 @@ find "$modroot" -name '*.ko*' -type f | sort >"$work/list"
 echo "$(wc -l <"$work/list") modules"
 "$work/ko_facts" "$work/list" | tee "$work/report"
 
+# Not vacuous: the table met real sections and relocations in them, and the flag tables
+# marked some exports GPL-only.
+[ "$(awk '/^section / && $(NF-1) > 0' "$work/report" | wc -l)" -gt 0 ] || { echo "FAIL: no relocation in any special section"; exit 1; }
+[ "$(sed -n 's/^flag tables: \([0-9]*\), GPL-only exports: \([0-9]*\)$/\1 \2/p' "$work/report" | awk '$1 > 0 && $2 > 0' | wc -l)" = 1 ] ||
+	{ echo "FAIL: no __kflagstab read with KSYM_FLAG_GPL_ONLY"; exit 1; }
+
 # The reader reads every relocation: one module's count equals readelf's.
 one=$(awk 'NR == 1' "$work/list")
 case $one in

@@ -18,7 +18,7 @@
 #include <string.h>
 #include <zstd.h>
 
-static unsigned long failures;
+static unsigned long failures, flagstabs, gpl_only;
 
 #define FAIL(...)                                                                                              \
 	do {                                                                                                   \
@@ -40,19 +40,19 @@ struct reloc {
 static struct reloc relocs[] = { KABI_RELOC(RELOC_ENTRY) };
 #define N_RELOCS (sizeof(relocs) / sizeof(relocs[0]))
 
-#ifdef KABI_SECTIONS
 struct section {
-	const char *name;
+	const char *name, *elements;
 	uint64_t elem_size;
-	const uint64_t *offsets;	/* the members a relocation may land on, in the element */
+	const unsigned long long *offsets;	/* where a member of an element starts */
 	size_t n_offsets;
 	unsigned long modules, entries, relocations;
 };
 
-#define SECTION_OFFSETS(NAME, TYPE, SIZE, FIELDS, FORM, ...) static const uint64_t offsets_##TYPE##_[] = { __VA_ARGS__ };
-#define SECTION_ENTRY(NAME, TYPE, SIZE, FIELDS, FORM, ...) \
-	{ NAME, SIZE, offsets_##TYPE##_, sizeof(offsets_##TYPE##_) / sizeof(uint64_t), 0, 0, 0 },
-#endif
+#define SECTION_ENTRY(NAME, TYPE, SIZE, ELEMENTS, COUNT, RELOC, ...)                                          \
+	{ NAME, ELEMENTS, SIZE, (const unsigned long long[]){ __VA_ARGS__ },                                  \
+	  sizeof((const unsigned long long[]){ __VA_ARGS__ }) / sizeof(unsigned long long), 0, 0, 0 },
+static struct section sections[] = { KABI_SECTIONS(SECTION_ENTRY) };
+#define N_SECTIONS (sizeof(sections) / sizeof(sections[0]))
 
 static struct reloc *find_reloc(uint32_t type)
 {
@@ -179,14 +179,11 @@ static void check_module(const char *path, const unsigned char *b, size_t len, u
 	sh = (const void *)(b + eh->e_shoff);
 	shstr = (const char *)b + sh[eh->e_shstrndx].sh_offset;
 
-#ifdef KABI_SECTIONS
 	/* Which special section each section is, if any. */
 	struct section **which = calloc(eh->e_shnum, sizeof(*which));
-	extern struct section sections[];
-	extern const size_t n_sections;
 
 	for (unsigned i = 0; i < eh->e_shnum; i++)
-		for (size_t j = 0; j < n_sections; j++)
+		for (size_t j = 0; j < N_SECTIONS; j++)
 			if (!strcmp(shstr + sh[i].sh_name, sections[j].name)) {
 				which[i] = &sections[j];
 				sections[j].modules++;
@@ -196,7 +193,6 @@ static void check_module(const char *path, const unsigned char *b, size_t len, u
 					     (unsigned long long)sections[j].elem_size);
 				sections[j].entries += sh[i].sh_size / sections[j].elem_size;
 			}
-#endif
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
 		const struct elf64_rela *r;
 		uint64_t n;
@@ -222,7 +218,6 @@ static void check_module(const char *path, const unsigned char *b, size_t len, u
 			}
 			rt->seen++;
 			(*n_relocs)++;
-#ifdef KABI_SECTIONS
 			struct section *s = which[sh[i].sh_info];
 
 			if (s) {
@@ -236,29 +231,22 @@ static void check_module(const char *path, const unsigned char *b, size_t len, u
 					FAIL("%s: %s: a %s relocation at offset %llu of an element, on no member",
 					     path, s->name, rt->name, (unsigned long long)at);
 			}
-#endif
 		}
 	}
-#if defined(KABI_SECTIONS) && defined(KSYM_FLAG_GPL_ONLY)
+	/* The export flags: one byte per __ksymtab entry, each only KSYM_FLAG_* bits. */
 	for (unsigned i = 0; i < eh->e_shnum; i++) {
-		if (strcmp(shstr + sh[i].sh_name, "__kflagstab") || !in_bounds(len, sh[i].sh_offset, sh[i].sh_size))
+		if (!which[i] || strcmp(which[i]->elements, "flagstab") || !in_bounds(len, sh[i].sh_offset, sh[i].sh_size))
 			continue;
-		for (uint64_t k = 0; k < sh[i].sh_size; k++)
+		flagstabs++;
+		for (uint64_t k = 0; k < sh[i].sh_size; k++) {
+			gpl_only += (b[sh[i].sh_offset + k] & KSYM_FLAG_GPL_ONLY) != 0;
 			if (b[sh[i].sh_offset + k] & ~(unsigned)KSYM_FLAG_GPL_ONLY)
 				FAIL("%s: __kflagstab[%llu] = %#x has a bit besides KSYM_FLAG_GPL_ONLY", path,
 				     (unsigned long long)k, b[sh[i].sh_offset + k]);
+		}
 	}
-#endif
-#ifdef KABI_SECTIONS
 	free(which);
-#endif
 }
-
-#ifdef KABI_SECTIONS
-KABI_SECTIONS(SECTION_OFFSETS)
-struct section sections[] = { KABI_SECTIONS(SECTION_ENTRY) };
-const size_t n_sections = sizeof(sections) / sizeof(sections[0]);
-#endif
 
 int main(int argc, char **argv)
 {
@@ -297,11 +285,10 @@ int main(int argc, char **argv)
 	for (size_t i = 0; i < N_RELOCS; i++)
 		if (relocs[i].seen)
 			printf("reloc %s (%u): %lu\n", relocs[i].name, relocs[i].type, relocs[i].seen);
-#ifdef KABI_SECTIONS
-	for (size_t i = 0; i < n_sections; i++)
+	for (size_t i = 0; i < N_SECTIONS; i++)
 		printf("section %s: %lu modules, %lu entries, %lu relocations\n", sections[i].name,
 		       sections[i].modules, sections[i].entries, sections[i].relocations);
-#endif
+	printf("flag tables: %lu, GPL-only exports: %lu\n", flagstabs, gpl_only);
 	if (!modules)
 		FAIL("no module read");
 	if (failures)
