@@ -12,7 +12,8 @@
 /* ---- suppressions ---- */
 
 static const char *const item_kinds[] = { [DIFF_ENUM] = "enum", [DIFF_CONSTANT] = "constant",
-					  [DIFF_STRING] = "string", [DIFF_LIST] = "list" };
+					  [DIFF_STRING] = "string", [DIFF_LIST] = "list",
+					  [DIFF_SECTION] = "section" };
 
 static void doc_free(void *doc)
 {
@@ -33,7 +34,8 @@ static void suppressions_free(void *s)
 struct diff_suppressions *diff_suppressions_load(const char *file)
 {
 	static const char *const top_keys[] = { "suppress", NULL };
-	static const char *const keys[] = { "struct", "enum", "constant", "string", "list", "members", "reason", NULL };
+	static const char *const keys[] = { "struct", "enum", "constant", "string", "list", "section", "members",
+					    "reason", NULL };
 	struct ydoc *doc = ydoc_load(file);
 	struct diff_suppressions *s = xcalloc(1, sizeof(*s));
 	const struct ynode *list;
@@ -58,7 +60,7 @@ struct diff_suppressions *diff_suppressions_load(const char *file)
 			sp->is_struct = true;
 			kinds++;
 		}
-		for (int k = DIFF_ENUM; k <= DIFF_LIST; k++) {
+		for (int k = DIFF_ENUM; k <= DIFF_SECTION; k++) {
 			const struct ynode *n = ynode_get(e, item_kinds[k]);
 
 			if (n) {
@@ -70,7 +72,8 @@ struct diff_suppressions *diff_suppressions_load(const char *file)
 		if (kinds != 1)
 			ynode_die(e, "each entry names one struct, enum, constant, string or list");
 		members = ynode_get(e, "members");
-		if (members && !sp->is_struct && (sp->kind == DIFF_CONSTANT || sp->kind == DIFF_STRING))
+		if (members && !sp->is_struct &&
+		    (sp->kind == DIFF_CONSTANT || sp->kind == DIFF_STRING || sp->kind == DIFF_SECTION))
 			ynode_die(members, "'members' goes with a struct, an enum or a list");
 		if (members && (members->kind != YNODE_SEQUENCE || !members->n_items))
 			ynode_die(members, "'members' must be a list of names; leave it out to suppress all of it");
@@ -485,7 +488,8 @@ static void compare_constant(struct differ *x, const char *name)
 	else
 		it.changes = (strcmp(it.old, it.new) ? DIFF_VALUE : 0) |
 			     (strcmp(a->c_type, b->c_type) ? DIFF_RETYPED : 0);
-	it.breaking = it.changes & DIFF_VALUE;
+	/* A relocation type the old kernel did not define is one its loader cannot apply. */
+	it.breaking = (it.changes & DIFF_VALUE) || (!a && b->group && !strcmp(b->group, "RELOC"));
 	if (!it.changes) {
 		free(it.old);
 		free(it.new);
@@ -587,6 +591,43 @@ static void names_add(struct names *ns, const char *name)
 }
 
 /* Names of KIND in M, appended to NS. */
+/* A special section in one line: what a loader must agree with. */
+static char *section_text(const struct kabi_section *s)
+{
+	struct strbuf sb = { 0 };
+
+	sb_addf(&sb, "%s, %" PRIu64 " bytes", s->type, s->size);
+	if (s->elements)
+		sb_addf(&sb, ", %s%s%s", s->elements, s->count ? "/" : "", s->count ? s->count : "");
+	sb_addf(&sb, ", %s, offsets", s->reloc);
+	for (size_t i = 0; i < s->n_offsets; i++)
+		sb_addf(&sb, " %" PRIu64, s->offsets[i]);
+	return sb.buf;
+}
+
+static void compare_section(struct differ *x, const char *name)
+{
+	const struct kabi_section *a = kabi_model_find_section(x->old, name), *b = kabi_model_find_section(x->new, name);
+	struct diff_item it = { DIFF_SECTION, NULL, NULL, 0, false, false, NULL, NULL, NULL, NULL };
+
+	x->d->n_sections++;
+	it.old = a ? section_text(a) : NULL;
+	it.new = b ? section_text(b) : NULL;
+	if (!a || !b)
+		it.changes = a ? DIFF_REMOVED : DIFF_ADDED;
+	else if (strcmp(it.old, it.new))
+		it.changes = DIFF_VALUE;
+	/* A section the old loader does not know, or whose entries it would misread. */
+	it.breaking = it.changes & (DIFF_ADDED | DIFF_VALUE);
+	if (!it.changes) {
+		free(it.old);
+		free(it.new);
+		return;
+	}
+	it.name = xstrdup(name);
+	add_item(x, &it);
+}
+
 static void model_names(const struct kabi_model *m, int kind, struct names *ns)
 {
 	switch (kind) {
@@ -609,6 +650,10 @@ static void model_names(const struct kabi_model *m, int kind, struct names *ns)
 	case DIFF_LIST:
 		for (size_t i = 0; i < m->n_lists; i++)
 			names_add(ns, m->lists[i].name);
+		break;
+	case DIFF_SECTION:
+		for (size_t i = 0; i < m->n_sections; i++)
+			names_add(ns, m->sections[i].name);
 		break;
 	}
 }
@@ -678,7 +723,7 @@ const char *diff_unknown_only(const struct kabi_model *old, const struct kabi_mo
 	for (size_t i = 0; i < opt->n_only; i++) {
 		bool found = false;
 
-		for (int kind = KIND_STRUCT; kind <= DIFF_LIST && !found; kind++) {
+		for (int kind = KIND_STRUCT; kind <= DIFF_SECTION && !found; kind++) {
 			struct names ns = { 0 };
 
 			both_names(&x, kind, &ns);
@@ -709,7 +754,7 @@ struct kabi_diff *diff_models(const struct kabi_model *old, const struct kabi_mo
 	struct differ x = { old, new, opt, d };
 	void (*const compare_item[])(struct differ *, const char *) = {
 		[DIFF_ENUM] = compare_enum, [DIFF_CONSTANT] = compare_constant,
-		[DIFF_STRING] = compare_string, [DIFF_LIST] = compare_list,
+		[DIFF_STRING] = compare_string, [DIFF_LIST] = compare_list, [DIFF_SECTION] = compare_section,
 	};
 	struct names ns = { 0 };
 	bool changes = false, breaking = false;
@@ -719,7 +764,7 @@ struct kabi_diff *diff_models(const struct kabi_model *old, const struct kabi_mo
 	both_names(&x, KIND_STRUCT, &ns);
 	for (size_t i = 0; i < ns.n; i++)
 		compare_struct(&x, ns.v[i]);
-	for (int kind = DIFF_ENUM; kind <= DIFF_LIST; kind++) {
+	for (int kind = DIFF_ENUM; kind <= DIFF_SECTION; kind++) {
 		ns.n = 0;
 		both_names(&x, kind, &ns);
 		for (size_t i = 0; i < ns.n; i++)

@@ -53,9 +53,9 @@ struct diff_struct {
 	size_t n_members;
 };
 
-enum diff_item_kind { DIFF_ENUM, DIFF_CONSTANT, DIFF_STRING, DIFF_LIST };
+enum diff_item_kind { DIFF_ENUM, DIFF_CONSTANT, DIFF_STRING, DIFF_LIST, DIFF_SECTION };
 
-/* A changed enum, enumerator, constant, string, or list entry. */
+/* A changed enum, enumerator, constant, string, list entry, or special section. */
 struct diff_item {
 	enum diff_item_kind kind;
 	char *owner;		/* the enum or list; NULL for constants and strings */
@@ -78,7 +78,7 @@ struct kabi_diff {
 	size_t n_structs;
 	struct diff_item *items;	/* only the changes */
 	size_t n_items;
-	size_t n_enums, n_constants, n_strings, n_lists;	/* how many were compared */
+	size_t n_enums, n_constants, n_strings, n_lists, n_sections;	/* how many were compared */
 	size_t n_suppressed;		/* changes a suppression left out */
 	char **unmatched;		/* suppressions that name nothing on either side ("FILE:L:C: what") */
 	size_t n_unmatched;
@@ -116,7 +116,10 @@ struct diff_options {
  * for NEW): a struct that is gone, or changed size or alignment; a member removed, moved,
  * resized or given another bitfield width; an enumerator or constant with another value;
  * another vermagic (the string VERMAGIC); an entry NEW's lists have that OLD's lack (a
- * param_ops the loader does not provide). Everything else that differs is a change.
+ * param_ops the loader does not provide); a relocation type (a constant of the group RELOC)
+ * only NEW defines; a special section only NEW has, or whose element (type, size, member
+ * offsets, relocation form, struct module members) changed. Everything else that differs
+ * is a change.
  * The models are only read; the result owns copies.
  */
 struct kabi_diff *diff_models(const struct kabi_model *old, const struct kabi_model *new,

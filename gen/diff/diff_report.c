@@ -21,7 +21,8 @@ static const struct {
 #define N_WORDS (sizeof(change_words) / sizeof(change_words[0]))
 
 static const char *const item_kinds[] = { [DIFF_ENUM] = "enum", [DIFF_CONSTANT] = "constant",
-					  [DIFF_STRING] = "string", [DIFF_LIST] = "list" };
+					  [DIFF_STRING] = "string", [DIFF_LIST] = "list",
+					  [DIFF_SECTION] = "section" };
 
 /* "moved,resized" */
 static void add_changes(struct strbuf *sb, unsigned changes, const char *sep)

@@ -419,18 +419,29 @@ static char *flavour_of(const char *suffix, const char *debarch)
 }
 
 /* "7.2.13+deb14-riscv64" names a release and flavour of this arch; "7.2" or "6.1.0-27" do not. */
-static char *as_full_release(const char *kver, const char *debarch)
+static char *as_full_release(const char *kver, const char *debarch, const char *flavour)
 {
-	char *pkg = xasprintf("linux-headers-%s", kver), *release, *suffix, *fl = NULL;
+	char *pkg = xasprintf("linux-headers-%s", kver), *release = NULL, *suffix = NULL, *fl = NULL;
 
-	if (split_package(pkg, &release, &suffix)) {
+	if (split_package(pkg, &release, &suffix))
 		fl = flavour_of(suffix, debarch);
+	free(pkg);
+	if (!fl) {
 		free(release);
 		free(suffix);
-	}
-	free(pkg);
-	if (!fl)
 		return NULL;
+	}
+	/* The release already names its flavour: a different --flavour cannot also be met. */
+	if (flavour && strcmp(flavour, fl)) {
+		report_hold(release, free);
+		report_hold(suffix, free);
+		report_hold(fl, free);
+		usage_die("--kver %s is the %s flavour, but --flavour %s asks for another; drop --flavour, or give "
+			  "--kver %s-%s%s%s", kver, fl, flavour, release, flavour, !strcmp(fl, "generic") ? "-" : "",
+			  !strcmp(fl, "generic") ? suffix : suffix + strlen(fl));
+	}
+	free(release);
+	free(suffix);
 	free(fl);
 	return xstrdup(kver);
 }
@@ -588,7 +599,7 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 	a->debarch = rq->profile->debian_arch;
 	a->cache = archive_cache_dir();
 	if (rq->kver)
-		a->full_release = as_full_release(rq->kver, a->debarch);
+		a->full_release = as_full_release(rq->kver, a->debarch, rq->flavour);
 	load_suites(a);
 	for (size_t i = 0; i < a->n_suites; i++)
 		suite_prepare(a, &a->suites[i]);

@@ -7,15 +7,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 struct symbol {
 	char *name;	/* without CONFIG_ */
 	char *value;	/* y, m, a quoted string, or a number; NULL: not set */
 };
 
+/* Names to their index in config.v: a .config has ~10k symbols, and a linear search per
+ * line made 100k symbols take 50 s. */
+struct symbol_slot {
+	UT_hash_handle hh;
+	size_t i;
+};
+
 struct config {
 	struct symbol *v;
 	size_t n;
+	struct symbol_slot *by_name;
 };
 
 static int valid_name(const char *s, size_t len)
@@ -72,17 +81,21 @@ int kconfig_valid_set(const char *spec)
 
 static void config_set(struct config *c, const char *name, size_t len, const char *value)
 {
-	struct symbol *s = NULL;
+	struct symbol *s;
+	struct symbol_slot *slot;
 
-	for (size_t i = 0; i < c->n; i++)
-		if (strlen(c->v[i].name) == len && !strncmp(c->v[i].name, name, len))
-			s = &c->v[i];
-	if (!s) {
-		c->v = xrealloc(c->v, (c->n + 1) * sizeof(*c->v));
-		s = &c->v[c->n++];
+	HASH_FIND(hh, c->by_name, name, len, slot);
+	if (!slot) {
+		if ((c->n & (c->n - 1)) == 0)	/* doubling at each power of two */
+			c->v = xrealloc(c->v, (c->n ? c->n * 2 : 1) * sizeof(*c->v));
+		s = &c->v[c->n];
 		s->name = xasprintf("%.*s", (int)len, name);
 		s->value = NULL;
+		slot = xcalloc(1, sizeof(*slot));
+		slot->i = c->n++;
+		HASH_ADD_KEYPTR(hh, c->by_name, s->name, len, slot);
 	}
+	s = &c->v[slot->i];
 	free(s->value);
 	s->value = value && strcmp(value, "n") ? xstrdup(value) : NULL;
 }
@@ -90,7 +103,12 @@ static void config_set(struct config *c, const char *name, size_t len, const cha
 static void config_free(void *p)
 {
 	struct config *c = p;
+	struct symbol_slot *slot, *tmp;
 
+	HASH_ITER(hh, c->by_name, slot, tmp) {
+		HASH_DEL(c->by_name, slot);
+		free(slot);
+	}
 	for (size_t i = 0; i < c->n; i++) {
 		free(c->v[i].name);
 		free(c->v[i].value);
@@ -160,27 +178,22 @@ char *kconfig_autoconf(const char *config_text, const char *origin, char *const 
 			sb_addf(&sb, "#define CONFIG_%s_MODULE 1\n", s->name);
 		else
 			sb_addf(&sb, "#define CONFIG_%s %s\n", s->name, s->value);
-		free(s->name);
-		free(s->value);
 	}
-	free(c.v);
+	config_free(&c);
 	return sb.buf;
 }
 
 char *kconfig_from_autoconf(const char *autoconf_file)
 {
-	char line[8192];
 	struct strbuf sb = { 0 };
-	FILE *f = fopen(autoconf_file, "r");
+	char *text = read_text(autoconf_file, "configuration header", 0), *save = NULL;
 
-	if (!f)
-		die("%s: cannot open: %s", autoconf_file, strerror(errno));
-	while (fgets(line, sizeof(line), f)) {
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[512];
 		int off = 0;
 		size_t nlen;
 
-		line[strcspn(line, "\r\n")] = '\0';
+		line[strcspn(line, "\r")] = '\0';
 		if (sscanf(line, "#define CONFIG_%511s %n", name, &off) != 1 || !off)
 			continue;
 		nlen = strlen(name);
@@ -191,6 +204,6 @@ char *kconfig_from_autoconf(const char *autoconf_file)
 		else
 			sb_addf(&sb, "CONFIG_%s=%s\n", name, line + off);
 	}
-	fclose(f);
+	free(text);
 	return sb.buf ? sb.buf : xstrdup("");
 }

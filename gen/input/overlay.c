@@ -15,15 +15,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char *read_text(const char *path, const char *what)
-{
-	char *text = read_file(path, NULL);
-
-	if (!text)
-		die("%s: cannot read the %s: %s", path, what, strerror(errno));
-	return text;
-}
-
 /*
  * include/generated/bounds.h holds values kbuild computed under the tree's own
  * configuration (SPINLOCK_SIZE is 4 for Debian's generic amd64 and 32 for its rt
@@ -48,7 +39,7 @@ static void regenerate_bounds(const struct ktree *t, const struct arch_profile *
 		return;	/* older kernels, or a tree without it: nothing to regenerate */
 	}
 	fclose(probe);
-	old = read_text(old_path, "bounds.h");
+	old = read_text(old_path, "bounds.h", 0);
 	sb_adds(&tu_text, "#define __GENERATING_BOUNDS_H\n#include <linux/page-flags.h>\n#include <linux/mmzone.h>\n"
 			  "#include <linux/kbuild.h>\n#include <linux/log2.h>\n#include <linux/spinlock_types.h>\n");
 	for (line = strtok_r(old, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
@@ -93,7 +84,7 @@ void overlay_apply(struct ktree *t, const struct arch_profile *p, const char *kc
 	if (kconfig) {
 		const char *base = strrchr(kconfig, '/') ? strrchr(kconfig, '/') + 1 : kconfig;
 
-		text = read_text(kconfig, ".config");
+		text = read_text(kconfig, ".config", 0);
 		pv->kconfig = xasprintf("%s sha256 %s", base, SHA256Data((const unsigned char *)text, strlen(text), digest));
 		autoconf = kconfig_autoconf(text, kconfig, sets, n_sets);
 	} else {

@@ -111,18 +111,31 @@ static char *resolve_dir(const char *dir)
 	    dir, err ? strerror(err) : "not a folder");
 }
 
+/* The lines of a small tree file (Makefile fragments, version files): NULL when it is missing. */
+static char **tree_lines(const char *file, size_t *n)
+{
+	char *text = read_text(file, "headers file", 1), *save = NULL, **v = NULL;
+
+	*n = 0;
+	if (!text)
+		return NULL;
+	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		line[strcspn(line, "\r")] = '\0';
+		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		v[(*n)++] = xstrdup(line);
+	}
+	free(text);
+	return v;
+}
+
 /* The value of "[override] KEY [:]= VALUE" in a Makefile fragment, or NULL. */
 static char *make_var(const char *file, const char *key)
 {
-	char line[4096];
-	char *val = NULL;
-	FILE *f = fopen(file, "r");
+	size_t n_lines, klen = strlen(key);
+	char **lines = tree_lines(file, &n_lines), *val = NULL;
 
-	if (!f)
-		return NULL;
-	while (!val && fgets(line, sizeof(line), f)) {
-		char *p = line;
-		size_t klen = strlen(key);
+	for (size_t i = 0; !val && i < n_lines; i++) {
+		char *p = lines[i];
 
 		if (!strncmp(p, "override ", 9))
 			p += 9;
@@ -138,37 +151,30 @@ static char *make_var(const char *file, const char *key)
 		p++;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		p[strcspn(p, "\r\n")] = '\0';
 		for (size_t n = strlen(p); n && isspace((unsigned char)p[n - 1]); n--)
 			p[n - 1] = '\0';
 		val = xstrdup(p);
 	}
-	fclose(f);
+	strv_free(lines, n_lines);
 	return val;
 }
 
 /* The folder named by the first "include PATH/Makefile" line of FILE, or NULL. */
 static char *included_tree(const char *file)
 {
-	char line[4096];
-	char *found = NULL;
-	FILE *f = fopen(file, "r");
+	size_t n_lines;
+	char **lines = tree_lines(file, &n_lines), *found = NULL;
 
-	if (!f)
-		return NULL;
-	while (!found && fgets(line, sizeof(line), f)) {
-		size_t n;
+	for (size_t i = 0; !found && i < n_lines; i++) {
+		char *line = lines[i];
+		size_t n = strlen(line);
 
-		if (strncmp(line, "include ", 8))
-			continue;
-		line[strcspn(line, "\r\n")] = '\0';
-		n = strlen(line);
-		if (n > 8 + 9 && !strcmp(line + n - 9, "/Makefile")) {
+		if (!strncmp(line, "include ", 8) && n > 8 + 9 && !strcmp(line + n - 9, "/Makefile")) {
 			line[n - 9] = '\0';
 			found = xstrdup(line + 8);
 		}
 	}
-	fclose(f);
+	strv_free(lines, n_lines);
 	return found;
 }
 
@@ -202,17 +208,10 @@ static char *prepared_arch(const char *build)
 
 static char *read_first_line(const char *file)
 {
-	char line[1024];
-	char *v = NULL;
-	FILE *f = fopen(file, "r");
+	size_t n_lines;
+	char **lines = tree_lines(file, &n_lines), *v = n_lines ? xstrdup(lines[0]) : NULL;
 
-	if (!f)
-		return NULL;
-	if (fgets(line, sizeof(line), f)) {
-		line[strcspn(line, "\r\n")] = '\0';
-		v = xstrdup(line);
-	}
-	fclose(f);
+	strv_free(lines, n_lines);
 	return v;
 }
 

@@ -53,16 +53,55 @@ static _Noreturn void event_die(const char *file, yaml_event_t *ev, const char *
 	die("%s:%lu:%lu: %s", file, (unsigned long)mark.line + 1, (unsigned long)mark.column + 1, what);
 }
 
+/* Deep enough for any layout dump (a member's type inside anonymous records nests about a
+ * dozen levels); shallow enough that the recursion here and in the readers cannot exhaust
+ * the stack on hostile input. */
+#define YDOC_MAX_DEPTH 200
+#define YDOC_MAX_DEPTH_TEXT "200"
+
+static int key_cmp(const void *a, const void *b)
+{
+	const struct ynode *x = *(struct ynode *const *)a, *y = *(struct ynode *const *)b;
+
+	return strcmp(x->scalar, y->scalar);
+}
+
+/* A key given twice is an error, not "the first wins": the second was meant to count. */
+static void check_unique_keys(const struct ynode *map)
+{
+	size_t n = 0;
+	struct ynode **keys = xcalloc(map->n_items / 2 + 1, sizeof(*keys));
+
+	for (size_t i = 0; i + 1 < map->n_items; i += 2)
+		if (map->items[i]->kind == YNODE_SCALAR)
+			keys[n++] = map->items[i];
+	qsort(keys, n, sizeof(*keys), key_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (!strcmp(keys[i - 1]->scalar, keys[i]->scalar)) {
+			const struct ynode *a = keys[i - 1]->line < keys[i]->line ||
+							(keys[i - 1]->line == keys[i]->line &&
+							 keys[i - 1]->column < keys[i]->column) ? keys[i - 1] : keys[i],
+					  *b = a == keys[i] ? keys[i - 1] : keys[i];
+
+			free(keys);
+			ynode_die(b, "the key '%s' is given twice (first at line %u); keep one", b->scalar, a->line);
+		}
+	}
+	free(keys);
+}
+
 /*
  * Builds into *SLOT the node whose first event is EV, consuming events up to its end.
  * Each node is linked into the tree before its children are read, so that a die() half
  * way frees the whole partial tree through the document.
  */
-static void parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file, struct ynode **slot)
+static void parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file, struct ynode **slot, unsigned depth)
 {
 	struct ynode *n;
 	yaml_event_type_t end;
 
+	if (depth > YDOC_MAX_DEPTH)
+		event_die(file, ev, "nested more than " YDOC_MAX_DEPTH_TEXT " levels deep; no kabigen input needs that");
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
 		*slot = n = node_new(YNODE_SCALAR, file, &ev->start_mark);
@@ -90,10 +129,12 @@ static void parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file, str
 			parser_die(file, p);
 		if (child.type == end) {
 			yaml_event_delete(&child);
+			if (n->kind == YNODE_MAPPING)
+				check_unique_keys(n);
 			return;
 		}
 		node_push(n, NULL);
-		parse_node(p, &child, file, &n->items[n->n_items - 1]);
+		parse_node(p, &child, file, &n->items[n->n_items - 1], depth + 1);
 	}
 }
 
@@ -101,11 +142,6 @@ static void parser_free(void *p)
 {
 	yaml_parser_delete(p);
 	free(p);
-}
-
-static void file_close(void *f)
-{
-	fclose(f);
 }
 
 static void doc_free(void *doc)
@@ -133,7 +169,7 @@ static void load_events(yaml_parser_t *parser, struct ydoc *doc)
 		}
 		if (doc->root)
 			event_die(file, &ev, "more than one YAML document; keep one");
-		parse_node(parser, &ev, doc->file, &doc->root);
+		parse_node(parser, &ev, doc->file, &doc->root, 1);
 	}
 }
 
@@ -163,19 +199,15 @@ static struct ydoc *doc_finish(struct ydoc *doc, yaml_parser_t *parser)
 
 struct ydoc *ydoc_load(const char *file)
 {
-	yaml_parser_t *parser;
+	size_t len;
+	char *text = read_text(file, "YAML file", 0);
 	struct ydoc *doc;
-	FILE *f = fopen(file, "rb");
 
-	if (!f)
-		die("%s: cannot open: %s", file, strerror(errno));
-	report_hold(f, file_close);
-	doc = doc_start(file, &parser);
-	yaml_parser_set_input_file(parser, f);
-	load_events(parser, doc);
-	doc_finish(doc, parser);
-	report_release(f);
-	fclose(f);
+	len = strlen(text);
+	report_hold(text, free);
+	doc = ydoc_load_buffer(file, text, len);
+	report_release(text);
+	free(text);
 	return doc;
 }
 

@@ -18,6 +18,9 @@
  * is not kept and "null" could be a name.
  */
 
+/* No kernel object is a terabyte: beyond this, a size is damage (and sizes * 8 cannot wrap). */
+#define KABI_MAX_SIZE ((uint64_t)1 << 40)
+
 static const struct ynode *need(const struct ynode *map, const char *key)
 {
 	const struct ynode *n = ynode_get(map, key);
@@ -161,11 +164,17 @@ static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, 
 	if (kind == KT_INT || kind == KT_BOOL || kind == KT_FLOAT)
 		t->is_signed = opt_bool(n, "signed");
 	t->size = opt_u64(n, "size");
+	if (t->size > KABI_MAX_SIZE)
+		ynode_die(n, "size %" PRIu64 " is larger than any kernel object", t->size);
 	t->align = ynode_get(n, "align") ? to_u32(ynode_get(n, "align"), "align") : 0;
+	if (t->align & (t->align - 1))
+		ynode_die(n, "align %" PRIu32 " is not a power of two", t->align);
 	if (ynode_get(n, "count"))
 		t->count = to_i64(ynode_get(n, "count"), "count");
 	else if (kind == KT_ARRAY)
 		ynode_die(n, "an array type needs a 'count'");
+	if (t->count < -1)
+		ynode_die(n, "count %" PRId64 " is negative (-1 is a flexible array)", t->count);
 	t->variadic = opt_bool(n, "variadic");
 	if (!t->name && (kind == KT_INT || kind == KT_BOOL || kind == KT_FLOAT || kind == KT_ENUM || kind == KT_OPAQUE))
 		ynode_die(n, "a type of kind %s needs a 'name'", kind_name);
@@ -175,6 +184,10 @@ static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, 
 		if (!target)
 			ynode_die(n, "a type of kind %s needs a 'target'", kind_name);
 		t->target = read_type(m, target, kind == KT_ARRAY && by_value);
+		if (kind == KT_ARRAY && t->count > 0 && t->target->size &&
+		    (uint64_t)t->count > t->size / t->target->size)
+			ynode_die(n, "an array of %" PRId64 " elements of %" PRIu64 " bytes does not fit its size %" PRIu64,
+				  t->count, t->target->size, t->size);
 	} else if (target) {
 		ynode_die(target, "a type of kind %s has no 'target'", kind_name);
 	}
@@ -234,6 +247,12 @@ static void read_members(struct kabi_model *m, struct kabi_record *r, const stru
 		mem.type = read_type(m, need(n, "ctype"), true);
 		if (size != mem.type->size)
 			ynode_die(n, "size %" PRIu64 " disagrees with its ctype's %" PRIu64, size, mem.type->size);
+		/* Sizes are at most KABI_MAX_SIZE, so these sums cannot wrap. */
+		if (mem.offset_bits > KABI_MAX_SIZE * 8 ||
+		    mem.offset_bits + (mem.bit_width == KABI_NOT_BITFIELD ? size * 8 : (uint64_t)mem.bit_width) >
+			    r->size * 8)
+			ynode_die(n, "the member at bit %" PRIu64 " (%" PRIu64 " bytes) lies beyond its record's %" PRIu64
+				  " bytes", mem.offset_bits, size, r->size);
 		/* Strings last: nothing above may die while they are not yet owned by the record. */
 		mem.name = opt_str(n, "name");
 		mem.kernel_type = opt_str(n, "type");
@@ -264,6 +283,9 @@ static void read_structs(struct kabi_model *m, const struct ynode *list)
 		r->is_union = !strcmp(kind->scalar, "union");
 		r->size = to_u64(need(n, "size"), "size");
 		r->align = to_u32(need(n, "align"), "align");
+		if (r->size > KABI_MAX_SIZE || !r->align || (r->align & (r->align - 1)))
+			ynode_die(n, "struct %s: size %" PRIu64 " or align %" PRIu32 " is impossible", name, r->size,
+				  r->align);
 		r->packed = opt_bool(n, "packed");
 		r->in_set = true;
 		m->order[m->n_order++] = r;
@@ -354,6 +376,20 @@ static void read_constants(struct kabi_model *m, const struct ynode *list)
 	}
 }
 
+/* Whether V (the bits, as read_enums stores them) is a value of integer type T. */
+static bool enum_value_fits(const struct kabi_type *t, int64_t v)
+{
+	unsigned bits = (unsigned)t->size * 8;
+
+	if (t->size != 1 && t->size != 2 && t->size != 4 && t->size != 8)
+		return false;
+	if (bits == 64)
+		return true;
+	if (t->is_signed)
+		return v >= -((int64_t)1 << (bits - 1)) && v < ((int64_t)1 << (bits - 1));
+	return (uint64_t)v < ((uint64_t)1 << bits);
+}
+
 static void read_sections(struct kabi_model *m, const struct ynode *list)
 {
 	static const char *const keys[] = { "name", "type", "size", "align", "elements", "count", "reloc", "offsets",
@@ -429,6 +465,9 @@ static void read_enums(struct kabi_model *m, const struct ynode *list)
 			/* As extract.c stores them: the bits, read as unsigned when the type is. */
 			e->values[j].value = int_type->is_signed ? to_i64(value, "value")
 								 : (int64_t)to_u64(value, "value");
+			if (!enum_value_fits(int_type, e->values[j].value))
+				ynode_die(value, "enum %s: %s does not fit its %" PRIu64 "-byte %s type", name,
+					  value->scalar, int_type->size, int_type->is_signed ? "signed" : "unsigned");
 			e->values[j].name = xstrdup(ynode_str(need(v, "name"), "name"));
 			e->n_values++;
 		}

@@ -2,9 +2,12 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static kabi_cleanup_fn cleanup;
 static FILE *stream;
@@ -153,27 +156,45 @@ char *xasprintf(const char *fmt, ...)
 	return sb.buf;
 }
 
+/* Opens PATH for reading without blocking on a FIFO; -1 with errno EINVAL if it is not a regular file. */
+static int open_regular(const char *path, struct stat *st)
+{
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC), err = 0;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st))
+		err = errno;
+	else if (!S_ISREG(st->st_mode))
+		err = EINVAL;
+	if (err) {
+		close(fd);
+		errno = err;
+		return -1;
+	}
+	return fd;
+}
+
 char *read_file(const char *path, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
 	struct strbuf sb = { 0 };
+	struct stat st;
 	char buf[65536];
-	size_t n;
-	int err;
+	ssize_t n;
+	int fd = open_regular(path, &st), err = 0;
 
-	if (!f)
+	if (fd < 0)
 		return NULL;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0) {
-		if (sb.len + n + 1 > sb.cap) {
-			sb.cap = (sb.len + n + 1) * 2;
-			sb.buf = xrealloc(sb.buf, sb.cap);
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			err = errno;
+			break;
 		}
-		memcpy(sb.buf + sb.len, buf, n);
-		sb.len += n;
-		sb.buf[sb.len] = '\0';
+		sb_add(&sb, buf, (unsigned long)n);
 	}
-	err = ferror(f) ? errno : 0;
-	fclose(f);
+	close(fd);
 	if (err) {
 		free(sb.buf);
 		errno = err;
@@ -182,6 +203,39 @@ char *read_file(const char *path, size_t *len)
 	if (len)
 		*len = sb.len;
 	return sb.buf ? sb.buf : xstrdup("");
+}
+
+static const char *file_kind(mode_t mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : S_ISDIR(mode) ? "a folder"
+			     : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+}
+
+char *read_text(const char *path, const char *what, int missing_ok)
+{
+	struct stat st;
+	size_t len;
+	char *text, *nul;
+
+	/* stat first: open() on a FIFO with no writer would not block, but reading a device might. */
+	if (stat(path, &st)) {
+		if (missing_ok && errno == ENOENT)
+			return NULL;
+		die("%s: cannot read the %s: %s", path, what, strerror(errno));
+	}
+	if (!S_ISREG(st.st_mode))
+		die("%s: the %s is %s, not a regular file; give a file", path, what, file_kind(st.st_mode));
+	if (!(text = read_file(path, &len)))
+		die("%s: cannot read the %s: %s", path, what, strerror(errno));
+	if ((nul = memchr(text, '\0', len))) {
+		unsigned line = 1;
+
+		for (const char *p = text; p < nul; p++)
+			line += *p == '\n';
+		free(text);
+		die("%s:%u: the %s holds a NUL byte (a damaged file); fix or regenerate it", path, line, what);
+	}
+	return text;
 }
 
 void strset_add(struct strset *set, const char *s)

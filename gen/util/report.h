@@ -41,9 +41,14 @@ void *xcalloc(unsigned long n, unsigned long size);
 void *xrealloc(void *p, unsigned long n);
 char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* A whole file, NUL-terminated (it may hold NULs; *LEN, if given, counts them all), or NULL
- * with errno set when it cannot be opened or read. */
+/* A whole regular file, NUL-terminated (it may hold NULs; *LEN, if given, counts them all), or
+ * NULL with errno set when it cannot be opened or read (EINVAL: not a regular file; a FIFO
+ * or a device is never opened for a blocking read). */
 char *read_file(const char *path, size_t *len);
+/* A whole text input (named WHAT in messages: "configuration", "YAML file"): dies with one
+ * line when it is missing (unless MISSING_OK: NULL), not a regular file, unreadable, or holds
+ * a NUL byte, which would silently cut it short. */
+char *read_text(const char *path, const char *what, int missing_ok);
 /* Frees N strings and the array holding them. */
 void strv_free(char **v, unsigned long n);
 
