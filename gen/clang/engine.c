@@ -62,3 +62,9 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 {
 	engine()->eval_ints(file_name, text, args, n_args, origin, names, values, n);
 }
+
+char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
+		      const char *origin)
+{
+	return engine()->resolve(file_name, text, args, n_args, origin);
+}

@@ -38,8 +38,10 @@ static const char usage_text[] =
 	"  --set CONFIG_X=V   set one symbol (y, m, n, a number or a \"string\"); repeatable, applied\n"
 	"                     after --kconfig. Dependencies between symbols are NOT resolved: what\n"
 	"                     you write is what is used, as if the .config said so\n"
-	"  --format FORMAT    c (the default), rust, or json (the layout model, for tools and diff)\n"
-	"  -o, --output FILE  where to write it (default: out/UTS_RELEASE/kabi.h, kabi.rs or kabi.json)\n"
+	"  --format FORMAT    c (the default), rust, or json (the layout model, for tools and diff);\n"
+	"                     several (c,rust,json or repeated) are written from one parse\n"
+	"  -o, --output FILE  where to write it (default: out/UTS_RELEASE/kabi.h, kabi.rs or kabi.json);\n"
+	"                     with several formats, the folder that gets kabi.h, kabi.rs and kabi.json\n"
 	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
 	"  --print-cflags     print the clang arguments kabigen parses with, on one line, and stop\n"
 	"  --emit-tu FILE     write the translation unit kabigen parses to FILE, and stop\n"
@@ -77,6 +79,11 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+/* The formats one parse can give, and the file name each is written to by default. */
+static const char *const format_names[] = { "c", "rust", "json" };
+static const char *const format_files[] = { "kabi.h", "kabi.rs", "kabi.json" };
+#define N_FORMATS (sizeof(format_names) / sizeof(format_names[0]))
+
 struct generate_options {
 	const char *arch;
 	const char *kdir;
@@ -91,9 +98,38 @@ struct generate_options {
 	const char *emit_tu;
 	const char *depfile;
 	int no_cache;
-	const char *format;
+	size_t formats[N_FORMATS];	/* indexes into format_names, in the order given, each once */
+	size_t n_formats;
 	int print_cflags;
 };
+
+static size_t format_index(const char *name)
+{
+	for (size_t i = 0; i < N_FORMATS; i++)
+		if (!strcmp(name, format_names[i]))
+			return i;
+	return N_FORMATS;
+}
+
+/* --format c,rust (or repeated): each name checked and added once, in order. */
+static void add_formats(struct generate_options *o, const char *list)
+{
+	char *copy = xstrdup(list), *save = NULL;
+
+	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
+		size_t f = format_index(name), i;
+
+		if (f == N_FORMATS)
+			usage_die("--format %s: use c, rust or json, or several of them separated by commas", name);
+		for (i = 0; i < o->n_formats && o->formats[i] != f; i++)
+			;
+		if (i == o->n_formats)
+			o->formats[o->n_formats++] = f;
+	}
+	if (!*list || list[strlen(list) - 1] == ',' || strstr(list, ",,"))
+		usage_die("--format '%s': an empty format name; use c, rust or json, separated by commas", list);
+	free(copy);
+}
 
 /* The options given, then what they must satisfy together. */
 static void parse_options(int argc, char **argv, struct generate_options *o)
@@ -119,7 +155,7 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 		case OPT_EMIT_TU: o->emit_tu = optarg; break;
 		case OPT_DEPFILE: o->depfile = optarg; break;
 		case OPT_NO_CACHE: o->no_cache = 1; break;
-		case OPT_FORMAT: o->format = optarg; break;
+		case OPT_FORMAT: add_formats(o, optarg); break;
 		case OPT_VERSION:
 			printf("kabigen %s\n", KABIGEN_VERSION);
 			exit(0);
@@ -140,10 +176,8 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 		usage_die("--flavour goes with --kver; with --kdir, the tree is the flavour");
 	if (o->offline && !o->kver)
 		usage_die("--offline goes with --kver or 'kabigen list'");
-	if (!o->format)
-		o->format = "c";
-	if (strcmp(o->format, "c") && strcmp(o->format, "rust") && strcmp(o->format, "json"))
-		usage_die("--format %s: use c, rust or json", o->format);
+	if (!o->n_formats)
+		o->formats[o->n_formats++] = format_index("c");
 	if (o->output && (o->print_cflags || o->emit_tu))
 		usage_die("-o writes the header; it does not go with --print-cflags or --emit-tu, which stop before it");
 }
@@ -176,7 +210,7 @@ static void check_json(const char *text)
  * autoconf.h among them): kabigen itself, the format, the set, the profile, the exact
  * arguments and unit, and the provenance the command line gives.
  */
-static char *result_key(const struct generate_options *o, const struct arch_profile *profile, const struct kset *set,
+static char *result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
 			const struct tu *tu, const struct kabi_provenance *cli)
 {
 	struct cache_key k;
@@ -184,7 +218,7 @@ static char *result_key(const struct generate_options *o, const struct arch_prof
 	cache_key_init(&k);
 	cache_key_add_str(&k, "kabigen", KABIGEN_VERSION);
 	cache_key_add_programs(&k);
-	cache_key_add_str(&k, "format", o->format);
+	cache_key_add_str(&k, "format", format);
 	cache_key_add_file(&k, set->file);
 	cache_key_add_file(&k, profile->file);
 	for (size_t i = 0; i < tu->n_args; i++)
@@ -197,18 +231,115 @@ static char *result_key(const struct generate_options *o, const struct arch_prof
 	return cache_key_final(&k);
 }
 
+/* One file a run writes: its format, where it goes, its result-cache key, and a hit's bytes. */
+struct output {
+	size_t format;
+	char *key;
+	char *path;
+	char *text;		/* emitted from the model; NULL when served from the cache */
+	struct cache_entry hit;
+	int from_cache;
+};
+
+/* -o FILE for one format, -o DIR for several, else out/RELEASE/kabi.EXT. */
+static char *output_path(const struct generate_options *o, size_t format, const char *release)
+{
+	if (o->output && o->n_formats == 1)
+		return xstrdup(o->output);
+	if (o->output)
+		return xasprintf("%s/%s", o->output, format_files[format]);
+	return xasprintf("out/%s/%s", release, format_files[format]);
+}
+
+/* FORMAT's text of MODEL, proven (compiled, or read back) before anything is written. */
+static char *emit_proven(size_t format, const struct kabi_model *model, const struct arch_profile *profile)
+{
+	char *text;
+
+	if (!strcmp(format_names[format], "rust"))
+		return emit_rust(model);
+	if (!strcmp(format_names[format], "json")) {
+		text = emit_json(model);
+		check_json(text);
+		return text;
+	}
+	text = emit_c_header(model);
+	check_header(text, profile);
+	return text;
+}
+
+/*
+ * Every format asked for, from one model: the result cache serves the formats it holds,
+ * and the others are emitted from a single parse of the unit. All are made and proven
+ * before the first is written, so an error writes nothing.
+ */
+static void generate_outputs(const struct generate_options *o, const struct arch_profile *profile,
+			     struct ktree *tree, const struct kset *set, const struct tu *tu,
+			     struct kabi_provenance *from_cli)
+{
+	struct output out[N_FORMATS] = { 0 };
+	struct kabi_model *model = NULL;
+	char *paths[N_FORMATS];
+
+	for (size_t i = 0; i < o->n_formats; i++) {
+		out[i].format = o->formats[i];
+		out[i].key = result_key(format_names[out[i].format], profile, set, tu, from_cli);
+		/* A hit gives the bytes of the first run without parsing anything. */
+		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
+		if (!out[i].from_cache && !model)
+			model = cmd_build_model(profile, tree, set, tu, from_cli);
+	}
+	for (size_t i = 0; i < o->n_formats; i++) {
+		if (!out[i].from_cache)
+			out[i].text = emit_proven(out[i].format, model, profile);
+		out[i].path = output_path(o, out[i].format, out[i].from_cache ? out[i].hit.release : model->prov.release);
+		paths[i] = out[i].path;
+	}
+	for (size_t i = 0; i < o->n_formats; i++) {
+		struct output *w = &out[i];
+
+		if (w->from_cache) {
+			outfile_write(w->path, w->hit.text, w->hit.len, !o->output || o->n_formats > 1);
+			fprintf(stderr, "kabigen: wrote %s (%s, from the result cache)\n", w->path, w->hit.release);
+			continue;
+		}
+		outfile_write(w->path, w->text, strlen(w->text), !o->output || o->n_formats > 1);
+		if (!o->no_cache)
+			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
+				    model->read_digests, model->n_read_files);
+		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", w->path, model->n_order, model->prov.release);
+	}
+	/* The outputs depend on what the unit read: a hit's manifest lists the same files. */
+	if (o->depfile) {
+		if (model)
+			depfile_write(o->depfile, paths, o->n_formats, model->read_files, model->n_read_files);
+		else
+			depfile_write(o->depfile, paths, o->n_formats, out[0].hit.files, out[0].hit.n_files);
+	}
+	for (size_t i = 0; i < o->n_formats; i++) {
+		if (out[i].from_cache)
+			cache_entry_free(&out[i].hit);
+		free(out[i].key);
+		free(out[i].path);
+		free(out[i].text);
+	}
+	kabi_model_free(model);
+}
+
 static void generate(const struct generate_options *o, const struct arch_profile *profile, struct ktree *tree,
 		     const char *configs, struct kabi_provenance *from_cli)
 {
 	char *set_file = cmd_set_file(o->set_file, configs);
 	struct kset *set = kset_load(set_file);
 	struct tu *tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
-	struct kabi_model *model;
-	char *text, *output;
 
 	if (o->print_cflags || o->emit_tu) {
-		if (o->emit_tu)
-			outfile_write(o->emit_tu, tu->text, strlen(tu->text), 0);
+		if (o->emit_tu) {
+			char *unit = extract_resolve(tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
+
+			outfile_write(o->emit_tu, unit, strlen(unit), 0);
+			free(unit);
+		}
 		if (o->print_cflags) {
 			char *line = tu_shell_args(tu);
 
@@ -216,46 +347,8 @@ static void generate(const struct generate_options *o, const struct arch_profile
 			free(line);
 		}
 	} else {
-		const char *ext = !strcmp(o->format, "rust") ? "rs" : !strcmp(o->format, "json") ? "json" : "h";
-		char *key = result_key(o, profile, set, tu, from_cli);
-		struct cache_entry hit;
-
-		/* A hit writes the bytes of the first run without parsing anything. */
-		if (!o->no_cache && !cache_lookup(key, &hit)) {
-			output = o->output ? xstrdup(o->output) : xasprintf("out/%s/kabi.%s", hit.release, ext);
-			outfile_write(output, hit.text, hit.len, !o->output);
-			if (o->depfile)
-				depfile_write(o->depfile, output, hit.files, hit.n_files);
-			fprintf(stderr, "kabigen: wrote %s (%s, from the result cache)\n", output, hit.release);
-			cache_entry_free(&hit);
-			free(output);
-			free(key);
-			goto done;
-		}
-		model = cmd_build_model(profile, tree, set, tu, from_cli);
-		if (!strcmp(o->format, "rust")) {
-			text = emit_rust(model);
-		} else if (!strcmp(o->format, "json")) {
-			text = emit_json(model);
-			check_json(text);
-		} else {
-			text = emit_c_header(model);
-			check_header(text, profile);
-		}
-		output = o->output ? xstrdup(o->output) : xasprintf("out/%s/kabi.%s", model->prov.release, ext);
-		outfile_write(output, text, strlen(text), !o->output);
-		if (o->depfile)
-			depfile_write(o->depfile, output, model->read_files, model->n_read_files);
-		if (!o->no_cache)
-			cache_store(key, model->prov.release, text, strlen(text), model->read_files,
-				    model->read_digests, model->n_read_files);
-		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", output, model->n_order, model->prov.release);
-		free(output);
-		free(text);
-		free(key);
-		kabi_model_free(model);
+		generate_outputs(o, profile, tree, set, tu, from_cli);
 	}
-done:
 	tu_free(tu);
 	kset_free(set);
 	free(set_file);

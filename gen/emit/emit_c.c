@@ -198,7 +198,9 @@ static void emit_members(struct strbuf *sb, const struct kabi_record *r, int lev
 
 static void emit_record(struct strbuf *sb, const struct kabi_record *r)
 {
-	sb_addf(sb, "%s %s {\n", r->is_union ? "union" : "struct", r->name);
+	/* An empty struct (riscv64's mod_arch_specific without MODULE_SECTIONS) is a GNU
+	 * extension of size 0: __extension__ keeps -Wpedantic quiet about it. */
+	sb_addf(sb, "%s%s %s {\n", r->n_members ? "" : "__extension__ ", r->is_union ? "union" : "struct", r->name);
 	emit_members(sb, r, 1);
 	sb_adds(sb, "}");
 	add_record_attrs(sb, r);

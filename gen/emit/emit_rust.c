@@ -502,7 +502,7 @@ static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_
 			any = true;
 			x->uses_bitfields = true;
 			spell(x, &ty, t, false);
-			sb_adds(sb, "    pub const fn ");
+			sb_addf(sb, "    /// Reads the bitfield `%s` (%d bits).\n    pub const fn ", m->name, m->bit_width);
 			add_ident(sb, m->name);
 			if (t->kind == KT_BOOL)
 				sb_addf(sb, "(&self) -> bool { kabi_bf_get(%s%s%s, %" PRIu64 ", %d) != 0 }\n", ref, f->name,
@@ -510,6 +510,7 @@ static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_
 			else
 				sb_addf(sb, "(&self) -> %s { kabi_bf_%s(%s%s%s, %" PRIu64 ", %d) as %s }\n", ty.buf,
 					is_signed ? "sget" : "get", ref, f->name, close, bit, m->bit_width, ty.buf);
+			sb_addf(sb, "    /// Writes the bitfield `%s`.\n", m->name);
 			sb_addf(sb, "    pub const fn set_%s(&mut self, v: %s) { kabi_bf_set(%s%s%s, %" PRIu64
 				", %d, v as u64) }\n", m->name, ty.buf, r->is_union ? "unsafe { &mut self." : "&mut self.",
 				f->name, close, bit, m->bit_width);
@@ -519,6 +520,63 @@ static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_
 	if (any)
 		sb_adds(sb, "}\n");
 	sb_adds(sb, "\n");
+}
+
+/*
+ * Members of anonymous structs and unions, reached as C reaches them: kp.arg() rather than
+ * kp.__anon0.arg. Reading a union's member is unsafe (the caller knows which one is live);
+ * writing a Copy member is not.
+ */
+static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p)
+{
+	struct strset seen = { 0 };
+	bool any = false;
+
+	for (size_t k = 0; k < p->n; k++) {
+		const struct field *f = &p->f[k];
+		const struct kabi_record *sub;
+		struct plan sp;
+
+		if (f->kind != F_MEMBER || !f->anon_type || r->members[f->first].name)
+			continue;
+		sub = r->members[f->first].type->record;
+		plan_record(sub, f->anon_type, f->anon_type, &sp);
+		for (size_t j = 0; j < sp.n; j++) {
+			const struct field *g = &sp.f[j];
+			const struct kabi_member *m = &sub->members[g->first];
+			bool unsafe_read = r->is_union || sub->is_union;
+			struct strbuf ty = { 0 };
+			size_t before = seen.n;
+
+			if (g->kind != F_MEMBER || g->anon_type || !m->name)
+				continue;
+			strset_add(&seen, g->name);
+			if (seen.n == before)
+				continue;	/* two anonymous members with a member of the same name: leave both */
+			if (!any)
+				sb_addf(sb, "#[allow(non_snake_case, dead_code)]\nimpl %s {\n", p->name);
+			any = true;
+			spell_field(x, &ty, &sp, sub, g);
+			sb_addf(sb, "    /// Reads `%s` of the anonymous %s `%s`.\n", m->name, sub->is_union ? "union" : "struct",
+				f->name);
+			if (unsafe_read)
+				sb_adds(sb, "    ///\n    /// # Safety\n    /// The union's live member must be this one.\n"
+					    "    pub unsafe fn ");
+			else
+				sb_adds(sb, "    pub fn ");
+			sb_addf(sb, "%s(&self) -> %s { %sself.%s.%s%s }\n", g->name, ty.buf, unsafe_read ? "unsafe { " : "",
+				f->name, g->name, unsafe_read ? " }" : "");
+			sb_addf(sb, "    /// Writes `%s` of the anonymous %s `%s`.\n", m->name, sub->is_union ? "union" : "struct",
+				f->name);
+			sb_addf(sb, "    pub fn set_%s(&mut self, v: %s) { self.%s.%s = v; }\n", m->name, ty.buf, f->name,
+				g->name);
+			sb_release(&ty);
+		}
+		plan_free(&sp);
+	}
+	if (any)
+		sb_adds(sb, "}\n\n");
+	strv_free(seen.v, seen.n);
 }
 
 /*
@@ -532,6 +590,12 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 	struct plan p;
 
 	plan_record(r, name, base, &p);
+	if (r->name)
+		sb_addf(sb, "/// `%s %s`: size %" PRIu64 ", align %u, laid out as clang computed it.\n",
+			r->is_union ? "union" : "struct", r->name, r->size, r->align);
+	else
+		sb_addf(sb, "/// An anonymous %s inside `%s`: size %" PRIu64 ", align %u.\n",
+			r->is_union ? "union" : "struct", base, r->size, r->align);
 	if (p.packed)
 		sb_adds(sb, "#[repr(C, packed)]\n");
 	else if (p.align)
@@ -544,6 +608,12 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 		sb_addf(sb, " // %s %s", r->is_union ? "union" : "struct", r->name);
 	sb_adds(sb, "\n");
 	for (size_t i = 0; i < p.n; i++) {
+		struct strbuf doc = { 0 };
+
+		/* The member comment again as documentation: offset, size, the kernel's type. */
+		add_member_comment(&doc, r, &p.f[i]);
+		sb_addf(sb, "    /// Offset, size:%s", doc.buf + 3);
+		sb_release(&doc);
 		sb_addf(sb, "    pub %s: ", p.f[i].name);
 		spell_field(x, sb, &p, r, &p.f[i]);
 		sb_adds(sb, ",");
@@ -551,6 +621,7 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 	}
 	sb_addf(sb, "} // size %" PRIu64 ", align %u\n", r->size, r->align);
 	emit_accessors(x, sb, r, &p);
+	emit_anon_accessors(x, sb, r, &p);
 
 	sb_addf(&x->checks, "const _: () = assert!(core::mem::size_of::<%s>() == %" PRIu64 ");\n", name, r->size);
 	sb_addf(&x->checks, "const _: () = assert!(core::mem::align_of::<%s>() == %u);\n", name, r->align);
@@ -596,7 +667,7 @@ static void add_rust_string(struct strbuf *sb, const char *s)
 
 static void add_str_const(struct strbuf *sb, const char *name, const char *value)
 {
-	sb_addf(sb, "%spub const KABI_%s: &str = ", allow_const, name);
+	sb_addf(sb, "/// The string %s of this triple.\n%spub const KABI_%s: &str = ", name, allow_const, name);
 	add_rust_string(sb, value);
 	sb_adds(sb, ";\n");
 }
@@ -685,11 +756,15 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 {
 	for (size_t i = 0; i < m->n_constants; i++) {
 		const struct kabi_constant *c = &m->constants[i];
-		const char *type = int_name(c->size, c->is_signed);
+		/* A size (the set's type size_t) is what Rust indexes and sizes arrays with. */
+		const char *type = c->kernel_type && !strcmp(c->kernel_type, "size_t") ? "usize"
+											 : int_name(c->size, c->is_signed);
 
 		if (!type)
 			die("the constant %s has the %u-byte type %s, which Rust lacks; report this", c->name, c->size,
 			    c->c_type);
+		sb_addf(sb, "/// `%s`, as clang evaluated it for this triple (C type %s%s%s).\n", c->expr ? c->expr : c->name,
+			c->c_type, c->kernel_type ? ", " : "", c->kernel_type ? c->kernel_type : "");
 		sb_addf(sb, "%spub const ", allow_const);
 		add_ident(sb, c->name);
 		sb_addf(sb, ": %s = ", type);
@@ -711,10 +786,11 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 		if (!type)
 			die("enum %s has the %" PRIu64 "-byte type %s, which Rust lacks; report this", e->name,
 			    e->int_type->size, e->int_type->name);
+		sb_addf(sb, "/// `enum %s`, whose values are the constants below.\n", e->name);
 		sb_addf(sb, "#[allow(non_camel_case_types, dead_code)]\npub type %s = %s; // enum %s: %s\n", name, type,
 			e->name, e->int_type->name);
 		for (size_t j = 0; j < e->n_values; j++) {
-			sb_addf(sb, "%spub const ", allow_const);
+			sb_addf(sb, "/// A value of `enum %s`.\n%spub const ", e->name, allow_const);
 			add_ident(sb, e->values[j].name);
 			sb_addf(sb, ": %s = ", name);
 			add_int_literal(sb, (uint64_t)e->values[j].value, e->int_type->is_signed,
@@ -732,13 +808,27 @@ static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
 		const struct kabi_name_list *l = &m->lists[i];
 
 		sb_addf(sb, "// Every %s the headers declare extern: the loader provides each.\n", l->type);
-		sb_addf(sb, "%spub const KABI_%s: &[&str] = &[\n", allow_const, l->name);
+		sb_addf(sb, "/// The names of every `%s` the headers declare extern.\n%spub const KABI_%s: &[&str] = &[\n",
+			l->type, allow_const, l->name);
 		for (size_t j = 0; j < l->n_items; j++) {
 			sb_adds(sb, "    ");
 			add_rust_string(sb, l->items[j]);
 			sb_adds(sb, ",\n");
 		}
-		sb_adds(sb, "];\n\n");
+		sb_adds(sb, "];\n");
+		/* The same names as identifiers, for a loader to stamp out its statics:
+		 * macro_rules! ops { ($($n:ident),*) => { $(#[no_mangle] pub static $n: kernel_param_ops = ...;)* } } */
+		sb_addf(sb, "/// Hands the `%s` names to macro M as identifiers at once: M!(name, ...).\n"
+			    "#[allow(unused_macros)]\nmacro_rules! kabi_", l->type);
+		for (const char *c = l->name; *c; c++)
+			sb_addf(sb, "%c", tolower((unsigned char)*c));
+		sb_adds(sb, " {\n    ($m:ident) => {\n        $m! {\n");
+		for (size_t j = 0; j < l->n_items; j++) {
+			sb_adds(sb, "            ");
+			add_ident(sb, l->items[j]);
+			sb_addf(sb, "%s\n", j + 1 < l->n_items ? "," : "");
+		}
+		sb_adds(sb, "        }\n    };\n}\n\n");
 	}
 }
 
@@ -813,15 +903,17 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 			sb_addf(sb, "#[repr(C, align(%" PRIu64 "))]\n", a);
 		else
 			sb_adds(sb, "#[repr(C)]\n");
+		sb_addf(sb, "/// S bytes of a type outside the set, aligned to %" PRIu64 ".\n", a);
 		sb_addf(sb, "#[derive(Clone, Copy)]\n#[allow(dead_code)]\npub struct KabiOpaque%" PRIu64 "<const S: usize> {", a);
 		if (a > 1 && a <= OPAQUE_ALIGN_BY_ARRAY)
-			sb_addf(sb, " pub _align: [%s; 0],", by_array[a]);
-		sb_adds(sb, " pub bytes: [u8; S] }\n");
+			sb_addf(sb, " /** Alignment only. */ pub _align: [%s; 0],", by_array[a]);
+		sb_adds(sb, " /** The bytes. */ pub bytes: [u8; S] }\n");
 	}
 	if (x->opaque_aligns)
 		sb_adds(sb, "\n");
 	if (x->uses_packed)
 		sb_adds(sb, "// A member C places unaligned (a packed member of an aligned record): alignment 1.\n"
+			    "/// A value C places unaligned.\n"
 			    "#[repr(C, packed)]\n#[derive(Clone, Copy)]\n#[allow(dead_code)]\n"
 			    "pub struct KabiPacked<T: Copy>(pub T);\n\n");
 	if (x->uses_bitfields)
@@ -848,6 +940,7 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 		sb_adds(sb, "// Records outside the set, only pointed to: opaque, never built or read in Rust.\n");
 	}
 	for (size_t i = 0; i < x->pointees.n; i++) {
+		sb_addf(sb, "/// `%s`, outside the set: only pointed to.\n", x->pointees.v[i]);
 		sb_adds(sb, "#[repr(C)]\n#[allow(non_camel_case_types, dead_code)]\npub struct ");
 		add_ident(sb, x->pointees.v[i]);
 		sb_adds(sb, " { _private: [u8; 0] }\n");

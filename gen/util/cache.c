@@ -457,11 +457,15 @@ static void add_escaped(struct strbuf *sb, const char *path)
 	}
 }
 
-void depfile_write(const char *path, const char *target, char *const *files, size_t n_files)
+void depfile_write(const char *path, char *const *targets, size_t n_targets, char *const *files, size_t n_files)
 {
 	struct strbuf sb = { 0 };
 
-	add_escaped(&sb, target);
+	for (size_t i = 0; i < n_targets; i++) {
+		if (i)
+			sb_adds(&sb, " ");
+		add_escaped(&sb, targets[i]);
+	}
 	sb_adds(&sb, ":");
 	for (size_t i = 0; i < n_files; i++) {
 		sb_adds(&sb, " \\\n  ");

@@ -60,7 +60,7 @@ int cache_lookup(const char *key, struct cache_entry *e);
 void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
 		 char *const *digests, size_t n_files);
 
-/* A Makefile-style depfile: TARGET depends on each of FILES (spaces and '$' escaped). */
-void depfile_write(const char *path, const char *target, char *const *files, size_t n_files);
+/* A Makefile-style depfile: each of TARGETS depends on each of FILES (spaces and '$' escaped). */
+void depfile_write(const char *path, char *const *targets, size_t n_targets, char *const *files, size_t n_files);
 
 #endif

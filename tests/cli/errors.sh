@@ -40,6 +40,12 @@ expect_error "unknown key" 1 "typo.yaml:3:1: unknown key 'strcts'" "$out" -- \
 printf 'name: missing\nincludes: [linux/module.h]\nstructs: [module, no_such_struct]\n' >"$sets/missing.yaml"
 expect_error "struct not in the headers" 1 "struct no_such_struct of the set is not defined by these headers" "$out" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/missing.yaml" -o "$out"
+printf 'name: badcond\nincludes: [linux/module.h]\nstructs:\n  - { name: module, if: defined(struct) }\n' >"$sets/badcond.yaml"
+expect_error "malformed type test" 1 "badcond.yaml:4:[0-9]+: malformed type test at 'defined\\(struct\\)'" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/badcond.yaml" -o "$out"
+printf 'name: noenum\nincludes: [linux/module.h]\nstructs: [module]\nenums: [no_such_enum]\n' >"$sets/noenum.yaml"
+expect_error "enum not in the headers" 1 "enum no_such_enum of the set is not defined by the headers; remove it from .* or give it an 'if' condition" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/noenum.yaml" -o "$out"
 printf 'name: noparse\nincludes: [linux/no-such-header.h]\nstructs: [module]\n' >"$sets/noparse.yaml"
 expect_error "headers that fail to parse" 1 "fail to parse: kabigen-noparse.c:[0-9]+:[0-9]+: fatal error: 'linux/no-such-header.h' file not found" "$out" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/noparse.yaml" -o "$out"

@@ -22,8 +22,8 @@ echo "modules: $modroot"
 XDG_CACHE_HOME=$work/xdg "$kabigen" --arch "$arch" --kdir "$kdir" -o "$work/kabi.h"
 target=$(sed -n 's/^#define KABI_TARGET "\(.*\)"$/\1/p' "$work/kabi.h")
 
-# The header alone, for its target.
-clang-19 -target "$target" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Werror "$work/kabi.h"
+# The header alone, for its target, pedantic.
+clang-19 -target "$target" -std=gnu11 -ffreestanding -fsyntax-only -Wall -Wextra -Wpedantic -Werror "$work/kabi.h"
 
 # The reader, for this host, with the facts of the module's triple and nothing else about ELF.
 cc -std=gnu11 -O2 -Wall -Wextra -Werror -include "$work/kabi.h" -o "$work/ko_facts" "$here/../tools/ko_facts.c" -llzma -lzstd
