@@ -262,42 +262,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run(int argc, char **argv)
+/* Runs the N_JOBS children, JOBS_MAX at once, filling in each one's status and time. */
+static void run_jobs(struct job *jobs, size_t n_jobs, long jobs_max)
 {
-	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
-	int no_cache = 0, c, failed = 0;
-	char *self, logdir[] = "/tmp/kabigen-matrix-XXXXXX";
-	struct job *jobs;
-	size_t n_jobs, next = 0, running = 0, n_rows = 0;
-	struct ydoc *doc;
-	double start;
+	size_t next = 0, running = 0;
 	struct progress progress;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
-		if (c == 'j') {
-			char *end;
-
-			jobs_max = strtol(optarg, &end, 10);
-			if (*end || jobs_max < 1 || jobs_max > 256)
-				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
-		} else if (c == 'n') {
-			no_cache = 1;
-		} else if (c == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else {
-			cmd_bad_option(&cmd_matrix, c, argv);
-		}
-	}
-	if (optind != argc - 1)
-		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
-	self = self_exe();
-	if (!mkdtemp(logdir))
-		die("%s: cannot create a folder for the logs", logdir);
-	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
-	start = now();
 	/* The summary waits for the last triple; on a terminal, the count shows how far it is. */
 	progress_start(&progress, "triples done", n_jobs);
 	while (next < n_jobs || running) {
@@ -330,6 +300,44 @@ static int run(int argc, char **argv)
 		}
 	}
 	progress_end(&progress);
+}
+
+static int run(int argc, char **argv)
+{
+	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
+	int no_cache = 0, c, failed = 0;
+	char *self, logdir[] = "/tmp/kabigen-matrix-XXXXXX";
+	struct job *jobs;
+	size_t n_jobs, n_rows = 0;
+	struct ydoc *doc;
+	double start;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+		if (c == 'j') {
+			char *end;
+
+			jobs_max = strtol(optarg, &end, 10);
+			if (*end || jobs_max < 1 || jobs_max > 256)
+				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
+		} else if (c == 'n') {
+			no_cache = 1;
+		} else if (c == 'h') {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else {
+			cmd_bad_option(&cmd_matrix, c, argv);
+		}
+	}
+	if (optind != argc - 1)
+		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
+	self = self_exe();
+	if (!mkdtemp(logdir))
+		die("%s: cannot create a folder for the logs", logdir);
+	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
+	start = now();
+	run_jobs(jobs, n_jobs, jobs_max);
 	printf("%-40s %-6s %8s  %s\n", "TRIPLE", "STATUS", "SECONDS", "RESULT");
 	for (size_t i = 0; i < n_jobs; i++) {
 		n_rows += jobs[i].n_formats;

@@ -6,9 +6,11 @@ set -euo pipefail
 src=$1
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# One snapshot of the source, copied: both builds see the same files even if SOURCE_DIR changes meanwhile.
+mkdir -p "$work/a/src" "$work/bb/another-source-folder"
+tar -C "$src" --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$work/a/src" -xf -
+cp -a "$work/a/src/." "$work/bb/another-source-folder/"
 for where in a/src bb/another-source-folder; do
-	mkdir -p "$work/$where"
-	tar -C "$src" --exclude=./.git --exclude='./build*' --exclude='./obj-*' -cf - . | tar -C "$work/$where" -xf -
 	cmake -S "$work/$where" -B "$work/$where/build" -DCMAKE_BUILD_TYPE=RelWithDebInfo -DBUILD_TESTING=OFF \
 		>"$work/configure.log" 2>&1 || { cat "$work/configure.log"; exit 1; }
 	cmake --build "$work/$where/build" -j 2 --target kabigen kabigen_engine >"$work/build.log" 2>&1 ||
