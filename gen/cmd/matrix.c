@@ -14,6 +14,8 @@
 #include "cmd.h"
 #include "progress.h"
 #include "report.h"
+#include "str.h"
+#include "self.h"
 #include "yamldoc.h"
 
 #include <getopt.h>
@@ -187,6 +189,8 @@ static char **last_lines(const char *log, size_t want, size_t *n_lines)
 	FILE *f = fopen(log, "r");
 
 	while (f && fgets(buf, sizeof(buf), f)) {
+		const char *rest = buf;
+
 		buf[strcspn(buf, "\n")] = '\0';
 		if (!*buf)
 			continue;
@@ -195,7 +199,8 @@ static char **last_lines(const char *log, size_t want, size_t *n_lines)
 			memmove(lines, lines + 1, (want - 1) * sizeof(*lines));
 			n--;
 		}
-		lines[n++] = xstrdup(strncmp(buf, "kabigen: ", 9) ? buf : buf + 9);
+		skip_prefix(buf, "kabigen: ", &rest);
+		lines[n++] = xstrdup(rest);
 	}
 	if (f)
 		fclose(f);
@@ -261,13 +266,12 @@ static int run(int argc, char **argv)
 {
 	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
 	int no_cache = 0, c, failed = 0;
-	char self[4096], logdir[] = "/tmp/kabigen-matrix-XXXXXX";
+	char *self, logdir[] = "/tmp/kabigen-matrix-XXXXXX";
 	struct job *jobs;
 	size_t n_jobs, next = 0, running = 0, n_rows = 0;
 	struct ydoc *doc;
 	double start;
 	struct progress progress;
-	ssize_t len;
 
 	opterr = 0;
 	optind = 1;
@@ -289,10 +293,7 @@ static int run(int argc, char **argv)
 	}
 	if (optind != argc - 1)
 		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0)
-		die("cannot find kabigen's own executable through /proc/self/exe");
-	self[len] = '\0';
+	self = self_exe();
 	if (!mkdtemp(logdir))
 		die("%s: cannot create a folder for the logs", logdir);
 	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
@@ -341,6 +342,7 @@ static int run(int argc, char **argv)
 	ydoc_free(doc);
 	rmdir(logdir);
 	free(jobs);
+	free(self);
 	return failed ? KABI_EXIT_ERROR : KABI_EXIT_OK;
 }
 
