@@ -775,12 +775,17 @@ static char *common_of(const struct archive *a, const struct candidate *c, char 
 	return found;
 }
 
+/* A symbolic link placed in a tree before it appears: NAME under its root/ points at TARGET. */
+struct tree_link {
+	const char *name, *target;
+};
+
 /*
  * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
- * into FINAL, which appears whole or not at all (callers hold its lock).
+ * into FINAL, with LINK (or none), which appears whole or not at all (callers hold its lock).
  */
 static void fetch_packages(const struct archive *a, const struct suite *s, char *const *specs, size_t n,
-			   const char *final)
+			   const char *final, const struct tree_link *link)
 {
 	char *tmpl = xasprintf("%s/trees/.tmp-XXXXXX", a->cache);
 	char *spec1 = specs[0], *spec2 = n > 1 ? specs[1] : NULL;
@@ -827,6 +832,17 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		free(debs[i]);
 		free(xerr);
 	}
+	if (link) {
+		char *at = xasprintf("%s/%s", root, link->name);
+
+		if (symlink(link->target, at)) {
+			int err = errno;
+
+			rm_rf(tmpl);
+			die("%s: cannot link it to %s: %s; check the cache folder", at, link->target, strerror(err));
+		}
+		free(at);
+	}
 	complete = xasprintf("%s/.complete", tmpl);
 	write_text(complete, "");
 	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
@@ -843,17 +859,19 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	free(tmpl);
 }
 
-static void download_and_extract(const struct archive *a, const struct candidate *c)
-{
-	char *final = tree_dir(a, c), *common_version = NULL, *common = common_of(a, c, &common_version);
-	char *specs[2] = { xasprintf("%s=%s", c->package, c->version), xasprintf("%s=%s", common, common_version) };
+/* One package of SUITE ("name=version") for fetch_locked(), extracted into DIR. */
+struct package_fetch {
+	const struct suite *suite;
+	const char *spec, *dir;
+};
 
-	fetch_packages(a, c->suite, specs, 2, final);
-	free(specs[0]);
-	free(specs[1]);
-	free(common);
-	free(common_version);
-	free(final);
+static void fetch_package(const struct archive *a, const void *arg)
+{
+	const struct package_fetch *p = arg;
+	char *spec = xstrdup(p->spec);
+
+	fetch_packages(a, p->suite, &spec, 1, p->dir, NULL);
+	free(spec);
 }
 
 /* Fetches DIR (a folder of trees/) with FETCH unless cached: one process at a time, whole or not at all. */
@@ -884,6 +902,38 @@ static void fetch_locked(const struct archive *a, const char *dir, const char *w
 	free(trees);
 	free(lockp);
 	free(complete);
+}
+
+/*
+ * The headers package of C, and its linux-headers-R-common (arch-independent, about 80 MB
+ * extracted) in a tree of its own that every arch and flavour of the release shares: the
+ * arch tree's usr/src/linux-headers-R-common is a relative link to it, where the arch
+ * Makefile's "include" line looks (callers hold the arch tree's lock; the common tree takes
+ * its own, so two arches fetch it once).
+ */
+static void download_and_extract(const struct archive *a, const struct candidate *c)
+{
+	char *final = tree_dir(a, c), *common_version = NULL, *common = common_of(a, c, &common_version);
+	char *common_tree = xasprintf("%s_%s", common, common_version);
+	char *common_dir = xasprintf("%s/trees/%s", a->cache, common_tree);
+	char *common_spec = xasprintf("%s=%s", common, common_version), *spec = xasprintf("%s=%s", c->package, c->version);
+	/* From ARCH_V/root/usr/src/ up to trees/, then down into the common tree. */
+	char *name = xasprintf("usr/src/%s", common);
+	char *target = xasprintf("../../../../%s/root/usr/src/%s", common_tree, common);
+	struct package_fetch cf = { c->suite, common_spec, common_dir };
+	struct tree_link link = { name, target };
+
+	fetch_locked(a, common_dir, common, fetch_package, &cf);
+	fetch_packages(a, c->suite, &spec, 1, final, &link);
+	free(name);
+	free(target);
+	free(spec);
+	free(common_spec);
+	free(common_dir);
+	free(common_tree);
+	free(common);
+	free(common_version);
+	free(final);
 }
 
 /* The names of a modules package, newest form first (printf formats of release and suffix). */
@@ -924,20 +974,6 @@ static char *cached_modules_package(const struct archive *a, const struct candid
 		free(name);
 	}
 	return NULL;
-}
-
-struct modules_fetch {
-	const struct candidate *c;
-	const char *package, *dir;
-};
-
-static void fetch_modules(const struct archive *a, const void *arg)
-{
-	const struct modules_fetch *m = arg;
-	char *spec = xasprintf("%s=%s", m->package, m->c->version);
-
-	fetch_packages(a, m->c->suite, &spec, 1, m->dir);
-	free(spec);
 }
 
 /* The modules folder of the extracted package: usr/lib/modules/R-S (or lib/modules/R-S before usrmerge). */
@@ -1014,7 +1050,8 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	if (rq->modules) {
 		char *package = rq->offline ? cached_modules_package(&a, best) : modules_package(&a, best);
 		char *mdir;
-		struct modules_fetch mf;
+		char *spec;
+		struct package_fetch pf;
 
 		if (!package)
 			die("%s %s: %s linux-modules-%s-%s (nor linux-image-%s-%s-unsigned) of that version; %s",
@@ -1022,8 +1059,10 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 			    best->release, best->suffix, best->release, best->suffix,
 			    rq->offline ? "run once without --offline" : "check it with 'kabigen list'");
 		mdir = xasprintf("%s/trees/%s_%s", a.cache, package, best->version);
-		mf = (struct modules_fetch){ best, package, mdir };
-		fetch_locked(&a, mdir, package, fetch_modules, &mf);
+		spec = xasprintf("%s=%s", package, best->version);
+		pf = (struct package_fetch){ best->suite, spec, mdir };
+		fetch_locked(&a, mdir, package, fetch_package, &pf);
+		free(spec);
 		t->modules = modules_dir(mdir, best);
 		free(mdir);
 		free(package);
