@@ -4,6 +4,7 @@
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 #include "tu.h"
 
 #include <clang-c/Index.h>
@@ -440,7 +441,7 @@ static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientDa
 		return CXChildVisit_Continue;
 	}
 	name = cx_take(clang_getCursorSpelling(c));
-	if (!strncmp(name, "kabigen__", 9)) {
+	if (starts_with(name, "kabigen__")) {
 		decl_put(&x->probes, name, c);
 	} else if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Extern) {
 		CXType ct = clang_getCanonicalType(clang_getCursorType(c));
@@ -620,6 +621,17 @@ static enum CXChildVisitResult collect_enumerators(CXCursor c, CXCursor parent, 
 	return CXChildVisit_Continue;
 }
 
+/* Whether the set's item NAME is in this configuration; where not, the header says why. */
+static int item_present(struct extract *x, const char *name, const char *cond, const char *probe_prefix)
+{
+	struct kabi_provenance *p = &x->m->prov;
+
+	if (!cond || probe(x, probe_prefix, name))
+		return 1;
+	add_note(&p->omitted, &p->n_omitted, xasprintf("%s: %s is false", name, cond));
+	return 0;
+}
+
 static void take_enums(struct extract *x)
 {
 	for (size_t i = 0; i < x->set->n_enums; i++) {
@@ -627,9 +639,11 @@ static void take_enums(struct extract *x)
 		struct decl *d = decl_get(x->enums, name);
 		struct kabi_enum *e;
 
+		if (!decl_get(x->wanted_enums, name))
+			continue;
 		if (!d)
-			die("%s: enum %s of the set is not defined by the headers; remove it from %s", x->origin,
-			    name, x->set->file);
+			die("%s: enum %s of the set is not defined by the headers; remove it from %s or give it an "
+			    "'if' condition", x->origin, name, x->set->file);
 		e = kabi_model_add_enum(x->m, name,
 					scalar_type(x, clang_getCanonicalType(clang_getEnumDeclIntegerType(d->cursor))));
 		clang_visitChildren(d->cursor, collect_enumerators, e);
@@ -639,25 +653,22 @@ static void take_enums(struct extract *x)
 static void take_structs(struct extract *x)
 {
 	const struct kset *s = x->set;
-	struct kabi_provenance *p = &x->m->prov;
 
 	/* First decide which structs this configuration has: members link to them. */
 	for (size_t i = 0; i < s->n_structs; i++) {
 		const struct kset_struct *ss = &s->structs[i];
 		struct decl *d = decl_get(x->records, ss->name);
 
-		if (ss->cond && !probe(x, TU_PROBE_HAS, ss->name)) {
-			p->omitted = xrealloc(p->omitted, (p->n_omitted + 1) * sizeof(*p->omitted));
-			p->omitted[p->n_omitted++] = xasprintf("%s: %s is false", ss->name, ss->cond);
+		if (!item_present(x, ss->name, ss->cond, TU_PROBE_HAS))
 			continue;
-		}
 		if (!d)
 			die("%s: struct %s of the set is not defined by these headers; remove it from %s or give it "
 			    "an 'if' condition", x->origin, ss->name, s->file);
 		decl_put(&x->wanted, ss->name, d->cursor);
 	}
 	for (size_t i = 0; i < s->n_enums; i++)
-		decl_put(&x->wanted_enums, s->enums[i], clang_getNullCursor());
+		if (item_present(x, s->enums[i], s->enum_conds[i], TU_PROBE_IF_ENUM))
+			decl_put(&x->wanted_enums, s->enums[i], clang_getNullCursor());
 	for (size_t i = 0; i < s->n_structs; i++) {
 		struct decl *d = decl_get(x->wanted, s->structs[i].name);
 		struct kabi_record *r;
@@ -981,7 +992,7 @@ static char *add_prefix_probes(struct extract *x, CXIndex idx, const char *file_
 		if (!k->prefix)
 			continue;
 		if (k->cond)
-			sb_addf(&sb, "#if %s\n", k->cond);
+			tu_add_if(&sb, k->cond);
 		sb_addf(&sb, "typedef int " TU_PROBE_HAS "%s;\n", k->prefix);
 		for (size_t j = 0; j < x->prefixes[i].n_names; j++) {
 			char *name = xasprintf("KABI_%s", x->prefixes[i].names[j]);
@@ -997,21 +1008,151 @@ static char *add_prefix_probes(struct extract *x, CXIndex idx, const char *file_
 	return sb.buf;
 }
 
+/* ---- type tests: what the headers define, from a first parse of the set's includes ---- */
+
+struct type_tests {
+	char **names;		/* "struct_module_memory": what follows KSET_TYPE_MACRO in the unit */
+	int *defined;
+	size_t n;
+};
+
+static void type_tests_free(struct type_tests *t)
+{
+	strv_free(t->names, t->n);
+	free(t->defined);
+}
+
+/* Every kabigen__type_KIND_NAME the set's part of TEXT (from MARK on) tests, once each. */
+static void find_type_tests(const char *mark, struct type_tests *t)
+{
+	const size_t plen = strlen(KSET_TYPE_MACRO);
+
+	for (const char *p = strstr(mark, KSET_TYPE_MACRO); p; p = strstr(p + plen, KSET_TYPE_MACRO)) {
+		const char *n = p + plen;
+		size_t len = 0, i;
+
+		while (n[len] == '_' || (n[len] >= 'a' && n[len] <= 'z') || (n[len] >= 'A' && n[len] <= 'Z') ||
+		       (n[len] >= '0' && n[len] <= '9'))
+			len++;
+		for (i = 0; i < t->n && (strlen(t->names[i]) != len || strncmp(t->names[i], n, len)); i++)
+			;
+		if (i < t->n)
+			continue;
+		t->names = xrealloc(t->names, (t->n + 1) * sizeof(*t->names));
+		t->defined = xrealloc(t->defined, (t->n + 1) * sizeof(*t->defined));
+		t->names[t->n] = xasprintf("%.*s", (int)len, n);
+		t->defined[t->n++] = 0;
+	}
+}
+
+static enum CXChildVisitResult mark_defined(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct type_tests *t = data;
+	enum CXCursorKind k = clang_getCursorKind(c);
+	const char *kind = k == CXCursor_StructDecl ? "struct" : k == CXCursor_UnionDecl ? "union"
+							  : k == CXCursor_EnumDecl ? "enum" : NULL;
+	char *name, *full;
+
+	(void)parent;
+	if (!kind || !clang_isCursorDefinition(c) || is_anonymous(c))
+		return CXChildVisit_Continue;
+	name = cx_take(clang_getCursorSpelling(c));
+	full = xasprintf("%s_%s", kind, name);
+	for (size_t i = 0; i < t->n; i++)
+		if (!strcmp(t->names[i], full))
+			t->defined[i] = 1;
+	free(full);
+	free(name);
+	return CXChildVisit_Continue;
+}
+
+/*
+ * The unit with its type tests answered. The preprocessor cannot ask whether a struct is
+ * defined, so the part before TU_MARK_SET (the set's defines and includes) is parsed
+ * alone first, and kabigen__type_KIND_NAME is defined after it for each tested type the
+ * headers define. A unit without type tests is parsed once, as it is. New string.
+ */
+static char *resolve_type_tests(CXIndex idx, const char *file_name, const char *text, char *const *args,
+				size_t n_args, const char *origin, struct type_tests *t)
+{
+	const char *mark = strstr(text, TU_MARK_SET);
+	struct strbuf sb = { 0 };
+	CXTranslationUnit head;
+	char *head_text;
+
+	if (!mark)
+		return xstrdup(text);
+	find_type_tests(mark, t);
+	if (!t->n)
+		return xstrdup(text);
+	head_text = xasprintf("%.*s", (int)(mark - text), text);
+	head = parse(idx, file_name, head_text, args, n_args, origin);
+	die_on_errors(head, origin);
+	clang_visitChildren(clang_getTranslationUnitCursor(head), mark_defined, t);
+	clang_disposeTranslationUnit(head);
+	free(head_text);
+	sb_addf(&sb, "%.*s%s/* What the headers above define, of the types the set tests (kabigen parsed them "
+		"first). */\n", (int)(mark - text), text, TU_MARK_SET);
+	for (size_t i = 0; i < t->n; i++)
+		if (t->defined[i])
+			sb_addf(&sb, "#define " KSET_TYPE_MACRO "%s 1\n", t->names[i]);
+	sb_adds(&sb, mark + strlen(TU_MARK_SET));
+	return sb.buf;
+}
+
+char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
+		      const char *origin)
+{
+	CXIndex idx = clang_createIndex(0, 0);
+	struct type_tests t = { 0 };
+	char *r = resolve_type_tests(idx, file_name, text, args, n_args, origin, &t);
+
+	type_tests_free(&t);
+	clang_disposeIndex(idx);
+	return r;
+}
+
+/* The set's definitions of types the headers define themselves are left out: say so. */
+static void note_replaced_definitions(struct extract *x, const struct type_tests *t)
+{
+	struct kabi_provenance *p = &x->m->prov;
+
+	for (size_t i = 0; i < x->set->n_definitions; i++) {
+		const char *type = x->set->definitions[i].type;
+		char *name;
+
+		if (!type)
+			continue;
+		name = xstrdup(type);
+		*strchr(name, ' ') = '_';
+		for (size_t j = 0; j < t->n; j++) {
+			if (strcmp(t->names[j], name) || !t->defined[j])
+				continue;
+			add_note(&p->omitted, &p->n_omitted,
+				 xasprintf("the set's definition of %s: the headers define it", type));
+		}
+		free(name);
+	}
+}
+
 struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
 				 char *const *args, size_t n_args, const char *origin)
 {
 	struct extract x = { 0 };
 	CXIndex idx = clang_createIndex(0, 0);
+	struct type_tests tests = { 0 };
 	struct decl *rel;
-	char *probed;
+	char *resolved, *probed;
 
 	x.m = kabi_model_new();
 	x.set = set;
 	x.origin = origin;
 	x.prefixes = xcalloc(set->n_constants ? set->n_constants : 1, sizeof(*x.prefixes));
-	probed = add_prefix_probes(&x, idx, file_name, text, args, n_args);
-	x.tu = parse(idx, file_name, probed ? probed : text, args, n_args, origin);
+	resolved = resolve_type_tests(idx, file_name, text, args, n_args, origin, &tests);
+	probed = add_prefix_probes(&x, idx, file_name, resolved, args, n_args);
+	x.tu = parse(idx, file_name, probed ? probed : resolved, args, n_args, origin);
 	die_on_errors(x.tu, origin);
+	note_replaced_definitions(&x, &tests);
 	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
 	clang_getInclusions(x.tu, add_inclusion, &x);
 	clang_visitChildren(clang_getTranslationUnitCursor(x.tu), index_top, &x);
@@ -1055,6 +1196,8 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	}
 	free(x.prefixes);
 	free(probed);
+	free(resolved);
+	type_tests_free(&tests);
 	clang_disposeTranslationUnit(x.tu);
 	clang_disposeIndex(idx);
 	return x.m;
@@ -1119,7 +1262,7 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 {
 	CXIndex idx = clang_createIndex(0, 0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
-	struct eval_walk w = { names, values, xcalloc(n, sizeof(int)), n };
+	struct eval_walk w = { .names = names, .values = values, .found = xcalloc(n, sizeof(int)), .n = n };
 
 	die_on_errors(tu, origin);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);
@@ -1132,8 +1275,15 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 }
 
 /* What the executable looks up in libkabigen-engine.so (the only symbol it exports). */
+static void engine_attach(void (*host_unwind)(void))
+{
+	report_set_cleanup(host_unwind);
+}
+
 __attribute__((visibility("default"))) const struct extract_engine kabigen_extract_engine = {
-	extract_model,
-	extract_check_compiles,
-	extract_eval_ints,
+	.attach = engine_attach,
+	.model = extract_model,
+	.check_compiles = extract_check_compiles,
+	.eval_ints = extract_eval_ints,
+	.resolve = extract_resolve,
 };

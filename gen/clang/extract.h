@@ -32,16 +32,31 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 		       const char *origin, char *const *names, long long *values, size_t n);
 
 /*
- * The three entry points above as the kabigen executable reaches them: it does not link
+ * TEXT (a set's unit, tu_source()) as extract_model() parses it: with the set's type
+ * tests (defined(struct NAME)) answered from a first parse of its includes. New string.
+ */
+char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
+		      const char *origin);
+
+/*
+ * The entry points above as the kabigen executable reaches them: it does not link
  * libclang, but loads this stage as a shared library (libkabigen-engine.so) the first time
- * a run parses, so that a result-cache hit never pays for mapping libLLVM (gen/engine.c).
+ * a run parses, so that a result-cache hit never pays for mapping libLLVM (gen/clang/engine.c).
  */
 struct extract_engine {
+	/*
+	 * Called once, first: the engine carries its own copy of the helpers it uses (report.c,
+	 * layout.c, ...), so a die() inside it must also unwind the executable's (HOST_UNWIND:
+	 * its held objects and its cleanup hook, which removes temporary files).
+	 */
+	void (*attach)(void (*host_unwind)(void));
 	struct kabi_model *(*model)(const struct kset *set, const char *file_name, const char *text,
 				    char *const *args, size_t n_args, const char *origin);
 	char *(*check_compiles)(const char *file_name, const char *text, char *const *args, size_t n_args);
 	void (*eval_ints)(const char *file_name, const char *text, char *const *args, size_t n_args,
 			  const char *origin, char *const *names, long long *values, size_t n);
+	char *(*resolve)(const char *file_name, const char *text, char *const *args, size_t n_args,
+			 const char *origin);
 };
 
 #define EXTRACT_ENGINE_SYMBOL "kabigen_extract_engine"

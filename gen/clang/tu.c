@@ -84,6 +84,35 @@ static void add_kbuild_args(struct tu *tu, const struct arch_profile *p, const s
 	add_arg(tu, xstrdup("-Wno-pointer-sign"));
 }
 
+/* "#if COND" with the set's type tests as the preprocessor reads them. */
+void tu_add_if(struct strbuf *sb, const char *cond)
+{
+	char *c = kset_cond_to_c(cond);
+
+	sb_addf(sb, "#if %s\n", c);
+	free(c);
+}
+
+/* A definition of the set, used only where the headers lack its type and its condition holds. */
+static void add_definition(struct strbuf *sb, const struct kset_definition *d)
+{
+	const char *t = d->text;
+	char *test = NULL;
+
+	if (d->type && d->cond)
+		test = xasprintf("!defined(%s) && (%s)", d->type, d->cond);
+	else if (d->type)
+		test = xasprintf("!defined(%s)", d->type);
+	else if (d->cond)
+		test = xstrdup(d->cond);
+	if (test)
+		tu_add_if(sb, test);
+	sb_addf(sb, "%s%s", t, t[0] && t[strlen(t) - 1] == '\n' ? "" : "\n");
+	if (test)
+		sb_adds(sb, "#endif\n");
+	free(test);
+}
+
 bool tu_is_ident(const char *s)
 {
 	if (!*s || (*s >= '0' && *s <= '9'))
@@ -109,11 +138,20 @@ char *tu_source(const struct kset *s)
 	sb_addf(sb, "/* kabigen translation unit for the set '%s'. */\n", s->name);
 	for (size_t i = 0; i < s->n_defines; i++)
 		sb_addf(sb, "#define %s\n", s->defines[i]);
-	for (size_t i = 0; i < s->n_includes; i++)
+	for (size_t i = 0; i < s->n_includes; i++) {
+		/* Before TU_MARK_SET: an include's condition cannot test types, only the preprocessor's. */
+		if (s->include_conds[i])
+			sb_addf(sb, "#if %s\n", s->include_conds[i]);
 		sb_addf(sb, "#include <%s>\n", s->includes[i]);
-	if (s->definitions)
-		sb_addf(sb, "\n/* The set's own definitions. */\n%s%s", s->definitions,
-			s->definitions[0] && s->definitions[strlen(s->definitions) - 1] == '\n' ? "" : "\n");
+		if (s->include_conds[i])
+			sb_adds(sb, "#endif\n");
+	}
+	sb_adds(sb, TU_MARK_SET);
+	for (size_t i = 0; i < s->n_definitions; i++) {
+		if (!i)
+			sb_adds(sb, "\n/* The set's own definitions. */\n");
+		add_definition(sb, &s->definitions[i]);
+	}
 
 	sb_adds(sb, "\n/* Probes, read back through libclang; they generate no code. */\n"
 		    "#if defined(CONFIG_RANDSTRUCT_FULL) || defined(CONFIG_RANDSTRUCT_PERFORMANCE)\n"
@@ -124,8 +162,15 @@ char *tu_source(const struct kset *s)
 	for (size_t i = 0; i < s->n_structs; i++) {
 		if (!s->structs[i].cond)
 			continue;
-		sb_addf(sb, "#if %s\ntypedef struct %s " TU_PROBE_HAS "%s;\n#endif\n", s->structs[i].cond,
-			s->structs[i].name, s->structs[i].name);
+		tu_add_if(sb, s->structs[i].cond);
+		sb_addf(sb, "typedef struct %s " TU_PROBE_HAS "%s;\n#endif\n", s->structs[i].name,
+			s->structs[i].name);
+	}
+	for (size_t i = 0; i < s->n_enums; i++) {
+		if (!s->enum_conds[i])
+			continue;
+		tu_add_if(sb, s->enum_conds[i]);
+		sb_addf(sb, "static const int " TU_PROBE_IF_ENUM "%s;\n#endif\n", s->enums[i]);
 	}
 	for (size_t i = 0; i < s->n_constants; i++) {
 		const struct kset_constant *c = &s->constants[i];
@@ -135,12 +180,15 @@ char *tu_source(const struct kset *s)
 		if (c->prefix)
 			continue;
 		if (c->cond)
-			sb_addf(sb, "#if %s\n", c->cond);
-		/* A bare name may be an enumerator rather than a macro: extract.c reads those directly. */
-		if (tu_is_ident(e))
+			tu_add_if(sb, c->cond);
+		/* A bare name may be an enumerator rather than a macro: extract.c reads those directly,
+		 * unless the value is converted to a type, which takes a probe either way. */
+		bool guard = tu_is_ident(e) && !c->type;
+
+		if (guard)
 			sb_addf(sb, "#ifdef %s\n", e);
 		tu_add_const_probe(sb, c->name, e, c->type);
-		if (tu_is_ident(e))
+		if (guard)
 			sb_adds(sb, "#endif\n");
 		if (c->cond)
 			sb_adds(sb, "#endif\n");
@@ -149,7 +197,7 @@ char *tu_source(const struct kset *s)
 		const struct kset_section *sec = &s->sections[i];
 
 		if (sec->cond)
-			sb_addf(sb, "#if %s\n", sec->cond);
+			tu_add_if(sb, sec->cond);
 		sb_addf(sb, "typedef int " TU_PROBE_SECTION "%zu;\n", i);
 		if (sec->type)
 			sb_addf(sb, "typedef %s " TU_PROBE_SECTYPE "%zu;\n", sec->type, i);
@@ -196,7 +244,8 @@ void tu_free(struct tu *tu)
 	free(tu);
 }
 
-static void add_quoted(struct strbuf *sb, const char *arg)
+/* ARG as a POSIX shell word: as it is when it is plain, else in single quotes. */
+static void add_shell_quoted(struct strbuf *sb, const char *arg)
 {
 	int plain = *arg != '\0';
 
@@ -224,7 +273,7 @@ char *tu_shell_args(const struct tu *tu)
 	for (size_t i = 0; i < tu->n_args; i++) {
 		if (i)
 			sb_adds(&sb, " ");
-		add_quoted(&sb, tu->args[i]);
+		add_shell_quoted(&sb, tu->args[i]);
 	}
 	return sb.buf ? sb.buf : xstrdup("");
 }

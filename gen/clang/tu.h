@@ -15,6 +15,15 @@ struct strbuf;
 #define TU_PROBE_STRING "kabigen__string_"
 #define TU_PROBE_HAS "kabigen__has_"
 #define TU_PROBE_RELEASE "kabigen__uts_release"
+#define TU_PROBE_IF_ENUM "kabigen__if_enum_"	/* declared where an enum's condition holds */
+
+/*
+ * Where the set's own part of the unit begins. What comes before (its defines and
+ * includes) is what the headers provide: extract.c parses that part alone first and
+ * defines kabigen__type_struct_NAME there for each type a condition tests that the
+ * headers define.
+ */
+#define TU_MARK_SET "\n/* The set's own part. */\n"
 #define TU_PROBE_SECTION "kabigen__section_"	/* + index: the section's condition holds */
 #define TU_PROBE_SECTYPE "kabigen__sectype_"	/* + index: the section's element type */
 
@@ -40,6 +49,8 @@ char *tu_source(const struct kset *s);
 bool tu_is_ident(const char *s);
 /* The probe that has clang evaluate EXPR, converted to TYPE (NULL: its own type), as NAME. */
 void tu_add_const_probe(struct strbuf *sb, const char *name, const char *expr, const char *type);
+/* "#if COND\n", with the set's type tests (defined(struct NAME)) as the preprocessor reads them. */
+void tu_add_if(struct strbuf *sb, const char *cond);
 
 /* The arguments on one line, each quoted for a POSIX shell where it needs it. New string. */
 char *tu_shell_args(const struct tu *tu);

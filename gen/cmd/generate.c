@@ -12,6 +12,7 @@
 #include "overlay.h"
 #include "profile.h"
 #include "report.h"
+#include "self.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -334,8 +335,12 @@ static void generate(const struct generate_options *o, const struct arch_profile
 	struct tu *tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
 
 	if (o->print_cflags || o->emit_tu) {
-		if (o->emit_tu)
-			outfile_write(o->emit_tu, tu->text, strlen(tu->text), 0);
+		if (o->emit_tu) {
+			char *unit = extract_resolve(tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
+
+			outfile_write(o->emit_tu, unit, strlen(unit), 0);
+			free(unit);
+		}
 		if (o->print_cflags) {
 			char *line = tu_shell_args(tu);
 
@@ -361,9 +366,10 @@ static int run(int argc, char **argv)
 	char *configs;
 
 	parse_options(argc, argv, &o);
-	configs = cmd_configs_dir();
+	configs = self_configs_dir();
 	profile = profile_load(configs, o.arch);
-	rq = (struct archive_request){ profile, configs, o.kver, o.flavour, o.offline, 0 };
+	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = o.kver,
+					.flavour = o.flavour, .offline = o.offline };
 	if (o.kver) {
 		fetched = archive_fetch(&rq);
 		from_cli.flavour = xasprintf("%s (%s %s from %s)", fetched->flavour, fetched->package,

@@ -1,8 +1,9 @@
 /*
  * matrix.c: generates many (arch, kver or kdir, flavour, format) triples in parallel.
- * Each triple is one kabigen child (started from /proc/self/exe with an argument
- * vector), so a failing triple fails alone; the summary says which, and the exit
- * status whether all succeeded.
+ * Rows that share a tree and configuration are one kabigen child (started from
+ * /proc/self/exe with an argument vector) that writes all their formats from one parse;
+ * a failing child fails alone; the summary says which, and the exit status whether all
+ * succeeded.
  *
  *   triples:
  *     - { arch: riscv64, kver: "7.2", formats: [c, rust] }
@@ -13,6 +14,8 @@
 #include "cmd.h"
 #include "progress.h"
 #include "report.h"
+#include "str.h"
+#include "self.h"
 #include "yamldoc.h"
 
 #include <getopt.h>
@@ -22,8 +25,14 @@
 #include <time.h>
 #include <unistd.h>
 
+/* One child: a tree and configuration, and every format the file asks of it. */
 struct job {
-	char *label;		/* "riscv64 7.2 generic c" */
+	char *tree;		/* "riscv64 7.2 rt" */
+	char *label;		/* "riscv64 7.2 rt c,rust" */
+	const char *arch, *kver, *kdir, *flavour, *kconfig;	/* borrowed from the YAML document */
+	int offline;
+	char *formats;		/* "c,rust": each once, in the order first asked */
+	size_t n_formats;
 	char **argv;		/* NULL-terminated */
 	char *log;
 	int pid, status;
@@ -52,7 +61,72 @@ static const char *opt_str(const struct ynode *t, const char *key)
 	return n ? ynode_str(n, key) : NULL;
 }
 
-static struct job *read_jobs(const char *file, const char *self, int no_cache, const char *logdir, size_t *n_jobs)
+static int same_str(const char *a, const char *b)
+{
+	return a == b || (a && b && !strcmp(a, b));
+}
+
+/* The job of the same tree and configuration as T, or NULL: those rows share one parse. */
+static struct job *job_of(struct job *jobs, size_t n, const struct job *t)
+{
+	for (size_t i = 0; i < n; i++)
+		if (same_str(jobs[i].arch, t->arch) && same_str(jobs[i].kver, t->kver) &&
+		    same_str(jobs[i].kdir, t->kdir) && same_str(jobs[i].flavour, t->flavour) &&
+		    same_str(jobs[i].kconfig, t->kconfig) && jobs[i].offline == t->offline)
+			return &jobs[i];
+	return NULL;
+}
+
+/* Adds FORMAT to J's list unless it is there. */
+static void job_add_format(struct job *j, const char *format)
+{
+	char *list = j->formats;
+	size_t len = strlen(format);
+
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strcspn(p, ",") == len && !strncmp(p, format, len))
+			return;
+	}
+	j->formats = list ? xasprintf("%s,%s", list, format) : xstrdup(format);
+	j->n_formats++;
+	free(list);
+}
+
+/* The child's command line, once every row of its tree is in. */
+static void job_finish(struct job *j, const char *self, int no_cache, const char *logdir, size_t index)
+{
+	const char *kdir = j->kdir, *slash = kdir ? strrchr(kdir, '/') : NULL;
+	size_t argc = 0;
+
+	/* A tree is named by its folder: the release and flavour, in Debian's layout. */
+	j->tree = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
+			    j->flavour ? " " : "", j->flavour ? j->flavour : "");
+	j->label = xasprintf("%s %s", j->tree, j->formats);
+	argv_push(&j->argv, &argc, self);
+	argv_push(&j->argv, &argc, "--arch");
+	argv_push(&j->argv, &argc, j->arch);
+	argv_push(&j->argv, &argc, j->kver ? "--kver" : "--kdir");
+	argv_push(&j->argv, &argc, j->kver ? j->kver : kdir);
+	if (j->flavour) {
+		argv_push(&j->argv, &argc, "--flavour");
+		argv_push(&j->argv, &argc, j->flavour);
+	}
+	if (j->kconfig) {
+		argv_push(&j->argv, &argc, "--kconfig");
+		argv_push(&j->argv, &argc, j->kconfig);
+	}
+	if (j->offline)
+		argv_push(&j->argv, &argc, "--offline");
+	argv_push(&j->argv, &argc, "--format");
+	argv_push(&j->argv, &argc, j->formats);
+	if (no_cache)
+		argv_push(&j->argv, &argc, "--no-cache");
+	j->log = xasprintf("%s/%zu.log", logdir, index);
+}
+
+/* The jobs of FILE: one per tree and configuration; the document stays loaded (*DOC) for their strings. */
+static struct job *read_jobs(const char *file, const char *self, int no_cache, const char *logdir,
+			     struct ydoc **doc_out, size_t *n_jobs)
 {
 	static const char *const top[] = { "triples", NULL };
 	static const char *const keys[] = { "arch", "kver", "kdir", "flavour", "formats", "kconfig", "offline", NULL };
@@ -69,17 +143,18 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		ynode_die(doc->root, "'triples' must be a non-empty list");
 	for (size_t i = 0; i < list->n_items; i++) {
 		const struct ynode *t = list->items[i], *fn;
-		const char *arch, *kver, *kdir, *flavour, *kconfig;
+		struct job row = { 0 }, *j;
 		char **formats;
 		size_t n_formats;
 
 		ynode_check_keys(t, keys);
-		arch = opt_str(t, "arch");
-		kver = opt_str(t, "kver");
-		kdir = opt_str(t, "kdir");
-		flavour = opt_str(t, "flavour");
-		kconfig = opt_str(t, "kconfig");
-		if (!arch || !!kver == !!kdir)
+		row.arch = opt_str(t, "arch");
+		row.kver = opt_str(t, "kver");
+		row.kdir = opt_str(t, "kdir");
+		row.flavour = opt_str(t, "flavour");
+		row.kconfig = opt_str(t, "kconfig");
+		row.offline = ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true");
+		if (!row.arch || !!row.kver == !!row.kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
 		fn = ynode_get(t, "formats");
 		if (fn) {
@@ -89,67 +164,92 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 			formats[0] = xstrdup("c");
 			n_formats = 1;
 		}
-		for (size_t f = 0; f < n_formats; f++) {
-			struct job j = { 0 };
-			size_t argc = 0;
-
-			/* A tree is named by its folder: the release and flavour, in Debian's layout. */
-			j.label = xasprintf("%s %s%s%s %s", arch, kver ? kver : strrchr(kdir, '/') ? strrchr(kdir, '/') + 1 : kdir,
-					    flavour ? " " : "", flavour ? flavour : "", formats[f]);
-			argv_push(&j.argv, &argc, self);
-			argv_push(&j.argv, &argc, "--arch");
-			argv_push(&j.argv, &argc, arch);
-			argv_push(&j.argv, &argc, kver ? "--kver" : "--kdir");
-			argv_push(&j.argv, &argc, kver ? kver : kdir);
-			if (flavour) {
-				argv_push(&j.argv, &argc, "--flavour");
-				argv_push(&j.argv, &argc, flavour);
-			}
-			if (kconfig) {
-				argv_push(&j.argv, &argc, "--kconfig");
-				argv_push(&j.argv, &argc, kconfig);
-			}
-			if (ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true"))
-				argv_push(&j.argv, &argc, "--offline");
-			argv_push(&j.argv, &argc, "--format");
-			argv_push(&j.argv, &argc, formats[f]);
-			if (no_cache)
-				argv_push(&j.argv, &argc, "--no-cache");
-			j.log = xasprintf("%s/%zu.log", logdir, n);
+		j = job_of(jobs, n, &row);
+		if (!j) {
 			jobs = xrealloc(jobs, (n + 1) * sizeof(*jobs));
-			jobs[n++] = j;
+			jobs[n] = row;
+			j = &jobs[n++];
 		}
+		for (size_t f = 0; f < n_formats; f++)
+			job_add_format(j, formats[f]);
 		strv_free(formats, n_formats);
 	}
-	ydoc_free(doc);
+	for (size_t i = 0; i < n; i++)
+		job_finish(&jobs[i], self, no_cache, logdir, i);
+	*doc_out = doc;
 	*n_jobs = n;
 	return jobs;
 }
 
-/* The line a job's log ends with: "kabigen: wrote ..." or its error. */
-static char *last_line(const char *log)
+/* The lines a job's log ends with: one "kabigen: wrote ..." per format, or its error. */
+static char **last_lines(const char *log, size_t want, size_t *n_lines)
 {
-	char buf[4096], *last = NULL;
+	char buf[4096], **lines = xcalloc(want, sizeof(*lines));
+	size_t n = 0;
 	FILE *f = fopen(log, "r");
 
-	if (!f)
-		return xstrdup("(no output)");
-	while (fgets(buf, sizeof(buf), f)) {
+	while (f && fgets(buf, sizeof(buf), f)) {
+		const char *rest = buf;
+
 		buf[strcspn(buf, "\n")] = '\0';
-		if (*buf) {
-			free(last);
-			last = xstrdup(strncmp(buf, "kabigen: ", 9) ? buf : buf + 9);
+		if (!*buf)
+			continue;
+		if (n == want) {
+			free(lines[0]);
+			memmove(lines, lines + 1, (want - 1) * sizeof(*lines));
+			n--;
+		}
+		skip_prefix(buf, "kabigen: ", &rest);
+		lines[n++] = xstrdup(rest);
+	}
+	if (f)
+		fclose(f);
+	if (!n)
+		lines[n++] = xstrdup("(no output)");
+	*n_lines = n;
+	return lines;
+}
+
+/* The summary's rows of J: one per format it wrote, or its failure under all its formats. */
+static void print_job(const struct job *j)
+{
+	size_t n_lines;
+	char **lines = last_lines(j->log, j->status ? 1 : j->n_formats, &n_lines);
+	const char *format = j->formats;
+
+	if (j->status || n_lines != j->n_formats) {
+		printf("%-40s %-6s %8.2f  %s\n", j->label, j->status ? "FAILED" : "ok", j->seconds, lines[n_lines - 1]);
+	} else {
+		for (size_t i = 0; i < n_lines; i++) {
+			int len = (int)strcspn(format, ",");
+			char *row = xasprintf("%s %.*s", j->tree, len, format);
+
+			printf("%-40s %-6s %8.2f  %s\n", row, "ok", j->seconds, lines[i]);
+			format += len + (format[len] == ',');
+			free(row);
 		}
 	}
-	fclose(f);
-	return last ? last : xstrdup("(no output)");
+	strv_free(lines, n_lines);
+}
+
+static void job_free(struct job *j)
+{
+	unlink(j->log);
+	free(j->log);
+	free(j->tree);
+	free(j->label);
+	free(j->formats);
+	for (size_t a = 0; j->argv[a]; a++)
+		free(j->argv[a]);
+	free(j->argv);
 }
 
 static const char usage_text[] =
 	"usage: kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
 	"\n"
 	"Generates each triple of FILE.yaml ({arch, kver or kdir, flavour, formats}) in parallel,\n"
-	"one kabigen child per triple and format, prints a summary, and fails if any failed.\n"
+	"one kabigen child per tree and configuration, which writes all the formats asked of it\n"
+	"from one parse; prints a summary, and fails if any failed.\n"
 	"\n"
 	"  -j, --jobs N       run N at once (default: the number of cores)\n"
 	"  --no-cache         parse even when the result cache holds an output\n"
@@ -162,45 +262,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run(int argc, char **argv)
+/* Runs the N_JOBS children, JOBS_MAX at once, filling in each one's status and time. */
+static void run_jobs(struct job *jobs, size_t n_jobs, long jobs_max)
 {
-	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
-	int no_cache = 0, c, failed = 0;
-	char self[4096], logdir[] = "/tmp/kabigen-matrix-XXXXXX";
-	struct job *jobs;
-	size_t n_jobs, next = 0, running = 0;
-	double start;
+	size_t next = 0, running = 0;
 	struct progress progress;
-	ssize_t len;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
-		if (c == 'j') {
-			char *end;
-
-			jobs_max = strtol(optarg, &end, 10);
-			if (*end || jobs_max < 1 || jobs_max > 256)
-				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
-		} else if (c == 'n') {
-			no_cache = 1;
-		} else if (c == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else {
-			cmd_bad_option(&cmd_matrix, c, argv);
-		}
-	}
-	if (optind != argc - 1)
-		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0)
-		die("cannot find kabigen's own executable through /proc/self/exe");
-	self[len] = '\0';
-	if (!mkdtemp(logdir))
-		die("%s: cannot create a folder for the logs", logdir);
-	jobs = read_jobs(argv[optind], self, no_cache, logdir, &n_jobs);
-	start = now();
 	/* The summary waits for the last triple; on a terminal, the count shows how far it is. */
 	progress_start(&progress, "triples done", n_jobs);
 	while (next < n_jobs || running) {
@@ -233,23 +300,57 @@ static int run(int argc, char **argv)
 		}
 	}
 	progress_end(&progress);
+}
+
+static int run(int argc, char **argv)
+{
+	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
+	int no_cache = 0, c, failed = 0;
+	char *self, logdir[] = "/tmp/kabigen-matrix-XXXXXX";
+	struct job *jobs;
+	size_t n_jobs, n_rows = 0;
+	struct ydoc *doc;
+	double start;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+		if (c == 'j') {
+			char *end;
+
+			jobs_max = strtol(optarg, &end, 10);
+			if (*end || jobs_max < 1 || jobs_max > 256)
+				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
+		} else if (c == 'n') {
+			no_cache = 1;
+		} else if (c == 'h') {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else {
+			cmd_bad_option(&cmd_matrix, c, argv);
+		}
+	}
+	if (optind != argc - 1)
+		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
+	self = self_exe();
+	if (!mkdtemp(logdir))
+		die("%s: cannot create a folder for the logs", logdir);
+	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
+	start = now();
+	run_jobs(jobs, n_jobs, jobs_max);
 	printf("%-40s %-6s %8s  %s\n", "TRIPLE", "STATUS", "SECONDS", "RESULT");
 	for (size_t i = 0; i < n_jobs; i++) {
-		char *line = last_line(jobs[i].log);
-
-		failed += jobs[i].status != 0;
-		printf("%-40s %-6s %8.2f  %s\n", jobs[i].label, jobs[i].status ? "FAILED" : "ok", jobs[i].seconds, line);
-		free(line);
-		unlink(jobs[i].log);
-		free(jobs[i].log);
-		free(jobs[i].label);
-		for (size_t a = 0; jobs[i].argv[a]; a++)
-			free(jobs[i].argv[a]);
-		free(jobs[i].argv);
+		n_rows += jobs[i].n_formats;
+		failed += jobs[i].status ? (int)jobs[i].n_formats : 0;
+		print_job(&jobs[i]);
+		job_free(&jobs[i]);
 	}
-	printf("%zu triples, %d failed, %.2f s with %ld jobs\n", n_jobs, failed, now() - start, jobs_max);
+	printf("%zu triples, %d failed, %.2f s with %ld jobs, %zu kabigen runs\n", n_rows, failed, now() - start,
+	       jobs_max, n_jobs);
+	ydoc_free(doc);
 	rmdir(logdir);
 	free(jobs);
+	free(self);
 	return failed ? KABI_EXIT_ERROR : KABI_EXIT_OK;
 }
 

@@ -1,6 +1,7 @@
 /* kset.c: reads and checks a set file. */
 #include "kset.h"
 #include "report.h"
+#include "str.h"
 #include "yamldoc.h"
 
 #include <ctype.h>
@@ -17,10 +18,156 @@ static void check_ident(const struct ynode *n, const char *s, const char *what)
 			ynode_die(n, "%s '%s' is not a C identifier", what, s);
 }
 
+static int is_ident_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '_';
+}
+
+static const char *skip_space(const char *p)
+{
+	while (*p == ' ' || *p == '\t')
+		p++;
+	return p;
+}
+
+/*
+ * Rewrites each defined(struct NAME), defined(union NAME) or defined(enum NAME) of COND
+ * into defined(kabigen__type_struct_NAME). Returns NULL, with *BAD pointing at the
+ * place, when a type test is malformed.
+ */
+static char *cond_translate(const char *cond, const char **bad)
+{
+	static const char *const kinds[] = { "struct", "union", "enum" };
+	struct strbuf sb = { 0 };
+	const char *p = cond;
+
+	sb_adds(&sb, "");
+	while (*p) {
+		const char *q, *kind = NULL, *name;
+		size_t klen = 0, nlen;
+
+		if (strncmp(p, "defined", 7) || (p > cond && is_ident_char(p[-1])) || is_ident_char(p[7])) {
+			sb_addf(&sb, "%c", *p++);
+			continue;
+		}
+		q = skip_space(p + 7);
+		if (*q == '(')
+			q = skip_space(q + 1);
+		for (size_t i = 0; i < 3 && !kind; i++)
+			if (!strncmp(q, kinds[i], strlen(kinds[i])) && !is_ident_char(q[strlen(kinds[i])]))
+				kind = kinds[i], klen = strlen(kinds[i]);
+		if (!kind) {
+			sb_adds(&sb, "defined");
+			p += 7;
+			continue;
+		}
+		if (*skip_space(p + 7) != '(') {
+			*bad = p;
+			free(sb.buf);
+			return NULL;
+		}
+		name = skip_space(q + klen);
+		for (nlen = 0; is_ident_char(name[nlen]); nlen++)
+			;
+		q = skip_space(name + nlen);
+		if (!nlen || isdigit((unsigned char)*name) || *q != ')') {
+			*bad = p;
+			free(sb.buf);
+			return NULL;
+		}
+		sb_addf(&sb, "defined(" KSET_TYPE_MACRO "%s_%.*s)", kind, (int)nlen, name);
+		p = q + 1;
+	}
+	return sb.buf;
+}
+
+char *kset_cond_to_c(const char *cond)
+{
+	const char *bad;
+	char *c = cond_translate(cond, &bad);
+
+	return c ? c : xstrdup(cond);	/* kset_load() has refused malformed ones */
+}
+
+/* A condition from the set file, checked: its type tests must be well-formed. New string. */
+static char *cond_of(const struct ynode *n)
+{
+	const char *text = ynode_str(n, "if"), *bad;
+	char *c;
+
+	for (const char *p = text; *p; p++)
+		if (*p == '\n')
+			ynode_die(n, "a condition ('if') must be one line");
+	if (!*skip_space(text))
+		ynode_die(n, "a condition ('if') must not be empty");
+	if (!(c = cond_translate(text, &bad)))
+		ynode_die(n, "malformed type test at '%.30s' in '%s'; write defined(struct NAME), defined(union NAME) "
+			  "or defined(enum NAME)", bad, text);
+	free(c);
+	return xstrdup(text);
+}
+
+/*
+ * A list of names, each a C identifier or {name: IDENT, if: CONDITION}; all checked before
+ * anything is allocated, so that a die() leaks nothing. *CONDS is parallel to the result.
+ */
+static char **item_list(const struct ynode *root, const char *key, char ***conds, size_t *count)
+{
+	static const char *const keys[] = { "name", "if", NULL };
+	const struct ynode *n = ynode_get(root, key);
+	char **v;
+
+	*count = 0;
+	*conds = NULL;
+	if (!n)
+		return NULL;
+	if (n->kind == YNODE_SCALAR) {
+		check_ident(n, n->scalar, key);
+		v = ynode_strv(n, key, count);
+		*conds = xcalloc(1, sizeof(char *));
+		return v;
+	}
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "%s must be a list", key);
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i], *name = it;
+
+		if (it->kind == YNODE_MAPPING) {
+			ynode_check_keys(it, keys);
+			if (!(name = ynode_get(it, "name")))
+				ynode_die(it, "each of %s needs a 'name'", key);
+			if (ynode_get(it, "if"))
+				free(cond_of(ynode_get(it, "if")));
+		}
+		check_ident(name, ynode_str(name, key), key);
+		for (size_t j = 0; j < i; j++) {
+			const struct ynode *o = n->items[j];
+
+			if (o->kind == YNODE_MAPPING)
+				o = ynode_get(o, "name");
+			if (!strcmp(o->scalar, name->scalar))
+				ynode_die(name, "%s lists %s twice", key, name->scalar);
+		}
+	}
+	v = xcalloc(n->n_items ? n->n_items : 1, sizeof(char *));
+	*conds = xcalloc(n->n_items ? n->n_items : 1, sizeof(char *));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i];
+
+		if (it->kind == YNODE_MAPPING) {
+			if (ynode_get(it, "if"))
+				(*conds)[i] = cond_of(ynode_get(it, "if"));
+			it = ynode_get(it, "name");
+		}
+		v[i] = xstrdup(it->scalar);
+	}
+	*count = n->n_items;
+	return v;
+}
+
 static char **ident_list(const struct ynode *root, const char *key, size_t *count)
 {
 	const struct ynode *n = ynode_get(root, key);
-	char **v;
 
 	*count = 0;
 	if (!n)
@@ -30,8 +177,67 @@ static char **ident_list(const struct ynode *root, const char *key, size_t *coun
 		check_ident(n, n->scalar, key);
 	for (size_t i = 0; n->kind == YNODE_SEQUENCE && i < n->n_items; i++)
 		check_ident(n->items[i], ynode_str(n->items[i], key), key);
-	v = ynode_strv(n, key, count);
-	return v;
+	return ynode_strv(n, key, count);
+}
+
+/* Type names a definition may carry: "struct NAME", "union NAME" or "enum NAME". */
+static void check_type(const struct ynode *n, const char *type)
+{
+	const char *name = NULL;
+
+	if (!strncmp(type, "struct ", 7))
+		name = type + 7;
+	else if (!strncmp(type, "union ", 6))
+		name = type + 6;
+	else if (!strncmp(type, "enum ", 5))
+		name = type + 5;
+	if (!name)
+		ynode_die(n, "type '%s' must be 'struct NAME', 'union NAME' or 'enum NAME'", type);
+	check_ident(n, name, "type name");
+}
+
+/*
+ * 'definitions': C text used as it is, or a list of {type, if, c}: each item is used only
+ * where the headers do not define its type, and where its condition holds.
+ */
+static void parse_definitions(struct kset *s, const struct ynode *n)
+{
+	static const char *const keys[] = { "type", "if", "c", NULL };
+
+	if (n->kind == YNODE_SCALAR) {
+		s->definitions = xcalloc(1, sizeof(*s->definitions));
+		s->definitions[0].text = xstrdup(n->scalar);
+		s->n_definitions = 1;
+		return;
+	}
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "definitions must be C text or a list of {type, if, c}");
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i];
+
+		if (it->kind != YNODE_MAPPING)
+			ynode_die(it, "each of definitions is {type: struct NAME, if: CONDITION, c: TEXT}");
+		ynode_check_keys(it, keys);
+		if (!ynode_get(it, "c"))
+			ynode_die(it, "a definition needs its C text under 'c'");
+		ynode_str(ynode_get(it, "c"), "c");
+		if (ynode_get(it, "type"))
+			check_type(ynode_get(it, "type"), ynode_str(ynode_get(it, "type"), "type"));
+		if (ynode_get(it, "if"))
+			free(cond_of(ynode_get(it, "if")));
+	}
+	s->definitions = xcalloc(n->n_items ? n->n_items : 1, sizeof(*s->definitions));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i];
+		struct kset_definition *d = &s->definitions[i];
+
+		d->text = xstrdup(ynode_get(it, "c")->scalar);
+		if (ynode_get(it, "type"))
+			d->type = xstrdup(ynode_get(it, "type")->scalar);
+		if (ynode_get(it, "if"))
+			d->cond = cond_of(ynode_get(it, "if"));
+	}
+	s->n_definitions = n->n_items;
 }
 
 static void parse_structs(struct kset *s, const struct ynode *n)
@@ -55,7 +261,7 @@ static void parse_structs(struct kset *s, const struct ynode *n)
 		s->structs[i].name = xstrdup(ynode_str(name, "struct name"));
 		check_ident(name, s->structs[i].name, "struct name");
 		if (cond)
-			s->structs[i].cond = xstrdup(ynode_str(cond, "if"));
+			s->structs[i].cond = cond_of(cond);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(s->structs[j].name, s->structs[i].name))
 				ynode_die(name, "struct %s is listed twice", s->structs[i].name);
@@ -130,7 +336,7 @@ static void parse_constants(struct kset *s, const struct ynode *n)
 		if ((v = ynode_get(it, "type")))
 			c->type = xstrdup(ynode_str(v, "type"));
 		if ((v = ynode_get(it, "if")))
-			c->cond = xstrdup(ynode_str(v, "if"));
+			c->cond = cond_of(v);
 		if ((v = ynode_get(it, "optional"))) {
 			const char *b = ynode_str(v, "optional");
 
@@ -205,11 +411,52 @@ static void parse_sections(struct kset *s, const struct ynode *n)
 			ynode_die(v, "reloc '%s' is none of absolute, pc-relative, mixed, none", v->scalar);
 		sec->reloc = xstrdup(v->scalar);
 		if ((v = ynode_get(it, "if")))
-			sec->cond = xstrdup(ynode_str(v, "if"));
+			sec->cond = cond_of(v);
 		for (size_t j = 0; j < i; j++)
 			if (!strcmp(s->sections[j].name, sec->name) && !sec->cond && !s->sections[j].cond)
 				ynode_die(it, "section %s is listed twice without an 'if'", sec->name);
 	}
+}
+
+/* 'includes': header paths, or {path, if} for a header only some kernels have. */
+static void parse_includes(struct kset *s, const struct ynode *n)
+{
+	static const char *const keys[] = { "path", "if", NULL };
+
+	if (n->kind == YNODE_SCALAR) {
+		s->includes = ynode_strv(n, "includes", &s->n_includes);
+		s->include_conds = xcalloc(1, sizeof(char *));
+		return;
+	}
+	if (n->kind != YNODE_SEQUENCE)
+		ynode_die(n, "includes must be a list");
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i];
+
+		if (it->kind != YNODE_MAPPING) {
+			ynode_str(it, "include");
+			continue;
+		}
+		ynode_check_keys(it, keys);
+		if (!ynode_get(it, "path"))
+			ynode_die(it, "an include needs a 'path'");
+		ynode_str(ynode_get(it, "path"), "path");
+		if (ynode_get(it, "if"))
+			free(cond_of(ynode_get(it, "if")));
+	}
+	s->includes = xcalloc(n->n_items ? n->n_items : 1, sizeof(char *));
+	s->include_conds = xcalloc(n->n_items ? n->n_items : 1, sizeof(char *));
+	for (size_t i = 0; i < n->n_items; i++) {
+		const struct ynode *it = n->items[i];
+
+		if (it->kind == YNODE_MAPPING) {
+			if (ynode_get(it, "if"))
+				s->include_conds[i] = cond_of(ynode_get(it, "if"));
+			it = ynode_get(it, "path");
+		}
+		s->includes[i] = xstrdup(it->scalar);
+	}
+	s->n_includes = n->n_items;
 }
 
 static void set_free(void *s)
@@ -245,13 +492,13 @@ struct kset *kset_load(const char *file)
 	s->defines = ident_list(doc->root, "defines", &s->n_defines);
 	if (!(n = ynode_get(doc->root, "includes")))
 		ynode_die(doc->root, "the set needs 'includes': the headers that define its structs");
-	s->includes = ynode_strv(n, "includes", &s->n_includes);
+	parse_includes(s, n);
 	if ((n = ynode_get(doc->root, "definitions")))
-		s->definitions = xstrdup(ynode_str(n, "definitions"));
+		parse_definitions(s, n);
 	if (!(n = ynode_get(doc->root, "structs")))
 		ynode_die(doc->root, "the set needs 'structs'");
 	parse_structs(s, n);
-	s->enums = ident_list(doc->root, "enums", &s->n_enums);
+	s->enums = item_list(doc->root, "enums", &s->enum_conds, &s->n_enums);
 	if ((n = ynode_get(doc->root, "constants")))
 		parse_constants(s, n);
 	if ((n = ynode_get(doc->root, "strings"))) {
@@ -272,7 +519,7 @@ struct kset *kset_load(const char *file)
 		free(names);
 		free(values);
 		for (size_t i = 0; i < count; i++)
-			if (strncmp(s->externs[i].type, "struct ", 7) && strncmp(s->externs[i].type, "union ", 6))
+			if (!starts_with(s->externs[i].type, "struct ") && !starts_with(s->externs[i].type, "union "))
 				ynode_die(n->items[i], "externs type '%s' must be 'struct NAME' or 'union NAME'",
 					  s->externs[i].type);
 	}
@@ -323,7 +570,14 @@ void kset_free(struct kset *s)
 	free(s->sections);
 	strv_free(s->defines, s->n_defines);
 	strv_free(s->includes, s->n_includes);
+	strv_free(s->include_conds, s->n_includes);
 	strv_free(s->enums, s->n_enums);
+	strv_free(s->enum_conds, s->n_enums);
+	for (size_t i = 0; i < s->n_definitions; i++) {
+		free(s->definitions[i].type);
+		free(s->definitions[i].cond);
+		free(s->definitions[i].text);
+	}
 	free(s->definitions);
 	free(s->file);
 	free(s->name);

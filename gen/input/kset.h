@@ -5,9 +5,22 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+/*
+ * A condition ('if' in the set file) is a C preprocessor expression evaluated by clang on
+ * the tree: Kconfig symbols as in the kernel (defined(CONFIG_JUMP_LABEL)), and what the
+ * headers define: defined(struct NAME), defined(union NAME), defined(enum NAME). kabigen
+ * answers the latter from a first parse of the set's includes (gen/clang/extract.c).
+ */
 struct kset_struct {
 	char *name;
-	char *cond;		/* preprocessor condition, or NULL: always required */
+	char *cond;		/* condition, or NULL: always required */
+};
+
+/* C the set supplies. With TYPE ("struct kernel_symbol") it is used only where the headers do not define TYPE. */
+struct kset_definition {
+	char *type;		/* or NULL */
+	char *cond;		/* or NULL */
+	char *text;
 };
 
 struct kset_string {
@@ -21,7 +34,7 @@ struct kset_string {
  * macro the translation unit defines whose name starts with a prefix (`{prefix: R_RISCV_}`),
  * each emitted as KABI_<macro> so that it never clashes with <elf.h>. `type` converts the
  * value to a C type the headers know (Elf64_Word); `group` collects constants into one list
- * (KABI_<GROUP>(X)); `if` is a preprocessor condition, false: the constant is not wanted.
+ * (KABI_<GROUP>(X)); `if` is a condition (above), false: the constant is not wanted.
  */
 struct kset_constant {
 	char *name;		/* NULL for a prefix */
@@ -29,7 +42,7 @@ struct kset_constant {
 	char *prefix;		/* NULL unless a prefix */
 	char *type;		/* C type of the value, or NULL: the expression's own */
 	char *group;		/* an identifier, or NULL */
-	char *cond;		/* preprocessor condition, or NULL */
+	char *cond;		/* condition, or NULL */
 	bool optional;		/* absent from the headers: omitted (and said so) rather than an error */
 };
 
@@ -59,11 +72,14 @@ struct kset {
 	char **defines;
 	size_t n_defines;
 	char **includes;
+	char **include_conds;	/* parallel to includes: a condition (__has_include(<...>)), or NULL */
 	size_t n_includes;
-	char *definitions;	/* C text, or NULL */
+	struct kset_definition *definitions;
+	size_t n_definitions;
 	struct kset_struct *structs;
 	size_t n_structs;
 	char **enums;
+	char **enum_conds;	/* parallel to enums: a condition, or NULL */
 	size_t n_enums;
 	struct kset_constant *constants;
 	size_t n_constants;
@@ -78,5 +94,15 @@ struct kset {
 /* Reads FILE; dies with FILE:LINE:COLUMN on a malformed or incomplete set. */
 struct kset *kset_load(const char *file);
 void kset_free(struct kset *s);	/* accepts NULL */
+
+/* The macro the translation unit tests for defined(struct NAME): kabigen__type_struct_NAME. */
+#define KSET_TYPE_MACRO "kabigen__type_"
+
+/*
+ * COND as the preprocessor reads it: each defined(struct NAME) becomes
+ * defined(kabigen__type_struct_NAME), a macro kabigen defines where the headers define
+ * the type. New string.
+ */
+char *kset_cond_to_c(const char *cond);
 
 #endif

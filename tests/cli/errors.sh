@@ -15,6 +15,10 @@ expect_error "tree of another arch" 1 "tree is for arch/riscv .*--arch arm64 is 
 	"$kabigen" --arch arm64 --kdir "$kdir" -o "$out"
 expect_error "unknown arch" 1 "--arch sparc64: no arch profile" "$out" -- \
 	"$kabigen" --arch sparc64 --kdir "$kdir" -o "$out"
+# Control characters from an input never reach the terminal: they become '?' (as git does).
+expect_error "control characters in an input" 1 "--arch sparc\?\[2J\?x: no arch profile" "$out" -- \
+	"$kabigen" --arch $'sparc\033[2J\rx' --kdir "$kdir" -o "$out"
+if grep -q $'\033' "$work/stderr"; then fail "an escape character reached stderr"; else pass "no escape character on stderr"; fi
 expect_error "no --arch" 2 "usage: --arch is required" "$out" -- \
 	"$kabigen" --kdir "$kdir" -o "$out"
 expect_error "contradictory options" 2 "usage: -o .* does not go with --print-cflags" "$out" -- \
@@ -40,6 +44,12 @@ expect_error "unknown key" 1 "typo.yaml:3:1: unknown key 'strcts'" "$out" -- \
 printf 'name: missing\nincludes: [linux/module.h]\nstructs: [module, no_such_struct]\n' >"$sets/missing.yaml"
 expect_error "struct not in the headers" 1 "struct no_such_struct of the set is not defined by these headers" "$out" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/missing.yaml" -o "$out"
+printf 'name: badcond\nincludes: [linux/module.h]\nstructs:\n  - { name: module, if: defined(struct) }\n' >"$sets/badcond.yaml"
+expect_error "malformed type test" 1 "badcond.yaml:4:[0-9]+: malformed type test at 'defined\\(struct\\)'" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/badcond.yaml" -o "$out"
+printf 'name: noenum\nincludes: [linux/module.h]\nstructs: [module]\nenums: [no_such_enum]\n' >"$sets/noenum.yaml"
+expect_error "enum not in the headers" 1 "enum no_such_enum of the set is not defined by the headers; remove it from .* or give it an 'if' condition" "$out" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/noenum.yaml" -o "$out"
 printf 'name: noparse\nincludes: [linux/no-such-header.h]\nstructs: [module]\n' >"$sets/noparse.yaml"
 expect_error "headers that fail to parse" 1 "fail to parse: kabigen-noparse.c:[0-9]+:[0-9]+: fatal error: 'linux/no-such-header.h' file not found" "$out" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/noparse.yaml" -o "$out"

@@ -350,6 +350,61 @@ static void enums_extra(const struct run *r, const char *target)
 	sb_release(&tu);
 }
 
+/*
+ * Conditions that test what the headers define, and definitions the set supplies only
+ * where the headers lack them: on every target, each struct kabigen kept has the
+ * fixture's layout (own_sym, which only the set defines, the set's), and what it left
+ * out is in the provenance with the reason.
+ */
+static void test_conditions(void **state)
+{
+	static const char *const omitted[] = {
+		"the set's definition of struct public_sym: the headers define it",
+		"layout_old: !defined( struct layout_new ) is false",
+		"guarded_sym: defined(FEATURE) && FEATURE > 5 is false",
+		"absent_kind: defined(enum absent_kind) is false",
+	};
+	static const char *const kept[] = { "uses", "layout_new", "public_sym" };
+
+	(void)state;
+	for (size_t ti = 0; ti < sizeof(targets) / sizeof(targets[0]); ti++) {
+		const char *target = targets[ti];
+		CXIndex idx = clang_createIndex(0, 0);
+		CXTranslationUnit orig, gen, own;
+		struct run r = { 0 };
+		static struct layout a, b;
+
+		run_kabigen("conditions", target, &r);
+		orig = parse_text(idx, "fixture.c", r.fixture_text, target);
+		gen = parse_text(idx, "kabi.h", r.header, target);
+		own = parse_text(idx, "own.c", r.set->definitions[1].text, target);
+		for (size_t i = 0; i < sizeof(kept) / sizeof(kept[0]); i++) {
+			read_layout(orig, kept[i], &a);
+			read_layout(gen, kept[i], &b);
+			assert_int_equal(a.size, b.size);
+			assert_string_equal(a.text, b.text);
+		}
+		read_layout(own, "own_sym", &a);
+		read_layout(gen, "own_sym", &b);
+		assert_int_equal(a.size, b.size);
+		assert_string_equal(a.text, b.text);
+		assert_null(kabi_model_find_record(r.model, "layout_old"));
+		assert_null(kabi_model_find_record(r.model, "guarded_sym"));
+		assert_int_equal(r.model->n_enums, 1);
+		assert_non_null(kabi_model_find_enum(r.model, "present_kind"));
+		assert_int_equal(r.model->n_constants, 1);
+		assert_string_equal(r.model->constants[0].name, "FEATURE");
+		assert_int_equal(r.model->prov.n_omitted, sizeof(omitted) / sizeof(omitted[0]));
+		for (size_t i = 0; i < r.model->prov.n_omitted; i++)
+			assert_string_equal(r.model->prov.omitted[i], omitted[i]);
+		clang_disposeTranslationUnit(orig);
+		clang_disposeTranslationUnit(gen);
+		clang_disposeTranslationUnit(own);
+		clang_disposeIndex(idx);
+		run_free(&r);
+	}
+}
+
 static void test_bitfields(void **state) { (void)state; check_fixture("bitfields", bitfields_extra); }
 static void test_anonymous(void **state) { (void)state; check_fixture("anonymous", anonymous_extra); }
 static void test_packed(void **state) { (void)state; check_fixture("packed", packed_extra); }
@@ -363,7 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bitfields), cmocka_unit_test(test_anonymous), cmocka_unit_test(test_packed),
 		cmocka_unit_test(test_aligned),	  cmocka_unit_test(test_flexible),  cmocka_unit_test(test_arrays),
-		cmocka_unit_test(test_enums),
+		cmocka_unit_test(test_enums),	  cmocka_unit_test(test_conditions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

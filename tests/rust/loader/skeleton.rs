@@ -35,3 +35,22 @@ macro_rules! define_param_ops {
     };
 }
 kabi_param_ops!(define_param_ops);
+
+/// Room for a module's name, sized by the generated constant (a usize: no cast).
+pub static MODULE_NAME: [u8; kabi::MODULE_NAME_LEN] = [0; kabi::MODULE_NAME_LEN];
+
+/// Whether a parameter type takes no argument: the flag has the field's type.
+pub fn takes_no_arg(ops: &kernel_param_ops) -> bool {
+    ops.flags & kabi::KERNEL_PARAM_OPS_FL_NOARG != 0
+}
+
+/// Marks a parameter unsafe to set at run time: the flag has the field's type.
+pub fn mark_unsafe(kp: &mut kernel_param) {
+    kp.flags |= kabi::KERNEL_PARAM_FL_UNSAFE;
+}
+
+/// Where a parameter's value lives: `arg` of kernel_param's anonymous union, by its C name.
+pub fn param_arg(kp: &kernel_param) -> *mut core::ffi::c_void {
+    // SAFETY: a standard parameter type keeps its value's address in `arg`.
+    unsafe { kp.arg() }
+}
