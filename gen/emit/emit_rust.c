@@ -2,6 +2,7 @@
 #include "emit.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -50,11 +51,6 @@ static char *ident(const char *name)
 	return sb.buf;
 }
 
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* ---- the emitter's state: what the records used, declared before them ---- */
 
@@ -334,6 +330,9 @@ static bool bits_span(const struct kabi_record *r, size_t first, size_t end, uin
  * and inserts padding wherever that falls short of clang's offset. Example: x86_64's
  * struct module has init at 304 (ends at 312) and mem[] at 320, aligned(64) in C:
  * `_pad_312: [u8; 8]` goes between them, and repr(align(64)) on the record.
+ * One loop, kept whole (83 lines): the running offset, the union's one bitfield storage and
+ * the anonymous-member counter carry from member to member, and the checks that make it die
+ * read best next to the placement they guard.
  */
 static void plan_record(const struct kabi_record *r, const char *name, const char *base, struct plan *p)
 {

@@ -41,7 +41,7 @@ struct ko_table {
 	int present;
 	uint64_t size, align;
 	unsigned char *data;		/* NULL for SHT_NOBITS */
-	struct ko_field_reloc *relocs;
+	struct ko_field_reloc *relocs;	/* NULL after ko_drop_tables() */
 	size_t n_relocs;
 };
 
@@ -91,6 +91,9 @@ struct ko_module *ko_read(const char *path, const struct ko_expect *e);
 /* The same for SIZE bytes at DATA (an ELF image or a compressed one); NAME for messages. */
 struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, const struct ko_expect *e);
 void ko_free(struct ko_module *m);	/* accepts NULL */
+/* Frees the relocations kept of ->tables (once checked: thousands of modules wait for the
+ * report); their counts stay, ->relocs becomes NULL. */
+void ko_drop_tables(struct ko_module *m);
 
 /* The section named NAME, or NULL. */
 const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);

@@ -484,6 +484,7 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 	check_relocations(c, m, r);
 	check_sections(c, m, r);
 	check_symbols(c, m, r);
+	ko_drop_tables(m);
 }
 
 /* ---- many modules, on every core ---- */

@@ -526,12 +526,25 @@ struct ko_module *ko_read(const char *path, const struct ko_expect *e)
 	return m;
 }
 
-static void table_free(struct ko_table *t)
+/* The relocations themselves; their count stays. */
+static void table_drop_relocs(struct ko_table *t)
 {
-	for (size_t i = 0; i < t->n_relocs; i++)
+	for (size_t i = 0; t->relocs && i < t->n_relocs; i++)
 		free(t->relocs[i].symbol);
 	free(t->relocs);
+	t->relocs = NULL;
+}
+
+static void table_free(struct ko_table *t)
+{
+	table_drop_relocs(t);
 	free(t->data);
+}
+
+void ko_drop_tables(struct ko_module *m)
+{
+	for (size_t i = 0; i < m->n_tables; i++)
+		table_drop_relocs(&m->tables[i]);
 }
 
 void ko_free(struct ko_module *m)

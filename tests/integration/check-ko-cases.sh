@@ -167,7 +167,9 @@ fi
 count_modules() { find "$1" -name '*.ko' -o -name '*.ko.xz' -o -name '*.ko.zst' -o -name '*.ko.gz' | wc -l; }
 for spec in "loongarch64 ${la_kdir##*/linux-headers-} $la_mods" "x86_64 ${bw_kdir##*/linux-headers-} $bw_mods"; do
 	read -r arch release mods <<<"$spec"
-	for offline in "" --offline; do
+	offlines=("")
+	[ "$arch" != loongarch64 ] || offlines+=(--offline)	# the cache replayed once: on the smaller package
+	for offline in "${offlines[@]}"; do
 		rc=0
 		# kabigen's archive cache shared with the other --kver tests: a package is downloaded once.
 		XDG_CACHE_HOME=$cache_root/xdg "$kabigen" check-ko --arch "$arch" --kver "$release" --modules $offline \
