@@ -3,46 +3,38 @@
  * libclang: mapping and relocating libLLVM costs about 18 ms at every start, which a
  * result-cache hit would otherwise pay without parsing anything. The first call here
  * dlopen()s libkabigen-engine.so (extract.c and libclang) from beside the executable, or
- * from ../lib/kabigen when installed, and forwards to it.
+ * from where it is installed (self_engine_paths), and forwards to it.
  */
 #include "extract.h"
 #include "report.h"
+#include "self.h"
 
 #include <dlfcn.h>
-#include <limits.h>
 #include <stdlib.h>
-#include <string.h>
-#include <unistd.h>
 
 static const struct extract_engine *engine(void)
 {
 	static const struct extract_engine *loaded;
-	static const char *const places[] = { "%s/libkabigen-engine.so", "%s/../lib/kabigen/libkabigen-engine.so" };
-	char exe[PATH_MAX], *slash, *first_error = NULL;
-	ssize_t n;
+	char **places, *first_error = NULL;
+	size_t n;
 
 	if (loaded)
 		return loaded;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n <= 0)
-		die("cannot find kabigen's own folder through /proc/self/exe; it holds libkabigen-engine.so");
-	exe[n] = '\0';
-	slash = strrchr(exe, '/');
-	*slash = '\0';
-	for (size_t i = 0; i < sizeof(places) / sizeof(places[0]) && !loaded; i++) {
-		char *path = xasprintf(places[i], exe);
-		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	places = self_engine_paths(&n);
+	for (size_t i = 0; i < n && !loaded; i++) {
+		void *h = dlopen(places[i], RTLD_NOW | RTLD_LOCAL);
 
 		if (h)
 			loaded = dlsym(h, EXTRACT_ENGINE_SYMBOL);
 		else if (!first_error)
 			first_error = xstrdup(dlerror());
-		free(path);
 	}
 	if (!loaded)
-		die("cannot load libkabigen-engine.so beside %s: %s; reinstall kabigen", exe,
+		die("cannot load %s: %s; reinstall kabigen", places[0],
 		    first_error ? first_error : "no kabigen_extract_engine in it");
 	free(first_error);
+	strv_free(places, n);
+	loaded->attach(report_unwind);
 	return loaded;
 }
 

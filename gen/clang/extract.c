@@ -4,6 +4,7 @@
 #include "kset.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 #include "tu.h"
 
 #include <clang-c/Index.h>
@@ -440,7 +441,7 @@ static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientDa
 		return CXChildVisit_Continue;
 	}
 	name = cx_take(clang_getCursorSpelling(c));
-	if (!strncmp(name, "kabigen__", 9)) {
+	if (starts_with(name, "kabigen__")) {
 		decl_put(&x->probes, name, c);
 	} else if (k == CXCursor_VarDecl && clang_Cursor_getStorageClass(c) == CX_SC_Extern) {
 		CXType ct = clang_getCanonicalType(clang_getCursorType(c));
@@ -1261,7 +1262,7 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 {
 	CXIndex idx = clang_createIndex(0, 0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
-	struct eval_walk w = { names, values, xcalloc(n, sizeof(int)), n };
+	struct eval_walk w = { .names = names, .values = values, .found = xcalloc(n, sizeof(int)), .n = n };
 
 	die_on_errors(tu, origin);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);
@@ -1274,9 +1275,15 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 }
 
 /* What the executable looks up in libkabigen-engine.so (the only symbol it exports). */
+static void engine_attach(void (*host_unwind)(void))
+{
+	report_set_cleanup(host_unwind);
+}
+
 __attribute__((visibility("default"))) const struct extract_engine kabigen_extract_engine = {
-	extract_model,
-	extract_check_compiles,
-	extract_eval_ints,
-	extract_resolve,
+	.attach = engine_attach,
+	.model = extract_model,
+	.check_compiles = extract_check_compiles,
+	.eval_ints = extract_eval_ints,
+	.resolve = extract_resolve,
 };

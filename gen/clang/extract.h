@@ -41,9 +41,15 @@ char *extract_resolve(const char *file_name, const char *text, char *const *args
 /*
  * The entry points above as the kabigen executable reaches them: it does not link
  * libclang, but loads this stage as a shared library (libkabigen-engine.so) the first time
- * a run parses, so that a result-cache hit never pays for mapping libLLVM (gen/engine.c).
+ * a run parses, so that a result-cache hit never pays for mapping libLLVM (gen/clang/engine.c).
  */
 struct extract_engine {
+	/*
+	 * Called once, first: the engine carries its own copy of the helpers it uses (report.c,
+	 * layout.c, ...), so a die() inside it must also unwind the executable's (HOST_UNWIND:
+	 * its held objects and its cleanup hook, which removes temporary files).
+	 */
+	void (*attach)(void (*host_unwind)(void));
 	struct kabi_model *(*model)(const struct kset *set, const char *file_name, const char *text,
 				    char *const *args, size_t n_args, const char *origin);
 	char *(*check_compiles)(const char *file_name, const char *text, char *const *args, size_t n_args);

@@ -244,7 +244,8 @@ void tu_free(struct tu *tu)
 	free(tu);
 }
 
-static void add_quoted(struct strbuf *sb, const char *arg)
+/* ARG as a POSIX shell word: as it is when it is plain, else in single quotes. */
+static void add_shell_quoted(struct strbuf *sb, const char *arg)
 {
 	int plain = *arg != '\0';
 
@@ -272,7 +273,7 @@ char *tu_shell_args(const struct tu *tu)
 	for (size_t i = 0; i < tu->n_args; i++) {
 		if (i)
 			sb_adds(&sb, " ");
-		add_quoted(&sb, tu->args[i]);
+		add_shell_quoted(&sb, tu->args[i]);
 	}
 	return sb.buf ? sb.buf : xstrdup("");
 }

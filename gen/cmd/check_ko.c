@@ -14,6 +14,7 @@
 #include "layout_read.h"
 #include "profile.h"
 #include "report.h"
+#include "self.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -200,7 +201,8 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 				     char **modules)
 {
 	struct arch_profile *profile = profile_load(configs, o->arch);
-	struct archive_request rq = { profile, configs, o->kver, o->flavour, o->offline, o->modules };
+	struct archive_request rq = { .profile = profile, .configs_dir = configs, .kver = o->kver,
+				     .flavour = o->flavour, .offline = o->offline, .modules = o->modules };
 	struct archive_tree *fetched = o->kver ? archive_fetch(&rq) : NULL;
 	struct kabi_provenance from_cli = { 0 };
 	struct ktree *tree;
@@ -253,7 +255,7 @@ static int run(int argc, char **argv)
 		usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", o.flavour);
 	for (int i = optind; i < argc; i++)
 		collect(argv[i], 1, &paths);
-	configs = cmd_configs_dir();
+	configs = self_configs_dir();
 	model = o.layout ? layout_read_json(o.layout) : tree_model(&o, configs, &kdir, &modules);
 	if (modules)
 		collect(modules, 1, &paths);

@@ -43,8 +43,6 @@ _Noreturn void cmd_bad_option(const struct command *command, int c, char **argv)
  * argument left, an --arch, and a KVER and FLAVOUR (each may be NULL) safe to hand to apt.
  */
 void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver, const char *flavour);
-/* configs/: $KABIGEN_CONFIGS, else beside an installed binary, else the source tree it was built from. */
-char *cmd_configs_dir(void);
 /* --set-file FILE, or the default set CONFIGS/sets/loader.yaml. */
 char *cmd_set_file(const char *set_file, const char *configs);
 /*

@@ -7,24 +7,21 @@
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
+#include "str.h"
 #include "tree.h"
 #include "tu.h"
 
-#include <limits.h>
 #include <sha2.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 /* Whether OPTIONS has the long option of ARG ("--only" or "--only=x"). */
 static int has_option(const struct option *options, const char *arg)
 {
 	size_t len;
 
-	if (strncmp(arg, "--", 2))
+	if (!skip_prefix(arg, "--", &arg))
 		return 0;
-	arg += 2;
 	len = strcspn(arg, "=");
 	for (const struct option *o = options; o && o->name; o++)
 		if (strlen(o->name) == len && !strncmp(o->name, arg, len))
@@ -59,30 +56,6 @@ void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver,
 		usage_die("--kver '%s': use a version such as 7.2, 7.2.13 or 7.2.13+deb14-riscv64", kver);
 	if (flavour && !archive_valid_flavour(flavour))
 		usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", flavour);
-}
-
-char *cmd_configs_dir(void)
-{
-	const char *env = getenv("KABIGEN_CONFIGS");
-	char exe[PATH_MAX];
-	ssize_t n;
-	struct stat st;
-
-	if (env && *env)
-		return xstrdup(env);
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash, *candidate;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		*slash = '\0';
-		candidate = xasprintf("%s/../share/kabigen/configs", exe);
-		if (stat(candidate, &st) == 0 && S_ISDIR(st.st_mode))
-			return candidate;
-		free(candidate);
-	}
-	return xstrdup(KABIGEN_SOURCE_CONFIGS);
 }
 
 char *cmd_set_file(const char *set_file, const char *configs)

@@ -8,6 +8,7 @@
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
+#include "self.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -179,7 +180,8 @@ static struct kabi_model *triple_side(const struct diff_cmd_options *o, const ch
 	if (!profile)
 		die("%s '%s': no arch profile is named %s; use one of: %s", which, spec, parts[0], known.buf);
 	sb_release(&known);
-	rq = (struct archive_request){ profile, configs, parts[1], n == 3 ? parts[2] : NULL, o->offline, 0 };
+	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = parts[1],
+					.flavour = n == 3 ? parts[2] : NULL, .offline = o->offline };
 	fetched = archive_fetch(&rq);
 	fprintf(stderr, "kabigen: %s is %s %s (%s, from %s)\n", spec, fetched->package, fetched->version,
 		fetched->flavour, fetched->suite);
@@ -215,7 +217,8 @@ static int diff_sides(const struct diff_cmd_options *o, const char *configs)
 	enum side_kind kinds[2];
 	struct kabi_model *models[2];
 	struct diff_suppressions *sup = NULL;
-	struct diff_options opt = { o->sides[0], o->sides[1], o->only, o->n_only, NULL };
+	struct diff_options opt = { .old_input = o->sides[0], .new_input = o->sides[1], .only = o->only,
+				    .n_only = o->n_only };
 	struct kabi_diff *d;
 	const char *unknown;
 	char *text;
@@ -264,7 +267,7 @@ static int run(int argc, char **argv)
 	int status;
 
 	parse_options(argc, argv, &o);
-	configs = cmd_configs_dir();
+	configs = self_configs_dir();
 	status = diff_sides(&o, configs);
 	strv_free(o.only, o.n_only);
 	free(configs);

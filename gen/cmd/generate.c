@@ -12,6 +12,7 @@
 #include "overlay.h"
 #include "profile.h"
 #include "report.h"
+#include "self.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -365,9 +366,10 @@ static int run(int argc, char **argv)
 	char *configs;
 
 	parse_options(argc, argv, &o);
-	configs = cmd_configs_dir();
+	configs = self_configs_dir();
 	profile = profile_load(configs, o.arch);
-	rq = (struct archive_request){ profile, configs, o.kver, o.flavour, o.offline, 0 };
+	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = o.kver,
+					.flavour = o.flavour, .offline = o.offline };
 	if (o.kver) {
 		fetched = archive_fetch(&rq);
 		from_cli.flavour = xasprintf("%s (%s %s from %s)", fetched->flavour, fetched->package,

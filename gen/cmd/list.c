@@ -3,6 +3,7 @@
 #include "cmd.h"
 #include "profile.h"
 #include "report.h"
+#include "self.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -62,9 +63,10 @@ static int run(int argc, char **argv)
 	char *configs;
 
 	parse_options(argc, argv, &o);
-	configs = cmd_configs_dir();
+	configs = self_configs_dir();
 	profile = profile_load(configs, o.arch);
-	rq = (struct archive_request){ profile, configs, o.kver, NULL, o.offline, 0 };
+	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = o.kver,
+					.offline = o.offline };
 	archive_list(&rq, stdout);
 	profile_free(profile);
 	free(configs);

@@ -14,6 +14,8 @@
 #include "cmd.h"
 #include "progress.h"
 #include "report.h"
+#include "str.h"
+#include "self.h"
 #include "yamldoc.h"
 
 #include <getopt.h>
@@ -187,6 +189,8 @@ static char **last_lines(const char *log, size_t want, size_t *n_lines)
 	FILE *f = fopen(log, "r");
 
 	while (f && fgets(buf, sizeof(buf), f)) {
+		const char *rest = buf;
+
 		buf[strcspn(buf, "\n")] = '\0';
 		if (!*buf)
 			continue;
@@ -195,7 +199,8 @@ static char **last_lines(const char *log, size_t want, size_t *n_lines)
 			memmove(lines, lines + 1, (want - 1) * sizeof(*lines));
 			n--;
 		}
-		lines[n++] = xstrdup(strncmp(buf, "kabigen: ", 9) ? buf : buf + 9);
+		skip_prefix(buf, "kabigen: ", &rest);
+		lines[n++] = xstrdup(rest);
 	}
 	if (f)
 		fclose(f);
@@ -257,46 +262,12 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-static int run(int argc, char **argv)
+/* Runs the N_JOBS children, JOBS_MAX at once, filling in each one's status and time. */
+static void run_jobs(struct job *jobs, size_t n_jobs, long jobs_max)
 {
-	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
-	int no_cache = 0, c, failed = 0;
-	char self[4096], logdir[] = "/tmp/kabigen-matrix-XXXXXX";
-	struct job *jobs;
-	size_t n_jobs, next = 0, running = 0, n_rows = 0;
-	struct ydoc *doc;
-	double start;
+	size_t next = 0, running = 0;
 	struct progress progress;
-	ssize_t len;
 
-	opterr = 0;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
-		if (c == 'j') {
-			char *end;
-
-			jobs_max = strtol(optarg, &end, 10);
-			if (*end || jobs_max < 1 || jobs_max > 256)
-				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
-		} else if (c == 'n') {
-			no_cache = 1;
-		} else if (c == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else {
-			cmd_bad_option(&cmd_matrix, c, argv);
-		}
-	}
-	if (optind != argc - 1)
-		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len <= 0)
-		die("cannot find kabigen's own executable through /proc/self/exe");
-	self[len] = '\0';
-	if (!mkdtemp(logdir))
-		die("%s: cannot create a folder for the logs", logdir);
-	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
-	start = now();
 	/* The summary waits for the last triple; on a terminal, the count shows how far it is. */
 	progress_start(&progress, "triples done", n_jobs);
 	while (next < n_jobs || running) {
@@ -329,6 +300,44 @@ static int run(int argc, char **argv)
 		}
 	}
 	progress_end(&progress);
+}
+
+static int run(int argc, char **argv)
+{
+	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
+	int no_cache = 0, c, failed = 0;
+	char *self, logdir[] = "/tmp/kabigen-matrix-XXXXXX";
+	struct job *jobs;
+	size_t n_jobs, n_rows = 0;
+	struct ydoc *doc;
+	double start;
+
+	opterr = 0;
+	optind = 1;
+	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+		if (c == 'j') {
+			char *end;
+
+			jobs_max = strtol(optarg, &end, 10);
+			if (*end || jobs_max < 1 || jobs_max > 256)
+				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
+		} else if (c == 'n') {
+			no_cache = 1;
+		} else if (c == 'h') {
+			fputs(usage_text, stdout);
+			exit(0);
+		} else {
+			cmd_bad_option(&cmd_matrix, c, argv);
+		}
+	}
+	if (optind != argc - 1)
+		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
+	self = self_exe();
+	if (!mkdtemp(logdir))
+		die("%s: cannot create a folder for the logs", logdir);
+	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
+	start = now();
+	run_jobs(jobs, n_jobs, jobs_max);
 	printf("%-40s %-6s %8s  %s\n", "TRIPLE", "STATUS", "SECONDS", "RESULT");
 	for (size_t i = 0; i < n_jobs; i++) {
 		n_rows += jobs[i].n_formats;
@@ -341,6 +350,7 @@ static int run(int argc, char **argv)
 	ydoc_free(doc);
 	rmdir(logdir);
 	free(jobs);
+	free(self);
 	return failed ? KABI_EXIT_ERROR : KABI_EXIT_OK;
 }
 

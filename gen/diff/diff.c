@@ -11,9 +11,9 @@
 
 /* ---- suppressions ---- */
 
-static const char *const item_kinds[] = { [DIFF_ENUM] = "enum", [DIFF_CONSTANT] = "constant",
-					  [DIFF_STRING] = "string", [DIFF_LIST] = "list",
-					  [DIFF_SECTION] = "section" };
+const char *const diff_kind_names[] = { [DIFF_STRUCT] = "struct", [DIFF_ENUM] = "enum",
+					[DIFF_CONSTANT] = "constant", [DIFF_STRING] = "string",
+					[DIFF_LIST] = "list", [DIFF_SECTION] = "section" };
 
 static void doc_free(void *doc)
 {
@@ -56,24 +56,19 @@ struct diff_suppressions *diff_suppressions_load(const char *file)
 		int kinds = 0;
 
 		ynode_check_keys(e, keys);
-		if ((name = ynode_get(e, "struct"))) {
-			sp->is_struct = true;
-			kinds++;
-		}
-		for (int k = DIFF_ENUM; k <= DIFF_SECTION; k++) {
-			const struct ynode *n = ynode_get(e, item_kinds[k]);
+		for (enum diff_item_kind k = DIFF_STRUCT; k <= DIFF_SECTION; k++) {
+			const struct ynode *n = ynode_get(e, diff_kind_names[k]);
 
 			if (n) {
 				name = n;
-				sp->kind = (enum diff_item_kind)k;
+				sp->kind = k;
 				kinds++;
 			}
 		}
 		if (kinds != 1)
 			ynode_die(e, "each entry names one struct, enum, constant, string or list");
 		members = ynode_get(e, "members");
-		if (members && !sp->is_struct &&
-		    (sp->kind == DIFF_CONSTANT || sp->kind == DIFF_STRING || sp->kind == DIFF_SECTION))
+		if (members && (sp->kind == DIFF_CONSTANT || sp->kind == DIFF_STRING || sp->kind == DIFF_SECTION))
 			ynode_die(members, "'members' goes with a struct, an enum or a list");
 		if (members && (members->kind != YNODE_SEQUENCE || !members->n_items))
 			ynode_die(members, "'members' must be a list of names; leave it out to suppress all of it");
@@ -118,15 +113,8 @@ struct differ {
 	struct kabi_diff *d;
 };
 
-static bool is_struct_kind(int kind)
-{
-	return kind < 0;
-}
-
-#define KIND_STRUCT (-1)
-
-/* Whether --only lets NAME (of KIND: KIND_STRUCT or a diff_item_kind) through. */
-static bool wanted(const struct differ *x, int kind, const char *name)
+/* Whether --only lets NAME (of KIND) through. */
+static bool wanted(const struct differ *x, enum diff_item_kind kind, const char *name)
 {
 	const struct diff_options *o = x->opt;
 	bool loose = kind == DIFF_STRING || kind == DIFF_LIST;	/* "vermagic", "param_ops" */
@@ -140,7 +128,7 @@ static bool wanted(const struct differ *x, int kind, const char *name)
 }
 
 /* Whether a suppression covers MEMBER (NULL: the whole thing) of NAME. */
-static bool suppressed(const struct differ *x, int kind, const char *name, const char *member)
+static bool suppressed(const struct differ *x, enum diff_item_kind kind, const char *name, const char *member)
 {
 	const struct diff_suppressions *s = x->opt->suppress;
 
@@ -149,8 +137,7 @@ static bool suppressed(const struct differ *x, int kind, const char *name, const
 	for (size_t i = 0; i < s->n; i++) {
 		const struct diff_suppression *sp = &s->v[i];
 
-		if (sp->is_struct != is_struct_kind(kind) || (!sp->is_struct && (int)sp->kind != kind) ||
-		    strcmp(sp->name, name))
+		if (sp->kind != kind || strcmp(sp->name, name))
 			continue;
 		if (!sp->n_members)
 			return true;
@@ -279,7 +266,7 @@ static void compare_members(struct differ *x, struct diff_struct *s, const struc
 			m.changes |= na->f.bit_width != nb->f.bit_width ? DIFF_BITFIELD : 0;
 			m.changes |= !kabi_same_spelling(na->f.type, nb->f.type) ? DIFF_RETYPED : 0;
 		}
-		if (m.changes && suppressed(x, KIND_STRUCT, s->name, nb->name)) {
+		if (m.changes && suppressed(x, DIFF_STRUCT, s->name, nb->name)) {
 			x->d->n_suppressed++;
 			m.changes = 0;
 		}
@@ -301,7 +288,7 @@ static void compare_members(struct differ *x, struct diff_struct *s, const struc
 
 		if (!fa.v[i].name)
 			continue;
-		if (suppressed(x, KIND_STRUCT, s->name, fa.v[i].name)) {
+		if (suppressed(x, DIFF_STRUCT, s->name, fa.v[i].name)) {
 			x->d->n_suppressed++;
 			continue;
 		}
@@ -346,7 +333,7 @@ static void compare_struct(struct differ *x, const char *name)
 	const struct kabi_record *b = kabi_model_find_record(x->new, name);
 	struct diff_struct s = { 0 };
 
-	if (!wanted(x, KIND_STRUCT, name))
+	if (!wanted(x, DIFF_STRUCT, name))
 		return;
 	s.name = xstrdup(name);
 	s.is_union = (a ? a : b)->is_union;
@@ -369,7 +356,7 @@ static void compare_struct(struct differ *x, const char *name)
 		s.changes |= a->align != b->align ? DIFF_REALIGNED : 0;
 		compare_members(x, &s, a, b);
 	}
-	if (suppressed(x, KIND_STRUCT, name, NULL)) {
+	if (suppressed(x, DIFF_STRUCT, name, NULL)) {
 		x->d->n_suppressed += (s.changes != 0) + s.n_members;
 		diff_struct_free(&s);
 		return;
@@ -424,7 +411,7 @@ static void compare_enum(struct differ *x, const char *name)
 	x->d->n_enums++;
 	if (!a || !b || a->int_type->size != b->int_type->size || a->int_type->is_signed != b->int_type->is_signed ||
 	    strcmp(a->int_type->name, b->int_type->name)) {
-		struct diff_item it = { DIFF_ENUM, xstrdup(name), NULL, 0, false, false, NULL, NULL, NULL, NULL };
+		struct diff_item it = { .kind = DIFF_ENUM, .owner = xstrdup(name) };
 
 		it.changes = !a ? DIFF_ADDED : !b ? DIFF_REMOVED : DIFF_RETYPED;
 		/* Gone: a loader built for OLD uses its values. Resized: it is a member's size. */
@@ -437,7 +424,7 @@ static void compare_enum(struct differ *x, const char *name)
 	}
 	for (size_t i = 0; i < b->n_values; i++) {
 		const struct kabi_enumerator *vb = &b->values[i], *va = enumerator(a, vb->name);
-		struct diff_item v = { DIFF_ENUM, NULL, NULL, 0, false, true, NULL, NULL, NULL, NULL };
+		struct diff_item v = { .kind = DIFF_ENUM, .numeric = true };
 
 		v.old = va ? int_text((uint64_t)va->value, a->int_type->is_signed) : NULL;
 		v.new = int_text((uint64_t)vb->value, b->int_type->is_signed);
@@ -454,7 +441,7 @@ static void compare_enum(struct differ *x, const char *name)
 	}
 	/* A value only OLD has is not used by modules built for NEW: a change, not a break. */
 	for (size_t i = 0; i < a->n_values; i++) {
-		struct diff_item v = { DIFF_ENUM, NULL, NULL, DIFF_REMOVED, false, true, NULL, NULL, NULL, NULL };
+		struct diff_item v = { .kind = DIFF_ENUM, .changes = DIFF_REMOVED, .numeric = true };
 
 		if (enumerator(b, a->values[i].name))
 			continue;
@@ -476,7 +463,7 @@ static const struct kabi_constant *constant(const struct kabi_model *m, const ch
 static void compare_constant(struct differ *x, const char *name)
 {
 	const struct kabi_constant *a = constant(x->old, name), *b = constant(x->new, name);
-	struct diff_item it = { DIFF_CONSTANT, NULL, NULL, 0, false, true, NULL, NULL, NULL, NULL };
+	struct diff_item it = { .kind = DIFF_CONSTANT, .numeric = true };
 
 	x->d->n_constants++;
 	it.old = a ? int_text(a->value, a->is_signed) : NULL;
@@ -512,7 +499,7 @@ static const struct kabi_string *string(const struct kabi_model *m, const char *
 static void compare_string(struct differ *x, const char *name)
 {
 	const struct kabi_string *a = string(x->old, name), *b = string(x->new, name);
-	struct diff_item it = { DIFF_STRING, NULL, NULL, 0, false, false, NULL, NULL, NULL, NULL };
+	struct diff_item it = { .kind = DIFF_STRING };
 
 	x->d->n_strings++;
 	if (a && b && !strcmp(a->value, b->value))
@@ -548,14 +535,14 @@ static void compare_list(struct differ *x, const char *name)
 
 	x->d->n_lists++;
 	if (!a || !b) {
-		struct diff_item it = { DIFF_LIST, xstrdup(name), NULL, a ? DIFF_REMOVED : DIFF_ADDED, false, false,
-					NULL, NULL, NULL, NULL };
+		struct diff_item it = { .kind = DIFF_LIST, .owner = xstrdup(name),
+					.changes = a ? DIFF_REMOVED : DIFF_ADDED };
 
 		add_item(x, &it);
 	}
 	/* Each name NEW declares is one a module for NEW may use: OLD's loader must provide it. */
 	for (size_t i = 0; b && i < b->n_items; i++) {
-		struct diff_item it = { DIFF_LIST, NULL, NULL, DIFF_ADDED, true, false, NULL, NULL, NULL, NULL };
+		struct diff_item it = { .kind = DIFF_LIST, .changes = DIFF_ADDED, .breaking = true };
 
 		if (list_has(a, b->items[i]))
 			continue;
@@ -564,7 +551,7 @@ static void compare_list(struct differ *x, const char *name)
 		add_item(x, &it);
 	}
 	for (size_t i = 0; a && i < a->n_items; i++) {
-		struct diff_item it = { DIFF_LIST, NULL, NULL, DIFF_REMOVED, false, false, NULL, NULL, NULL, NULL };
+		struct diff_item it = { .kind = DIFF_LIST, .changes = DIFF_REMOVED };
 
 		if (list_has(b, a->items[i]))
 			continue;
@@ -608,7 +595,7 @@ static char *section_text(const struct kabi_section *s)
 static void compare_section(struct differ *x, const char *name)
 {
 	const struct kabi_section *a = kabi_model_find_section(x->old, name), *b = kabi_model_find_section(x->new, name);
-	struct diff_item it = { DIFF_SECTION, NULL, NULL, 0, false, false, NULL, NULL, NULL, NULL };
+	struct diff_item it = { .kind = DIFF_SECTION };
 
 	x->d->n_sections++;
 	it.old = a ? section_text(a) : NULL;
@@ -628,10 +615,10 @@ static void compare_section(struct differ *x, const char *name)
 	add_item(x, &it);
 }
 
-static void model_names(const struct kabi_model *m, int kind, struct names *ns)
+static void model_names(const struct kabi_model *m, enum diff_item_kind kind, struct names *ns)
 {
 	switch (kind) {
-	case KIND_STRUCT:
+	case DIFF_STRUCT:
 		for (size_t i = 0; i < m->n_order; i++)
 			names_add(ns, m->order[i]->name);
 		break;
@@ -658,7 +645,7 @@ static void model_names(const struct kabi_model *m, int kind, struct names *ns)
 	}
 }
 
-static void both_names(const struct differ *x, int kind, struct names *ns)
+static void both_names(const struct differ *x, enum diff_item_kind kind, struct names *ns)
 {
 	model_names(x->old, kind, ns);
 	model_names(x->new, kind, ns);
@@ -667,7 +654,7 @@ static void both_names(const struct differ *x, int kind, struct names *ns)
 /* Whether either side has member MEMBER of NAME (a struct, enum or list). */
 static bool has_member(const struct kabi_model *m, const struct diff_suppression *sp, const char *member)
 {
-	if (sp->is_struct) {
+	if (sp->kind == DIFF_STRUCT) {
 		const struct kabi_record *r = kabi_model_find_record(m, sp->name);
 		struct flats f = { 0 };
 		bool found;
@@ -691,12 +678,11 @@ static void check_suppressions(struct differ *x)
 
 	for (size_t i = 0; s && i < s->n; i++) {
 		const struct diff_suppression *sp = &s->v[i];
-		int kind = sp->is_struct ? KIND_STRUCT : (int)sp->kind;
-		const char *what = sp->is_struct ? "struct" : item_kinds[sp->kind];
+		const char *what = diff_kind_names[sp->kind];
 		struct names ns = { 0 };
 		bool found = false;
 
-		both_names(x, kind, &ns);
+		both_names(x, sp->kind, &ns);
 		for (size_t j = 0; j < ns.n; j++)
 			found |= !strcmp(ns.v[j], sp->name);
 		free(ns.v);
@@ -718,12 +704,12 @@ static void check_suppressions(struct differ *x)
 const char *diff_unknown_only(const struct kabi_model *old, const struct kabi_model *new,
 			      const struct diff_options *opt)
 {
-	struct differ x = { old, new, opt, NULL };
+	struct differ x = { .old = old, .new = new, .opt = opt };
 
 	for (size_t i = 0; i < opt->n_only; i++) {
 		bool found = false;
 
-		for (int kind = KIND_STRUCT; kind <= DIFF_SECTION && !found; kind++) {
+		for (enum diff_item_kind kind = DIFF_STRUCT; kind <= DIFF_SECTION && !found; kind++) {
 			struct names ns = { 0 };
 
 			both_names(&x, kind, &ns);
@@ -751,7 +737,7 @@ struct kabi_diff *diff_models(const struct kabi_model *old, const struct kabi_mo
 			      const struct diff_options *opt)
 {
 	struct kabi_diff *d = xcalloc(1, sizeof(*d));
-	struct differ x = { old, new, opt, d };
+	struct differ x = { .old = old, .new = new, .opt = opt, .d = d };
 	void (*const compare_item[])(struct differ *, const char *) = {
 		[DIFF_ENUM] = compare_enum, [DIFF_CONSTANT] = compare_constant,
 		[DIFF_STRING] = compare_string, [DIFF_LIST] = compare_list, [DIFF_SECTION] = compare_section,
@@ -761,10 +747,10 @@ struct kabi_diff *diff_models(const struct kabi_model *old, const struct kabi_mo
 
 	side_fill(&d->old, opt->old_input, old);
 	side_fill(&d->new, opt->new_input, new);
-	both_names(&x, KIND_STRUCT, &ns);
+	both_names(&x, DIFF_STRUCT, &ns);
 	for (size_t i = 0; i < ns.n; i++)
 		compare_struct(&x, ns.v[i]);
-	for (int kind = DIFF_ENUM; kind <= DIFF_SECTION; kind++) {
+	for (enum diff_item_kind kind = DIFF_ENUM; kind <= DIFF_SECTION; kind++) {
 		ns.n = 0;
 		both_names(&x, kind, &ns);
 		for (size_t i = 0; i < ns.n; i++)

@@ -53,7 +53,13 @@ struct diff_struct {
 	size_t n_members;
 };
 
-enum diff_item_kind { DIFF_ENUM, DIFF_CONSTANT, DIFF_STRING, DIFF_LIST, DIFF_SECTION };
+/*
+ * What a name names. DIFF_STRUCT is for --only and suppressions: a struct's changes are a
+ * struct_diff, never a diff_item.
+ */
+enum diff_item_kind { DIFF_STRUCT, DIFF_ENUM, DIFF_CONSTANT, DIFF_STRING, DIFF_LIST, DIFF_SECTION };
+/* Each kind's word in the reports and the suppression files: "struct", "enum", ... */
+extern const char *const diff_kind_names[];
 
 /* A changed enum, enumerator, constant, string, list entry, or special section. */
 struct diff_item {
@@ -87,8 +93,7 @@ struct kabi_diff {
 
 /* A suppression file (YAML): changes to leave out of the report and the verdict. */
 struct diff_suppression {
-	enum diff_item_kind kind;
-	bool is_struct;		/* a struct; otherwise KIND says what NAME is */
+	enum diff_item_kind kind;	/* what NAME is */
 	char *name;
 	char **members;		/* members, enumerators or list entries; none: all of it */
 	size_t n_members;

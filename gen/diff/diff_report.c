@@ -20,10 +20,6 @@ static const struct {
 };
 #define N_WORDS (sizeof(change_words) / sizeof(change_words[0]))
 
-static const char *const item_kinds[] = { [DIFF_ENUM] = "enum", [DIFF_CONSTANT] = "constant",
-					  [DIFF_STRING] = "string", [DIFF_LIST] = "list",
-					  [DIFF_SECTION] = "section" };
-
 /* "moved,resized" */
 static void add_changes(struct strbuf *sb, unsigned changes, const char *sep)
 {
@@ -268,11 +264,84 @@ static void table_flush(struct strbuf *sb, struct table *t, const char *indent)
 	t->n_rows = 0;
 }
 
+/* The summary: a line per struct, one for the rest. */
+static void text_summary(struct strbuf *sb, const struct kabi_diff *d, struct table *t)
+{
+	size_t n_item_breaking = 0;
+
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+		struct strbuf *row = table_row(t);
+
+		sb_addf(&row[0], "%s %s:", s->is_union ? "union" : "struct", s->name);
+		add_struct_summary(&row[1], s, " -> ", "no change");
+		if (s->breaking)
+			sb_adds(&row[1], "; breaking");
+	}
+	for (size_t i = 0; i < d->n_items; i++)
+		n_item_breaking += d->items[i].breaking;
+	if (d->n_enums + d->n_constants + d->n_strings + d->n_lists) {
+		struct strbuf *row = table_row(t);
+
+		sb_adds(&row[0], "enums, constants, strings, lists:");
+		if (d->n_items)
+			sb_addf(&row[1], "%zu change%s%s", d->n_items, d->n_items == 1 ? "" : "s",
+				n_item_breaking ? "; breaking" : "");
+		else
+			sb_adds(&row[1], "no change");
+	}
+	table_flush(sb, t, "");
+}
+
+/* The details: each changed struct's members, then the enums, constants, strings and lists. */
+static void text_details(struct strbuf *sb, const struct kabi_diff *d, struct table *t)
+{
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (!s->n_members)
+			continue;
+		sb_addf(sb, "\n%s %s (", s->is_union ? "union" : "struct", s->name);
+		add_size_align(sb, s, " -> ");
+		sb_adds(sb, "):\n");
+		t->n_cols = 6;
+		for (size_t j = 0; j < s->n_members; j++) {
+			const struct diff_member *m = &s->members[j];
+			struct strbuf *row = table_row(t), cells[3] = { 0 };
+
+			sb_adds(&row[0], m->name);
+			add_changes(&row[1], m->changes, ",");
+			member_cells(m, " -> ", cells);
+			sb_addf(&row[2], "offset %s", cells[0].buf);
+			sb_addf(&row[3], "size %s", cells[1].buf);
+			sb_adds(&row[4], cells[2].buf);
+			if (m->breaking)
+				sb_adds(&row[5], "breaking");
+			for (int c = 0; c < 3; c++)
+				sb_release(&cells[c]);
+		}
+		table_flush(sb, t, "  ");
+	}
+	if (d->n_items) {
+		sb_adds(sb, "\n");
+		t->n_cols = 2;
+		for (size_t i = 0; i < d->n_items; i++) {
+			const struct diff_item *it = &d->items[i];
+			struct strbuf *row = table_row(t);
+
+			sb_addf(&row[0], "%s %s:", diff_kind_names[it->kind], it->owner ? it->owner : it->name);
+			add_item_text(&row[1], it, " -> ");
+			if (it->breaking)
+				sb_adds(&row[1], "; breaking");
+		}
+		table_flush(sb, t, "");
+	}
+}
+
 char *diff_report_text(const struct kabi_diff *d)
 {
 	struct strbuf sb = { 0 };
 	struct table t = { NULL, 0, 2 };
-	size_t n_item_breaking = 0;
 
 	sb_adds(&sb, "old: ");
 	add_side(&sb, &d->old);
@@ -287,72 +356,8 @@ char *diff_report_text(const struct kabi_diff *d)
 			sb_addf(&sb, "(%zu change%s suppressed)\n", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
 		return sb.buf;
 	}
-
-	/* Summary: a line per struct, one for the rest. */
-	for (size_t i = 0; i < d->n_structs; i++) {
-		const struct diff_struct *s = &d->structs[i];
-		struct strbuf *row = table_row(&t);
-
-		sb_addf(&row[0], "%s %s:", s->is_union ? "union" : "struct", s->name);
-		add_struct_summary(&row[1], s, " -> ", "no change");
-		if (s->breaking)
-			sb_adds(&row[1], "; breaking");
-	}
-	for (size_t i = 0; i < d->n_items; i++)
-		n_item_breaking += d->items[i].breaking;
-	if (d->n_enums + d->n_constants + d->n_strings + d->n_lists) {
-		struct strbuf *row = table_row(&t);
-
-		sb_adds(&row[0], "enums, constants, strings, lists:");
-		if (d->n_items)
-			sb_addf(&row[1], "%zu change%s%s", d->n_items, d->n_items == 1 ? "" : "s",
-				n_item_breaking ? "; breaking" : "");
-		else
-			sb_adds(&row[1], "no change");
-	}
-	table_flush(&sb, &t, "");
-
-	/* Details. */
-	for (size_t i = 0; i < d->n_structs; i++) {
-		const struct diff_struct *s = &d->structs[i];
-
-		if (!s->n_members)
-			continue;
-		sb_addf(&sb, "\n%s %s (", s->is_union ? "union" : "struct", s->name);
-		add_size_align(&sb, s, " -> ");
-		sb_adds(&sb, "):\n");
-		t.n_cols = 6;
-		for (size_t j = 0; j < s->n_members; j++) {
-			const struct diff_member *m = &s->members[j];
-			struct strbuf *row = table_row(&t), cells[3] = { 0 };
-
-			sb_adds(&row[0], m->name);
-			add_changes(&row[1], m->changes, ",");
-			member_cells(m, " -> ", cells);
-			sb_addf(&row[2], "offset %s", cells[0].buf);
-			sb_addf(&row[3], "size %s", cells[1].buf);
-			sb_adds(&row[4], cells[2].buf);
-			if (m->breaking)
-				sb_adds(&row[5], "breaking");
-			for (int c = 0; c < 3; c++)
-				sb_release(&cells[c]);
-		}
-		table_flush(&sb, &t, "  ");
-	}
-	if (d->n_items) {
-		sb_adds(&sb, "\n");
-		t.n_cols = 2;
-		for (size_t i = 0; i < d->n_items; i++) {
-			const struct diff_item *it = &d->items[i];
-			struct strbuf *row = table_row(&t);
-
-			sb_addf(&row[0], "%s %s:", item_kinds[it->kind], it->owner ? it->owner : it->name);
-			add_item_text(&row[1], it, " -> ");
-			if (it->breaking)
-				sb_adds(&row[1], "; breaking");
-		}
-		table_flush(&sb, &t, "");
-	}
+	text_summary(&sb, d, &t);
+	text_details(&sb, d, &t);
 	sb_adds(&sb, "\n");
 	if (d->n_suppressed)
 		sb_addf(&sb, "%zu change%s suppressed.\n", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
@@ -394,11 +399,120 @@ static void md_side_row(struct strbuf *sb, const char *what, const char *a, cons
 	sb_adds(sb, " |\n");
 }
 
+/* The table of changed structs, then the unchanged ones named on one line. */
+static void md_structs(struct strbuf *sb, const struct kabi_diff *d, const char *arrow)
+{
+	size_t n_same = 0, n_changed = 0;
+
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (!s->changes && !s->n_members)
+			continue;
+		if (!n_changed++)
+			sb_adds(sb, "\n| struct | size | align | changes |\n| --- | --- | --- | --- |\n");
+		sb_adds(sb, "| ");
+		md_code(sb, s->name);
+		if (s->changes & DIFF_RESIZED)
+			sb_addf(sb, " | %" PRIu64 "%s%" PRIu64, s->old_size, arrow, s->new_size);
+		else
+			sb_addf(sb, " | %" PRIu64, s->changes & DIFF_ADDED ? s->new_size : s->old_size);
+		if (s->changes & DIFF_REALIGNED)
+			sb_addf(sb, " | %u%s%u | ", s->old_align, arrow, s->new_align);
+		else
+			sb_addf(sb, " | %u | ", s->changes & DIFF_ADDED ? s->new_align : s->old_align);
+		add_struct_summary(sb, s, arrow, "");
+		if (s->breaking)
+			sb_adds(sb, ", **breaking**");
+		sb_adds(sb, " |\n");
+	}
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (s->changes || s->n_members)
+			continue;
+		sb_adds(sb, n_same++ ? ", " : "\nUnchanged: ");
+		md_code(sb, s->name);
+	}
+	if (n_same)
+		sb_adds(sb, ".\n");
+}
+
+/* Each changed struct's members, a table per struct. */
+static void md_members(struct strbuf *sb, const struct kabi_diff *d, const char *arrow)
+{
+	for (size_t i = 0; i < d->n_structs; i++) {
+		const struct diff_struct *s = &d->structs[i];
+
+		if (!s->n_members)
+			continue;
+		sb_addf(sb, "\n#### `%s %s`\n\n| member | change | offset | size | type |\n"
+			     "| --- | --- | --- | --- | --- |\n", s->is_union ? "union" : "struct", s->name);
+		for (size_t j = 0; j < s->n_members; j++) {
+			const struct diff_member *m = &s->members[j];
+			struct strbuf cells[3] = { 0 };
+
+			member_cells(m, arrow, cells);
+			sb_adds(sb, "| ");
+			md_code(sb, m->name);
+			sb_adds(sb, " | ");
+			add_changes(sb, m->changes, ", ");
+			if (m->breaking)
+				sb_adds(sb, ", **breaking**");
+			sb_addf(sb, " | %s | %s | ", cells[0].buf, cells[1].buf);
+			md_code(sb, cells[2].buf);
+			sb_adds(sb, " |\n");
+			for (int c = 0; c < 3; c++)
+				sb_release(&cells[c]);
+		}
+	}
+}
+
+/* The enums, constants, strings and lists that changed. */
+static void md_items(struct strbuf *sb, const struct kabi_diff *d)
+{
+	if (d->n_items) {
+		sb_adds(sb, "\n#### Enums, constants, strings and lists\n\n| item | change | old | new |\n"
+			     "| --- | --- | --- | --- |\n");
+		for (size_t i = 0; i < d->n_items; i++) {
+			const struct diff_item *it = &d->items[i];
+			const char *old = it->name ? it->old : it->old_type, *new = it->name ? it->new : it->new_type;
+
+			sb_addf(sb, "| %s ", diff_kind_names[it->kind]);
+			md_code(sb, it->owner ? it->owner : it->name);
+			if (it->owner && it->name) {
+				sb_adds(sb, " ");
+				md_code(sb, it->name);
+			}
+			sb_adds(sb, " | ");
+			add_changes(sb, it->changes, ", ");
+			if (it->breaking)
+				sb_adds(sb, ", **breaking**");
+			sb_adds(sb, " | ");
+			for (int side = 0; side < 2; side++) {
+				const char *v = side ? new : old;
+
+				if (v && !it->numeric && it->name) {
+					struct strbuf q = { 0 };
+
+					add_quoted(&q, v);
+					md_code(sb, q.buf);
+					sb_release(&q);
+				} else if (v) {
+					md_code(sb, v);
+				}
+				if (v && it->name && (it->changes & DIFF_RETYPED))
+					sb_addf(sb, " (%s)", side ? it->new_type : it->old_type);
+				sb_adds(sb, side ? " |\n" : " | ");
+			}
+		}
+	}
+}
+
 char *diff_report_md(const struct kabi_diff *d)
 {
 	struct strbuf sb = { 0 };
 	const char *arrow = " → ";
-	size_t n_same = 0, n_changed = 0;
 
 	sb_adds(&sb, "### ABI diff: ");
 	md_code(&sb, d->old.release ? d->old.release : "?");
@@ -425,99 +539,9 @@ char *diff_report_md(const struct kabi_diff *d)
 	if (d->n_suppressed)
 		sb_addf(&sb, " %zu change%s suppressed.", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
 	sb_adds(&sb, "\n");
-	for (size_t i = 0; i < d->n_structs; i++) {
-		const struct diff_struct *s = &d->structs[i];
-
-		if (!s->changes && !s->n_members)
-			continue;
-		if (!n_changed++)
-			sb_adds(&sb, "\n| struct | size | align | changes |\n| --- | --- | --- | --- |\n");
-		sb_adds(&sb, "| ");
-		md_code(&sb, s->name);
-		if (s->changes & DIFF_RESIZED)
-			sb_addf(&sb, " | %" PRIu64 "%s%" PRIu64, s->old_size, arrow, s->new_size);
-		else
-			sb_addf(&sb, " | %" PRIu64, s->changes & DIFF_ADDED ? s->new_size : s->old_size);
-		if (s->changes & DIFF_REALIGNED)
-			sb_addf(&sb, " | %u%s%u | ", s->old_align, arrow, s->new_align);
-		else
-			sb_addf(&sb, " | %u | ", s->changes & DIFF_ADDED ? s->new_align : s->old_align);
-		add_struct_summary(&sb, s, arrow, "");
-		if (s->breaking)
-			sb_adds(&sb, ", **breaking**");
-		sb_adds(&sb, " |\n");
-	}
-	for (size_t i = 0; i < d->n_structs; i++) {
-		const struct diff_struct *s = &d->structs[i];
-
-		if (s->changes || s->n_members)
-			continue;
-		sb_adds(&sb, n_same++ ? ", " : "\nUnchanged: ");
-		md_code(&sb, s->name);
-	}
-	if (n_same)
-		sb_adds(&sb, ".\n");
-	for (size_t i = 0; i < d->n_structs; i++) {
-		const struct diff_struct *s = &d->structs[i];
-
-		if (!s->n_members)
-			continue;
-		sb_addf(&sb, "\n#### `%s %s`\n\n| member | change | offset | size | type |\n"
-			     "| --- | --- | --- | --- | --- |\n", s->is_union ? "union" : "struct", s->name);
-		for (size_t j = 0; j < s->n_members; j++) {
-			const struct diff_member *m = &s->members[j];
-			struct strbuf cells[3] = { 0 };
-
-			member_cells(m, arrow, cells);
-			sb_adds(&sb, "| ");
-			md_code(&sb, m->name);
-			sb_adds(&sb, " | ");
-			add_changes(&sb, m->changes, ", ");
-			if (m->breaking)
-				sb_adds(&sb, ", **breaking**");
-			sb_addf(&sb, " | %s | %s | ", cells[0].buf, cells[1].buf);
-			md_code(&sb, cells[2].buf);
-			sb_adds(&sb, " |\n");
-			for (int c = 0; c < 3; c++)
-				sb_release(&cells[c]);
-		}
-	}
-	if (d->n_items) {
-		sb_adds(&sb, "\n#### Enums, constants, strings and lists\n\n| item | change | old | new |\n"
-			     "| --- | --- | --- | --- |\n");
-		for (size_t i = 0; i < d->n_items; i++) {
-			const struct diff_item *it = &d->items[i];
-			const char *old = it->name ? it->old : it->old_type, *new = it->name ? it->new : it->new_type;
-
-			sb_addf(&sb, "| %s ", item_kinds[it->kind]);
-			md_code(&sb, it->owner ? it->owner : it->name);
-			if (it->owner && it->name) {
-				sb_adds(&sb, " ");
-				md_code(&sb, it->name);
-			}
-			sb_adds(&sb, " | ");
-			add_changes(&sb, it->changes, ", ");
-			if (it->breaking)
-				sb_adds(&sb, ", **breaking**");
-			sb_adds(&sb, " | ");
-			for (int side = 0; side < 2; side++) {
-				const char *v = side ? new : old;
-
-				if (v && !it->numeric && it->name) {
-					struct strbuf q = { 0 };
-
-					add_quoted(&q, v);
-					md_code(&sb, q.buf);
-					sb_release(&q);
-				} else if (v) {
-					md_code(&sb, v);
-				}
-				if (v && it->name && (it->changes & DIFF_RETYPED))
-					sb_addf(&sb, " (%s)", side ? it->new_type : it->old_type);
-				sb_adds(&sb, side ? " |\n" : " | ");
-			}
-		}
-	}
+	md_structs(&sb, d, arrow);
+	md_members(&sb, d, arrow);
+	md_items(&sb, d);
 	return sb.buf;
 }
 
@@ -537,25 +561,16 @@ static void json_changes(struct strbuf *sb, unsigned changes)
 	sb_adds(sb, "]");
 }
 
-static void json_key_string(struct strbuf *sb, const char *key, const char *value, int *first)
-{
-	if (!value)
-		return;
-	sb_addf(sb, "%s\"%s\": ", *first ? "" : ", ", key);
-	json_add_string(sb, value);
-	*first = 0;
-}
-
 static void json_side(struct strbuf *sb, const char *key, const struct diff_side *s)
 {
 	int first = 1;
 
 	sb_addf(sb, "  \"%s\": {", key);
-	json_key_string(sb, "input", s->input, &first);
-	json_key_string(sb, "arch", s->arch, &first);
-	json_key_string(sb, "release", s->release, &first);
-	json_key_string(sb, "flavour", s->flavour, &first);
-	json_key_string(sb, "target", s->target, &first);
+	json_add_key_string(sb, "input", s->input, &first);
+	json_add_key_string(sb, "arch", s->arch, &first);
+	json_add_key_string(sb, "release", s->release, &first);
+	json_add_key_string(sb, "flavour", s->flavour, &first);
+	json_add_key_string(sb, "target", s->target, &first);
 	sb_adds(sb, "},\n");
 }
 
@@ -645,9 +660,9 @@ char *diff_report_json(const struct kabi_diff *d)
 		const struct diff_item *it = &d->items[i];
 		int first = 0;
 
-		sb_addf(&sb, "%s\n    {\"kind\": \"%s\"", i ? "," : "", item_kinds[it->kind]);
-		json_key_string(&sb, "owner", it->owner, &first);
-		json_key_string(&sb, "name", it->name, &first);
+		sb_addf(&sb, "%s\n    {\"kind\": \"%s\"", i ? "," : "", diff_kind_names[it->kind]);
+		json_add_key_string(&sb, "owner", it->owner, &first);
+		json_add_key_string(&sb, "name", it->name, &first);
 		sb_adds(&sb, ", \"changes\": ");
 		json_changes(&sb, it->changes);
 		sb_addf(&sb, ", \"breaking\": %s", it->breaking ? "true" : "false");

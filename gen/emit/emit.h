@@ -28,5 +28,7 @@ char *emit_json(const struct kabi_model *m);
 
 /* Appends S as a JSON string literal (also used by the diff reports). */
 void json_add_string(struct strbuf *sb, const char *s);
+/* Appends '"KEY": VALUE' (VALUE a JSON string), after ", " unless *FIRST; nothing if VALUE is NULL. */
+void json_add_key_string(struct strbuf *sb, const char *key, const char *value, int *first);
 
 #endif

@@ -2,6 +2,7 @@
 #include "emit.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -239,11 +240,6 @@ static void collect_tags(struct strset *ns, const struct kabi_type *t)
 	default:
 		return;
 	}
-}
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
 /* ---- checks ---- */

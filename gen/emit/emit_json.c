@@ -37,7 +37,7 @@ static void indent(struct strbuf *sb, int level)
 		sb_adds(sb, "  ");
 }
 
-static void add_key_string(struct strbuf *sb, const char *key, const char *value, int *first)
+void json_add_key_string(struct strbuf *sb, const char *key, const char *value, int *first)
 {
 	if (!value)
 		return;
@@ -115,13 +115,13 @@ static void add_members(struct strbuf *sb, const struct kabi_record *r, int leve
 
 		indent(sb, level);
 		sb_adds(sb, "{");
-		add_key_string(sb, "name", m->name, &first);
+		json_add_key_string(sb, "name", m->name, &first);
 		sb_addf(sb, "%s\"offset_bits\": %" PRIu64 ", \"size\": %" PRIu64, first ? "" : ", ", m->offset_bits,
 			m->type->size);
 		if (m->bit_width != KABI_NOT_BITFIELD)
 			sb_addf(sb, ", \"bit_width\": %d", m->bit_width);
 		first = 0;
-		add_key_string(sb, "type", m->kernel_type, &first);
+		json_add_key_string(sb, "type", m->kernel_type, &first);
 		sb_adds(sb, ", \"ctype\": ");
 		add_type(sb, m->type, level);
 		sb_addf(sb, "}%s\n", i + 1 < r->n_members ? "," : "");
@@ -193,9 +193,9 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		json_add_string(sb, c->c_type);
 		sb_addf(sb, ", \"size\": %u, \"signed\": %s", c->size, c->is_signed ? "true" : "false");
 		first = 0;
-		add_key_string(sb, "kernel_type", c->kernel_type, &first);
-		add_key_string(sb, "expr", c->expr, &first);
-		add_key_string(sb, "group", c->group, &first);
+		json_add_key_string(sb, "kernel_type", c->kernel_type, &first);
+		json_add_key_string(sb, "expr", c->expr, &first);
+		json_add_key_string(sb, "group", c->group, &first);
 		sb_adds(sb, "}");
 	}
 	sb_adds(sb, m->n_constants ? "\n  ],\n" : "],\n");
@@ -210,9 +210,9 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		json_add_string(sb, sec->type);
 		sb_addf(sb, ", \"size\": %" PRIu64 ", \"align\": %u", sec->size, sec->align);
 		first = 0;
-		add_key_string(sb, "elements", sec->elements, &first);
-		add_key_string(sb, "count", sec->count, &first);
-		add_key_string(sb, "reloc", sec->reloc, &first);
+		json_add_key_string(sb, "elements", sec->elements, &first);
+		json_add_key_string(sb, "count", sec->count, &first);
+		json_add_key_string(sb, "reloc", sec->reloc, &first);
 		sb_adds(sb, ", \"offsets\": [");
 		for (size_t j = 0; j < sec->n_offsets; j++)
 			sb_addf(sb, "%s%" PRIu64, j ? ", " : "", sec->offsets[j]);

@@ -2,6 +2,7 @@
 #include "emit.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -50,11 +51,6 @@ static char *ident(const char *name)
 	return sb.buf;
 }
 
-
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* ---- the emitter's state: what the records used, declared before them ---- */
 
@@ -334,6 +330,9 @@ static bool bits_span(const struct kabi_record *r, size_t first, size_t end, uin
  * and inserts padding wherever that falls short of clang's offset. Example: x86_64's
  * struct module has init at 304 (ends at 312) and mem[] at 320, aligned(64) in C:
  * `_pad_312: [u8; 8]` goes between them, and repr(align(64)) on the record.
+ * One loop, kept whole (83 lines): the running offset, the union's one bitfield storage and
+ * the anonymous-member counter carry from member to member, and the checks that make it die
+ * read best next to the placement they guard.
  */
 static void plan_record(const struct kabi_record *r, const char *name, const char *base, struct plan *p)
 {
@@ -523,6 +522,63 @@ static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_
 }
 
 /*
+ * Members of anonymous structs and unions, reached as C reaches them: kp.arg() rather than
+ * kp.__anon0.arg. Reading a union's member is unsafe (the caller knows which one is live);
+ * writing a Copy member is not.
+ */
+static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p)
+{
+	struct strset seen = { 0 };
+	bool any = false;
+
+	for (size_t k = 0; k < p->n; k++) {
+		const struct field *f = &p->f[k];
+		const struct kabi_record *sub;
+		struct plan sp;
+
+		if (f->kind != F_MEMBER || !f->anon_type || r->members[f->first].name)
+			continue;
+		sub = r->members[f->first].type->record;
+		plan_record(sub, f->anon_type, f->anon_type, &sp);
+		for (size_t j = 0; j < sp.n; j++) {
+			const struct field *g = &sp.f[j];
+			const struct kabi_member *m = &sub->members[g->first];
+			bool unsafe_read = r->is_union || sub->is_union;
+			struct strbuf ty = { 0 };
+			size_t before = seen.n;
+
+			if (g->kind != F_MEMBER || g->anon_type || !m->name)
+				continue;
+			strset_add(&seen, g->name);
+			if (seen.n == before)
+				continue;	/* two anonymous members with a member of the same name: leave both */
+			if (!any)
+				sb_addf(sb, "#[allow(non_snake_case, dead_code)]\nimpl %s {\n", p->name);
+			any = true;
+			spell_field(x, &ty, &sp, sub, g);
+			sb_addf(sb, "    /// Reads `%s` of the anonymous %s `%s`.\n", m->name, sub->is_union ? "union" : "struct",
+				f->name);
+			if (unsafe_read)
+				sb_adds(sb, "    ///\n    /// # Safety\n    /// The union's live member must be this one.\n"
+					    "    pub unsafe fn ");
+			else
+				sb_adds(sb, "    pub fn ");
+			sb_addf(sb, "%s(&self) -> %s { %sself.%s.%s%s }\n", g->name, ty.buf, unsafe_read ? "unsafe { " : "",
+				f->name, g->name, unsafe_read ? " }" : "");
+			sb_addf(sb, "    /// Writes `%s` of the anonymous %s `%s`.\n", m->name, sub->is_union ? "union" : "struct",
+				f->name);
+			sb_addf(sb, "    pub fn set_%s(&mut self, v: %s) { self.%s.%s = v; }\n", m->name, ty.buf, f->name,
+				g->name);
+			sb_release(&ty);
+		}
+		plan_free(&sp);
+	}
+	if (any)
+		sb_adds(sb, "}\n\n");
+	strv_free(seen.v, seen.n);
+}
+
+/*
  * One record, then the anonymous records inside it, each a named type. Its checks go to
  * x->checks: size, alignment, and each field's offset from the top record, summed
  * through anonymous members (`offset_of!(kernel_param, __anon0) + offset_of!(kernel_param__anon0, arg)`).
@@ -564,6 +620,7 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 	}
 	sb_addf(sb, "} // size %" PRIu64 ", align %u\n", r->size, r->align);
 	emit_accessors(x, sb, r, &p);
+	emit_anon_accessors(x, sb, r, &p);
 
 	sb_addf(&x->checks, "const _: () = assert!(core::mem::size_of::<%s>() == %" PRIu64 ");\n", name, r->size);
 	sb_addf(&x->checks, "const _: () = assert!(core::mem::align_of::<%s>() == %u);\n", name, r->align);

@@ -1,11 +1,14 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
+#include "fs.h"
 #include "outfile.h"
 #include "progress.h"
+#include "self.h"
+#include "version.h"
 #include "profile.h"
 #include "report.h"
+#include "str.h"
 #include "child.h"
-#include "outfile.h"
 #include "yamldoc.h"
 
 #include <ctype.h>
@@ -58,41 +61,13 @@ struct archive {
 
 /* ---- small helpers ---- */
 
-char *archive_cache_dir_if_any(void)
-{
-	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg == '/')
-		return xasprintf("%s/kabigen", xdg);
-	if (!home || !*home)
-		return NULL;
-	return xasprintf("%s/.cache/kabigen", home);
-}
-
-char *archive_cache_dir(void)
-{
-	char *dir = archive_cache_dir_if_any();
-
-	if (!dir)
-		die("cannot find a cache folder: set XDG_CACHE_HOME or HOME");
-	return dir;
-}
-
+/* Creates PATH and its parents in the cache; dies when it cannot. */
 static void mkdir_p(const char *path)
 {
-	char *p = xstrdup(path);
+	char *why;
 
-	for (char *s = p + 1; *s; s++) {
-		if (*s != '/')
-			continue;
-		*s = '\0';
-		if (mkdir(p, 0777) && errno != EEXIST)
-			die("%s: cannot create it: %s; check the cache folder's permissions", p, strerror(errno));
-		*s = '/';
-	}
-	if (mkdir(p, 0777) && errno != EEXIST)
-		die("%s: cannot create it: %s; check the cache folder's permissions", p, strerror(errno));
-	free(p);
+	if (fs_mkdirs(path, &why))
+		die("%s; check the cache folder's permissions", why);
 }
 
 static void write_text(const char *path, const char *text)
@@ -101,13 +76,6 @@ static void write_text(const char *path, const char *text)
 
 	if (!f || fputs(text, f) < 0 || fclose(f))
 		die("%s: cannot write: %s; check the cache folder's permissions", path, strerror(errno));
-}
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -273,6 +241,68 @@ static char *read_text_or_empty(const char *path)
 }
 
 /*
+ * Locks suite S's folder (the lock is returned, held until the indexes are read: another
+ * kabigen waits rather than reading a half-written index) and says whether its indexes
+ * need an update.
+ */
+static int suite_plan(const struct archive *a, struct suite *s, int *fd)
+{
+	char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
+	char *failed = xasprintf("%s/failed", s->dir);
+	struct stat st, fst;
+	int todo;
+
+	*fd = lock_file(lockp);
+	s->readable = stat(stamp, &st) == 0;
+	todo = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
+	/*
+	 * A suite that just failed all its attempts is not tried again for a while: a mirror
+	 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
+	 * is still used, and the failure is still reported.
+	 */
+	if (todo && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
+	    max_index_age() > 0) {
+		char *text = read_text_or_empty(failed);
+
+		todo = 0;
+		text[strcspn(text, "\n")] = '\0';
+		s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
+				       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
+		free(text);
+	}
+	free(failed);
+	free(stamp);
+	free(lockp);
+	return todo;
+}
+
+/* Records how S's apt-get update ended (RC); returns whether it is done with. */
+static int suite_updated(struct suite *s, int rc, int last_attempt)
+{
+	char *log = xasprintf("%s/update.log", s->dir), *text = read_text_or_empty(log);
+	char *failed = xasprintf("%s/failed", s->dir);
+
+	free(s->problem);
+	s->problem = NULL;
+	if (rc) {
+		s->problem = first_error(text);
+		if (last_attempt)
+			write_text(failed, s->problem);
+	} else {
+		char *stamp = xasprintf("%s/updated", s->dir);
+
+		write_text(stamp, "");
+		unlink(failed);
+		free(stamp);
+		s->readable = 1;
+	}
+	free(failed);
+	free(text);
+	free(log);
+	return !rc;
+}
+
+/*
  * Brings every stale suite index up to date, all suites at once, retrying those that
  * failed: a mirror in the middle of a sync serves files that fail their hash check for a
  * while, and a network hiccup passes. A suite still failing keeps the index it had.
@@ -284,37 +314,8 @@ static void refresh_suites(struct archive *a)
 	int *todo = xcalloc(a->n_suites, sizeof(*todo));
 	struct progress p;
 
-	for (size_t i = 0; i < a->n_suites; i++) {
-		struct suite *s = &a->suites[i];
-		char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
-		struct stat st;
-
-		char *failed = xasprintf("%s/failed", s->dir);
-		struct stat fst;
-
-		/* Held until the end: another kabigen waits rather than reading a half-written index. */
-		fds[i] = lock_file(lockp);
-		s->readable = stat(stamp, &st) == 0;
-		todo[i] = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
-		/*
-		 * A suite that just failed all its attempts is not tried again for a while: a mirror
-		 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
-		 * is still used, and the failure is still reported.
-		 */
-		if (todo[i] && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
-		    max_index_age() > 0) {
-			char *text = read_text_or_empty(failed);
-
-			todo[i] = 0;
-			text[strcspn(text, "\n")] = '\0';
-			s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
-					       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
-			free(text);
-		}
-		free(failed);
-		free(stamp);
-		free(lockp);
-	}
+	for (size_t i = 0; i < a->n_suites; i++)
+		todo[i] = suite_plan(a, &a->suites[i], &fds[i]);
 	for (int attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
 		int pending = 0;
 
@@ -337,38 +338,14 @@ static void refresh_suites(struct archive *a)
 		progress_start(&p, attempt == 1 ? "updating the archive's indexes" : "retrying the archive's indexes",
 			       (size_t)pending);
 		for (size_t i = 0; i < a->n_suites; i++) {
-			struct suite *s = &a->suites[i];
-			char *log, *text;
 			int rc;
 
 			if (!todo[i])
 				continue;
 			rc = child_wait(pids[i]);
-			progress_step(&p, s->name);
-			log = xasprintf("%s/update.log", s->dir);
-			text = read_text_or_empty(log);
-			free(s->problem);
-			s->problem = NULL;
-			if (rc) {
-				s->problem = first_error(text);
-				if (attempt == UPDATE_ATTEMPTS) {
-					char *failed = xasprintf("%s/failed", s->dir);
-
-					write_text(failed, s->problem);
-					free(failed);
-				}
-			} else {
-				char *stamp = xasprintf("%s/updated", s->dir), *failed = xasprintf("%s/failed", s->dir);
-
-				write_text(stamp, "");
-				unlink(failed);
-				free(failed);
-				free(stamp);
-				s->readable = 1;
+			progress_step(&p, a->suites[i].name);
+			if (suite_updated(&a->suites[i], rc, attempt == UPDATE_ATTEMPTS))
 				todo[i] = 0;
-			}
-			free(text);
-			free(log);
 		}
 		progress_end(&p);
 		if (attempt < UPDATE_ATTEMPTS)
@@ -386,10 +363,11 @@ static void refresh_suites(struct archive *a)
 /* linux-headers-RELEASE-SUFFIX, RELEASE being dash-separated groups that start with a digit. */
 static int split_package(const char *pkg, char **release, char **suffix)
 {
-	const char *p = pkg + strlen("linux-headers-"), *end = p;
+	const char *p, *end;
 
-	if (strncmp(pkg, "linux-headers-", 14) || !isdigit((unsigned char)*p))
+	if (!skip_prefix(pkg, "linux-headers-", &p) || !isdigit((unsigned char)*p))
 		return 0;
+	end = p;
 	for (;;) {
 		end += strcspn(end, "-");
 		if (*end == '-' && isdigit((unsigned char)end[1]))
@@ -453,16 +431,6 @@ static int version_prefix(const char *want, const char *have)
 
 	return !strncmp(want, have, n) && (have[n] == '\0' || have[n] == '.' || have[n] == '+' || have[n] == '-' ||
 					   have[n] == '~');
-}
-
-static int dpkg_newer(const char *a, const char *b)
-{
-	char *argv[] = { "dpkg", "--compare-versions", (char *)a, "gt", (char *)b, NULL };
-	int rc = child_run(argv, NULL, CHILD_DISCARD, NULL, NULL);
-
-	if (rc < 0 || rc > 1)
-		die("cannot compare Debian versions with dpkg (exit %d); is dpkg installed?", rc);
-	return rc == 0;
 }
 
 static void add_candidate(struct archive *a, const char *pkg, const char *version, const struct suite *s)
@@ -556,7 +524,7 @@ static void load_suites(struct archive *a)
 			if (!archive_valid_flavour(names[j]))
 				ynode_die(suites, "'%s' is not a suite name", names[j]);
 			s.uri = xstrdup(ynode_str(uri, "uri"));
-			if (strncmp(s.uri, "http://", 7) && strncmp(s.uri, "https://", 8) && strncmp(s.uri, "file:/", 6))
+			if (!starts_with(s.uri, "http://") && !starts_with(s.uri, "https://") && !starts_with(s.uri, "file:/"))
 				ynode_die(uri, "'%s' is not an http, https or file URI", s.uri);
 			s.name = names[j];
 			a->suites = xrealloc(a->suites, (a->n_suites + 1) * sizeof(*a->suites));
@@ -597,7 +565,7 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 	memset(a, 0, sizeof(*a));
 	a->rq = rq;
 	a->debarch = rq->profile->debian_arch;
-	a->cache = archive_cache_dir();
+	a->cache = self_cache_dir();
 	if (rq->kver)
 		a->full_release = as_full_release(rq->kver, a->debarch, rq->flavour);
 	load_suites(a);
@@ -689,7 +657,7 @@ static int is_cached(const struct archive *a, const struct candidate *c)
 
 static int newest_first(const void *x, const void *y)
 {
-	return strverscmp(*(char *const *)y, *(char *const *)x);
+	return version_compare(*(char *const *)y, *(char *const *)x);
 }
 
 /* "7.3.4+deb13 (trixie-backports), 7.2.13+deb14 (sid), ...": each release once, newest first. */
@@ -790,7 +758,7 @@ static char *common_of(const struct archive *a, const struct candidate *c, char 
 
 			while (*item == ' ')
 				item++;
-			if (sscanf(item, "%255s (= %127[^)])", name, ver) == 2 && !strncmp(name, "linux-headers-", 14) &&
+			if (sscanf(item, "%255s (= %127[^)])", name, ver) == 2 && starts_with(name, "linux-headers-") &&
 			    strstr(name, "-common")) {
 				found = xstrdup(name);
 				*version = xstrdup(ver);
@@ -807,12 +775,17 @@ static char *common_of(const struct archive *a, const struct candidate *c, char 
 	return found;
 }
 
+/* A symbolic link placed in a tree before it appears: NAME under its root/ points at TARGET. */
+struct tree_link {
+	const char *name, *target;
+};
+
 /*
  * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
- * into FINAL, which appears whole or not at all (callers hold its lock).
+ * into FINAL, with LINK (or none), which appears whole or not at all (callers hold its lock).
  */
 static void fetch_packages(const struct archive *a, const struct suite *s, char *const *specs, size_t n,
-			   const char *final)
+			   const char *final, const struct tree_link *link)
 {
 	char *tmpl = xasprintf("%s/trees/.tmp-XXXXXX", a->cache);
 	char *spec1 = specs[0], *spec2 = n > 1 ? specs[1] : NULL;
@@ -859,6 +832,17 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		free(debs[i]);
 		free(xerr);
 	}
+	if (link) {
+		char *at = xasprintf("%s/%s", root, link->name);
+
+		if (symlink(link->target, at)) {
+			int err = errno;
+
+			rm_rf(tmpl);
+			die("%s: cannot link it to %s: %s; check the cache folder", at, link->target, strerror(err));
+		}
+		free(at);
+	}
 	complete = xasprintf("%s/.complete", tmpl);
 	write_text(complete, "");
 	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
@@ -875,17 +859,19 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	free(tmpl);
 }
 
-static void download_and_extract(const struct archive *a, const struct candidate *c)
-{
-	char *final = tree_dir(a, c), *common_version = NULL, *common = common_of(a, c, &common_version);
-	char *specs[2] = { xasprintf("%s=%s", c->package, c->version), xasprintf("%s=%s", common, common_version) };
+/* One package of SUITE ("name=version") for fetch_locked(), extracted into DIR. */
+struct package_fetch {
+	const struct suite *suite;
+	const char *spec, *dir;
+};
 
-	fetch_packages(a, c->suite, specs, 2, final);
-	free(specs[0]);
-	free(specs[1]);
-	free(common);
-	free(common_version);
-	free(final);
+static void fetch_package(const struct archive *a, const void *arg)
+{
+	const struct package_fetch *p = arg;
+	char *spec = xstrdup(p->spec);
+
+	fetch_packages(a, p->suite, &spec, 1, p->dir, NULL);
+	free(spec);
 }
 
 /* Fetches DIR (a folder of trees/) with FETCH unless cached: one process at a time, whole or not at all. */
@@ -916,6 +902,38 @@ static void fetch_locked(const struct archive *a, const char *dir, const char *w
 	free(trees);
 	free(lockp);
 	free(complete);
+}
+
+/*
+ * The headers package of C, and its linux-headers-R-common (arch-independent, about 80 MB
+ * extracted) in a tree of its own that every arch and flavour of the release shares: the
+ * arch tree's usr/src/linux-headers-R-common is a relative link to it, where the arch
+ * Makefile's "include" line looks (callers hold the arch tree's lock; the common tree takes
+ * its own, so two arches fetch it once).
+ */
+static void download_and_extract(const struct archive *a, const struct candidate *c)
+{
+	char *final = tree_dir(a, c), *common_version = NULL, *common = common_of(a, c, &common_version);
+	char *common_tree = xasprintf("%s_%s", common, common_version);
+	char *common_dir = xasprintf("%s/trees/%s", a->cache, common_tree);
+	char *common_spec = xasprintf("%s=%s", common, common_version), *spec = xasprintf("%s=%s", c->package, c->version);
+	/* From ARCH_V/root/usr/src/ up to trees/, then down into the common tree. */
+	char *name = xasprintf("usr/src/%s", common);
+	char *target = xasprintf("../../../../%s/root/usr/src/%s", common_tree, common);
+	struct package_fetch cf = { c->suite, common_spec, common_dir };
+	struct tree_link link = { name, target };
+
+	fetch_locked(a, common_dir, common, fetch_package, &cf);
+	fetch_packages(a, c->suite, &spec, 1, final, &link);
+	free(name);
+	free(target);
+	free(spec);
+	free(common_spec);
+	free(common_dir);
+	free(common_tree);
+	free(common);
+	free(common_version);
+	free(final);
 }
 
 /* The names of a modules package, newest form first (printf formats of release and suffix). */
@@ -958,30 +976,16 @@ static char *cached_modules_package(const struct archive *a, const struct candid
 	return NULL;
 }
 
-struct modules_fetch {
-	const struct candidate *c;
-	const char *package, *dir;
-};
-
-static void fetch_modules(const struct archive *a, const void *arg)
-{
-	const struct modules_fetch *m = arg;
-	char *spec = xasprintf("%s=%s", m->package, m->c->version);
-
-	fetch_packages(a, m->c->suite, &spec, 1, m->dir);
-	free(spec);
-}
-
 /* The modules folder of the extracted package: usr/lib/modules/R-S (or lib/modules/R-S before usrmerge). */
 static char *modules_dir(const char *dir, const struct candidate *c)
 {
 	char *d = xasprintf("%s/root/usr/lib/modules/%s-%s", dir, c->release, c->suffix);
 
-	if (!is_dir(d)) {
+	if (!fs_is_dir(d)) {
 		free(d);
 		d = xasprintf("%s/root/lib/modules/%s-%s", dir, c->release, c->suffix);
 	}
-	if (!is_dir(d))
+	if (!fs_is_dir(d))
 		die("%s: the cached modules package has no modules/%s-%s folder; remove %s and run again", dir,
 		    c->release, c->suffix, dir);
 	return d;
@@ -1002,7 +1006,7 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 
 		if (!candidate_matches(&a, c))
 			continue;
-		if (!best || dpkg_newer(c->version, best->version))
+		if (!best || version_compare(c->version, best->version) > 0)
 			best = c;
 	}
 	if (!best)
@@ -1041,12 +1045,13 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	t->version = xstrdup(best->version);
 	t->suite = xstrdup(best->suite->name);
 	t->flavour = xstrdup(best->flavour);
-	if (!is_dir(t->kdir))
+	if (!fs_is_dir(t->kdir))
 		die("%s: the cached package has no such folder; remove %s and run again", t->kdir, dir);
 	if (rq->modules) {
 		char *package = rq->offline ? cached_modules_package(&a, best) : modules_package(&a, best);
 		char *mdir;
-		struct modules_fetch mf;
+		char *spec;
+		struct package_fetch pf;
 
 		if (!package)
 			die("%s %s: %s linux-modules-%s-%s (nor linux-image-%s-%s-unsigned) of that version; %s",
@@ -1054,8 +1059,10 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 			    best->release, best->suffix, best->release, best->suffix,
 			    rq->offline ? "run once without --offline" : "check it with 'kabigen list'");
 		mdir = xasprintf("%s/trees/%s_%s", a.cache, package, best->version);
-		mf = (struct modules_fetch){ best, package, mdir };
-		fetch_locked(&a, mdir, package, fetch_modules, &mf);
+		spec = xasprintf("%s=%s", package, best->version);
+		pf = (struct package_fetch){ best->suite, spec, mdir };
+		fetch_locked(&a, mdir, package, fetch_package, &pf);
+		free(spec);
 		t->modules = modules_dir(mdir, best);
 		free(mdir);
 		free(package);
@@ -1082,7 +1089,7 @@ void archive_tree_free(struct archive_tree *t)
 static int list_order(const void *x, const void *y)
 {
 	const struct candidate *a = x, *b = y;
-	int c = strverscmp(b->release, a->release);
+	int c = version_compare(b->release, a->release);
 
 	if (!c)
 		c = (a->suite > b->suite) - (a->suite < b->suite);

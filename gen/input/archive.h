@@ -41,9 +41,4 @@ void archive_tree_free(struct archive_tree *t);	/* accepts NULL */
 /* Prints the versions available for the profile's arch (those matching KVER, if given). */
 void archive_list(const struct archive_request *rq, FILE *out);
 
-/* kabigen's cache folder: $XDG_CACHE_HOME/kabigen, or ~/.cache/kabigen. New string. */
-char *archive_cache_dir(void);
-/* The same, or NULL when neither is set (as in Debian's package builders). */
-char *archive_cache_dir_if_any(void);
-
 #endif

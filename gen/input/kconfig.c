@@ -1,6 +1,7 @@
 /* kconfig.c: .config parsing and autoconf.h generation, as scripts/kconfig/confdata.c writes it. */
 #include "kconfig.h"
 #include "report.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -53,7 +54,7 @@ static int valid_value(const char *v)
 		}
 		return 1;
 	}
-	if (!strncmp(v, "0x", 2) || !strncmp(v, "0X", 2)) {
+	if (starts_with(v, "0x") || starts_with(v, "0X")) {
 		if (len == 2)
 			return 0;
 		for (size_t i = 2; i < len; i++)
@@ -73,9 +74,9 @@ static int valid_value(const char *v)
 
 int kconfig_valid_set(const char *spec)
 {
-	const char *eq = strchr(spec, '=');
+	const char *eq = strchr(spec, '='), *name;
 
-	return eq && !strncmp(spec, "CONFIG_", 7) && valid_name(spec + 7, (size_t)(eq - spec - 7)) &&
+	return eq && skip_prefix(spec, "CONFIG_", &name) && valid_name(name, (size_t)(eq - name)) &&
 	       valid_value(eq + 1);
 }
 
@@ -126,7 +127,7 @@ static void parse_config(struct config *c, const char *text, const char *origin)
 	for (const char *p = text; *p;) {
 		size_t len = strcspn(p, "\n");
 		char *line = xasprintf("%.*s", (int)len, p);
-		const char *eq;
+		const char *eq, *name;
 
 		p += len + (p[len] == '\n');
 		lineno++;
@@ -136,16 +137,16 @@ static void parse_config(struct config *c, const char *text, const char *origin)
 			;
 		} else if (line[0] == '#') {
 			/* "# CONFIG_FOO is not set" unsets; other comments are comments. */
-			size_t n = strncmp(line, "# CONFIG_", 9) ? 0 : strcspn(line + 2, " ");
+			size_t n = skip_prefix(line, "# CONFIG_", &name) ? strcspn(name, " ") : 0;
 
-			if (n && valid_name(line + 9, n - 7) && !strcmp(line + 2 + n, " is not set"))
-				config_set(c, line + 9, n - 7, NULL);
-		} else if (strncmp(line, "CONFIG_", 7) || !eq || !valid_name(line + 7, (size_t)(eq - line - 7)) ||
+			if (n && valid_name(name, n) && !strcmp(name + n, " is not set"))
+				config_set(c, name, n, NULL);
+		} else if (!skip_prefix(line, "CONFIG_", &name) || !eq || !valid_name(name, (size_t)(eq - name)) ||
 			   !valid_value(eq + 1)) {
 			report_hold(line, free);
 			die("%s:%u: not a .config line: '%.60s'; fix or remove it", origin, lineno, line);
 		} else {
-			config_set(c, line + 7, (size_t)(eq - line - 7), eq + 1);
+			config_set(c, name, (size_t)(eq - name), eq + 1);
 		}
 		free(line);
 	}

@@ -1,6 +1,7 @@
 /* kset.c: reads and checks a set file. */
 #include "kset.h"
 #include "report.h"
+#include "str.h"
 #include "yamldoc.h"
 
 #include <ctype.h>
@@ -518,7 +519,7 @@ struct kset *kset_load(const char *file)
 		free(names);
 		free(values);
 		for (size_t i = 0; i < count; i++)
-			if (strncmp(s->externs[i].type, "struct ", 7) && strncmp(s->externs[i].type, "union ", 6))
+			if (!starts_with(s->externs[i].type, "struct ") && !starts_with(s->externs[i].type, "union "))
 				ynode_die(n->items[i], "externs type '%s' must be 'struct NAME' or 'union NAME'",
 					  s->externs[i].type);
 	}

@@ -1,11 +1,12 @@
 /* overlay.c: a configuration given on the command line, turned into generated headers. */
 #include "overlay.h"
-#include "archive.h"
 #include "extract.h"
 #include "kconfig.h"
 #include "layout.h"
 #include "outfile.h"
 #include "report.h"
+#include "str.h"
+#include "self.h"
 #include "tree.h"
 #include "tu.h"
 
@@ -45,7 +46,7 @@ static void regenerate_bounds(const struct ktree *t, const struct arch_profile *
 	for (line = strtok_r(old, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char name[128], *open = strstr(line, "/* "), *close = open ? strstr(open, " */") : NULL;
 
-		if (sscanf(line, "#define %127s", name) != 1 || !open || !close || !strncmp(name, "__LINUX_BOUNDS_H", 16))
+		if (sscanf(line, "#define %127s", name) != 1 || !open || !close || starts_with(name, "__LINUX_BOUNDS_H"))
 			continue;
 		names = xrealloc(names, (n + 1) * sizeof(*names));
 		exprs = xrealloc(exprs, (n + 1) * sizeof(*exprs));
@@ -98,7 +99,7 @@ void overlay_apply(struct ktree *t, const struct arch_profile *p, const char *kc
 	{
 		char *key = xasprintf("%s\n%s", t->build, autoconf);
 
-		cache = archive_cache_dir();
+		cache = self_cache_dir();
 		t->overlay = xasprintf("%s/overlays/%s", cache, SHA256Data((const unsigned char *)key, strlen(key), digest));
 		free(key);
 	}

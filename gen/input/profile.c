@@ -1,6 +1,7 @@
 /* profile.c: finds and reads the architecture profile for --arch. */
 #include "profile.h"
 #include "report.h"
+#include "str.h"
 #include "yamldoc.h"
 
 #include <dirent.h>
@@ -79,9 +80,9 @@ struct arch_profile *profile_find(const char *configs_dir, const char *arch, con
 		die("%s: cannot read the arch profiles: %s; set KABIGEN_CONFIGS to kabigen's configs folder",
 		    dir, strerror(errno));
 	for (int i = 0; i < count; i++) {
-		size_t len = strlen(names[i]->d_name);
+		size_t len;
 
-		if (len > 5 && !strcmp(names[i]->d_name + len - 5, ".yaml")) {
+		if (strip_suffix(names[i]->d_name, ".yaml", &len) && len) {
 			char *file = xasprintf("%s/%s", dir, names[i]->d_name);
 			struct arch_profile *p = profile_read(file);
 

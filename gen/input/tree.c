@@ -1,6 +1,8 @@
 /* tree.c: recognises Debian's split headers packages, /lib/modules/R/build and plain kernel trees. */
 #include "tree.h"
+#include "fs.h"
 #include "report.h"
+#include "str.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -12,13 +14,6 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-
-static int is_dir(const char *p)
-{
-	struct stat st;
-
-	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
-}
 
 static int is_file(const char *p)
 {
@@ -59,7 +54,7 @@ static char *reroot(const char *from, const char *abs_target)
 	static const char *const anchors[] = { "/usr/src/", "/lib/modules/", "/usr/lib/modules/", NULL };
 	char *try;
 
-	if (abs_target[0] != '/' || is_dir(abs_target))
+	if (abs_target[0] != '/' || fs_is_dir(abs_target))
 		return xstrdup(abs_target);
 	for (const char *const *a = anchors; *a; a++) {
 		const char *at = strstr(from, *a);
@@ -67,7 +62,7 @@ static char *reroot(const char *from, const char *abs_target)
 		if (!at || at == from)
 			continue;
 		try = xasprintf("%.*s%s", (int)(at - from), from, abs_target);
-		if (is_dir(try))
+		if (fs_is_dir(try))
 			return try;
 		free(try);
 	}
@@ -78,7 +73,7 @@ static char *reroot(const char *from, const char *abs_target)
 		try = path_join(parent, name);
 		free(parent);
 		free(name);
-		if (is_dir(try))
+		if (fs_is_dir(try))
 			return try;
 		free(try);
 	}
@@ -93,7 +88,7 @@ static char *resolve_dir(const char *dir)
 	char *r;
 	int err;
 
-	if (realpath(dir, buf) && is_dir(buf))
+	if (realpath(dir, buf) && fs_is_dir(buf))
 		return xstrdup(buf);
 	err = errno;
 	n = readlink(dir, link, sizeof(link) - 1);
@@ -137,8 +132,8 @@ static char *make_var(const char *file, const char *key)
 	for (size_t i = 0; !val && i < n_lines; i++) {
 		char *p = lines[i];
 
-		if (!strncmp(p, "override ", 9))
-			p += 9;
+		if (starts_with(p, "override "))
+			p += strlen("override ");
 		while (*p == ' ' || *p == '\t')
 			p++;
 		if (strncmp(p, key, klen) || (p[klen] != ' ' && p[klen] != '=' && p[klen] != ':' && p[klen] != '\t'))
@@ -166,13 +161,11 @@ static char *included_tree(const char *file)
 	char **lines = tree_lines(file, &n_lines), *found = NULL;
 
 	for (size_t i = 0; !found && i < n_lines; i++) {
-		char *line = lines[i];
-		size_t n = strlen(line);
+		const char *path;
+		size_t n;
 
-		if (!strncmp(line, "include ", 8) && n > 8 + 9 && !strcmp(line + n - 9, "/Makefile")) {
-			line[n - 9] = '\0';
-			found = xstrdup(line + 8);
-		}
+		if (skip_prefix(lines[i], "include ", &path) && strip_suffix(path, "/Makefile", &n) && n)
+			found = xasprintf("%.*s", (int)n, path);
 	}
 	strv_free(lines, n_lines);
 	return found;
@@ -192,7 +185,7 @@ static char *prepared_arch(const char *build)
 			if (de->d_name[0] == '.')
 				continue;
 			gen = xasprintf("%s/%s/include/generated", archdir, de->d_name);
-			if (is_dir(gen)) {
+			if (fs_is_dir(gen)) {
 				if (found)
 					die("%s: more than one arch/*/include/generated (%s, %s); run 'make mrproper' "
 					    "and prepare the tree for one arch", build, found, de->d_name);
@@ -277,7 +270,7 @@ struct ktree *tree_detect(const char *dir)
 		die("--kdir %s: cannot tell which arch the tree was prepared for (no arch/*/include/generated); "
 		    "run 'make ARCH=... prepare' in it", dir);
 	p = xasprintf("%s/arch/%s/include", t->source, t->kernel_arch);
-	if (!is_dir(p))
+	if (!fs_is_dir(p))
 		die("--kdir %s: %s is missing; the tree is incomplete (for Debian, extract linux-headers-*-common too)",
 		    dir, p);
 	free(p);

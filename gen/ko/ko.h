@@ -41,7 +41,7 @@ struct ko_table {
 	int present;
 	uint64_t size, align;
 	unsigned char *data;		/* NULL for SHT_NOBITS */
-	struct ko_field_reloc *relocs;
+	struct ko_field_reloc *relocs;	/* NULL after ko_drop_tables() */
 	size_t n_relocs;
 };
 
@@ -66,24 +66,34 @@ struct ko_module {
 	size_t n_imports;
 	struct ko_table this_module;	/* .gnu.linkonce.this_module */
 	struct ko_table param;		/* __param */
+	struct ko_table *tables;	/* ko_expect.tables, in its order (->present: the module has it); no data */
+	size_t n_tables;
 	struct ko_version *versions;	/* __versions, when the module has it (MODVERSIONS) */
 	size_t n_versions;
 	int has_versions;
 };
 
+/* What the triple expects of a module, and what to keep of it. */
+struct ko_expect {
+	unsigned machine, elf_class, elf_data;	/* e_machine, EI_CLASS, EI_DATA; each 0: any */
+	size_t version_entry;		/* bytes of one __versions entry (modversion_info); 0: skip it */
+	char *const *tables;		/* sections whose size and relocation offsets to keep (ko_module.tables) */
+	size_t n_tables;
+};
+
 /*
  * Reads PATH (decompressing .xz, .zst and .gz by their magic, whatever the name) into a new
  * module. Never dies and is safe to call from several threads: a file that cannot be read
- * comes back with ->error set to one line naming it. MACHINE, ELF_CLASS and ELF_DATA (each
- * 0: any) are what the triple expects; another is an error. VERSION_ENTRY is the size of one
- * __versions entry (struct modversion_info; 0: do not read __versions).
+ * comes back with ->error set to one line naming it, as does one another arch, class or
+ * byte order than E's.
  */
-struct ko_module *ko_read(const char *path, unsigned machine, unsigned elf_class, unsigned elf_data,
-			  size_t version_entry);
+struct ko_module *ko_read(const char *path, const struct ko_expect *e);
 /* The same for SIZE bytes at DATA (an ELF image or a compressed one); NAME for messages. */
-struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, unsigned machine,
-				 unsigned elf_class, unsigned elf_data, size_t version_entry);
+struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, const struct ko_expect *e);
 void ko_free(struct ko_module *m);	/* accepts NULL */
+/* Frees the relocations kept of ->tables (once checked: thousands of modules wait for the
+ * report); their counts stay, ->relocs becomes NULL. */
+void ko_drop_tables(struct ko_module *m);
 
 /* The section named NAME, or NULL. */
 const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);

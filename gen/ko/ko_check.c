@@ -233,6 +233,47 @@ static void check_this_module(const struct ko_checker *c, const struct ko_module
 	}
 }
 
+/*
+ * Every table section of the model's section table: a whole number of its element type,
+ * and each relocation landing where a member of an entry starts. The first stray relocation
+ * of a section is reported, with the count of the others.
+ */
+static void check_tables(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	for (size_t k = 0; k < m->n_tables && k < c->facts->n_tables; k++) {
+		const struct ko_table *t = &m->tables[k];
+		const struct kabi_section *sec = c->facts->sections[k];
+		char reason[160];
+		size_t stray = 0, first = 0;
+
+		if (!t->present || !sec->size)
+			continue;
+		if (t->size % sec->size) {
+			snprintf(reason, sizeof(reason), "section %s size", sec->name);
+			add_finding(r, KO_MISMATCH, reason, "section %s is %llu bytes, not a whole number of %s (%llu bytes)",
+				    sec->name, (unsigned long long)t->size, sec->type, (unsigned long long)sec->size);
+			continue;
+		}
+		for (size_t i = 0; i < t->n_relocs; i++) {
+			uint64_t in = t->relocs[i].offset % sec->size;
+			size_t j;
+
+			for (j = 0; j < sec->n_offsets && sec->offsets[j] != in; j++)
+				;
+			if (j == sec->n_offsets && !stray++)
+				first = i;
+		}
+		if (stray) {
+			snprintf(reason, sizeof(reason), "section %s relocation", sec->name);
+			add_finding(r, KO_MISMATCH, reason,
+				    "section %s: %zu relocation%s on no member of %s, the first at entry %llu +%llu (%s)",
+				    sec->name, stray, stray == 1 ? "" : "s", sec->type,
+				    (unsigned long long)(t->relocs[first].offset / sec->size),
+				    (unsigned long long)(t->relocs[first].offset % sec->size), t->relocs[first].symbol);
+		}
+	}
+}
+
 static int is_param_op(const struct ko_facts *f, const char *name)
 {
 	for (size_t i = 0; i < f->n_param_ops; i++)
@@ -343,12 +384,15 @@ static void check_relocations(const struct ko_checker *c, const struct ko_module
 }
 
 /*
- * A special section is one a loader must understand beyond copying it: everything it
- * allocates except code, data, read-only data, bss and notes. (The model's section table
- * will name them with their element structs.)
+ * A special section is one a loader must understand beyond copying it: every section of
+ * the model's section table, and whatever else is allocated except code, data, read-only
+ * data, bss and notes (arch sections such as .altinstructions or .orc_unwind).
  */
-static int is_special_section(const struct ko_section *s)
+static int is_special_section(const struct ko_facts *f, const struct ko_section *s)
 {
+	for (size_t i = 0; i < f->n_tables; i++)
+		if (!strcmp(f->tables[i], s->name))
+			return 1;
 	static const char *const ordinary[] = { ".text", ".data", ".rodata", ".bss", ".sbss", ".sdata",
 						".init.", ".exit.", ".note", ".modinfo",
 						".gnu.linkonce.this_module", "__versions", ".ref." };
@@ -369,7 +413,7 @@ static void check_sections(const struct ko_checker *c, const struct ko_module *m
 		const char *word;
 		char reason[160];
 
-		if (!is_special_section(s))
+		if (!is_special_section(c->facts, s))
 			continue;
 		how = ko_loader_section(c->loader, s->name);
 		word = how == 'h' ? "handled" : how == 'i' ? "ignored" : how == 'r' ? "refused" : "unlisted";
@@ -423,8 +467,10 @@ static void check_symbols(const struct ko_checker *c, const struct ko_module *m,
 
 static void check_module(const struct ko_checker *c, const char *path, struct ko_result *r)
 {
-	size_t version_entry = c->facts->modversion_info ? c->facts->modversion_info->size : 0;
-	struct ko_module *m = ko_read(path, c->facts->machine, c->facts->elf_class, c->facts->elf_data, version_entry);
+	const struct ko_expect e = { c->facts->machine, c->facts->elf_class, c->facts->elf_data,
+				     c->facts->modversion_info ? c->facts->modversion_info->size : 0,
+				     c->facts->tables, c->facts->n_tables };
+	struct ko_module *m = ko_read(path, &e);
 
 	r->module = m;
 	if (m->error) {
@@ -434,9 +480,11 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 	check_vermagic(c, m, r);
 	check_this_module(c, m, r);
 	check_params(c, m, r);
+	check_tables(c, m, r);
 	check_relocations(c, m, r);
 	check_sections(c, m, r);
 	check_symbols(c, m, r);
+	ko_drop_tables(m);
 }
 
 /* ---- many modules, on every core ---- */

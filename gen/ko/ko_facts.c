@@ -42,6 +42,17 @@ void ko_facts_init(struct ko_facts *f, const struct kabi_model *m)
 	}
 	f->relocs = relocs;
 	f->n_relocs = n;
+	if (m->n_sections) {
+		const struct kabi_section **sections = xcalloc(m->n_sections, sizeof(*sections));
+
+		f->tables = xcalloc(m->n_sections, sizeof(*f->tables));
+		for (size_t i = 0; i < m->n_sections; i++) {
+			sections[i] = &m->sections[i];
+			f->tables[i] = m->sections[i].name;
+		}
+		f->sections = sections;
+		f->n_tables = m->n_sections;
+	}
 	f->module = kabi_model_find_record(m, "module");
 	f->kernel_param = kabi_model_find_record(m, "kernel_param");
 	f->modversion_info = kabi_model_find_record(m, "modversion_info");
@@ -57,8 +68,9 @@ void ko_facts_init(struct ko_facts *f, const struct kabi_model *m)
 void ko_facts_release(struct ko_facts *f)
 {
 	free((void *)f->relocs);
-	f->relocs = NULL;
-	f->n_relocs = 0;
+	free((void *)f->sections);
+	free(f->tables);
+	memset(f, 0, sizeof(*f));
 }
 
 const char *ko_reloc_name(const struct ko_facts *f, unsigned type)

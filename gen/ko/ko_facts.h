@@ -13,6 +13,7 @@
 struct kabi_model;
 struct kabi_record;
 struct kabi_constant;
+struct kabi_section;
 
 struct ko_facts {
 	const struct kabi_model *model;		/* borrowed */
@@ -24,6 +25,11 @@ struct ko_facts {
 	/* From the model: the records and values check-ko compares modules with (NULL: absent). */
 	const struct kabi_record *module, *kernel_param, *modversion_info;
 	const char *vermagic;
+	/* The model's section table: the special sections whose entries check-ko checks, and their
+	 * names (borrowed from the model) in the same order, as ko_expect.tables wants them. */
+	const struct kabi_section *const *sections;
+	char **tables;
+	size_t n_tables;
 	char **param_ops;
 	size_t n_param_ops;
 };

@@ -246,7 +246,7 @@ static const char *symbol_of(Elf *elf, const struct symtab *st, size_t ndx, int 
 }
 
 static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const struct symtab *st,
-					  const size_t *section_of, size_t n_scn)
+					  const size_t *section_of, size_t n_scn, char *const *names)
 {
 	Elf_Scn *scn = NULL;
 
@@ -274,6 +274,9 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 			table = &m->this_module;
 		else if (!strcmp(sec->name, "__param"))
 			table = &m->param;
+		for (size_t k = 0; !table && k < m->n_tables; k++)
+			if (m->tables[k].present && !strcmp(sec->name, names[k]))
+				table = &m->tables[k];
 		d = elf_getdata(scn, NULL);
 		if (!d || !sh.sh_entsize)
 			return fail(m, "relocation section %zu cannot be read: %s", elf_ndxscn(scn), elf_problem());
@@ -373,8 +376,7 @@ static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is
 	}
 }
 
-static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, unsigned machine, unsigned elf_class,
-				  unsigned elf_data, size_t version_entry)
+static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, const struct ko_expect *e)
 {
 	GElf_Ehdr eh;
 	size_t shstrndx, n_scn;
@@ -391,15 +393,17 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, un
 	m->data = eh.e_ident[EI_DATA];
 	if (eh.e_type != ET_REL)
 		return fail(m, "ELF type %u is not a relocatable object; a kernel module is ET_REL", (unsigned)eh.e_type);
-	if (elf_class && m->elf_class != elf_class)
+	if (e->elf_class && m->elf_class != e->elf_class)
 		return fail(m, "a %u-bit ELF file, but the triple is %u-bit; check it against its own arch",
-			    m->elf_class == ELFCLASS64 ? 64 : 32, elf_class == ELFCLASS64 ? 64 : 32);
-	if (machine && m->machine != machine)
+			    m->elf_class == ELFCLASS64 ? 64 : 32, e->elf_class == ELFCLASS64 ? 64 : 32);
+	if (e->machine && m->machine != e->machine)
 		return fail(m, "built for ELF machine %u, but the triple's modules are machine %u; check it against a "
-			    "triple of its own arch", m->machine, machine);
-	if (elf_data && m->data != elf_data)
+			    "triple of its own arch", m->machine, e->machine);
+	if (e->elf_data && m->data != e->elf_data)
 		return fail(m, "%s-endian, but the triple's modules are %s-endian; check it against a triple of its own "
-			    "arch", m->data == ELFDATA2MSB ? "big" : "little", elf_data == ELFDATA2MSB ? "big" : "little");
+			    "arch", m->data == ELFDATA2MSB ? "big" : "little", e->elf_data == ELFDATA2MSB ? "big" : "little");
+	m->n_tables = e->n_tables;
+	m->tables = xcalloc(e->n_tables + 1, sizeof(*m->tables));
 	/* libelf reads a section table past the end as no sections at all: say what it is. */
 	if (eh.e_shoff > size || (uint64_t)eh.e_shnum * eh.e_shentsize > size - eh.e_shoff)
 		return fail(m, "truncated: its section headers end past its %zu bytes; the file is truncated or damaged",
@@ -448,9 +452,12 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, un
 		} else if (!strcmp(name, "__param")) {
 			read_table(&m->param, &sh, sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL));
 		} else if (!strcmp(name, "__versions")) {
-			read_versions(m, sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL), version_entry,
+			read_versions(m, sh.sh_type == SHT_NOBITS ? NULL : elf_getdata(scn, NULL), e->version_entry,
 				      m->elf_class == ELFCLASS64);
 		}
+		for (size_t k = 0; k < m->n_tables; k++)
+			if (!strcmp(name, e->tables[k]))
+				read_table(&m->tables[k], &sh, NULL);
 	}
 	if (!st.data) {
 		free(section_of);
@@ -458,13 +465,12 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, un
 	}
 	m = read_symbols(m, &st, elf);
 	if (!m->error)
-		m = read_relocations(m, elf, &st, section_of, n_scn);
+		m = read_relocations(m, elf, &st, section_of, n_scn, e->tables);
 	free(section_of);
 	return m;
 }
 
-struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, unsigned machine,
-				 unsigned elf_class, unsigned elf_data, size_t version_entry)
+struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, const struct ko_expect *e)
 {
 	struct ko_module *m = xcalloc(1, sizeof(*m));
 	struct image im = { 0 };
@@ -497,14 +503,13 @@ struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, si
 		free(im.buf);
 		return fail(m, "libelf cannot open it: %s", elf_problem());
 	}
-	m = read_elf(m, elf, size, machine, elf_class, elf_data, version_entry);
+	m = read_elf(m, elf, size, e);
 	elf_end(elf);
 	free(im.buf);
 	return m;
 }
 
-struct ko_module *ko_read(const char *path, unsigned machine, unsigned elf_class, unsigned elf_data,
-			  size_t version_entry)
+struct ko_module *ko_read(const char *path, const struct ko_expect *e)
 {
 	size_t len;
 	char *data = read_file(path, &len);
@@ -516,17 +521,30 @@ struct ko_module *ko_read(const char *path, unsigned machine, unsigned elf_class
 		m->error = xasprintf("%s: cannot read it: %s", path, strerror(errno));
 		return m;
 	}
-	m = ko_read_buffer(path, (const unsigned char *)data, len, machine, elf_class, elf_data, version_entry);
+	m = ko_read_buffer(path, (const unsigned char *)data, len, e);
 	free(data);
 	return m;
 }
 
-static void table_free(struct ko_table *t)
+/* The relocations themselves; their count stays. */
+static void table_drop_relocs(struct ko_table *t)
 {
-	for (size_t i = 0; i < t->n_relocs; i++)
+	for (size_t i = 0; t->relocs && i < t->n_relocs; i++)
 		free(t->relocs[i].symbol);
 	free(t->relocs);
+	t->relocs = NULL;
+}
+
+static void table_free(struct ko_table *t)
+{
+	table_drop_relocs(t);
 	free(t->data);
+}
+
+void ko_drop_tables(struct ko_module *m)
+{
+	for (size_t i = 0; i < m->n_tables; i++)
+		table_drop_relocs(&m->tables[i]);
 }
 
 void ko_free(struct ko_module *m)
@@ -541,6 +559,9 @@ void ko_free(struct ko_module *m)
 		free(m->versions[i].name);
 	table_free(&m->this_module);
 	table_free(&m->param);
+	for (size_t i = 0; i < m->n_tables; i++)
+		table_free(&m->tables[i]);
+	free(m->tables);
 	free(m->sections);
 	free(m->relocs);
 	free(m->imports);

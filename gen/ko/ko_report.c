@@ -344,6 +344,16 @@ static void json_module(struct strbuf *sb, const struct ko_report *r, const stru
 		sb_addf(sb, ", \"count\": %lu, \"external\": %lu }", m->relocs[k].count, m->relocs[k].external);
 		free(label);
 	}
+	sb_adds(sb, " ],\n      \"tables\": [");
+	for (size_t k = 0, first = 1; k < m->n_tables; k++) {
+		if (!m->tables[k].present)
+			continue;
+		sb_adds(sb, first ? " { \"name\": " : ", { \"name\": ");
+		json_add_string(sb, r->facts->tables[k]);
+		sb_addf(sb, ", \"size\": %llu, \"relocations\": %zu }", (unsigned long long)m->tables[k].size,
+			m->tables[k].n_relocs);
+		first = 0;
+	}
 	sb_adds(sb, " ],\n      \"special_sections\": [");
 	for (size_t k = 0; k < res->n_sections_special; k++) {
 		sb_adds(sb, k ? ", " : " ");

@@ -21,9 +21,9 @@
  * (so a rewrite within the file system's timestamp granularity cannot keep it).
  */
 #include "cache.h"
-#include "archive.h"
 #include "outfile.h"
 #include "report.h"
+#include "self.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -81,24 +81,14 @@ static void add_stamp(struct cache_key *k, const char *what, const char *path)
 
 void cache_key_add_programs(struct cache_key *k)
 {
-	char exe[PATH_MAX];
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	char *slash;
+	size_t n;
+	char **engines = self_engine_paths(&n);
 
 	add_stamp(k, "exe", "/proc/self/exe");
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/'))) {
-			/* Where gen/engine.c looks for the libclang stage, in its order. */
-			char *beside = xasprintf("%.*s/libkabigen-engine.so", (int)(slash - exe), exe);
-			char *installed = xasprintf("%.*s/../lib/kabigen/libkabigen-engine.so", (int)(slash - exe), exe);
-
-			add_stamp(k, "engine", beside);
-			add_stamp(k, "engine", installed);
-			free(beside);
-			free(installed);
-		}
-	}
+	/* Where gen/clang/engine.c looks for the libclang stage, in its order. */
+	for (size_t i = 0; i < n; i++)
+		add_stamp(k, "engine", engines[i]);
+	strv_free(engines, n);
 #ifdef KABIGEN_LIBCLANG
 	add_stamp(k, "libclang", KABIGEN_LIBCLANG);
 #endif
@@ -171,7 +161,7 @@ static void cache_warn(const char *fmt, ...)
 
 static char *entry_path(const char *key)
 {
-	char *cache = archive_cache_dir_if_any(), *path;
+	char *cache = self_cache_dir_if_any(), *path;
 
 	if (!cache) {
 		cache_warn("neither XDG_CACHE_HOME nor HOME is set");
@@ -411,8 +401,9 @@ void cache_store(const char *key, const char *release, const char *text, size_t 
 	char *path = entry_path(key), *why = NULL, *bytes = NULL;
 	size_t n_bytes;
 	long long (*stamps)[3] = xcalloc(n_files + 1, sizeof(*stamps));
-	struct cache_entry e = { (char *)release, (char *)text, len, (char **)files, (char **)digests, stamps,
-				 n_files };
+	struct cache_entry e = { .release = (char *)release, .text = (char *)text, .len = len,
+				 .files = (char **)files, .digests = (char **)digests, .stamps = stamps,
+				 .n_files = n_files };
 	time_t now = time(NULL);
 
 	if (!path || !outfile_name_valid(release) || memchr(text, '\0', len))

@@ -1,5 +1,6 @@
 /* outfile.c: atomic writes (temporary file, fsync, rename). */
 #include "outfile.h"
+#include "fs.h"
 #include "report.h"
 
 #include <errno.h>
@@ -22,30 +23,6 @@ void outfile_cleanup(void)
 	}
 }
 
-/* Creates DIR and its parents; on failure, *WHY names the folder that could not be made. */
-static int mkdirs(const char *dir, char **why)
-{
-	char *copy = xstrdup(dir);
-	int err = 0;
-
-	for (char *p = copy + 1; !err; p++) {
-		int last = !*p;
-
-		if (*p != '/' && !last)
-			continue;
-		*p = '\0';
-		if (mkdir(copy, 0777) && errno != EEXIST)
-			err = errno;
-		if (last)
-			break;
-		*p = '/';
-	}
-	if (err)
-		*why = xasprintf("cannot create the folder %s: %s", copy, strerror(err));
-	free(copy);
-	return err ? -1 : 0;
-}
-
 int outfile_try_write(const char *path, const char *data, size_t len, int make_dirs, char **why)
 {
 	char *dcopy = xstrdup(path), *dir = dirname(dcopy), *bcopy = xstrdup(path), *base = basename(bcopy);
@@ -59,7 +36,7 @@ int outfile_try_write(const char *path, const char *data, size_t len, int make_d
 		*why = xstrdup("exists and is not a regular file");
 		goto out;
 	}
-	if (make_dirs && mkdirs(dir, why))
+	if (make_dirs && fs_mkdirs(dir, why))
 		goto out;
 	pending = xasprintf("%s/.%s.XXXXXX", dir, base);
 	fd = mkstemp(pending);

@@ -48,8 +48,7 @@ void report_release(void *obj)
 	}
 }
 
-/* Frees what is held, newest first, then runs the cleanup hook (which may not return). */
-static void unwind(void)
+void report_unwind(void)
 {
 	while (n_held) {
 		struct held h = held[--n_held];
@@ -68,13 +67,29 @@ void report_set_cleanup(kabi_cleanup_fn fn)
 	cleanup = fn;
 }
 
-static void vreport(const char *prefix, const char *fmt, va_list ap)
+/*
+ * The one writer of messages: "kabigen: PREFIXmessageSUFFIX", one write. Inputs end up in
+ * messages (file names, YAML values, a kernel tree's strings); their control characters
+ * become '?', as git's vreportf does, so a message cannot move the cursor, clear the
+ * terminal or fake a line of its own. Tabs and newlines (clang's diagnostics) stay.
+ */
+static void vreport(const char *prefix, const char *suffix, const char *fmt, va_list ap)
 {
 	FILE *f = stream ? stream : stderr;
+	struct strbuf sb = { 0 };
 
-	fprintf(f, "kabigen: %s", prefix);
-	vfprintf(f, fmt, ap);
-	fputc('\n', f);
+	sb_addf(&sb, "kabigen: %s", prefix);
+	sb_vaddf(&sb, fmt, ap);
+	for (unsigned long i = 0; i < sb.len; i++) {
+		unsigned char c = (unsigned char)sb.buf[i];
+
+		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
+			sb.buf[i] = '?';
+	}
+	sb_addf(&sb, "%s\n", suffix);
+	fwrite(sb.buf, 1, sb.len, f);
+	fflush(f);
+	sb_release(&sb);
 }
 
 void die(const char *fmt, ...)
@@ -82,9 +97,9 @@ void die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("error: ", fmt, ap);
+	vreport("error: ", "", fmt, ap);
 	va_end(ap);
-	unwind();
+	report_unwind();
 	exit(KABI_EXIT_ERROR);
 }
 
@@ -93,11 +108,9 @@ void usage_die(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	fputs("kabigen: usage: ", stream ? stream : stderr);
-	vfprintf(stream ? stream : stderr, fmt, ap);
-	fputs("; see 'kabigen --help'\n", stream ? stream : stderr);
+	vreport("usage: ", "; see 'kabigen --help'", fmt, ap);
 	va_end(ap);
-	unwind();
+	report_unwind();
 	exit(KABI_EXIT_USAGE);
 }
 
@@ -106,7 +119,7 @@ void warn(const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	vreport("warning: ", fmt, ap);
+	vreport("warning: ", "", fmt, ap);
 	va_end(ap);
 }
 

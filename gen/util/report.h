@@ -27,6 +27,8 @@ void report_set_cleanup(kabi_cleanup_fn fn);
  */
 void report_hold(void *obj, void (*free_fn)(void *));
 void report_release(void *obj);
+/* Frees what is held, newest first, then runs the cleanup hook (which may not return). */
+void report_unwind(void);
 
 /* One line on stderr, "kabigen: error: ...", then exit 1. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -109,6 +109,8 @@ fi
 export XDG_CACHE_HOME=$work/engine
 mkdir -p "$work/bin"
 cp "$kabigen" "$work/bin/"
+# A copied executable finds its configs beside it or where they are installed; point it at them.
+export KABIGEN_CONFIGS=$(dirname "$kabigen")/configs
 engine=$(dirname "$kabigen")/libkabigen-engine.so
 if [ -f "$engine" ]; then
 	cp "$engine" "$work/bin/"
@@ -124,6 +126,7 @@ if [ -f "$engine" ]; then
 else
 	echo "note: no libkabigen-engine.so beside $kabigen (the sanitizer build links it in)"
 fi
+unset KABIGEN_CONFIGS
 
 # The cache is an optimisation: unusable, the run still succeeds, with one warning.
 : >"$work/not-a-folder"

@@ -99,13 +99,26 @@ printf 'CONFIG_A=y\nthis is not a config line\n' >"$work/bad.config"
 expect_error "a .config with garbage" 1 "bad.config:2: not a .config line" "$work/x.h" -- \
 	"$kabigen" --arch amd64 --kdir "$generic" --kconfig "$work/bad.config" -o "$work/x.h"
 
-# Two kabigen processes sharing one fresh cache both succeed.
+# Two kabigen processes sharing one fresh cache both succeed, and a third of another arch
+# shares the release's one extracted -common tree with them.
 export XDG_CACHE_HOME=$work/shared-cache
 "$kabigen" --arch loong64 --kver "$rv_minor" -o "$work/p1.h" 2>"$work/p1.log" & p1=$!
 "$kabigen" --arch loong64 --kver "$rv_minor" -o "$work/p2.h" 2>"$work/p2.log" & p2=$!
-if wait $p1 && wait $p2 && cmp -s "$work/p1.h" "$work/p2.h"; then
-	pass "two processes fetching into one cache both succeed"
+"$kabigen" --arch riscv64 --kver "$rv_minor" -o "$work/p3.h" 2>"$work/p3.log" & p3=$!
+if wait $p1 && wait $p2 && wait $p3 && cmp -s "$work/p1.h" "$work/p2.h"; then
+	pass "three processes fetching into one cache all succeed"
 else
-	fail "concurrent fetches: $(cat "$work/p1.log" "$work/p2.log")"
+	fail "concurrent fetches: $(cat "$work/p1.log" "$work/p2.log" "$work/p3.log")"
+fi
+trees=$XDG_CACHE_HOME/kabigen/trees
+mapfile -t commons < <(find "$trees" -mindepth 1 -maxdepth 1 -type d -name 'linux-headers-*-common_*')
+mapfile -t links < <(find "$trees"/linux-headers-*/root/usr/src -maxdepth 1 -type l -name 'linux-headers-*-common')
+if [ ${#commons[@]} = 1 ] && [ ${#links[@]} = 2 ] &&
+	[ "$(readlink -f "${links[0]}")" = "$(readlink -f "${links[1]}")" ] &&
+	[ "$(readlink -f "${links[0]}")" = "$(readlink -f "${commons[0]}"/root/usr/src/linux-headers-*-common)" ] &&
+	cmp -s "$work/p3.h" "$work/riscv64.h"; then
+	pass "loong64 and riscv64 share one -common tree ($(du -sh "$trees" | cut -f1) for both), the same bytes"
+else
+	fail "the -common tree is not shared: ${commons[*]}; links ${links[*]}"
 fi
 finish

@@ -48,3 +48,9 @@ pub fn takes_no_arg(ops: &kernel_param_ops) -> bool {
 pub fn mark_unsafe(kp: &mut kernel_param) {
     kp.flags |= kabi::KERNEL_PARAM_FL_UNSAFE;
 }
+
+/// Where a parameter's value lives: `arg` of kernel_param's anonymous union, by its C name.
+pub fn param_arg(kp: &kernel_param) -> *mut core::ffi::c_void {
+    // SAFETY: a standard parameter type keeps its value's address in `arg`.
+    unsafe { kp.arg() }
+}
