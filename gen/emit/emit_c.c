@@ -99,6 +99,41 @@ static void add_int_literal(struct strbuf *sb, uint64_t bits, int is_signed, uin
 	}
 }
 
+/* ---- C++ ---- */
+
+/* C++ keywords (C++20) that are not C keywords: a member so named is renamed in C++ only. */
+static const char *const cxx_keywords[] = {
+	"alignas",  "alignof",	    "and",	"and_eq",	"asm",		"bitand",	"bitor",    "bool",
+	"catch",    "char8_t",	    "char16_t", "char32_t",	"class",	"co_await",	"co_return", "co_yield",
+	"compl",    "concept",	    "consteval", "constexpr",	"constinit",	"const_cast",	"decltype", "delete",
+	"dynamic_cast", "explicit", "export",	"false",	"friend",	"mutable",	"namespace", "new",
+	"noexcept", "not",	    "not_eq",	"nullptr",	"operator",	"or",		"or_eq",    "private",
+	"protected", "public",	    "reflexpr", "reinterpret_cast", "requires", "static_assert", "static_cast", "template",
+	"this",	    "thread_local", "throw",	"true",		"try",		"typeid",	"typename", "using",
+	"virtual",  "wchar_t",	    "xor",	"xor_eq",
+};
+
+static int is_cxx_keyword(const char *name)
+{
+	for (size_t i = 0; i < sizeof(cxx_keywords) / sizeof(cxx_keywords[0]); i++)
+		if (!strcmp(name, cxx_keywords[i]))
+			return 1;
+	return 0;
+}
+
+/* A member's name in C++: a keyword gets a trailing underscore (namespace -> namespace_), as in Rust. */
+static char *cxx_name(const char *name)
+{
+	return is_cxx_keyword(name) ? xasprintf("%s_", name) : xstrdup(name);
+}
+
+/* A member of an empty struct type: size 0 in C (GNU), but every C++ object has size 1 or more. */
+static int is_empty_record_member(const struct kabi_member *m)
+{
+	return m->type->kind == KT_RECORD && m->type->name && m->type->record && !m->type->record->n_members &&
+	       !m->type->record->size && m->bit_width == KABI_NOT_BITFIELD;
+}
+
 /* ---- declarations ---- */
 
 static void indent(struct strbuf *sb, int level)
@@ -143,11 +178,11 @@ static void add_member_comment(struct strbuf *sb, const struct kabi_member *m)
 
 static void emit_members(struct strbuf *sb, const struct kabi_record *r, int level);
 
-static void emit_member(struct strbuf *sb, const struct kabi_record *r, const struct kabi_member *m, int level)
+static void emit_member_as(struct strbuf *sb, const struct kabi_record *r, const struct kabi_member *m, int level,
+			   const char *name)
 {
 	struct strbuf decl = { 0 };
 	uint32_t align = layout_member_align(r, m);
-	const char *name = m->name ? m->name : "";
 
 	indent(sb, level);
 	if (m->type->kind == KT_RECORD && !m->type->name) {
@@ -180,6 +215,35 @@ static void emit_member(struct strbuf *sb, const struct kabi_record *r, const st
 	add_member_comment(sb, m);
 	sb_adds(sb, "\n");
 	sb_release(&decl);
+}
+
+/*
+ * In C++ a member named after a C++ keyword gets a trailing underscore, and a member of an
+ * empty struct type becomes a zero-length array of it (a GNU extension g++ and clang++ share):
+ * it then takes no room and the members after it keep their C offsets.
+ */
+static void emit_member(struct strbuf *sb, const struct kabi_record *r, const struct kabi_member *m, int level)
+{
+	const char *name = m->name ? m->name : "";
+	char *alt;
+
+	if (!is_cxx_keyword(name) && !is_empty_record_member(m)) {
+		emit_member_as(sb, r, m, level, name);
+		return;
+	}
+	alt = cxx_name(name);
+	if (is_empty_record_member(m)) {
+		char *array = xasprintf("%s[0]", alt);
+
+		free(alt);
+		alt = array;
+	}
+	sb_adds(sb, "#ifdef __cplusplus\n");
+	emit_member_as(sb, r, m, level, alt);
+	sb_adds(sb, "#else\n");
+	emit_member_as(sb, r, m, level, name);
+	sb_adds(sb, "#endif\n");
+	free(alt);
 }
 
 static void emit_members(struct strbuf *sb, const struct kabi_record *r, int level)
@@ -235,32 +299,53 @@ static void collect_tags(struct strset *ns, const struct kabi_type *t)
 
 /* ---- checks ---- */
 
+/* One offsetof check; where C++ names the member differently, both spellings under a guard. */
+static void emit_offset_check(struct strbuf *sb, const struct kabi_record *top, const char *path,
+			      const char *cxx_path, uint64_t off)
+{
+	const char *kw = top->is_union ? "union" : "struct";
+	int guard = strcmp(path, cxx_path) != 0;
+
+	if (guard)
+		sb_addf(sb, "#ifdef __cplusplus\n_Static_assert(__builtin_offsetof(%s %s, %s) == %" PRIu64
+			    ", \"%s.%s\");\n#else\n",
+			kw, top->name, cxx_path, off / 8, top->name, path);
+	sb_addf(sb, "_Static_assert(__builtin_offsetof(%s %s, %s) == %" PRIu64 ", \"%s.%s\");\n", kw, top->name,
+		path, off / 8, top->name, path);
+	if (guard)
+		sb_adds(sb, "#endif\n");
+}
+
 static void emit_offset_checks(struct strbuf *sb, const struct kabi_record *top, const struct kabi_record *r,
-			       const char *prefix, uint64_t base_bits)
+			       const char *prefix, const char *cxx_prefix, uint64_t base_bits)
 {
 	for (size_t i = 0; i < r->n_members; i++) {
 		const struct kabi_member *m = &r->members[i];
 		uint64_t off = base_bits + m->offset_bits;
-		char *path;
+		char *cxx, *path, *cxx_path;
 
+		/* offsetof cannot name a bitfield; its neighbours pin it down. */
+		if (!m->name && !(m->type->kind == KT_RECORD && !m->type->name))
+			continue;
+		if (m->bit_width != KABI_NOT_BITFIELD)
+			continue;
+		cxx = m->name ? cxx_name(m->name) : NULL;
+		path = m->name ? xasprintf("%s%s", prefix, m->name) : NULL;
+		cxx_path = m->name ? xasprintf("%s%s", cxx_prefix, cxx) : NULL;
+		if (m->name)
+			emit_offset_check(sb, top, path, cxx_path, off);
 		if (m->type->kind == KT_RECORD && !m->type->name) {
 			/* Anonymous: its members are named through the container. */
-			path = m->name ? xasprintf("%s%s.", prefix, m->name) : xstrdup(prefix);
-			if (m->name)
-				sb_addf(sb, "_Static_assert(__builtin_offsetof(%s %s, %s%s) == %" PRIu64
-					    ", \"%s.%s%s\");\n",
-					top->is_union ? "union" : "struct", top->name, prefix, m->name, off / 8,
-					top->name, prefix, m->name);
-			emit_offset_checks(sb, top, m->type->record, path, off);
-			free(path);
-			continue;
+			char *sub = m->name ? xasprintf("%s.", path) : xstrdup(prefix);
+			char *cxx_sub = m->name ? xasprintf("%s.", cxx_path) : xstrdup(cxx_prefix);
+
+			emit_offset_checks(sb, top, m->type->record, sub, cxx_sub, off);
+			free(sub);
+			free(cxx_sub);
 		}
-		/* offsetof cannot name a bitfield; its neighbours pin it down. */
-		if (!m->name || m->bit_width != KABI_NOT_BITFIELD)
-			continue;
-		sb_addf(sb, "_Static_assert(__builtin_offsetof(%s %s, %s%s) == %" PRIu64 ", \"%s.%s%s\");\n",
-			top->is_union ? "union" : "struct", top->name, prefix, m->name, off / 8, top->name, prefix,
-			m->name);
+		free(cxx);
+		free(path);
+		free(cxx_path);
 	}
 }
 
@@ -271,11 +356,19 @@ static void emit_checks(struct strbuf *sb, const struct kabi_model *m)
 		const struct kabi_record *r = m->order[i];
 		const char *kw = r->is_union ? "union" : "struct";
 
+		if (!r->n_members && !r->size)
+			sb_addf(sb, "#ifdef __cplusplus\n/* C++ gives every object a size of at least 1 ([intro.object]): its empty\n"
+				    " * struct is size 1 where C's is 0. Members of it are zero-length arrays in C++,\n"
+				    " * so the structs around them keep their C layout (checked below). */\n"
+				    "_Static_assert(sizeof(%s %s) == 1, \"sizeof(%s %s) in C++\");\n#else\n",
+				kw, r->name, kw, r->name);
 		sb_addf(sb, "_Static_assert(sizeof(%s %s) == %" PRIu64 ", \"sizeof(%s %s)\");\n", kw, r->name, r->size,
 			kw, r->name);
+		if (!r->n_members && !r->size)
+			sb_adds(sb, "#endif\n");
 		sb_addf(sb, "_Static_assert(_Alignof(%s %s) == %u, \"_Alignof(%s %s)\");\n", kw, r->name, r->align, kw,
 			r->name);
-		emit_offset_checks(sb, r, r, "", 0);
+		emit_offset_checks(sb, r, r, "", "", 0);
 	}
 	for (size_t i = 0; i < m->n_enums; i++)
 		sb_addf(sb, "_Static_assert(sizeof(enum %s) == %" PRIu64 ", \"sizeof(enum %s)\");\n",
@@ -341,6 +434,16 @@ static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
 	sb_adds(sb, " *\n * Every struct is laid out as clang computed it for this target from these headers;\n"
 		    " * the _Static_assert lines refuse to compile if a compiler disagrees.\n */\n"
 		    "#ifndef KABIGEN_KABI_H\n#define KABIGEN_KABI_H\n\n");
+	sb_adds(sb, "#ifdef __cplusplus\n"
+		    "/* C++17 and later: C's spellings as C++ spells them (undone at the end), C linkage, and in\n"
+		    " * C++ only: a member named after a C++ keyword gets a trailing underscore (namespace_),\n"
+		    " * a member of an empty struct is a zero-length array of it (size 0, as in C). */\n"
+		    "#pragma push_macro(\"_Bool\")\n#pragma push_macro(\"_Static_assert\")\n"
+		    "#pragma push_macro(\"_Alignof\")\n#undef _Bool\n#undef _Static_assert\n#undef _Alignof\n"
+		    "#define _Bool bool\n#define _Static_assert static_assert\n#define _Alignof alignof\n"
+		    "#ifdef __clang__\n/* That an empty struct is size 1 in C++ is handled as said above. */\n"
+		    "#pragma clang diagnostic push\n#pragma clang diagnostic ignored \"-Wextern-c-compat\"\n#endif\n"
+		    "extern \"C\" {\n#endif\n\n");
 	sb_adds(sb, "#define KABI_ARCH ");
 	escape_c_string(sb, p->arch);
 	sb_adds(sb, "\n#define KABI_KERNEL_ARCH ");
@@ -503,6 +606,9 @@ char *emit_c_header(const struct kabi_model *m)
 	emit_lists(&sb, m);
 	emit_sections(&sb, m);
 	emit_checks(&sb, m);
+	sb_adds(&sb, "#ifdef __cplusplus\n} /* extern \"C\" */\n#ifdef __clang__\n#pragma clang diagnostic pop\n#endif\n"
+		     "#pragma pop_macro(\"_Alignof\")\n"
+		     "#pragma pop_macro(\"_Static_assert\")\n#pragma pop_macro(\"_Bool\")\n#endif\n\n");
 	sb_adds(&sb, "#endif /* KABIGEN_KABI_H */\n");
 	return sb.buf;
 }

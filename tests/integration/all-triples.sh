@@ -21,6 +21,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 fetch=$here/../../scripts/fetch-debian-headers
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The packages go to the tests' shared cache (fetched once across runs); kabigen's own cache is private.
+export KABIGEN_TEST_CACHE=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
 export XDG_CACHE_HOME=$work/xdg
 start=$(date +%s)
 passed=0 failed=0 unfetchable=0

@@ -330,7 +330,8 @@ static void enums_extra(const struct run *r, const char *target)
 	for (line = r->header; (line = strstr(line, "\n#define ")); line++) {
 		size_t n = strcspn(line + 1, "\n");
 
-		if (strncmp(line + 1, "#define KABIGEN_KABI_H", 22))
+		/* Not the guard, nor the C++ spellings (#define _Bool bool) under #ifdef __cplusplus. */
+		if (strncmp(line + 1, "#define KABIGEN_KABI_H", 22) && line[9] != '_')
 			sb_addf(&tu, "%.*s\n", (int)n, line + 1);
 	}
 	sb_adds(&tu, "_Static_assert(ANON_CONSTANT == F_ANON, \"anon\");\n"
