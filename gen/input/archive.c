@@ -806,6 +806,12 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		char *why = err ? first_error(err) : xstrdup("see apt's messages above");
 
 		rm_rf(tmpl);
+		/* The index lists the package but the mirror has no file for it: not the network. */
+		if (err && strstr(err, " 404 "))
+			die("cannot download %s%s%s from %s: %s; the archive's index lists it but the mirror does not "
+			    "serve it (a mirror in the middle of a sync, or a package being removed): try again "
+			    "later, choose another version ('kabigen list'), or use --kdir", spec1, spec2 ? " and " : "",
+			    spec2 ? spec2 : "", s->uri, why);
 		die("cannot download %s%s%s from %s: %s; check the network, or use --kdir", spec1, spec2 ? " and " : "",
 		    spec2 ? spec2 : "", s->uri, why);
 	}

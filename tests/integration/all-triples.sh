@@ -10,8 +10,11 @@
 # one 'kabigen matrix' run generates them all, and each header must compile alone with its
 # assertions, then agree with the truth: the package's vmlinux BTF (btf_check), or where it
 # ships none (Debian 12's 6.1, loong64), real modules of the same build (ko_check). One line
-# per triple: PASS, FAIL with the reason, or UNFETCHABLE (the archive or mirror could not
-# give it; that is not a pass). Exits 0 only when every triple passed.
+# per triple: PASS; FAIL with the reason; UNFETCHABLE (an index that cannot be read, a network
+# or hash failure: the test fails); or NOT-SERVED (the index lists the package but the mirror
+# answers 404 for its file: the archive does not serve that triple, so it is named and not
+# counted as a pass). Exits 0 only when every triple the archive serves passed, nothing was
+# unfetchable, and every arch has a triple that passed.
 set -uo pipefail
 kabigen=$1 btf_check=$2 ko_check=$3
 shift 3
@@ -25,11 +28,17 @@ trap 'rm -rf "$work"' EXIT
 export KABIGEN_TEST_CACHE=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
 export XDG_CACHE_HOME=$work/xdg
 start=$(date +%s)
-passed=0 failed=0 unfetchable=0
+passed=0 failed=0 unfetchable=0 notserved=0
+declare -A arch_passed
 triples=()	# "debarch suite flavour release kdir"
 
 fail() { echo "FAIL $*"; failed=$((failed + 1)); }
 unfetchable() { echo "UNFETCHABLE $*"; unfetchable=$((unfetchable + 1)); }
+notserved() { echo "NOT-SERVED $*"; notserved=$((notserved + 1)); }
+# fetch-debian-headers exits 3 when the index lists a package the mirror does not serve (404).
+fetch_failed() { # STATUS WHAT
+	if [ "$1" = 3 ]; then notserved "$2: $(tail -n 1 "$work/fetch.err")"; else unfetchable "$2: $(tail -n 1 "$work/fetch.err")"; fi
+}
 
 # The package suffix of a flavour, as kabigen names them: generic -> amd64, rt -> rt-amd64, 16k -> arm64-16k.
 suffix_of() { # DEBARCH FLAVOUR
@@ -52,10 +61,13 @@ for debarch in "${arches[@]}"; do
 	# RELEASE VERSION SUITE FLAVOUR CACHED, newest first: the first row of each suite, flavour and series.
 	while read -r release suite flavour; do
 		suffix=$(suffix_of "$debarch" "$flavour")
-		if ! kdir=$("$fetch" --release "$release" "$suite" "$debarch" "$suffix" 2>"$work/fetch.err" | tail -n 1); then
-			unfetchable "$debarch $suite $flavour $release: $(tail -n 1 "$work/fetch.err")"
+		kdir=$("$fetch" --release "$release" "$suite" "$debarch" "$suffix" 2>"$work/fetch.err")
+		status=$?
+		if [ $status != 0 ]; then
+			fetch_failed $status "$debarch $suite $flavour $release"
 			continue
 		fi
+		kdir=$(tail -n 1 <<<"$kdir")
 		triples+=("$debarch $suite $flavour $release $kdir")
 	done < <(awk 'NR > 1 { split($1, v, /[.+-]/); key = $3 " " $4 " " v[1] "." v[2]
 		if (!(key in seen)) { seen[key] = 1; print $1, $3, $4 } }' "$work/list")
@@ -93,20 +105,27 @@ for t in "${triples[@]}"; do
 		"$btf_check" "$h" "$target" "$kdir/vmlinux" --may-lack modversion_info >"$work/check.log" 2>&1
 	else
 		how=modules
-		if ! modroot=$("$fetch" --modules --release "$release" "$suite" "$debarch" "$(suffix_of "$debarch" "$flavour")" \
-			2>"$work/fetch.err" | tail -n 1); then
-			unfetchable "$name: modules: $(tail -n 1 "$work/fetch.err")"
+		modroot=$("$fetch" --modules --release "$release" "$suite" "$debarch" "$(suffix_of "$debarch" "$flavour")" \
+			2>"$work/fetch.err")
+		status=$?
+		if [ $status != 0 ]; then
+			fetch_failed $status "$name: modules"
 			continue
 		fi
+		modroot=$(tail -n 1 <<<"$modroot")
 		"$ko_check" "$h" "$target" "$modroot" >"$work/check.log" 2>&1
 	fi
 	if [ $? = 0 ]; then
 		echo "PASS $name ($how: $(tail -n 1 "$work/check.log"))"
 		passed=$((passed + 1))
+		arch_passed[$debarch]=1
 	else
 		fail "$name ($how): $(grep -v '^ok' "$work/check.log" | tail -n 1)"
 	fi
 done
 
-echo "all-triples: $((passed + failed + unfetchable)) triples: $passed passed, $failed failed, $unfetchable could not be fetched ($(($(date +%s) - start)) s)"
+for debarch in "${arches[@]}"; do
+	[ -n "${arch_passed[$debarch]:-}" ] || fail "$debarch: no triple of this arch passed"
+done
+echo "all-triples: $((passed + failed + unfetchable + notserved)) triples: $passed passed, $failed failed, $unfetchable could not be fetched, $notserved not served by the mirror ($(($(date +%s) - start)) s)"
 [ $failed = 0 ] && [ $unfetchable = 0 ] && [ $passed -gt 0 ]
