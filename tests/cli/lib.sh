@@ -3,6 +3,10 @@ set -euo pipefail
 failures=0
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+# The Debian packages stay in the tests' shared package cache (scripts/fetch-debian-headers);
+# kabigen's own cache is this test's alone, so that no run is served by another test's.
+export KABIGEN_TEST_CACHE=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
+export XDG_CACHE_HOME=$work/xdg
 # A command failing outside a check stops the script (set -e): say which.
 trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND"' ERR
 

@@ -7,6 +7,9 @@ set -euo pipefail
 kabigen=$1 btf_check=$2 suite=$3
 fetch=$(cd "$(dirname "$0")" && pwd)/../../scripts/fetch-debian-headers
 work=$(mktemp -d)
+# kabigen's own cache is this test's alone; the packages stay in the tests' shared cache.
+export KABIGEN_TEST_CACHE=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
+export XDG_CACHE_HOME=$work/xdg
 trap 'rm -rf "$work"' EXIT
 
 generic=$("$fetch" "$suite" amd64 amd64)

@@ -15,6 +15,9 @@ kabigen=$1 rustc=$2 suite=$3 debarch=$4 flavour=$5 arch=$6
 here=$(cd "$(dirname "$0")" && pwd)
 fetch=$here/../../scripts/fetch-debian-headers
 work=$(mktemp -d)
+# kabigen's own cache is this test's alone; the packages stay in the tests' shared cache.
+export KABIGEN_TEST_CACHE=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
+export XDG_CACHE_HOME=$work/xdg
 trap 'rm -rf "$work"' EXIT
 trap 'echo "FAIL: $0 line $LINENO: $BASH_COMMAND" >&2' ERR
 
