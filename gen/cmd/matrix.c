@@ -12,6 +12,7 @@
  */
 #include "child.h"
 #include "cmd.h"
+#include "fs.h"
 #include "progress.h"
 #include "report.h"
 #include "str.h"
@@ -302,6 +303,12 @@ static void run_jobs(struct job *jobs, size_t n_jobs, long jobs_max)
 	progress_end(&progress);
 }
 
+/* For report_hold(): the logs folder and what is in it (the folder is run()'s array). */
+static void remove_logdir(void *logdir)
+{
+	fs_remove_tree(logdir);
+}
+
 static int run(int argc, char **argv)
 {
 	long jobs_max = sysconf(_SC_NPROCESSORS_ONLN);
@@ -333,8 +340,11 @@ static int run(int argc, char **argv)
 	if (optind != argc - 1)
 		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
 	self = self_exe();
+	/* What runs that were killed left, then this run's folder, removed on every way out. */
+	fs_remove_stale("/tmp", "kabigen-matrix-", 3600);
 	if (!mkdtemp(logdir))
 		die("%s: cannot create a folder for the logs", logdir);
+	report_hold(logdir, remove_logdir);
 	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
 	start = now();
 	run_jobs(jobs, n_jobs, jobs_max);
@@ -348,7 +358,8 @@ static int run(int argc, char **argv)
 	printf("%zu triples, %d failed, %.2f s with %ld jobs, %zu kabigen runs\n", n_rows, failed, now() - start,
 	       jobs_max, n_jobs);
 	ydoc_free(doc);
-	rmdir(logdir);
+	report_release(logdir);
+	fs_remove_tree(logdir);
 	free(jobs);
 	free(self);
 	return failed ? KABI_EXIT_ERROR : KABI_EXIT_OK;

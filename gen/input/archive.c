@@ -78,19 +78,6 @@ static void write_text(const char *path, const char *text)
 		die("%s: cannot write: %s; check the cache folder's permissions", path, strerror(errno));
 }
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
-static void rm_rf(const char *path)
-{
-	nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
-}
-
 /* An exclusive lock on PATH held until the process exits or the fd is closed. */
 static int lock_file(const char *path)
 {
@@ -805,7 +792,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		    tty ? CHILD_TO_STDERR : CHILD_DISCARD)) {
 		char *why = err ? first_error(err) : xstrdup("see apt's messages above");
 
-		rm_rf(tmpl);
+		fs_remove_tree(tmpl);
 		/* The index lists the package but the mirror has no file for it: not the network. */
 		if (err && strstr(err, " 404 "))
 			die("cannot download %s%s%s from %s: %s; the archive's index lists it but the mirror does not "
@@ -818,7 +805,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	root = xasprintf("%s/root", tmpl);
 	n_debs = list_debs(tmpl, debs, 2);
 	if (n_debs != n) {
-		rm_rf(tmpl);
+		fs_remove_tree(tmpl);
 		die("%s: apt reported success but left %zu packages instead of %zu; run again", tmpl, n_debs, n);
 	}
 	for (size_t i = 0; i < n_debs; i++) {
@@ -827,7 +814,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		struct stat st;
 
 		if (stat(debs[i], &st) || child_run(argv, NULL, CHILD_DISCARD, NULL, &xerr)) {
-			rm_rf(tmpl);
+			fs_remove_tree(tmpl);
 			die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", debs[i],
 			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
 		}
@@ -844,7 +831,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		if (symlink(link->target, at)) {
 			int err = errno;
 
-			rm_rf(tmpl);
+			fs_remove_tree(tmpl);
 			die("%s: cannot link it to %s: %s; check the cache folder", at, link->target, strerror(err));
 		}
 		free(at);
@@ -855,7 +842,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	if (rename(tmpl, final)) {
 		int err = errno;
 
-		rm_rf(tmpl);
+		fs_remove_tree(tmpl);
 		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
 	}
 	free(complete);
@@ -901,7 +888,7 @@ static void fetch_locked(const struct archive *a, const char *dir, const char *w
 	fd = lock_file(lockp);
 	/* Whoever waited finds it cached; a tree without .complete was cut short: never trusted. */
 	if (access(complete, F_OK)) {
-		rm_rf(dir);
+		fs_remove_tree(dir);
 		fetch(a, arg);
 	}
 	close(fd);
@@ -1034,12 +1021,14 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 			char *trees = xasprintf("%s/trees", a.cache);
 
 			mkdir_p(trees);
+			/* What a killed fetch left (fetch_packages' .tmp-XXXXXX), untouched for an hour. */
+			fs_remove_stale(trees, ".tmp-", 3600);
 			free(trees);
 		}
 		fd = lock_file(lockp);
 		if (!is_cached(&a, best)) {
 			/* A tree without .complete was cut short before it was renamed whole: never trusted. */
-			rm_rf(dir);
+			fs_remove_tree(dir);
 			download_and_extract(&a, best);
 		}
 		close(fd);

@@ -1,4 +1,4 @@
-/* fs.h: folders: whether one is there, and making one with its parents. */
+/* fs.h: folders: whether one is there, making one with its parents, removing one whole. */
 #ifndef KABIGEN_FS_H
 #define KABIGEN_FS_H
 
@@ -7,5 +7,13 @@ int fs_is_dir(const char *path);
 /* Creates DIR and its parents; 0, or -1 with *WHY (new string) naming the folder that
  * could not be made and why. */
 int fs_mkdirs(const char *dir, char **why);
+/* Removes PATH and everything below it, links not followed; what cannot be removed stays. */
+void fs_remove_tree(const char *path);
+/*
+ * Removes what runs that were killed left in DIR: every entry whose name starts with PREFIX,
+ * owned by this user and not modified for MAX_AGE seconds (temporary files and folders that
+ * a live run would still be writing to are younger).
+ */
+void fs_remove_stale(const char *dir, const char *prefix, long max_age);
 
 #endif
