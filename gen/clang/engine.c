@@ -6,6 +6,7 @@
  * from where it is installed (self_engine_paths), and forwards to it.
  */
 #include "extract.h"
+#include "cache.h"
 #include "report.h"
 #include "self.h"
 
@@ -34,14 +35,14 @@ static const struct extract_engine *engine(void)
 		    first_error ? first_error : "no kabigen_extract_engine in it");
 	free(first_error);
 	strv_free(places, n);
-	loaded->attach(report_unwind);
+	loaded->attach(report_unwind, cache_warn_once);
 	return loaded;
 }
 
 struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
-				 char *const *args, size_t n_args, const char *origin)
+				 char *const *args, size_t n_args, const char *origin, bool use_cache)
 {
-	return engine()->model(set, file_name, text, args, n_args, origin);
+	return engine()->model(set, file_name, text, args, n_args, origin, use_cache);
 }
 
 char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args)
@@ -55,8 +56,8 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 	engine()->eval_ints(file_name, text, args, n_args, origin, names, values, n);
 }
 
-char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
-		      const char *origin)
+char *extract_resolve(const struct kset *set, const char *file_name, const char *text, char *const *args,
+		      size_t n_args, const char *origin)
 {
-	return engine()->resolve(file_name, text, args, n_args, origin);
+	return engine()->resolve(set, file_name, text, args, n_args, origin);
 }

@@ -1,15 +1,19 @@
 /* extract.c: the one stage that talks to libclang: translation unit in, layout model out. */
 #include "extract.h"
+#include "answers.h"
 #include "cache.h"
 #include "kset.h"
+#include "pch.h"
 #include "layout.h"
 #include "report.h"
 #include "str.h"
 #include "tu.h"
 
 #include <clang-c/Index.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <uthash.h>
 
 /* A top-level declaration by name. */
@@ -17,13 +21,6 @@ struct decl {
 	char *name;
 	CXCursor cursor;
 	UT_hash_handle hh;
-};
-
-/* The object-like macros of the translation unit whose names start with one prefix of the set. */
-struct prefix_macros {
-	char **names;
-	size_t n_names;
-	char *file;		/* where the first was defined, tree-relative */
 };
 
 struct extract {
@@ -37,7 +34,12 @@ struct extract {
 	struct decl *wanted_enums;
 	struct decl *enumerators;	/* enumerators the set lists as constants */
 	struct kabi_name_list *lists;	/* parallel to set->externs */
-	struct prefix_macros *prefixes;	/* parallel to set->constants: the macros of each prefix */
+	struct answers *ans;	/* what the unit asked of the headers, answered */
+	struct pch pch;		/* the precompiled head the unit was parsed after (path NULL: none) */
+	char *unit;		/* the text parsed */
+	bool use_cache;
+	long long started;	/* when the first parse began: file stamps older than it prove content */
+	CXIndex idx;
 	CXTranslationUnit tu;
 };
 
@@ -414,6 +416,16 @@ static enum CXChildVisitResult index_enumerators(CXCursor c, CXCursor parent, CX
 	return CXChildVisit_Continue;
 }
 
+/* NAME at the end of list L, unless it is there (an extern may be declared again). */
+static void name_list_add(struct kabi_name_list *l, const char *name)
+{
+	for (size_t j = 0; j < l->n_items; j++)
+		if (!strcmp(l->items[j], name))
+			return;
+	l->items = xrealloc(l->items, (l->n_items + 1) * sizeof(*l->items));
+	l->items[l->n_items++] = xstrdup(name);
+}
+
 static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientData data)
 {
 	struct extract *x = data;
@@ -452,19 +464,9 @@ static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientDa
 			char *full = xasprintf("%s %s", clang_getCursorKind(tdecl) == CXCursor_UnionDecl ? "union" : "struct",
 					       tname);
 
-			for (size_t i = 0; i < x->set->n_externs; i++) {
-				struct kabi_name_list *l = &x->lists[i];
-				size_t j;
-
-				if (strcmp(x->set->externs[i].type, full))
-					continue;
-				for (j = 0; j < l->n_items && strcmp(l->items[j], name); j++)
-					;
-				if (j == l->n_items) {
-					l->items = xrealloc(l->items, (l->n_items + 1) * sizeof(*l->items));
-					l->items[l->n_items++] = xstrdup(name);
-				}
-			}
+			for (size_t i = 0; i < x->set->n_externs; i++)
+				if (!strcmp(x->set->externs[i].type, full))
+					name_list_add(&x->lists[i], name);
 			free(tname);
 			free(full);
 		}
@@ -578,11 +580,11 @@ static void take_constants(struct extract *x)
 	size_t room = 0;
 
 	for (size_t i = 0; i < s->n_constants; i++)
-		room += s->constants[i].prefix ? x->prefixes[i].n_names : 1;
+		room += s->constants[i].prefix ? x->ans->prefixes[i].n_names : 1;
 	x->m->constants = xcalloc(room ? room : 1, sizeof(*x->m->constants));
 	for (size_t i = 0; i < s->n_constants; i++) {
 		const struct kset_constant *k = &s->constants[i];
-		const struct prefix_macros *pm = &x->prefixes[i];
+		const struct prefix_macros *pm = &x->ans->prefixes[i];
 		size_t before = x->m->n_constants;
 		char *name;
 
@@ -862,32 +864,56 @@ static void take_sections(struct extract *x)
 }
 
 /*
- * Each file clang read, once, in the order it was first included, with the digest of the
- * bytes clang parsed (its own buffer, not the file as it is now: a header rewritten while
- * the parse ran must not vouch for this result in the cache's manifest).
+ * FILE in M's list of files read, once, with the DIGEST of what clang read of it (or NULL)
+ * and the STAMP that proves it (or NULL: -1s).
+ */
+static void add_read_file(struct kabi_model *m, const char *file, const char *digest, const long long stamp[3])
+{
+	for (size_t i = 0; i < m->n_read_files; i++)
+		if (!strcmp(m->read_files[i], file))
+			return;
+	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
+	m->read_digests = xrealloc(m->read_digests, (m->n_read_files + 1) * sizeof(*m->read_digests));
+	m->read_stamps = xrealloc(m->read_stamps, (m->n_read_files + 1) * sizeof(*m->read_stamps));
+	m->read_digests[m->n_read_files] = digest ? xstrdup(digest) : NULL;
+	for (int k = 0; k < 3; k++)
+		m->read_stamps[m->n_read_files][k] = stamp ? stamp[k] : -1;
+	m->read_files[m->n_read_files++] = xstrdup(file);
+}
+
+/*
+ * Each file clang read, once, in the order it was first included. For the result cache, the
+ * digest of the bytes clang parsed (its own buffer, not the file as it is now: a header
+ * rewritten while the parse ran must not vouch for this result) and, where it proves them,
+ * the file's stamp: a stat now against what clang saw, so that storing the result reads no
+ * header again. Neither under --no-cache.
  */
 static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
 	struct extract *x = data;
-	struct kabi_model *m = x->m;
 	char *name = cx_take(clang_getFileName(file));
-	size_t size = 0;
-	const char *bytes = clang_getFileContents(x->tu, file, &size);
 	char digest[CACHE_DIGEST_LEN];
+	long long stamp[3];
 
 	(void)stack;
 	(void)depth;
 	/* The translation unit itself lives in memory: it has no path of its own. */
-	if (name[0] != '/') {
-		free(name);
-		return;
+	if (name[0] == '/' && !x->use_cache) {
+		add_read_file(x->m, name, NULL, NULL);
+	} else if (name[0] == '/') {
+		if (cache_digest_read(name, (long long)clang_getFileTime(file), x->started, digest, stamp)) {
+			size_t size = 0;
+			const char *bytes = clang_getFileContents(x->tu, file, &size);
+
+			stamp[0] = stamp[1] = stamp[2] = -1;
+			if (bytes)
+				cache_digest(bytes, size, digest);
+			else
+				digest[0] = '\0';
+		}
+		add_read_file(x->m, name, digest[0] ? digest : NULL, stamp);
 	}
-	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
-	m->read_digests = xrealloc(m->read_digests, (m->n_read_files + 1) * sizeof(*m->read_digests));
-	if (bytes)
-		cache_digest(bytes, size, digest);
-	m->read_digests[m->n_read_files] = bytes ? xstrdup(digest) : NULL;
-	m->read_files[m->n_read_files++] = name;
+	free(name);
 }
 
 static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
@@ -911,209 +937,387 @@ static CXTranslationUnit parse(CXIndex idx, const char *file_name, const char *t
 	return parse_with(idx, file_name, text, args, n_args, origin, 0);
 }
 
-/* ---- constants by prefix ---- */
-
-/* A header's path from its tree's arch/ or include/ folder on: what the provenance names. */
-static char *tree_relative(const char *path)
-{
-	const char *at = strstr(path, "/arch/");
-
-	if (!at)
-		at = strstr(path, "/include/");
-	return xstrdup(at ? at + 1 : path);
-}
-
-static enum CXChildVisitResult index_macro(CXCursor c, CXCursor parent, CXClientData data)
-{
-	struct extract *x = data;
-	char *name;
-
-	(void)parent;
-	if (clang_getCursorKind(c) != CXCursor_MacroDefinition || clang_Cursor_isMacroFunctionLike(c))
-		return CXChildVisit_Continue;
-	name = cx_take(clang_getCursorSpelling(c));
-	for (size_t i = 0; i < x->set->n_constants; i++) {
-		const char *prefix = x->set->constants[i].prefix;
-		struct prefix_macros *pm = &x->prefixes[i];
-		size_t j;
-
-		if (!prefix || strncmp(name, prefix, strlen(prefix)))
-			continue;
-		for (j = 0; j < pm->n_names && strcmp(pm->names[j], name); j++)
-			;
-		if (j < pm->n_names)
-			break;	/* defined again (or after an #undef): one constant */
-		pm->names = xrealloc(pm->names, (pm->n_names + 1) * sizeof(*pm->names));
-		pm->names[pm->n_names++] = xstrdup(name);
-		if (!pm->file) {
-			CXFile file;
-
-			clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, NULL);
-			if (file) {
-				char *path = cx_take(clang_getFileName(file));
-
-				pm->file = tree_relative(path);
-				free(path);
-			}
-		}
-		break;
-	}
-	free(name);
-	return CXChildVisit_Continue;
-}
+/* ---- what the unit asks of the headers, answered and proven ---- */
 
 /*
- * Which macros a prefix names is known only once the headers were read: a first parse with
- * the preprocessing record lists them, and the unit is parsed again with one probe each (the
- * probes are what clang evaluates). Returns the text to parse: TEXT, or a new string.
+ * The files the unit's head (its part before TU_MARK_SET) brought in, as a table of names:
+ * a type defined in one of them is defined by "the headers", as a condition means it.
  */
-static char *add_prefix_probes(struct extract *x, CXIndex idx, const char *file_name, const char *text,
-			       char *const *args, size_t n_args)
-{
-	const struct kset *s = x->set;
-	struct strbuf sb = { 0 };
-	CXTranslationUnit tu;
-	size_t n_prefixes = 0;
-
-	for (size_t i = 0; i < s->n_constants; i++)
-		n_prefixes += s->constants[i].prefix != NULL;
-	if (!n_prefixes)
-		return NULL;
-	tu = parse_with(idx, file_name, text, args, n_args, x->origin, CXTranslationUnit_DetailedPreprocessingRecord);
-	die_on_errors(tu, x->origin);
-	clang_visitChildren(clang_getTranslationUnitCursor(tu), index_macro, x);
-	clang_disposeTranslationUnit(tu);
-
-	sb_adds(&sb, text);
-	sb_adds(&sb, "\n/* The macros of the set's prefixes, found by a first parse. */\n");
-	for (size_t i = 0; i < s->n_constants; i++) {
-		const struct kset_constant *k = &s->constants[i];
-
-		if (!k->prefix)
-			continue;
-		if (k->cond)
-			tu_add_if(&sb, k->cond);
-		sb_addf(&sb, "typedef int " TU_PROBE_HAS "%s;\n", k->prefix);
-		for (size_t j = 0; j < x->prefixes[i].n_names; j++) {
-			char *name = xasprintf("KABI_%s", x->prefixes[i].names[j]);
-
-			sb_addf(&sb, "#ifdef %s\n", x->prefixes[i].names[j]);
-			tu_add_const_probe(&sb, name, x->prefixes[i].names[j], k->type);
-			sb_adds(&sb, "#endif\n");
-			free(name);
-		}
-		if (k->cond)
-			sb_adds(&sb, "#endif\n");
-	}
-	return sb.buf;
-}
-
-/* ---- type tests: what the headers define, from a first parse of the set's includes ---- */
-
-struct type_tests {
-	char **names;		/* "struct_module_memory": what follows KSET_TYPE_MACRO in the unit */
-	int *defined;
-	size_t n;
+struct head_walk {
+	CXFile main;
+	unsigned head_lines;	/* the unit's lines before the mark: its defines and includes */
+	struct decl *files;
 };
 
-static void type_tests_free(struct type_tests *t)
+static void note_head_file(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
 {
-	strv_free(t->names, t->n);
-	free(t->defined);
+	struct head_walk *h = data;
+	CXFile from = NULL;
+	unsigned line = 0;
+	char *name;
+
+	if (!depth)
+		return;	/* the unit itself */
+	/* The outermost #include: in the unit's head, in its set's part, or an -include file. */
+	clang_getSpellingLocation(stack[depth - 1], &from, &line, NULL, NULL);
+	if (from && clang_File_isEqual(from, h->main) && line > h->head_lines)
+		return;
+	name = cx_take(clang_getFileName(file));
+	if (!decl_get(h->files, name))
+		decl_put(&h->files, name, clang_getNullCursor());
+	free(name);
 }
 
-/* Every kabigen__type_KIND_NAME the set's part of TEXT (from MARK on) tests, once each. */
-static void find_type_tests(const char *mark, struct type_tests *t)
+struct answer_walk {
+	struct extract *x;
+	struct answers *a;		/* filled */
+	bool types;			/* answer the type tests (not after a precompiled head: its facts do) */
+	bool head_only;			/* the parse is of the head alone: every definition is the headers' */
+	struct decl *head_files;	/* otherwise, the files the head brought in */
+	CXFile main;
+};
+
+/* A type the unit tests, defined by the headers: its answer is yes. */
+static void answer_type(struct answer_walk *w, CXCursor c, const char *kind)
 {
-	const size_t plen = strlen(KSET_TYPE_MACRO);
+	char *name = cx_take(clang_getCursorSpelling(c)), *full = xasprintf("%s_%s", kind, name);
+	CXFile file = NULL;
+	char *path = NULL;
 
-	for (const char *p = strstr(mark, KSET_TYPE_MACRO); p; p = strstr(p + plen, KSET_TYPE_MACRO)) {
-		const char *n = p + plen;
-		size_t len = 0, i;
-
-		while (n[len] == '_' || (n[len] >= 'a' && n[len] <= 'z') || (n[len] >= 'A' && n[len] <= 'Z') ||
-		       (n[len] >= '0' && n[len] <= '9'))
-			len++;
-		for (i = 0; i < t->n && (strlen(t->names[i]) != len || strncmp(t->names[i], n, len)); i++)
-			;
-		if (i < t->n)
+	clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, NULL);
+	for (size_t i = 0; i < w->a->n_types; i++) {
+		if (strcmp(w->a->types[i], full))
 			continue;
-		t->names = xrealloc(t->names, (t->n + 1) * sizeof(*t->names));
-		t->defined = xrealloc(t->defined, (t->n + 1) * sizeof(*t->defined));
-		t->names[t->n] = xasprintf("%.*s", (int)len, n);
-		t->defined[t->n++] = 0;
+		if (w->head_only) {
+			w->a->defined[i] = true;
+		} else if (file && !clang_File_isEqual(file, w->main)) {
+			/* Not the set's own definition: one the head brought in, or a later header's. */
+			path = cx_take(clang_getFileName(file));
+			if (decl_get(w->head_files, path))
+				w->a->defined[i] = true;
+		}
 	}
+	free(path);
+	free(full);
+	free(name);
 }
 
-static enum CXChildVisitResult mark_defined(CXCursor c, CXCursor parent, CXClientData data)
+/* An object-like macro, for the prefix of the set that its name starts with. */
+static void answer_macro(struct answer_walk *w, CXCursor c)
 {
-	struct type_tests *t = data;
+	const struct kset *s = w->x->set;
+	char *file = NULL;
+	CXString spelling;
+	const char *name;
+
+	if (!w->a->n_prefixes || clang_Cursor_isMacroFunctionLike(c))
+		return;
+	spelling = clang_getCursorSpelling(c);
+	name = clang_getCString(spelling);
+	for (size_t i = 0; name && i < s->n_constants; i++) {
+		const char *prefix = s->constants[i].prefix;
+		CXFile f = NULL;
+
+		/* Some 20,000 macros against each prefix: the first letter first. */
+		if (!prefix || prefix[0] != name[0] || !starts_with(name, prefix))
+			continue;
+		clang_getExpansionLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
+		if (f) {
+			char *path = cx_take(clang_getFileName(f));
+
+			file = tu_tree_relative(path);
+			free(path);
+		}
+		answers_add_macro(w->a, i, name, file);
+		break;
+	}
+	free(file);
+	clang_disposeString(spelling);
+}
+
+static enum CXChildVisitResult answer_visit(CXCursor c, CXCursor parent, CXClientData data)
+{
+	struct answer_walk *w = data;
 	enum CXCursorKind k = clang_getCursorKind(c);
 	const char *kind = k == CXCursor_StructDecl ? "struct" : k == CXCursor_UnionDecl ? "union"
 							  : k == CXCursor_EnumDecl ? "enum" : NULL;
-	char *name, *full;
 
 	(void)parent;
-	if (!kind || !clang_isCursorDefinition(c) || is_anonymous(c))
-		return CXChildVisit_Continue;
-	name = cx_take(clang_getCursorSpelling(c));
-	full = xasprintf("%s_%s", kind, name);
-	for (size_t i = 0; i < t->n; i++)
-		if (!strcmp(t->names[i], full))
-			t->defined[i] = 1;
-	free(full);
-	free(name);
+	if (k == CXCursor_MacroDefinition)
+		answer_macro(w, c);
+	else if (w->types && kind && clang_isCursorDefinition(c) && !is_anonymous(c))
+		answer_type(w, c, kind);
 	return CXChildVisit_Continue;
 }
 
-/*
- * The unit with its type tests answered. The preprocessor cannot ask whether a struct is
- * defined, so the part before TU_MARK_SET (the set's defines and includes) is parsed
- * alone first, and kabigen__type_KIND_NAME is defined after it for each tested type the
- * headers define. A unit without type tests is parsed once, as it is. New string.
- */
-static char *resolve_type_tests(CXIndex idx, const char *file_name, const char *text, char *const *args,
-				size_t n_args, const char *origin, struct type_tests *t)
+/* The precompiled head's answers: its facts, which hold the head's tags and macros. */
+static void answers_from_facts(struct extract *x, struct answers *a)
 {
-	const char *mark = strstr(text, TU_MARK_SET);
-	struct strbuf sb = { 0 };
-	CXTranslationUnit head;
-	char *head_text;
+	const struct head_facts *f = &x->pch.facts;
 
-	if (!mark)
-		return xstrdup(text);
-	find_type_tests(mark, t);
-	if (!t->n)
-		return xstrdup(text);
-	head_text = xasprintf("%.*s", (int)(mark - text), text);
-	head = parse(idx, file_name, head_text, args, n_args, origin);
-	die_on_errors(head, origin);
-	clang_visitChildren(clang_getTranslationUnitCursor(head), mark_defined, t);
-	clang_disposeTranslationUnit(head);
-	free(head_text);
-	sb_addf(&sb, "%.*s%s/* What the headers above define, of the types the set tests (kabigen parsed them "
-		"first). */\n", (int)(mark - text), text, TU_MARK_SET);
-	for (size_t i = 0; i < t->n; i++)
-		if (t->defined[i])
-			sb_addf(&sb, "#define " KSET_TYPE_MACRO "%s 1\n", t->names[i]);
-	sb_adds(&sb, mark + strlen(TU_MARK_SET));
-	return sb.buf;
+	answers_clear(a);
+	for (size_t i = 0; i < a->n_types; i++) {
+		const char *name = strchr(a->types[i], '_') + 1;
+		char kind = head_tag_kind(f, name);
+
+		a->defined[i] = kind && kind == a->types[i][0];
+	}
+	for (size_t m = 0; m < f->n_macros; m++)
+		for (size_t i = 0; i < x->set->n_constants; i++) {
+			const char *prefix = x->set->constants[i].prefix;
+
+			if (!prefix || !starts_with(f->macros[m], prefix))
+				continue;
+			answers_add_macro(a, i, f->macros[m],
+					  f->macro_files[m] == PCH_NO_FILE ? NULL : f->files_rel[f->macro_files[m]]);
+			break;
+		}
 }
 
-char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
-		      const char *origin)
+/* The answers the parse TU of the unit TEXT (FILE_NAME) proves, into A. */
+static void answers_from_tu(struct extract *x, CXTranslationUnit tu, const char *file_name, const char *text,
+			    struct answers *a)
 {
-	CXIndex idx = clang_createIndex(0, 0);
-	struct type_tests t = { 0 };
-	char *r = resolve_type_tests(idx, file_name, text, args, n_args, origin, &t);
+	struct answer_walk w = { .x = x, .a = a, .types = true, .main = clang_getFile(tu, file_name) };
+	struct head_walk h = { .main = w.main };
+	const char *mark = strstr(text, TU_MARK_SET);
 
-	type_tests_free(&t);
+	if (x->pch.path) {
+		/* After a precompiled head: its facts, then the macros the set's part adds. */
+		answers_from_facts(x, a);
+		w.types = false;
+	} else {
+		answers_clear(a);
+		for (const char *p = text; p < mark; p++)
+			h.head_lines += *p == '\n';
+		clang_getInclusions(tu, note_head_file, &h);
+		w.head_files = h.files;
+	}
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), answer_visit, &w);
+	decl_free_all(&h.files);
+}
+
+static bool has_errors(CXTranslationUnit tu)
+{
+	for (unsigned i = 0; i < clang_getNumDiagnostics(tu); i++) {
+		CXDiagnostic d = clang_getDiagnostic(tu, i);
+		bool error = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
+
+		clang_disposeDiagnostic(d);
+		if (error)
+			return true;
+	}
+	return false;
+}
+
+/* The answers from a first parse of the head alone: exact for types, the head's macros. */
+static void answers_from_head(struct extract *x, const char *file_name, const char *text, char *const *args,
+			      size_t n_args)
+{
+	const char *mark = strstr(text, TU_MARK_SET);
+	char *head = xasprintf("%.*s", (int)(mark - text), text);
+	CXIndex idx = clang_createIndex(0, 0);
+	CXTranslationUnit tu;
+
+	trace("parsed the head alone for the answers");
+	tu = parse_with(idx, file_name, head, args, n_args, x->origin, CXTranslationUnit_DetailedPreprocessingRecord);
+	struct answer_walk w = { .x = x, .a = x->ans, .types = true, .head_only = true };
+
+	die_on_errors(tu, x->origin);
+	answers_clear(x->ans);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), answer_visit, &w);
+	clang_disposeTranslationUnit(tu);
 	clang_disposeIndex(idx);
-	return r;
+	free(head);
+}
+
+/*
+ * What a parse after the precompiled head needs besides the set's own probes: the head's
+ * definitions the walk would find by name (the walk of such a parse sees the set's part
+ * alone), reached through typedefs, and the enumerators the set names as constants.
+ */
+static void add_want_probes(struct extract *x, struct strbuf *sb)
+{
+	const struct head_facts *f = &x->pch.facts;
+	char kind;
+
+	sb_adds(sb, "\n/* The headers' definitions the set names (kabigen parsed them once, precompiled). */\n");
+	for (size_t i = 0; i <= x->set->n_structs; i++) {
+		/* struct module too: its members name the sections' element types. */
+		const char *name = i < x->set->n_structs ? x->set->structs[i].name : "module";
+
+		if ((kind = head_tag_kind(f, name)) && kind != 'e')
+			sb_addf(sb, "typedef %s %s " TU_PROBE_WANT "%s;\n", kind == 's' ? "struct" : "union", name,
+				name);
+	}
+	for (size_t i = 0; i < x->set->n_enums; i++)
+		if (head_tag_kind(f, x->set->enums[i]) == 'e')
+			sb_addf(sb, "typedef enum %s " TU_PROBE_WANT_ENUM "%s;\n", x->set->enums[i], x->set->enums[i]);
+	for (size_t i = 0; i < x->set->n_constants; i++) {
+		const struct kset_constant *k = &x->set->constants[i];
+
+		/* A macro of that name wins, as in take_constant(). */
+		if (k->name && !k->expr && head_has_enumerator(f, k->name))
+			sb_addf(sb, "#ifndef %s\nstatic const __typeof__(%s) " TU_PROBE_ENUMREF "%s = %s;\n#endif\n",
+				k->name, k->name, k->name, k->name);
+	}
+}
+
+/* The unit with the answers, parsed: whole, or its set's part after the precompiled head. */
+static CXTranslationUnit parse_unit(struct extract *x, const char *file_name, const char *text, char *const *args,
+				    size_t n_args)
+{
+	unsigned options = x->ans->n_prefixes ? CXTranslationUnit_DetailedPreprocessingRecord : 0;
+	struct strbuf sb = { 0 };
+	char **a;
+	size_t n = 0;
+	CXTranslationUnit tu;
+
+	free(x->unit);
+	x->unit = answers_unit(text, x->set, x->ans, x->pch.path != NULL);
+	if (!x->pch.path)
+		return parse_with(x->idx, file_name, x->unit, args, n_args, x->origin, options);
+	sb_adds(&sb, x->unit);
+	add_want_probes(x, &sb);
+	free(x->unit);
+	x->unit = sb.buf;
+	/* The head's -include files are in the precompiled head. */
+	a = xcalloc(n_args + 2, sizeof(*a));
+	for (size_t i = 0; i < n_args; i++) {
+		if (!strcmp(args[i], "-include") && i + 1 < n_args) {
+			i++;
+			continue;
+		}
+		a[n++] = args[i];
+	}
+	a[n++] = "-include-pch";
+	a[n++] = x->pch.path;
+	tu = parse_with(x->idx, file_name, x->unit, a, n, x->origin, options);
+	free(a);
+	return tu;
+}
+
+/* Where the cache keeps the answers of a set's unit for a target: the guess for its next tree. */
+static char *hint_key(const char *text, char *const *args, size_t n_args)
+{
+	struct cache_key k;
+
+	cache_key_init(&k);
+	cache_key_add_str(&k, "answers", "kabigen answers 1");
+	for (size_t i = 0; i + 1 < n_args; i++)
+		if (!strcmp(args[i], "-target"))
+			cache_key_add_str(&k, "target", args[i + 1]);
+	cache_key_add_str(&k, "unit", text);
+	return cache_key_final(&k);
+}
+
+static bool hint_load(const char *key, struct answers *a)
+{
+	struct cache_entry e;
+	bool ok;
+
+	if (cache_lookup(key, &e))
+		return false;
+	ok = !answers_parse(e.text, e.len, a);
+	cache_entry_free(&e);
+	return ok;
+}
+
+/*
+ * Parses the unit with its questions answered, and proves the answers on that parse (the
+ * types the headers define; each prefix's macros, from the preprocessing record): the unit
+ * parsed is exactly the one that a first parse of the head alone would have answered.
+ *
+ * The answers come from the precompiled head's facts where the cache has one (the second
+ * parse of a head saves it: pch.h); else as a guess, the answers of the last unit of this
+ * set for this target (a new tree of the same arch nearly always gives the same, and then
+ * one parse does); else from a parse of the head alone. A guess the parse proves wrong is
+ * replaced by what it proved, and a unit that does not parse with a guess (or after a
+ * precompiled head clang refuses, which is removed) is answered again from the head alone:
+ * the answers settle within three parses of the unit.
+ */
+static void parse_answered(struct extract *x, const char *file_name, const char *text, char *const *args,
+			   size_t n_args, bool use_cache)
+{
+	const char *mark = strstr(text, TU_MARK_SET), *source;
+	char *pkey = NULL, *hkey = NULL;
+	bool proven = false, from_hint = false;
+	struct answers truth;
+
+	if (!answers_needed(x->ans) || !mark) {
+		x->idx = clang_createIndex(0, 0);
+		x->unit = xstrdup(text);
+		trace("parsed the unit (it asks nothing of the headers)");
+		x->tu = parse_with(x->idx, file_name, x->unit, args, n_args, x->origin, 0);
+		die_on_errors(x->tu, x->origin);
+		return;
+	}
+	if (use_cache) {
+		pkey = pch_key(args, n_args, text, (size_t)(mark - text));
+		if (pch_open(pkey, &x->pch))
+			trace("the precompiled head from the cache");
+		else if (pch_seen_before(pkey) &&
+			 pch_build(pkey, text, (size_t)(mark - text), args, n_args, &x->pch))
+			trace("precompiled the head (its second parse)");
+		hkey = hint_key(text, args, n_args);
+	}
+	if (x->pch.path) {
+		answers_from_facts(x, x->ans);
+		source = "the precompiled head's facts";
+	} else if (use_cache && (from_hint = hint_load(hkey, x->ans))) {
+		source = "the cache's guess";
+	} else {
+		answers_from_head(x, file_name, text, args, n_args);
+		proven = true;
+		source = "a parse of the head alone";
+	}
+	x->idx = clang_createIndex(x->pch.path != NULL, 0);
+	answers_init(&truth, x->set, text);
+	for (int attempt = 0;; attempt++) {
+		trace("parsed the unit%s (answers: %s)", x->pch.path ? " after the precompiled head" : "", source);
+		x->tu = parse_unit(x, file_name, text, args, n_args);
+		if (has_errors(x->tu) && (x->pch.path || !proven)) {
+			/* Not the headers' fault until a parse of them alone says so. */
+			clang_disposeTranslationUnit(x->tu);
+			if (x->pch.path) {
+				trace("libclang refused the precompiled head; removed");
+				pch_discard(pkey);
+				pch_free(&x->pch);
+				clang_disposeIndex(x->idx);
+				x->idx = clang_createIndex(0, 0);
+			}
+			answers_from_head(x, file_name, text, args, n_args);
+			proven = true;
+			from_hint = false;
+			source = "a parse of the head alone";
+			continue;
+		}
+		die_on_errors(x->tu, x->origin);
+		answers_from_tu(x, x->tu, file_name, text, &truth);
+		if (answers_equal(x->ans, &truth))
+			break;
+		if (attempt >= 2)
+			die("%s: the set's questions to the headers (types tested, macros by prefix) do not settle; "
+			    "report this with the set file", x->origin);
+		trace("the parse disproved those answers");
+		clang_disposeTranslationUnit(x->tu);
+		answers_move(x->ans, &truth);
+		from_hint = false;
+		source = "the last parse";
+	}
+	answers_free(&truth);
+	if (use_cache && !from_hint) {
+		char *hint = answers_format(x->ans);
+
+		cache_store(hkey, "answers", hint, strlen(hint), NULL, NULL, NULL, 0);
+		free(hint);
+	}
+	free(hkey);
+	free(pkey);
 }
 
 /* The set's definitions of types the headers define themselves are left out: say so. */
-static void note_replaced_definitions(struct extract *x, const struct type_tests *t)
+static void note_replaced_definitions(struct extract *x)
 {
 	struct kabi_provenance *p = &x->m->prov;
 
@@ -1125,8 +1329,8 @@ static void note_replaced_definitions(struct extract *x, const struct type_tests
 			continue;
 		name = xstrdup(type);
 		*strchr(name, ' ') = '_';
-		for (size_t j = 0; j < t->n; j++) {
-			if (strcmp(t->names[j], name) || !t->defined[j])
+		for (size_t j = 0; j < x->ans->n_types; j++) {
+			if (strcmp(x->ans->types[j], name) || !x->ans->defined[j])
 				continue;
 			add_note(&p->omitted, &p->n_omitted,
 				 xasprintf("the set's definition of %s: the headers define it", type));
@@ -1135,27 +1339,103 @@ static void note_replaced_definitions(struct extract *x, const struct type_tests
 	}
 }
 
+/* The cursor a typedef probe names: the definition of its type. */
+static CXCursor probed_definition(struct decl *probe)
+{
+	CXType t = clang_getCanonicalType(clang_getTypedefDeclUnderlyingType(probe->cursor));
+
+	return clang_getCursorDefinition(clang_getTypeDeclaration(t));
+}
+
+static enum CXChildVisitResult find_reference(CXCursor c, CXCursor parent, CXClientData data)
+{
+	(void)parent;
+	if (clang_getCursorKind(c) == CXCursor_DeclRefExpr) {
+		*(CXCursor *)data = clang_getCursorReferenced(c);
+		return CXChildVisit_Break;
+	}
+	return CXChildVisit_Recurse;
+}
+
+/* After a precompiled head, before the walk: the head's externs (they come first, as in a whole unit). */
+static void take_head_externs(struct extract *x)
+{
+	const struct head_facts *f = &x->pch.facts;
+
+	for (size_t i = 0; i < x->set->n_externs; i++)
+		for (size_t j = 0; j < f->n_externs; j++)
+			if (!strcmp(f->extern_types[j], x->set->externs[i].type))
+				name_list_add(&x->lists[i], f->extern_names[j]);
+	for (size_t i = 0; i < x->pch.n_files; i++)
+		add_read_file(x->m, x->pch.files[i], x->pch.digests[i], x->pch.stamps[i]);
+}
+
+/* After a precompiled head and the walk: the definitions and enumerators its probes reach. */
+static void take_head_definitions(struct extract *x)
+{
+	struct decl *d, *tmp;
+
+	HASH_ITER(hh, x->probes, d, tmp) {
+		const char *name;
+		CXCursor c;
+
+		if (skip_prefix(d->name, TU_PROBE_WANT_ENUM, &name) && !decl_get(x->enums, name)) {
+			c = probed_definition(d);
+			if (!clang_Cursor_isNull(c))
+				decl_put(&x->enums, name, c);
+		} else if (skip_prefix(d->name, TU_PROBE_WANT, &name) && !decl_get(x->records, name)) {
+			c = probed_definition(d);
+			if (!clang_Cursor_isNull(c))
+				decl_put(&x->records, name, c);
+		} else if (skip_prefix(d->name, TU_PROBE_ENUMREF, &name)) {
+			c = clang_getNullCursor();
+			clang_visitChildren(d->cursor, find_reference, &c);
+			if (clang_getCursorKind(c) == CXCursor_EnumConstantDecl)
+				decl_put(&x->enumerators, name, c);
+		}
+	}
+}
+
+static void extract_free(struct extract *x)
+{
+	decl_free_all(&x->records);
+	decl_free_all(&x->enums);
+	decl_free_all(&x->probes);
+	decl_free_all(&x->wanted);
+	decl_free_all(&x->wanted_enums);
+	decl_free_all(&x->enumerators);
+	answers_free(x->ans);
+	pch_free(&x->pch);
+	free(x->unit);
+	if (x->tu)
+		clang_disposeTranslationUnit(x->tu);
+	if (x->idx)
+		clang_disposeIndex(x->idx);
+}
+
 struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
-				 char *const *args, size_t n_args, const char *origin)
+				 char *const *args, size_t n_args, const char *origin, bool use_cache)
 {
 	struct extract x = { 0 };
-	CXIndex idx = clang_createIndex(0, 0);
-	struct type_tests tests = { 0 };
+	struct answers ans;
 	struct decl *rel;
-	char *resolved, *probed;
 
 	x.m = kabi_model_new();
 	x.set = set;
 	x.origin = origin;
-	x.prefixes = xcalloc(set->n_constants ? set->n_constants : 1, sizeof(*x.prefixes));
-	resolved = resolve_type_tests(idx, file_name, text, args, n_args, origin, &tests);
-	probed = add_prefix_probes(&x, idx, file_name, resolved, args, n_args);
-	x.tu = parse(idx, file_name, probed ? probed : resolved, args, n_args, origin);
-	die_on_errors(x.tu, origin);
-	note_replaced_definitions(&x, &tests);
+	x.ans = &ans;
+	x.use_cache = use_cache;
+	x.started = (long long)time(NULL);
+	answers_init(&ans, set, text);
+	parse_answered(&x, file_name, text, args, n_args, use_cache);
+	note_replaced_definitions(&x);
 	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
+	if (x.pch.path)
+		take_head_externs(&x);
 	clang_getInclusions(x.tu, add_inclusion, &x);
 	clang_visitChildren(clang_getTranslationUnitCursor(x.tu), index_top, &x);
+	if (x.pch.path)
+		take_head_definitions(&x);
 
 	take_structs(&x);
 	take_enums(&x);
@@ -1183,24 +1463,28 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	}
 	x.m->lists = x.lists;
 	x.m->n_lists = set->n_externs;
-
-	decl_free_all(&x.records);
-	decl_free_all(&x.enums);
-	decl_free_all(&x.probes);
-	decl_free_all(&x.wanted);
-	decl_free_all(&x.wanted_enums);
-	decl_free_all(&x.enumerators);
-	for (size_t i = 0; i < set->n_constants; i++) {
-		strv_free(x.prefixes[i].names, x.prefixes[i].n_names);
-		free(x.prefixes[i].file);
-	}
-	free(x.prefixes);
-	free(probed);
-	free(resolved);
-	type_tests_free(&tests);
-	clang_disposeTranslationUnit(x.tu);
-	clang_disposeIndex(idx);
+	extract_free(&x);
 	return x.m;
+}
+
+char *extract_resolve(const struct kset *set, const char *file_name, const char *text, char *const *args,
+		      size_t n_args, const char *origin)
+{
+	struct extract x = { 0 };
+	struct answers ans;
+	char *unit;
+
+	x.m = kabi_model_new();
+	x.set = set;
+	x.origin = origin;
+	x.ans = &ans;
+	answers_init(&ans, set, text);
+	parse_answered(&x, file_name, text, args, n_args, false);
+	unit = x.unit;
+	x.unit = NULL;
+	extract_free(&x);
+	kabi_model_free(x.m);
+	return unit;
 }
 
 char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args)
@@ -1275,9 +1559,10 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 }
 
 /* What the executable looks up in libkabigen-engine.so (the only symbol it exports). */
-static void engine_attach(void (*host_unwind)(void))
+static void engine_attach(void (*host_unwind)(void), void (*host_cache_warn)(const char *why))
 {
 	report_set_cleanup(host_unwind);
+	cache_set_warn_hook(host_cache_warn);
 }
 
 __attribute__((visibility("default"))) const struct extract_engine kabigen_extract_engine = {

@@ -2,6 +2,7 @@
 #ifndef KABIGEN_EXTRACT_H
 #define KABIGEN_EXTRACT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct kabi_model;
@@ -12,10 +13,12 @@ struct kset;
  * constant, string and extern list the set names, with the layouts clang computed
  * for the target. Dies on a parse error (the first diagnostics, with file and line)
  * and on a required struct the headers do not define. ORIGIN names the input in
- * messages (the --kdir folder, or a fixture).
+ * messages (the --kdir folder, or a fixture). With USE_CACHE, the parse may start from
+ * what the cache holds of these headers (a precompiled head, the last answers of the set:
+ * gen/clang/pch.h, answers.h), which changes its cost, never its result.
  */
 struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
-				 char *const *args, size_t n_args, const char *origin);
+				 char *const *args, size_t n_args, const char *origin, bool use_cache);
 
 /*
  * Parses TEXT (named FILE_NAME) with ARGS and returns NULL when it compiles, or the
@@ -32,11 +35,11 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 		       const char *origin, char *const *names, long long *values, size_t n);
 
 /*
- * TEXT (a set's unit, tu_source()) as extract_model() parses it: with the set's type
- * tests (defined(struct NAME)) answered from a first parse of its includes. New string.
+ * TEXT (SET's unit, tu_source()) as extract_model() parses it: with the set's type tests
+ * (defined(struct NAME)) and prefixes answered by parsing it. New string.
  */
-char *extract_resolve(const char *file_name, const char *text, char *const *args, size_t n_args,
-		      const char *origin);
+char *extract_resolve(const struct kset *set, const char *file_name, const char *text, char *const *args,
+		      size_t n_args, const char *origin);
 
 /*
  * The entry points above as the kabigen executable reaches them: it does not link
@@ -46,17 +49,18 @@ char *extract_resolve(const char *file_name, const char *text, char *const *args
 struct extract_engine {
 	/*
 	 * Called once, first: the engine carries its own copy of the helpers it uses (report.c,
-	 * layout.c, ...), so a die() inside it must also unwind the executable's (HOST_UNWIND:
-	 * its held objects and its cleanup hook, which removes temporary files).
+	 * layout.c, cache.c, ...), so a die() inside it must also unwind the executable's
+	 * (HOST_UNWIND: its held objects and its cleanup hook, which removes temporary files),
+	 * and a cache it cannot use is said once with the executable's (HOST_CACHE_WARN).
 	 */
-	void (*attach)(void (*host_unwind)(void));
+	void (*attach)(void (*host_unwind)(void), void (*host_cache_warn)(const char *why));
 	struct kabi_model *(*model)(const struct kset *set, const char *file_name, const char *text,
-				    char *const *args, size_t n_args, const char *origin);
+				    char *const *args, size_t n_args, const char *origin, bool use_cache);
 	char *(*check_compiles)(const char *file_name, const char *text, char *const *args, size_t n_args);
 	void (*eval_ints)(const char *file_name, const char *text, char *const *args, size_t n_args,
 			  const char *origin, char *const *names, long long *values, size_t n);
-	char *(*resolve)(const char *file_name, const char *text, char *const *args, size_t n_args,
-			 const char *origin);
+	char *(*resolve)(const struct kset *set, const char *file_name, const char *text, char *const *args,
+			 size_t n_args, const char *origin);
 };
 
 #define EXTRACT_ENGINE_SYMBOL "kabigen_extract_engine"

@@ -277,3 +277,12 @@ char *tu_shell_args(const struct tu *tu)
 	}
 	return sb.buf ? sb.buf : xstrdup("");
 }
+
+char *tu_tree_relative(const char *path)
+{
+	const char *at = strstr(path, "/arch/");
+
+	if (!at)
+		at = strstr(path, "/include/");
+	return xstrdup(at ? at + 1 : path);
+}

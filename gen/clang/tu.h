@@ -26,6 +26,10 @@ struct strbuf;
 #define TU_MARK_SET "\n/* The set's own part. */\n"
 #define TU_PROBE_SECTION "kabigen__section_"	/* + index: the section's condition holds */
 #define TU_PROBE_SECTYPE "kabigen__sectype_"	/* + index: the section's element type */
+/* After a precompiled head (gen/clang/pch.h): the head's definitions and enumerators the set names. */
+#define TU_PROBE_WANT "kabigen__wantrec_"	/* + struct or union tag */
+#define TU_PROBE_WANT_ENUM "kabigen__wantenum_"	/* + enum tag */
+#define TU_PROBE_ENUMREF "kabigen__enumref_"	/* + enumerator */
 
 struct tu {
 	char *file_name;	/* the name the translation unit is parsed under */
@@ -51,6 +55,9 @@ bool tu_is_ident(const char *s);
 void tu_add_const_probe(struct strbuf *sb, const char *name, const char *expr, const char *type);
 /* "#if COND\n", with the set's type tests (defined(struct NAME)) as the preprocessor reads them. */
 void tu_add_if(struct strbuf *sb, const char *cond);
+
+/* A header's path from its tree's arch/ or include/ folder on: what the provenance names. New string. */
+char *tu_tree_relative(const char *path);
 
 /* The arguments on one line, each quoted for a POSIX shell where it needs it. New string. */
 char *tu_shell_args(const struct tu *tu);

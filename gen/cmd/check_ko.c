@@ -99,6 +99,7 @@ static const char usage_text[] =
 	"  --format FORMAT    text (the default), md or json\n"
 	"  -j N               modules read at once (default: the number of cores)\n"
 	"  --verbose          with text, list every module, not only those with findings\n"
+	"  --no-cache         parse the tree even when the result cache holds its model\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"Exit status: 0 every module loads; 1 an error (an unreadable module among them);\n"
@@ -106,7 +107,7 @@ static const char usage_text[] =
 	"triple's layouts or exports (bits add up: 12).\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
-       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES };
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE };
 static const struct option longopts[] = {
 	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ "kdir", required_argument, NULL, OPT_KDIR },
@@ -119,6 +120,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "modules", no_argument, NULL, OPT_MODULES },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -129,6 +131,7 @@ struct check_ko_options {
 	long jobs;
 	int verbose;
 	int modules;		/* --modules: check the triple's own modules package, fetched with --kver */
+	int no_cache;
 };
 
 static void parse_options(int argc, char **argv, struct check_ko_options *o)
@@ -151,6 +154,7 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_VERBOSE: o->verbose = 1; break;
 		case OPT_MODULES: o->modules = 1; break;
+		case OPT_NO_CACHE: o->no_cache = 1; break;
 		case 'j':
 			o->jobs = strtol(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > 1024)
@@ -170,8 +174,8 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 		usage_die("'kabigen check-ko' needs modules: MODULE.ko or a folder of them (or --kver with --modules)");
 	if (!!o->layout == !!(o->kdir || o->kver))
 		usage_die("give the triple as --arch with --kdir or --kver, or as --layout kabi.json");
-	if (o->layout && (o->arch || o->flavour || o->offline))
-		usage_die("--layout carries its arch; it takes no --arch, --flavour or --offline");
+	if (o->layout && (o->arch || o->flavour || o->offline || o->no_cache))
+		usage_die("--layout carries its arch; it takes no --arch, --flavour, --offline or --no-cache");
 	if (!o->layout && !o->arch)
 		usage_die("--arch is required with --kdir or --kver (x86_64, arm64, riscv64, loongarch64)");
 	if (o->kdir && o->kver)
@@ -223,7 +227,7 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 		from_cli.flavour = xstrdup(fetched->flavour);
 	set = kset_load(set_file);
 	tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
-	model = cmd_build_model(profile, tree, set, tu, &from_cli);
+	model = cmd_build_model(profile, tree, set, tu, &from_cli, !o->no_cache);
 	tu_free(tu);
 	kset_free(set);
 	free(set_file);

@@ -7,6 +7,7 @@
 #define KABIGEN_CMD_H
 
 #include <getopt.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 struct arch_profile;
@@ -46,10 +47,23 @@ void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver,
 /* --set-file FILE, or the default set CONFIGS/sets/loader.yaml. */
 char *cmd_set_file(const char *set_file, const char *configs);
 /*
+ * What decides an output of FORMAT (c, rust, json; "model" for the model itself) besides
+ * the files the unit reads, which the result cache's manifest covers (autoconf.h among
+ * them): kabigen itself, the format, the set, the profile, the exact arguments and unit,
+ * and the provenance the command line gives. The result cache's key, new string.
+ */
+char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
+		     const struct tu *tu, const struct kabi_provenance *cli);
+/*
  * The layout model of TREE: clang's layouts, the provenance, and what the command line
  * added (FROM_CLI's strings, which the model takes over: FROM_CLI is zeroed).
+ * With USE_CACHE, the model the result cache holds for the same key is read back instead
+ * of parsing (its JSON dump: every emitter gives the same bytes from it), and a parsed
+ * model is stored there, so every later format, diff or check-ko of the triple parses
+ * nothing.
  */
 struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
-				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli);
+				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli,
+				   bool use_cache);
 
 #endif

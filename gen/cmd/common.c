@@ -1,9 +1,12 @@
 /* common.c: what several commands share: option errors, the configs folder, a tree's model. */
 #include "cmd.h"
 #include "archive.h"
+#include "cache.h"
+#include "emit.h"
 #include "extract.h"
 #include "kset.h"
 #include "layout.h"
+#include "layout_read.h"
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
@@ -89,16 +92,76 @@ static void fill_provenance(struct kabi_model *m, const struct arch_profile *p, 
 		die("%s: UTS_RELEASE '%s' cannot name an output folder; pass -o", t->build, pv->release);
 }
 
-struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
-				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli)
+char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
+		     const struct tu *tu, const struct kabi_provenance *cli)
 {
-	struct kabi_model *model = extract_model(set, tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
+	struct cache_key k;
 
+	cache_key_init(&k);
+	cache_key_add_str(&k, "kabigen", KABIGEN_VERSION);
+	cache_key_add_programs(&k);
+	cache_key_add_str(&k, "format", format);
+	cache_key_add_file(&k, set->file);
+	cache_key_add_file(&k, profile->file);
+	for (size_t i = 0; i < tu->n_args; i++)
+		cache_key_add_str(&k, "arg", tu->args[i]);
+	cache_key_add_str(&k, "unit", tu->text);
+	cache_key_add_str(&k, "flavour", cli->flavour);
+	cache_key_add_str(&k, "kconfig", cli->kconfig);
+	for (size_t i = 0; i < cli->n_overrides; i++)
+		cache_key_add_str(&k, "set", cli->overrides[i]);
+	return cache_key_final(&k);
+}
+
+/* The model the result cache holds under KEY (its JSON dump), with the files clang read. */
+static struct kabi_model *cached_model(const char *key)
+{
+	struct cache_entry e;
+	struct kabi_model *m;
+	char *name;
+
+	if (cache_lookup(key, &e))
+		return NULL;
+	name = xasprintf("the result cache's model %s", key);
+	m = layout_read_json_buffer(name, e.text, e.len);
+	cache_entry_take_files(&e, &m->read_files, &m->read_digests, &m->read_stamps, &m->n_read_files);
+	cache_entry_free(&e);
+	free(name);
+	return m;
+}
+
+struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
+				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli,
+				   bool use_cache)
+{
+	char *key = use_cache ? cmd_result_key("model", profile, set, tu, from_cli) : NULL;
+	struct kabi_model *model = key ? cached_model(key) : NULL;
+	char *dump;
+
+	if (model) {
+		trace("the model from the result cache");
+		/* The dump holds the same provenance (the key covers it). */
+		free(from_cli->flavour);
+		free(from_cli->kconfig);
+		strv_free(from_cli->overrides, from_cli->n_overrides);
+		memset(from_cli, 0, sizeof(*from_cli));
+		free(key);
+		return model;
+	}
+	model = extract_model(set, tu->file_name, tu->text, tu->args, tu->n_args, tree->build, use_cache);
 	fill_provenance(model, profile, tree, set);
 	model->prov.flavour = from_cli->flavour;
 	model->prov.kconfig = from_cli->kconfig;
 	model->prov.overrides = from_cli->overrides;
 	model->prov.n_overrides = from_cli->n_overrides;
 	memset(from_cli, 0, sizeof(*from_cli));
+	if (key) {
+		/* Every format a later run asks of this triple comes from it, without a parse. */
+		dump = emit_json(model);
+		cache_store(key, model->prov.release, dump, strlen(dump), model->read_files, model->read_digests,
+			    model->read_stamps, model->n_read_files);
+		free(dump);
+	}
+	free(key);
 	return model;
 }

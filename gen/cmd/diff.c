@@ -32,12 +32,13 @@ static const char usage_text[] =
 	"  --arch ARCH        the arch of a side that is a headers folder (default: the tree's)\n"
 	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
 	"  --offline          for a side ARCH:KVER[:FLAVOUR]: use only kabigen's cache, never the network\n"
+	"  --no-cache         parse each side that is a tree even when the result cache holds its model\n"
 	"  -h, --help         this text\n"
 	"\n"
 	"Exit status: 0 the same, 1 error, 2 usage error; 4 when the layouts differ and 8 when a\n"
 	"loader built for OLD breaks on NEW (so 12), as abidiff.\n";
 
-enum { OPT_ARCH = 256, OPT_OFFLINE, OPT_SET_FILE, OPT_FORMAT, OPT_ONLY, OPT_SUPPRESS };
+enum { OPT_ARCH = 256, OPT_OFFLINE, OPT_SET_FILE, OPT_FORMAT, OPT_ONLY, OPT_SUPPRESS, OPT_NO_CACHE };
 
 static const struct option longopts[] = {
 	{ "arch", required_argument, NULL, OPT_ARCH },
@@ -47,6 +48,7 @@ static const struct option longopts[] = {
 	{ "format", required_argument, NULL, OPT_FORMAT },
 	{ "only", required_argument, NULL, OPT_ONLY },
 	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
+	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -59,6 +61,7 @@ struct diff_cmd_options {
 	const char *suppress;
 	const char *arch;
 	int offline;
+	int no_cache;
 	const char *output;
 	const char *set_file;
 	const char *format;
@@ -93,6 +96,7 @@ static void parse_options(int argc, char **argv, struct diff_cmd_options *o)
 		case OPT_FORMAT: o->format = optarg; break;
 		case OPT_ONLY: o->only_text = optarg; break;
 		case OPT_SUPPRESS: o->suppress = optarg; break;
+		case OPT_NO_CACHE: o->no_cache = 1; break;
 		case 'h':
 			fputs(usage_text, stdout);
 			exit(0);
@@ -141,7 +145,7 @@ static struct kabi_model *tree_side(const struct diff_cmd_options *o, const char
 		from_cli.flavour = xstrdup(fetched->flavour);
 	set = kset_load(set_file);
 	tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
-	model = cmd_build_model(profile, tree, set, tu, &from_cli);
+	model = cmd_build_model(profile, tree, set, tu, &from_cli, !o->no_cache);
 	tu_free(tu);
 	kset_free(set);
 	free(set_file);

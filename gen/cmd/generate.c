@@ -48,7 +48,8 @@ static const char usage_text[] =
 	"  --emit-tu FILE     write the translation unit kabigen parses to FILE, and stop\n"
 	"  --depfile FILE     also write a Makefile-style depfile: the output depends on every file\n"
 	"                     the translation unit read (for Ninja and Make; see cmake/Kabigen.cmake)\n"
-	"  --no-cache         parse even when the result cache holds this output\n"
+	"  --no-cache         parse even when the result cache holds this output, use nothing else\n"
+	"                     the cache keeps (model, precompiled headers) and store nothing\n"
 	"  --version          print kabigen's version\n"
 	"  -h, --help         this text\n"
 	"\n"
@@ -206,32 +207,6 @@ static void check_json(const char *text)
 	kabi_model_free(back);
 }
 
-/*
- * What decides an output besides the files the unit reads (the manifest covers those,
- * autoconf.h among them): kabigen itself, the format, the set, the profile, the exact
- * arguments and unit, and the provenance the command line gives.
- */
-static char *result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
-			const struct tu *tu, const struct kabi_provenance *cli)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "kabigen", KABIGEN_VERSION);
-	cache_key_add_programs(&k);
-	cache_key_add_str(&k, "format", format);
-	cache_key_add_file(&k, set->file);
-	cache_key_add_file(&k, profile->file);
-	for (size_t i = 0; i < tu->n_args; i++)
-		cache_key_add_str(&k, "arg", tu->args[i]);
-	cache_key_add_str(&k, "unit", tu->text);
-	cache_key_add_str(&k, "flavour", cli->flavour);
-	cache_key_add_str(&k, "kconfig", cli->kconfig);
-	for (size_t i = 0; i < cli->n_overrides; i++)
-		cache_key_add_str(&k, "set", cli->overrides[i]);
-	return cache_key_final(&k);
-}
-
 /* One file a run writes: its format, where it goes, its result-cache key, and a hit's bytes. */
 struct output {
 	size_t format;
@@ -284,11 +259,11 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
-		out[i].key = result_key(format_names[out[i].format], profile, set, tu, from_cli);
+		out[i].key = cmd_result_key(format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
 		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
 		if (!out[i].from_cache && !model)
-			model = cmd_build_model(profile, tree, set, tu, from_cli);
+			model = cmd_build_model(profile, tree, set, tu, from_cli, !o->no_cache);
 	}
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (!out[i].from_cache)
@@ -307,7 +282,7 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 		outfile_write(w->path, w->text, strlen(w->text), !o->output || o->n_formats > 1);
 		if (!o->no_cache)
 			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
-				    model->read_digests, model->n_read_files);
+				    model->read_digests, model->read_stamps, model->n_read_files);
 		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", w->path, model->n_order, model->prov.release);
 	}
 	/* The outputs depend on what the unit read: a hit's manifest lists the same files. */
@@ -336,7 +311,7 @@ static void generate(const struct generate_options *o, const struct arch_profile
 
 	if (o->print_cflags || o->emit_tu) {
 		if (o->emit_tu) {
-			char *unit = extract_resolve(tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
+			char *unit = extract_resolve(set, tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
 
 			outfile_write(o->emit_tu, unit, strlen(unit), 0);
 			free(unit);

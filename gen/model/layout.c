@@ -102,6 +102,7 @@ void kabi_model_free(struct kabi_model *m)
 	free(m->all_types);
 	strv_free(m->read_files, m->n_read_files);
 	strv_free(m->read_digests, m->n_read_files);
+	free(m->read_stamps);
 	p = &m->prov;
 	free(p->kabigen_version);
 	free(p->arch);

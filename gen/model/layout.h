@@ -183,6 +183,7 @@ struct kabi_model {
 	 * result cache. Not part of the layout: emitters never print it. */
 	char **read_files;
 	char **read_digests;	/* of the bytes clang read of each (cache_digest()); NULL if unknown */
+	long long (*read_stamps)[3];	/* its size and mtime where they prove those bytes, else -1 (cache.h) */
 	size_t n_read_files;
 	/* Every type and anonymous record allocated, for kabi_model_free(). */
 	struct kabi_type **all_types;

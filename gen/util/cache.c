@@ -89,8 +89,15 @@ void cache_key_add_programs(struct cache_key *k)
 	for (size_t i = 0; i < n; i++)
 		add_stamp(k, "engine", engines[i]);
 	strv_free(engines, n);
+	cache_key_add_libclang(k);
+}
+
+void cache_key_add_libclang(struct cache_key *k)
+{
 #ifdef KABIGEN_LIBCLANG
 	add_stamp(k, "libclang", KABIGEN_LIBCLANG);
+#else
+	(void)k;
 #endif
 }
 
@@ -142,20 +149,33 @@ static int file_digest(const char *path, char out[CACHE_DIGEST_LEN], struct stat
 	return 0;
 }
 
+void cache_warn_once(const char *why)
+{
+	static int warned;
+
+	if (!warned++)
+		warn("%s; the result cache is not used for this run (only an optimisation)", why);
+}
+
+/* The engine library's copy of this file warns through the executable's (cache_set_warn_hook()). */
+static void (*warn_hook)(const char *why) = cache_warn_once;
+
+void cache_set_warn_hook(void (*hook)(const char *why))
+{
+	warn_hook = hook;
+}
+
 /* The cache cannot be used: said once per run, and the work is done without it. */
 static void cache_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 static void cache_warn(const char *fmt, ...)
 {
-	static int warned;
 	struct strbuf sb = { 0 };
 	va_list ap;
 
-	if (warned++)
-		return;
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	warn("%s; the result cache is not used for this run (only an optimisation)", sb.buf);
+	warn_hook(sb.buf);
 	sb_release(&sb);
 }
 
@@ -337,6 +357,18 @@ void cache_entry_free(struct cache_entry *e)
 	memset(e, 0, sizeof(*e));
 }
 
+void cache_entry_take_files(struct cache_entry *e, char ***files, char ***digests, long long (**stamps)[3],
+			    size_t *n_files)
+{
+	*files = e->files;
+	*digests = e->digests;
+	*stamps = e->stamps;
+	*n_files = e->n_files;
+	e->files = e->digests = NULL;
+	e->stamps = NULL;
+	e->n_files = 0;
+}
+
 /* Whether the file still holds what clang read: its trusted stamp, or else its digest. */
 static int file_holds(const char *path, const char *digest, const long long stamp[3])
 {
@@ -395,8 +427,21 @@ char *cache_entry_format(const char *key, const struct cache_entry *e, size_t *l
 	return sb.buf;
 }
 
+int cache_digest_read(const char *path, long long mtime, long long started, char digest[CACHE_DIGEST_LEN],
+		      long long stamp[3])
+{
+	struct stat st;
+
+	if (mtime >= started - 2 || file_digest(path, digest, &st) || st.st_mtim.tv_sec != mtime)
+		return -1;
+	stamp[0] = st.st_size;
+	stamp[1] = st.st_mtim.tv_sec;
+	stamp[2] = st.st_mtim.tv_nsec;
+	return 0;
+}
+
 void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
-		 char *const *digests, size_t n_files)
+		 char *const *digests, long long (*const given)[3], size_t n_files)
 {
 	char *path = entry_path(key), *why = NULL, *bytes = NULL;
 	size_t n_bytes;
@@ -412,6 +457,10 @@ void cache_store(const char *key, const char *release, const char *text, size_t 
 		char digest[CACHE_DIGEST_LEN];
 		struct stat before, after;
 
+		if (given && given[i][0] >= 0 && digests && digests[i]) {
+			memcpy(stamps[i], given[i], sizeof(stamps[i]));
+			continue;
+		}
 		/* The file must still hold the bytes clang read; a stamp is kept only if it cannot lie. */
 		if (!digests || !digests[i] || stat(files[i], &before) || file_digest(files[i], digest, &after) ||
 		    strcmp(digest, digests[i])) {

@@ -17,6 +17,8 @@ void cache_key_add_file(struct cache_key *k, const char *path);			/* its content
 /* The programs that compute an output: this executable, the engine library it would load,
  * and the libclang that library links (size, times and inode of each). */
 void cache_key_add_programs(struct cache_key *k);
+/* The libclang the engine links alone: what a precompiled head depends on. */
+void cache_key_add_libclang(struct cache_key *k);
 char *cache_key_final(struct cache_key *k);	/* hex; new string */
 
 /* The content digest the manifest records (XXH3-128, 32 hex digits and a NUL). */
@@ -41,6 +43,9 @@ struct cache_entry {
  */
 int cache_entry_parse(const char *buf, size_t len, const char *key, struct cache_entry *e);
 void cache_entry_free(struct cache_entry *e);
+/* Moves E's manifest (files, digests, stamps) out to the caller, who frees it; E keeps the rest. */
+void cache_entry_take_files(struct cache_entry *e, char ***files, char ***digests, long long (**stamps)[3],
+			    size_t *n_files);
 /* The bytes of E stored under KEY, which cache_entry_parse() reads back as E; *LEN set. */
 char *cache_entry_format(const char *key, const struct cache_entry *e, size_t *len);	/* the fields; accepts a zeroed entry */
 
@@ -54,11 +59,33 @@ int cache_lookup(const char *key, struct cache_entry *e);
 
 /*
  * Stores TEXT (made for RELEASE) under KEY with the manifest of FILES, whose DIGESTS are of
- * the content clang read. Stores nothing when a file no longer holds that content. A
- * failure only warns (once): the cache is an optimisation.
+ * the content clang read. STAMPS (or NULL) are each file's size and mtime where they
+ * already prove that content (cache_digest_read()); every other file is read again and stores
+ * nothing when it no longer holds that content. A failure only warns (once): the cache is
+ * an optimisation.
  */
 void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
-		 char *const *digests, size_t n_files);
+		 char *const *digests, long long (*const stamps)[3], size_t n_files);
+
+/*
+ * The digest of what a parser read of PATH, from the file, and its stamp (size, mtime
+ * seconds and nanoseconds): when the file still has the MTIME (seconds) the parser saw,
+ * and that mtime is at least two seconds older than STARTED (when the parse began), no
+ * write since the parser read it can have kept that mtime, so the file holds those bytes.
+ * 0 with DIGEST and STAMP, or -1: then ask the parser for its own bytes. (Reading the file
+ * costs a tenth of libclang's clang_getFileContents(), which looks each file up among all
+ * of the unit's source entries.)
+ */
+int cache_digest_read(const char *path, long long mtime, long long started, char digest[CACHE_DIGEST_LEN],
+		      long long stamp[3]);
+
+/*
+ * Says once per run that the cache cannot be used (WHY), and that the work is done
+ * without it. The engine library has its own copy of this file: the executable hands it
+ * its own cache_warn_once(), so that a run warns once whichever side met the problem.
+ */
+void cache_warn_once(const char *why);
+void cache_set_warn_hook(void (*hook)(const char *why));
 
 /* A Makefile-style depfile: each of TARGETS depends on each of FILES (spaces and '$' escaped). */
 void depfile_write(const char *path, char *const *targets, size_t n_targets, char *const *files, size_t n_files);

@@ -123,6 +123,17 @@ void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
+void trace(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!getenv("KABIGEN_TRACE"))
+		return;
+	va_start(ap, fmt);
+	vreport("trace: ", "", fmt, ap);
+	va_end(ap);
+}
+
 void *xmalloc(unsigned long n)
 {
 	void *p = malloc(n ? n : 1);

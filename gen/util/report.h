@@ -36,6 +36,12 @@ _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 _Noreturn void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "kabigen: warning: ..."; goes on. */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * With KABIGEN_TRACE set in the environment, one line on stderr, "kabigen: trace: ...":
+ * what a run did that its output does not show (what it parsed, what the cache gave), for
+ * tests that must know the work was done and for the benchmark.
+ */
+void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Allocation that cannot fail: out of memory is fatal. */
 void *xmalloc(unsigned long n);

@@ -33,6 +33,17 @@ static inline bool strip_suffix(const char *s, const char *suffix, size_t *len)
 	return true;
 }
 
+/* Whether S is one word of printable ASCII or UTF-8: not empty, no space, no control character. */
+static inline bool is_printable_word(const char *s)
+{
+	if (!*s)
+		return false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+		if (*p <= 0x20 || *p == 0x7f)
+			return false;
+	return true;
+}
+
 /* qsort's comparison of two char * by strcmp. */
 static inline int cmp_str(const void *a, const void *b)
 {

@@ -20,10 +20,17 @@ else
 	pass "--no-cache neither reads nor stores"
 fi
 
-# The file of the one entry in cache folder $1 that holds the output (whatever the layout).
+# entry DIR [KIND]: the file of the entry in cache folder DIR that holds KIND: c (the default),
+# rust, model (the JSON dump every format can be made from) or answers (the set's last answers).
 entry() {
-	local r=$1/kabigen/results
-	find "$r" -type f \( -name output -o -path "$r/*" \) ! -name manifest ! -name '.*' | sort | awk 'NR == 1'
+	local r=$1/kabigen/results pattern
+	case ${2:-c} in
+	c) pattern='^ \* kabi\.h: kernel ABI layouts' ;;
+	rust) pattern='^// kabi\.rs: kernel ABI layouts' ;;
+	model) pattern='"format": "kabigen-layout"' ;;
+	answers) pattern='^release answers$' ;;
+	esac
+	grep -l -- "$pattern" "$r"/* 2>/dev/null | awk 'NR == 1'
 }
 # fresh NAME [ARGS...]: a new cache folder with one entry, made by a run with ARGS.
 fresh() {
@@ -61,18 +68,99 @@ served "a truncated cached output" "$work/ref.h"
 # Two entries swapped (the Rust file under the C header's key, and back).
 fresh swap
 run --format rust -o "$work/fill.rs" 2>/dev/null
-mapfile -t entries < <(find "$XDG_CACHE_HOME/kabigen/results" -mindepth 1 -maxdepth 1 ! -name '.*')
-if [ ${#entries[@]} = 2 ]; then
-	mv "${entries[0]}" "$work/tmp-entry" && mv "${entries[1]}" "${entries[0]}" && mv "$work/tmp-entry" "${entries[1]}"
+c_entry=$(entry "$XDG_CACHE_HOME" c) rust_entry=$(entry "$XDG_CACHE_HOME" rust)
+if [ -n "$c_entry" ] && [ -n "$rust_entry" ] && [ "$c_entry" != "$rust_entry" ]; then
+	mv "$c_entry" "$work/tmp-entry" && mv "$rust_entry" "$c_entry" && mv "$work/tmp-entry" "$rust_entry"
 	served "two cache entries swapped (C)" "$work/ref.h"
 	served "two cache entries swapped (Rust)" "$work/ref.rs" --format rust
 else
-	fail "expected two cache entries, found ${#entries[@]}"
+	fail "expected a C and a Rust entry: $(ls "$XDG_CACHE_HOME/kabigen/results")"
+fi
+
+# The model: a second format for a triple comes from it without a parse (the trace says what
+# the run parsed), with the bytes --no-cache gives; damaged, it is a miss and the run parses.
+fresh model
+KABIGEN_TRACE=1 run --format rust -o "$work/model.rs" 2>"$work/log"
+if cmp -s "$work/model.rs" "$work/ref.rs" && grep -q "trace: the model from the result cache" "$work/log" &&
+	! grep -q "trace: parsed" "$work/log"; then
+	pass "a second format from the cached model, no parse: $(grep -v trace "$work/log")"
+else
+	fail "a second format from the cached model: $(cat "$work/log")"
+fi
+fresh model-damaged
+m=$(entry "$XDG_CACHE_HOME" model)
+printf '9' | dd of="$m" bs=1 seek=$(($(stat -c %s "$m") - 300)) conv=notrunc status=none
+KABIGEN_TRACE=1 run --format rust -o "$work/got" 2>"$work/log"
+if cmp -s "$work/got" "$work/ref.rs" && grep -q "trace: parsed" "$work/log"; then
+	pass "a damaged model is a miss: the run parses and writes --no-cache's bytes"
+else
+	fail "a damaged model: $(cat "$work/log")"
+fi
+
+# The set's last answers are a guess the parse proves: forged answers (a type said defined
+# that is not, a prefix's macro dropped, its hash made right) cost parses, never a byte.
+fresh answers
+a=$(entry "$XDG_CACHE_HOME" answers)
+if [ -z "$a" ]; then
+	fail "no answers were stored: $(ls "$XDG_CACHE_HOME/kabigen/results")"
+else
+	# Neither the output nor the model, nor the mark that makes a second parse precompile the head.
+	rm -f "$(entry "$XDG_CACHE_HOME" c)" "$(entry "$XDG_CACHE_HOME" model)" $(grep -l '^release pch$' "$XDG_CACHE_HOME"/kabigen/results/*)
+	body=$(sed '1,/^$/d' "$a")
+	forged=$(printf '%s\n' "$body" | sed -e 's/^struct_kernel_symbol 0$/struct_kernel_symbol 1/' -e '/^R_RISCV_64$/d' |
+		awk '/^prefix / && $4 != "-" && !done { $3 = $3 - 1; done = 1 } { print }')
+	if [ "$forged" = "$body" ]; then
+		fail "the answers could not be forged: $body"
+	else
+		printf '%s\n' "$forged" >"$work/forged-answers"
+		{
+			sed -n '1,3p' "$a"
+			echo "output $(stat -c %s "$work/forged-answers") $(sha256sum <"$work/forged-answers" | cut -d' ' -f1)"
+			echo "files 0"
+			echo
+			cat "$work/forged-answers"
+		} >"$work/forged-entry"
+		mv "$work/forged-entry" "$a"
+		KABIGEN_TRACE=1 run -o "$work/got" 2>"$work/log"
+		if cmp -s "$work/got" "$work/ref.h" && grep -q "trace: parsed the unit (answers: the cache's guess)" "$work/log" &&
+			grep -q "trace: the parse disproved those answers" "$work/log"; then
+			pass "forged answers were disproved by the parse: the bytes --no-cache writes"
+		else
+			fail "forged answers: $(cat "$work/log")"
+		fi
+	fi
+fi
+
+# The precompiled head: built on the second parse of a tree's head, then used by another set
+# (the same includes); a damaged .pch is refused before libclang reads it.
+export XDG_CACHE_HOME=$work/pch
+cp "$(dirname "$kabigen")/configs/sets/loader.yaml" "$work/set2.yaml"
+echo "# the same set, another file" >>"$work/set2.yaml"
+cp "$work/set2.yaml" "$work/set3.yaml"
+echo "# and a third" >>"$work/set3.yaml"
+run -o "$work/p1.h" 2>/dev/null
+KABIGEN_TRACE=1 run --set-file "$work/set2.yaml" -o "$work/p2.h" 2>"$work/log2"
+KABIGEN_TRACE=1 run --set-file "$work/set3.yaml" -o "$work/p3.h" 2>"$work/log3"
+if cmp -s "$work/p2.h" "$work/ref.h" && cmp -s "$work/p3.h" "$work/ref.h" &&
+	grep -q "trace: precompiled the head" "$work/log2" && grep -q "after the precompiled head" "$work/log3"; then
+	pass "another set after the precompiled head: the bytes --no-cache writes"
+else
+	fail "the precompiled head: $(cat "$work/log2" "$work/log3")"
+fi
+p=$(find "$XDG_CACHE_HOME/kabigen/pch" -name '*.pch' | awk 'NR == 1')
+printf '\x55' | dd of="$p" bs=1 seek=$(($(stat -c %s "$p") / 2)) conv=notrunc status=none
+cp "$work/set3.yaml" "$work/set4.yaml"
+echo "# a fourth" >>"$work/set4.yaml"
+KABIGEN_TRACE=1 run --set-file "$work/set4.yaml" -o "$work/p4.h" 2>"$work/log4"
+if cmp -s "$work/p4.h" "$work/ref.h" && grep -q "trace: precompiled the head" "$work/log4"; then
+	pass "a damaged .pch is refused and made again: $(grep trace "$work/log4" | tr '\n' ' ')"
+else
+	fail "a damaged .pch: $(cat "$work/log4")"
 fi
 
 # A release that would leave out/ ("../../x"), in an entry otherwise whole.
 fresh forged
-f=$(grep -rl --include='*' '^release ' "$XDG_CACHE_HOME/kabigen/results" | awk 'NR == 1')
+f=$(entry "$XDG_CACHE_HOME" c)
 sed -i "0,/^release .*/s//release ..\/..\/x/" "$f"
 mkdir -p "$work/run/sub"
 (cd "$work/run/sub" && "$kabigen" --arch riscv64 --kdir "$kdir" 2>"$work/log") || true

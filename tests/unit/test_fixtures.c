@@ -363,6 +363,7 @@ static void test_conditions(void **state)
 		"the set's definition of struct public_sym: the headers define it",
 		"layout_old: !defined( struct layout_new ) is false",
 		"guarded_sym: defined(FEATURE) && FEATURE > 5 is false",
+		"late_type: defined(struct late_type) is false",
 		"absent_kind: defined(enum absent_kind) is false",
 	};
 	static const char *const kept[] = { "uses", "layout_new", "public_sym" };
@@ -391,6 +392,7 @@ static void test_conditions(void **state)
 		assert_string_equal(a.text, b.text);
 		assert_null(kabi_model_find_record(r.model, "layout_old"));
 		assert_null(kabi_model_find_record(r.model, "guarded_sym"));
+		assert_null(kabi_model_find_record(r.model, "late_type"));
 		assert_int_equal(r.model->n_enums, 1);
 		assert_non_null(kabi_model_find_enum(r.model, "present_kind"));
 		assert_int_equal(r.model->n_constants, 1);
