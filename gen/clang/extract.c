@@ -33,6 +33,7 @@ struct extract {
 	struct decl *wanted;	/* the set's structs this configuration has */
 	struct decl *wanted_enums;
 	struct decl *enumerators;	/* enumerators the set lists as constants */
+	struct decl *read;	/* the files in the model's read_files, by name */
 	struct kabi_name_list *lists;	/* parallel to set->externs */
 	struct answers *ans;	/* what the unit asked of the headers, answered */
 	struct pch pch;		/* the precompiled head the unit was parsed after (path NULL: none) */
@@ -864,14 +865,16 @@ static void take_sections(struct extract *x)
 }
 
 /*
- * FILE in M's list of files read, once, with the DIGEST of what clang read of it (or NULL)
- * and the STAMP that proves it (or NULL: -1s).
+ * FILE in the model's list of files read, once, with the DIGEST of what clang read of it (or
+ * NULL) and the STAMP that proves it (or NULL: -1s).
  */
-static void add_read_file(struct kabi_model *m, const char *file, const char *digest, const long long stamp[3])
+static void add_read_file(struct extract *x, const char *file, const char *digest, const long long stamp[3])
 {
-	for (size_t i = 0; i < m->n_read_files; i++)
-		if (!strcmp(m->read_files[i], file))
-			return;
+	struct kabi_model *m = x->m;
+
+	if (decl_get(x->read, file))
+		return;
+	decl_put(&x->read, file, clang_getNullCursor());
 	m->read_files = xrealloc(m->read_files, (m->n_read_files + 1) * sizeof(*m->read_files));
 	m->read_digests = xrealloc(m->read_digests, (m->n_read_files + 1) * sizeof(*m->read_digests));
 	m->read_stamps = xrealloc(m->read_stamps, (m->n_read_files + 1) * sizeof(*m->read_stamps));
@@ -899,7 +902,7 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
 	(void)depth;
 	/* The translation unit itself lives in memory: it has no path of its own. */
 	if (name[0] == '/' && !x->use_cache) {
-		add_read_file(x->m, name, NULL, NULL);
+		add_read_file(x, name, NULL, NULL);
 	} else if (name[0] == '/') {
 		if (cache_digest_read(name, (long long)clang_getFileTime(file), x->started, digest, stamp)) {
 			size_t size = 0;
@@ -911,7 +914,7 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
 			else
 				digest[0] = '\0';
 		}
-		add_read_file(x->m, name, digest[0] ? digest : NULL, stamp);
+		add_read_file(x, name, digest[0] ? digest : NULL, stamp);
 	}
 	free(name);
 }
@@ -1054,16 +1057,21 @@ static enum CXChildVisitResult answer_visit(CXCursor c, CXCursor parent, CXClien
 static void answers_from_facts(struct extract *x, struct answers *a)
 {
 	const struct head_facts *f = &x->pch.facts;
+	bool first[256] = { false };
 
 	answers_clear(a);
+	for (size_t i = 0; i < x->set->n_constants; i++)
+		if (x->set->constants[i].prefix)
+			first[(unsigned char)x->set->constants[i].prefix[0]] = true;
 	for (size_t i = 0; i < a->n_types; i++) {
 		const char *name = strchr(a->types[i], '_') + 1;
 		char kind = head_tag_kind(f, name);
 
 		a->defined[i] = kind && kind == a->types[i][0];
 	}
+	/* Some 20,000 macros: those whose first letter starts no prefix, at once. */
 	for (size_t m = 0; m < f->n_macros; m++)
-		for (size_t i = 0; i < x->set->n_constants; i++) {
+		for (size_t i = 0; first[(unsigned char)f->macros[m][0]] && i < x->set->n_constants; i++) {
 			const char *prefix = x->set->constants[i].prefix;
 
 			if (!prefix || !starts_with(f->macros[m], prefix))
@@ -1090,7 +1098,8 @@ static void answers_from_tu(struct extract *x, CXTranslationUnit tu, const char 
 		answers_clear(a);
 		for (const char *p = text; p < mark; p++)
 			h.head_lines += *p == '\n';
-		clang_getInclusions(tu, note_head_file, &h);
+		if (a->n_types)
+			clang_getInclusions(tu, note_head_file, &h);
 		w.head_files = h.files;
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), answer_visit, &w);
@@ -1367,7 +1376,7 @@ static void take_head_externs(struct extract *x)
 			if (!strcmp(f->extern_types[j], x->set->externs[i].type))
 				name_list_add(&x->lists[i], f->extern_names[j]);
 	for (size_t i = 0; i < x->pch.n_files; i++)
-		add_read_file(x->m, x->pch.files[i], x->pch.digests[i], x->pch.stamps[i]);
+		add_read_file(x, x->pch.files[i], x->pch.digests[i], x->pch.stamps[i]);
 }
 
 /* After a precompiled head and the walk: the definitions and enumerators its probes reach. */
@@ -1404,6 +1413,7 @@ static void extract_free(struct extract *x)
 	decl_free_all(&x->wanted);
 	decl_free_all(&x->wanted_enums);
 	decl_free_all(&x->enumerators);
+	decl_free_all(&x->read);
 	answers_free(x->ans);
 	pch_free(&x->pch);
 	free(x->unit);

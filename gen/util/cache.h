@@ -24,6 +24,10 @@ char *cache_key_final(struct cache_key *k);	/* hex; new string */
 /* The content digest the manifest records (XXH3-128, 32 hex digits and a NUL). */
 #define CACHE_DIGEST_LEN 33
 void cache_digest(const void *data, size_t len, char out[CACHE_DIGEST_LEN]);
+struct stat;
+/* The digest of a regular file's content now, read in pieces, and its stat: 0, or -1 (never
+ * blocks on a FIFO). */
+int cache_file_digest(const char *path, char out[CACHE_DIGEST_LEN], struct stat *st);
 
 /* One result as the cache holds it. */
 struct cache_entry {

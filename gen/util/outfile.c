@@ -23,7 +23,7 @@ void outfile_cleanup(void)
 	}
 }
 
-int outfile_try_write(const char *path, const char *data, size_t len, int make_dirs, char **why)
+int outfile_try_write(const char *path, const char *data, size_t len, int flags, char **why)
 {
 	char *dcopy = xstrdup(path), *dir = dirname(dcopy), *bcopy = xstrdup(path), *base = basename(bcopy);
 	int fd, err = 0;
@@ -36,7 +36,7 @@ int outfile_try_write(const char *path, const char *data, size_t len, int make_d
 		*why = xstrdup("exists and is not a regular file");
 		goto out;
 	}
-	if (make_dirs && fs_mkdirs(dir, why))
+	if ((flags & OUTFILE_MKDIRS) && fs_mkdirs(dir, why))
 		goto out;
 	pending = xasprintf("%s/.%s.XXXXXX", dir, base);
 	fd = mkstemp(pending);
@@ -59,7 +59,7 @@ int outfile_try_write(const char *path, const char *data, size_t len, int make_d
 	}
 	if (!err && fchmod(fd, 0644))
 		err = errno;
-	if (!err && fsync(fd))
+	if (!err && !(flags & OUTFILE_NO_SYNC) && fsync(fd))
 		err = errno;
 	if (close(fd) && !err)
 		err = errno;
@@ -81,7 +81,7 @@ void outfile_write(const char *path, const char *data, size_t len, int make_dirs
 {
 	char *why;
 
-	if (outfile_try_write(path, data, len, make_dirs, &why))
+	if (outfile_try_write(path, data, len, make_dirs ? OUTFILE_MKDIRS : 0, &why))
 		die("%s: %s; nothing was written; choose a writable file path with -o", path, why);
 }
 

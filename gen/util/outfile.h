@@ -11,9 +11,14 @@
  */
 void outfile_write(const char *path, const char *data, size_t len, int mkdirs);
 
-/* The same, but returns -1 with *WHY (new string) instead of dying: for files that are
- * only an optimisation, such as the result cache. */
-int outfile_try_write(const char *path, const char *data, size_t len, int mkdirs, char **why);
+/*
+ * The same, but returns -1 with *WHY (new string) instead of dying: for files that are only
+ * an optimisation, such as the result cache. FLAGS: OUTFILE_MKDIRS; OUTFILE_NO_SYNC for a
+ * file whose reader proves it (a cache entry carries its digest): a crash may lose it, and
+ * the reader then finds it torn or missing, a miss.
+ */
+enum { OUTFILE_MKDIRS = 1, OUTFILE_NO_SYNC = 2 };
+int outfile_try_write(const char *path, const char *data, size_t len, int flags, char **why);
 
 /* Whether NAME (a kernel release from the headers or the result cache) can be one folder
  * name under out/: printable ASCII without '/', not . or .. */
