@@ -61,7 +61,7 @@ static char *pch_path(const char *key)
 
 /* ---- the facts, as text ---- */
 
-static void facts_free(struct head_facts *f)
+void pch_facts_free(struct head_facts *f)
 {
 	strv_free(f->tags, f->n_tags);
 	free(f->tag_kinds);
@@ -82,7 +82,7 @@ static void facts_free(struct head_facts *f)
  *	files N, then FILE		tree-relative, where macros were defined
  *	macros N, then "NAME INDEX"	INDEX into files, or -
  */
-static char *facts_format(const struct head_facts *f, long long size, const char *digest)
+char *pch_facts_format(const struct head_facts *f, long long size, const char *digest)
 {
 	struct strbuf sb = { 0 };
 
@@ -156,7 +156,7 @@ static bool ident_then(char *line, const char **rest)
 	return tu_is_ident(line);
 }
 
-static bool facts_parse(const char *text, size_t len, struct head_facts *f, long long *size, char *digest)
+bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long long *size, char *digest)
 {
 	char *copy = xmalloc(len + 1);
 	struct reader r = { copy, copy + len, NULL };
@@ -230,7 +230,7 @@ static bool facts_parse(const char *text, size_t len, struct head_facts *f, long
 	ok = ok && r.p == r.end;
 	free(copy);
 	if (!ok)
-		facts_free(f);
+		pch_facts_free(f);
 	return ok;
 }
 
@@ -386,7 +386,7 @@ bool pch_open(const char *key, struct pch *p)
 		return false;
 	p->path = pch_path(key);
 	/* The .pch must be the one the facts describe, byte for byte: libclang trusts its input. */
-	ok = p->path && facts_parse(e.text, e.len, &p->facts, &size, digest) &&
+	ok = p->path && pch_facts_parse(e.text, e.len, &p->facts, &size, digest) &&
 	     file_digest_of(p->path, &now_size, now) && now_size == size && !strcmp(now, digest);
 	cache_entry_take_files(&e, &p->files, &p->digests, &p->stamps, &p->n_files);
 	cache_entry_free(&e);
@@ -457,7 +457,7 @@ bool pch_build(const char *key, const char *head, size_t head_len, char *const *
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), walk_head, &p->facts);
 	clang_getInclusions(tu, add_file, &(struct manifest_walk){ tu, p, started });
-	text = facts_format(&p->facts, size, digest);
+	text = pch_facts_format(&p->facts, size, digest);
 	fkey = entry_key(key, "facts");
 	cache_store(fkey, "pch", text, strlen(text), p->files, p->digests, p->stamps, p->n_files);
 	free(fkey);
@@ -487,7 +487,7 @@ void pch_discard(const char *key)
 
 void pch_free(struct pch *p)
 {
-	facts_free(&p->facts);
+	pch_facts_free(&p->facts);
 	strv_free(p->files, p->n_files);
 	strv_free(p->digests, p->n_files);
 	free(p->stamps);

@@ -64,7 +64,13 @@ void pch_discard(const char *key);
 char head_tag_kind(const struct head_facts *f, const char *name);
 bool head_has_enumerator(const struct head_facts *f, const char *name);
 
-/* A header's path from its tree's arch/ or include/ folder on, as the provenance names it. New string. */
-char *pch_tree_relative(const char *path);
+/*
+ * The facts as the cache keeps them, with the .pch's SIZE and DIGEST: text, and read back
+ * (every count, name and index checked; false, with F zeroed, for anything else). For the
+ * store and its fuzzer.
+ */
+char *pch_facts_format(const struct head_facts *f, long long size, const char *digest);
+bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long long *size, char *digest);
+void pch_facts_free(struct head_facts *f);	/* accepts a zeroed one */
 
 #endif
