@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <uthash.h>
 
 /*
  * Rust cannot put attributes on fields, so every member is placed by explicit padding
@@ -53,10 +54,50 @@ static char *ident(const char *name)
 }
 
 
+/*
+ * The names the file declares, per namespace: C names become Rust names by rules (keywords
+ * get a '_', anonymous records are named after their parent, bitfields get set_ methods),
+ * and two C names can become one Rust name (struct loop and struct loop_; the bitfields x and
+ * set_x; struct s's first anonymous member and a struct s__anon0). rustc would refuse the
+ * file, or worse, take one for the other: each name is claimed once, or the run stops.
+ */
+struct rust_name {
+	char *name;
+	char *what;
+	UT_hash_handle hh;
+};
+
+static void claim(struct rust_name **table, const char *name, const char *what)
+{
+	struct rust_name *n = NULL;
+
+	HASH_FIND_STR(*table, name, n);
+	if (n)
+		die("the Rust file would name two things `%s`: %s and %s; leave one of them out of the set, or "
+		    "use --format c, which keeps the kernel's names", name, n->what, what);
+	n = xcalloc(1, sizeof(*n));
+	n->name = xstrdup(name);
+	n->what = xstrdup(what);
+	HASH_ADD_KEYPTR(hh, *table, n->name, strlen(n->name), n);
+}
+
+static void claim_free(struct rust_name **table)
+{
+	struct rust_name *n, *tmp;
+
+	HASH_ITER(hh, *table, n, tmp) {
+		HASH_DEL(*table, n);
+		free(n->name);
+		free(n->what);
+		free(n);
+	}
+}
+
 /* ---- the emitter's state: what the records used, declared before them ---- */
 
 struct rust {
 	const struct kabi_model *m;
+	struct rust_name *types, *values, *macros;	/* the module's namespaces */
 	uint64_t opaque_aligns;		/* bit k: KabiOpaque(2^k) is used */
 	bool uses_packed;		/* KabiPacked<T> */
 	bool uses_bitfields;		/* the kabi_bf_* helpers */
@@ -470,11 +511,27 @@ static void spell_field(struct rust *x, struct strbuf *sb, const struct plan *p,
 		sb_adds(sb, ">");
 }
 
+/* The reader and writer of TYPE's member NAME (KIND): NAME (a keyword gets its '_') and set_NAME. */
+static void claim_method(struct rust_name **methods, const char *type, const char *name, const char *kind)
+{
+	char *getter = ident(name), *setter = xasprintf("set_%s", name);
+	char *what_get = xasprintf("the reader of %s %s of %s", kind, name, type);
+	char *what_set = xasprintf("the writer of %s %s of %s", kind, name, type);
+
+	claim(methods, getter, what_get);
+	claim(methods, setter, what_set);
+	free(what_set);
+	free(what_get);
+	free(setter);
+	free(getter);
+}
+
 /*
  * Bitfields: one getter and one setter per named field, reading bit by bit from the
  * storage (little-endian bit order, as on every kabigen target; the offsets are clang's).
  */
-static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p)
+static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p,
+			   struct rust_name **methods)
 {
 	bool any = false;
 
@@ -502,6 +559,7 @@ static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_
 				sb_addf(sb, "#[allow(non_snake_case, dead_code)]\nimpl %s {\n", p->name);
 			any = true;
 			x->uses_bitfields = true;
+			claim_method(methods, p->name, m->name, "the bitfield");
 			spell(x, &ty, t, false);
 			sb_addf(sb, "    /// Reads the bitfield `%s` (%d bits).\n    pub const fn ", m->name, m->bit_width);
 			add_ident(sb, m->name);
@@ -528,7 +586,8 @@ static void emit_accessors(struct rust *x, struct strbuf *sb, const struct kabi_
  * kp.__anon0.arg. Reading a union's member is unsafe (the caller knows which one is live);
  * writing a Copy member is not.
  */
-static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p)
+static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const struct plan *p,
+				struct rust_name **methods)
 {
 	struct strset seen = { 0 };
 	bool any = false;
@@ -557,6 +616,7 @@ static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct 
 			if (!any)
 				sb_addf(sb, "#[allow(non_snake_case, dead_code)]\nimpl %s {\n", p->name);
 			any = true;
+			claim_method(methods, p->name, m->name, "the anonymous record's member");
 			spell_field(x, &ty, &sp, sub, g);
 			sb_addf(sb, "    /// Reads `%s` of the anonymous %s `%s`.\n", m->name, sub->is_union ? "union" : "struct",
 				f->name);
@@ -588,9 +648,21 @@ static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct 
 static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_record *r, const char *name,
 			const char *base, const char *prefix, uint64_t base_off)
 {
+	struct rust_name *fields = NULL, *methods = NULL;
 	struct plan p;
+	char *what = r->name ? xasprintf("%s %s", r->is_union ? "union" : "struct", r->name)
+			     : xasprintf("the anonymous %s kabigen names after the record holding it", r->is_union ? "union" : "struct");
 
 	plan_record(r, name, base, &p);
+	claim(&x->types, name, what);
+	for (size_t i = 0; i < p.n; i++) {
+		char *field = xasprintf("a field of %s", what);
+
+		claim(&fields, p.f[i].name, field);
+		free(field);
+	}
+	claim_free(&fields);
+	free(what);
 	if (r->name)
 		sb_addf(sb, "/// `%s %s`: size %" PRIu64 ", align %u, laid out as clang computed it.\n",
 			r->is_union ? "union" : "struct", r->name, r->size, r->align);
@@ -621,8 +693,9 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 		add_member_comment(sb, r, &p.f[i]);
 	}
 	sb_addf(sb, "} // size %" PRIu64 ", align %u\n", r->size, r->align);
-	emit_accessors(x, sb, r, &p);
-	emit_anon_accessors(x, sb, r, &p);
+	emit_accessors(x, sb, r, &p, &methods);
+	emit_anon_accessors(x, sb, r, &p, &methods);
+	claim_free(&methods);
 
 	sb_addf(&x->checks, "const _: () = assert!(core::mem::size_of::<%s>() == %" PRIu64 ");\n", name, r->size);
 	sb_addf(&x->checks, "const _: () = assert!(core::mem::align_of::<%s>() == %u);\n", name, r->align);
@@ -652,8 +725,13 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 
 static const char allow_const[] = "#[allow(non_upper_case_globals, dead_code)]\n";
 
-static void add_str_const(struct strbuf *sb, const char *name, const char *value)
+static void add_str_const(struct rust *x, struct strbuf *sb, const char *name, const char *value)
 {
+	char *rname = xasprintf("KABI_%s", name), *what = xasprintf("the string %s", name);
+
+	claim(&x->values, rname, what);
+	free(what);
+	free(rname);
 	sb_addf(sb, "/// The string %s of this triple.\n%spub const KABI_%s: &str = ", name, allow_const, name);
 	escape_rust_string(sb, value);
 	sb_adds(sb, ";\n");
@@ -670,8 +748,9 @@ static void add_int_literal(struct strbuf *sb, uint64_t bits, bool is_signed, ui
 		sb_addf(sb, "%" PRIu64, bits);
 }
 
-static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
+static void emit_preamble(struct rust *x, struct strbuf *sb)
 {
+	const struct kabi_model *m = x->m;
 	const struct kabi_provenance *p = &m->prov;
 
 	emit_title(sb, p, "// ", "kabi.rs", escape_rust_comment);
@@ -682,12 +761,25 @@ static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
 		    "// the const assertions at the end refuse to compile if rustc lays one out differently.\n"
 		    "// Only `core` is used, and each item carries its own #[allow] (no inner attributes), so\n"
 		    "// this file is a crate root as it is, or goes in a module: mod kabi { include!(\"kabi.rs\"); }\n\n");
-	add_str_const(sb, "ARCH", p->arch);
-	add_str_const(sb, "KERNEL_ARCH", p->kernel_arch);
-	add_str_const(sb, "TARGET", p->clang_target);
+	add_str_const(x, sb, "ARCH", p->arch);
+	add_str_const(x, sb, "KERNEL_ARCH", p->kernel_arch);
+	add_str_const(x, sb, "TARGET", p->clang_target);
 	for (size_t i = 0; i < m->n_strings; i++)
-		add_str_const(sb, m->strings[i].name, m->strings[i].value);
+		add_str_const(x, sb, m->strings[i].name, m->strings[i].value);
 	sb_adds(sb, "\n");
+}
+
+/* What a group or list of NAME declares: the slice KABI_NAME and the macro kabi_LOWER. */
+static void claim_group(struct rust *x, const char *name, const char *lower, const char *kind)
+{
+	char *slice = xasprintf("KABI_%s", name), *macro = xasprintf("kabi_%s", lower);
+	char *what = xasprintf("%s %s", kind, name);
+
+	claim(&x->values, slice, what);
+	claim(&x->macros, macro, what);
+	free(what);
+	free(macro);
+	free(slice);
 }
 
 /*
@@ -695,8 +787,9 @@ static void emit_preamble(struct strbuf *sb, const struct kabi_model *m)
  * whole list to the caller's macro at once, so it can stamp out match arms or items:
  *   macro_rules! arms { ($(($c:ident, $n:literal)),*) => { ... } }  kabi_reloc!(arms);
  */
-static void emit_groups(struct strbuf *sb, const struct kabi_model *m)
+static void emit_groups(struct rust *x, struct strbuf *sb)
 {
+	const struct kabi_model *m = x->m;
 	size_t n_groups;
 	char **groups = kabi_model_group_names(m, &n_groups);
 
@@ -711,6 +804,7 @@ static void emit_groups(struct strbuf *sb, const struct kabi_model *m)
 				type = NULL;
 		for (char *c = lower; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
+		claim_group(x, groups[i], lower, "the group");
 		sb_addf(sb, "/// The constants of the group %s: (value, kernel name) each.\n%spub const KABI_%s: &[(%s, &str)] = &[\n",
 			groups[i], allow_const, groups[i], type ? type : "i128");
 		for (size_t j = 0; j < n; j++) {
@@ -739,8 +833,10 @@ static void emit_groups(struct strbuf *sb, const struct kabi_model *m)
 	strv_free(groups, n_groups);
 }
 
-static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model *m)
+static void emit_constants_and_enums(struct rust *x, struct strbuf *sb)
 {
+	const struct kabi_model *m = x->m;
+
 	for (size_t i = 0; i < m->n_constants; i++) {
 		const struct kabi_constant *c = &m->constants[i];
 		/* A size (the set's type size_t) is what Rust indexes and sizes arrays with. */
@@ -750,6 +846,13 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 		if (!type)
 			die("the constant %s has the %u-byte type %s, which Rust lacks; report this", c->name, c->size,
 			    c->c_type);
+		{
+			char *rname = ident(c->name), *what = xasprintf("the constant %s", c->name);
+
+			claim(&x->values, rname, what);
+			free(what);
+			free(rname);
+		}
 		sb_adds(sb, "/// `");
 		escape_rust_comment(sb, c->expr ? c->expr : c->name);
 		sb_adds(sb, "`, as clang evaluated it for this triple (C type ");
@@ -776,7 +879,7 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 	}
 	if (m->n_constants)
 		sb_adds(sb, "\n");
-	emit_groups(sb, m);
+	emit_groups(x, sb);
 	for (size_t i = 0; i < m->n_enums; i++) {
 		const struct kabi_enum *e = m->enum_order[i];
 		const char *type = int_name(e->int_type->size, e->int_type->is_signed);
@@ -785,10 +888,22 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 		if (!type)
 			die("enum %s has the %" PRIu64 "-byte type %s, which Rust lacks; report this", e->name,
 			    e->int_type->size, e->int_type->name);
+		{
+			char *what = xasprintf("enum %s", e->name);
+
+			claim(&x->types, name, what);
+			free(what);
+		}
 		sb_addf(sb, "/// `enum %s`, whose values are the constants below.\n", e->name);
 		sb_addf(sb, "#[allow(non_camel_case_types, dead_code)]\npub type %s = %s; // enum %s: %s\n", name, type,
 			e->name, e->int_type->name);
 		for (size_t j = 0; j < e->n_values; j++) {
+			char *rname = ident(e->values[j].name), *what = xasprintf("the value %s of enum %s",
+										 e->values[j].name, e->name);
+
+			claim(&x->values, rname, what);
+			free(what);
+			free(rname);
 			sb_addf(sb, "/// A value of `enum %s`.\n%spub const ", e->name, allow_const);
 			add_ident(sb, e->values[j].name);
 			sb_addf(sb, ": %s = ", name);
@@ -801,10 +916,18 @@ static void emit_constants_and_enums(struct strbuf *sb, const struct kabi_model 
 	}
 }
 
-static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
+static void emit_lists(struct rust *x, struct strbuf *sb)
 {
+	const struct kabi_model *m = x->m;
+
 	for (size_t i = 0; i < m->n_lists; i++) {
 		const struct kabi_name_list *l = &m->lists[i];
+		char *lower = xstrdup(l->name);
+
+		for (char *c = lower; *c; c++)
+			*c = (char)tolower((unsigned char)*c);
+		claim_group(x, l->name, lower, "the list");
+		free(lower);
 
 		/* The type comes from the set file: escaped, like every input text in a comment. */
 		sb_adds(sb, "// Every ");
@@ -836,10 +959,15 @@ static void emit_lists(struct strbuf *sb, const struct kabi_model *m)
 }
 
 /* The special sections: a table a loader can search, and the same as a macro's input. */
-static void emit_sections(struct strbuf *sb, const struct kabi_model *m)
+static void emit_sections(struct rust *x, struct strbuf *sb)
 {
+	const struct kabi_model *m = x->m;
+
 	if (!m->n_sections)
 		return;
+	claim(&x->types, "KabiSection", "the type of the section table");
+	claim(&x->values, "KABI_SECTIONS", "the section table");
+	claim(&x->macros, "kabi_sections", "the section table");
 	sb_adds(sb, "/// A special section of a module and what the kernel makes of it.\n"
 		    "#[derive(Clone, Copy, Debug)]\n#[allow(dead_code)]\npub struct KabiSection {\n"
 		    "    /// The ELF section name.\n    pub name: &'static str,\n"
@@ -906,6 +1034,12 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 			sb_addf(sb, "#[repr(C, align(%" PRIu64 "))]\n", a);
 		else
 			sb_adds(sb, "#[repr(C)]\n");
+		{
+			char *type = xasprintf("KabiOpaque%" PRIu64, a);
+
+			claim(&x->types, type, "kabigen's type for bytes of a type outside the set");
+			free(type);
+		}
 		sb_addf(sb, "/// S bytes of a type outside the set, aligned to %" PRIu64 ".\n", a);
 		sb_addf(sb, "#[derive(Clone, Copy)]\n#[allow(dead_code)]\npub struct KabiOpaque%" PRIu64 "<const S: usize> {", a);
 		if (a > 1 && a <= OPAQUE_ALIGN_BY_ARRAY)
@@ -914,6 +1048,8 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 	}
 	if (x->opaque_aligns)
 		sb_adds(sb, "\n");
+	if (x->uses_packed)
+		claim(&x->types, "KabiPacked", "kabigen's type for a member C places unaligned");
 	if (x->uses_packed)
 		sb_adds(sb, "// A member C places unaligned (a packed member of an aligned record): alignment 1.\n"
 			    "/// A value C places unaligned.\n"
@@ -943,6 +1079,12 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 		sb_adds(sb, "// Records outside the set, only pointed to: opaque, never built or read in Rust.\n");
 	}
 	for (size_t i = 0; i < x->pointees.n; i++) {
+		char *rname = ident(x->pointees.v[i]), *what = xasprintf("%s, outside the set (only pointed to)",
+									x->pointees.v[i]);
+
+		claim(&x->types, rname, what);
+		free(what);
+		free(rname);
 		sb_addf(sb, "/// `%s`, outside the set: only pointed to.\n", x->pointees.v[i]);
 		sb_adds(sb, "#[repr(C)]\n#[allow(non_camel_case_types, dead_code)]\npub struct ");
 		add_ident(sb, x->pointees.v[i]);
@@ -968,10 +1110,10 @@ char *emit_rust(const struct kabi_model *m)
 	}
 	free(defs);
 
-	emit_preamble(&out, m);
-	emit_lists(&out, m);
-	emit_constants_and_enums(&out, m);
-	emit_sections(&out, m);
+	emit_preamble(&x, &out);
+	emit_lists(&x, &out);
+	emit_constants_and_enums(&x, &out);
+	emit_sections(&x, &out);
 	emit_helpers(&out, &x);
 	if (body.buf)
 		sb_adds(&out, body.buf);
@@ -983,5 +1125,8 @@ char *emit_rust(const struct kabi_model *m)
 	for (size_t i = 0; i < x.pointees.n; i++)
 		free(x.pointees.v[i]);
 	free(x.pointees.v);
+	claim_free(&x.types);
+	claim_free(&x.values);
+	claim_free(&x.macros);
 	return out.buf;
 }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # escape.sh: text from the inputs (--set values, 'if' conditions and expressions of a set
-# file, which reach comments) cannot end a comment or add a line to generated C or Rust.
+# file, which reach comments) cannot end a comment or add a line to generated C or Rust, and
+# C names that would become one Rust name are refused.
 # usage: escape.sh KABIGEN
 . "$(dirname "$0")/lib.sh"
 kabigen=$(realpath "$1")
@@ -53,4 +54,24 @@ if run --set-file "$work/set.yaml" --format rust -o "$work/if.rs" 2>"$work/log";
 else
 	fail "Rust with an expression over two lines: $(cat "$work/log")"
 fi
+
+# Two C names that become one Rust name are refused with one line (C keeps both names).
+# clash NAME DEFINITIONS STRUCTS PATTERN
+clash() {
+	printf 'name: clash\nincludes: [linux/module.h, generated/utsrelease.h]\ndefinitions:\n  - c: "%s"\nstructs: [%s]\n' \
+		"$2" "$3" >"$work/clash-$1.yaml"
+	expect_error "Rust names: $1" 1 "$4" "$work/clash-$1.rs" -- \
+		run --set-file "$work/clash-$1.yaml" --format rust -o "$work/clash-$1.rs"
+	if run --set-file "$work/clash-$1.yaml" -o "$work/clash-$1.h" 2>/dev/null; then
+		pass "C keeps both names: $1"
+	else
+		fail "C with $1 failed"
+	fi
+}
+clash keyword "struct loop { int a; }; struct loop_ { int b; };" "loop, loop_" \
+	'would name two things `loop_`: struct loop and struct loop_'
+clash setter "struct bits { unsigned int x : 3; unsigned int set_x : 3; };" "bits" \
+	'would name two things `set_x`: the writer of the bitfield x of bits and the reader of the bitfield set_x of bits'
+clash anonymous "struct holder { union { int a; long b; }; }; struct holder__anon0 { int z; };" "holder, holder__anon0" \
+	'would name two things `holder__anon0`: the anonymous union kabigen names after the record holding it and struct holder__anon0'
 finish
