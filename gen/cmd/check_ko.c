@@ -14,6 +14,7 @@
 #include "layout_read.h"
 #include "profile.h"
 #include "report.h"
+#include "str.h"
 #include "self.h"
 #include "tree.h"
 #include "tu.h"
@@ -72,10 +73,6 @@ static void collect(const char *path, int top, struct strset *out)
 	closedir(d);
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static const char usage_text[] =
 	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
@@ -210,26 +207,18 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 	struct archive_tree *fetched = o->kver ? archive_fetch(&rq) : NULL;
 	struct kabi_provenance from_cli = { 0 };
 	struct ktree *tree;
-	char *set_file = cmd_set_file(NULL, configs);
-	struct kset *set;
-	struct tu *tu;
+	char *set_file = cmd_set_file(NULL, configs), *arch_given = xasprintf("--arch %s", o->arch);
 	struct kabi_model *model;
 
 	*kdir = xstrdup(fetched ? fetched->kdir : o->kdir);
 	if (fetched && fetched->modules)
 		*modules = xstrdup(fetched->modules);
 	tree = tree_detect(*kdir);
-	if (strcmp(tree->kernel_arch, profile->kernel_arch))
-		die("%s: the tree is for arch/%s (read from %s), but --arch %s is arch/%s; pass the matching --arch or "
-		    "a %s tree", *kdir, tree->kernel_arch, tree->arch_origin, o->arch, profile->kernel_arch,
-		    profile->name);
+	cmd_check_tree_arch(tree, profile, *kdir, arch_given);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	set = kset_load(set_file);
-	tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
-	model = cmd_build_model(profile, tree, set, tu, &from_cli, !o->no_cache);
-	tu_free(tu);
-	kset_free(set);
+	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
+	free(arch_given);
 	free(set_file);
 	tree_free(tree);
 	archive_tree_free(fetched);

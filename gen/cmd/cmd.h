@@ -47,6 +47,15 @@ void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver,
 /* --set-file FILE, or the default set CONFIGS/sets/loader.yaml. */
 char *cmd_set_file(const char *set_file, const char *configs);
 /*
+ * TREE's arch must be PROFILE's: else dies, naming the tree as WHAT ("--kdir DIR") and the
+ * arch asked for as ARCH_GIVEN ("--arch arm64").
+ */
+void cmd_check_tree_arch(const struct ktree *tree, const struct arch_profile *profile, const char *what,
+			 const char *arch_given);
+/* TREE's model for the set in SET_FILE, as cmd_build_model() makes it (the set and unit are freed). */
+struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const struct ktree *tree, const char *set_file,
+				  struct kabi_provenance *from_cli, bool use_cache);
+/*
  * What decides an output of FORMAT (c, rust, json; "model" for the model itself) besides
  * the files the unit reads, which the result cache's manifest covers (autoconf.h among
  * them): kabigen itself, the format, the set, the profile, the exact arguments and unit,

@@ -130,6 +130,26 @@ static struct kabi_model *cached_model(const char *key)
 	return m;
 }
 
+void cmd_check_tree_arch(const struct ktree *tree, const struct arch_profile *profile, const char *what,
+			 const char *arch_given)
+{
+	if (strcmp(tree->kernel_arch, profile->kernel_arch))
+		die("%s: the tree is for arch/%s (read from %s), but %s is arch/%s; pass the matching --arch or a %s "
+		    "tree", what, tree->kernel_arch, tree->arch_origin, arch_given, profile->kernel_arch, profile->name);
+}
+
+struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const struct ktree *tree, const char *set_file,
+				  struct kabi_provenance *from_cli, bool use_cache)
+{
+	struct kset *set = kset_load(set_file);
+	struct tu *tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
+	struct kabi_model *model = cmd_build_model(profile, tree, set, tu, from_cli, use_cache);
+
+	tu_free(tu);
+	kset_free(set);
+	return model;
+}
+
 struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
 				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli,
 				   bool use_cache)

@@ -127,9 +127,7 @@ static struct kabi_model *tree_side(const struct diff_cmd_options *o, const char
 {
 	struct kabi_provenance from_cli = { 0 };
 	struct ktree *tree = tree_detect(kdir);
-	char *set_file = cmd_set_file(o->set_file, configs);
-	struct kset *set;
-	struct tu *tu;
+	char *set_file = cmd_set_file(o->set_file, configs), *what = xasprintf("%s %s", which, spec);
 	struct kabi_model *model;
 
 	if (!profile && o->arch)
@@ -137,17 +135,11 @@ static struct kabi_model *tree_side(const struct diff_cmd_options *o, const char
 	if (!profile && !(profile = profile_find(configs, NULL, tree->kernel_arch, NULL)))
 		die("%s %s: the tree is for arch/%s (read from %s), which no arch profile describes; pass --arch",
 		    which, spec, tree->kernel_arch, tree->arch_origin);
-	if (strcmp(tree->kernel_arch, profile->kernel_arch))
-		die("%s %s: the tree is for arch/%s (read from %s), but %s is arch/%s; pass the matching --arch or "
-		    "a %s tree", which, spec, tree->kernel_arch, tree->arch_origin, profile->name,
-		    profile->kernel_arch, profile->name);
+	cmd_check_tree_arch(tree, profile, what, profile->name);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	set = kset_load(set_file);
-	tu = tu_build(profile, tree, set, KABIGEN_CLANG_RESOURCE_DIR);
-	model = cmd_build_model(profile, tree, set, tu, &from_cli, !o->no_cache);
-	tu_free(tu);
-	kset_free(set);
+	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
+	free(what);
 	free(set_file);
 	tree_free(tree);
 	profile_free(profile);

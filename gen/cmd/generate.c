@@ -351,10 +351,13 @@ static int run(int argc, char **argv)
 					     fetched->version, fetched->suite);
 	}
 	tree = tree_detect(fetched ? fetched->kdir : o.kdir);
-	if (strcmp(tree->kernel_arch, profile->kernel_arch))
-		die("--kdir %s: the tree is for arch/%s (read from %s), but --arch %s is arch/%s; pass the "
-		    "matching --arch or a %s tree", o.kdir ? o.kdir : tree->build, tree->kernel_arch, tree->arch_origin, o.arch,
-		    profile->kernel_arch, profile->name);
+	{
+		char *what = xasprintf("--kdir %s", o.kdir ? o.kdir : tree->build), *arch_given = xasprintf("--arch %s", o.arch);
+
+		cmd_check_tree_arch(tree, profile, what, arch_given);
+		free(arch_given);
+		free(what);
+	}
 	overlay_apply(tree, profile, o.kconfig, o.sets, o.n_sets, &from_cli);
 	generate(&o, profile, tree, configs, &from_cli);
 	/* Left here when no model took them over (a cache hit, --print-cflags). */

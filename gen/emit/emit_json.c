@@ -151,7 +151,8 @@ static void add_int(struct strbuf *sb, uint64_t bits, int is_signed)
 		sb_addf(sb, "%" PRIu64, bits);
 }
 
-static void add_values(struct strbuf *sb, const struct kabi_model *m)
+/* "strings" and "constants". */
+static void add_constants(struct strbuf *sb, const struct kabi_model *m)
 {
 	int first;
 
@@ -182,6 +183,11 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		sb_adds(sb, "}");
 	}
 	sb_adds(sb, m->n_constants ? "\n  ],\n" : "],\n");
+}
+
+static void add_sections(struct strbuf *sb, const struct kabi_model *m)
+{
+	int first;
 
 	sb_adds(sb, "  \"sections\": [");
 	for (size_t i = 0; i < m->n_sections; i++) {
@@ -202,7 +208,11 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		sb_adds(sb, "]}");
 	}
 	sb_adds(sb, m->n_sections ? "\n  ],\n" : "],\n");
+}
 
+/* "enums" and "lists". */
+static void add_enums(struct strbuf *sb, const struct kabi_model *m)
+{
 	sb_adds(sb, "  \"enums\": [");
 	for (size_t i = 0; i < m->n_enums; i++) {
 		const struct kabi_enum *e = m->enum_order[i];
@@ -239,6 +249,13 @@ static void add_values(struct strbuf *sb, const struct kabi_model *m)
 		sb_adds(sb, l->n_items ? "\n    ]}" : "]}");
 	}
 	sb_adds(sb, m->n_lists ? "\n  ],\n" : "],\n");
+}
+
+static void add_values(struct strbuf *sb, const struct kabi_model *m)
+{
+	add_constants(sb, m);
+	add_sections(sb, m);
+	add_enums(sb, m);
 }
 
 char *emit_json(const struct kabi_model *m)

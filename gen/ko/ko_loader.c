@@ -19,16 +19,13 @@
  */
 #include "ko_loader.h"
 #include "report.h"
+#include "str.h"
 #include "yamldoc.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int cmp_str(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 static void add_strv(char ***v, size_t *n, char **more, size_t n_more)
 {

@@ -376,13 +376,10 @@ static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is
 	}
 }
 
-static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, const struct ko_expect *e)
+/* The ELF header: a relocatable object of the triple's class, machine and byte order. */
+static struct ko_module *read_header(struct ko_module *m, Elf *elf, const struct ko_expect *e, GElf_Ehdr *eh_out)
 {
 	GElf_Ehdr eh;
-	size_t shstrndx, n_scn;
-	size_t *section_of;
-	struct symtab st = { 0 };
-	Elf_Scn *scn = NULL;
 
 	if (elf_kind(elf) != ELF_K_ELF)
 		return fail(m, "not an ELF file (nor an xz, zstd or gzip one); give a kernel module (.ko)");
@@ -402,6 +399,21 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 	if (e->elf_data && m->data != e->elf_data)
 		return fail(m, "%s-endian, but the triple's modules are %s-endian; check it against a triple of its own "
 			    "arch", m->data == ELFDATA2MSB ? "big" : "little", e->elf_data == ELFDATA2MSB ? "big" : "little");
+	*eh_out = eh;
+	return m;
+}
+
+static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, const struct ko_expect *e)
+{
+	GElf_Ehdr eh = { 0 };
+	size_t shstrndx, n_scn;
+	size_t *section_of;
+	struct symtab st = { 0 };
+	Elf_Scn *scn = NULL;
+
+	m = read_header(m, elf, e, &eh);
+	if (m->error)
+		return m;
 	m->n_tables = e->n_tables;
 	m->tables = xcalloc(e->n_tables + 1, sizeof(*m->tables));
 	/* libelf reads a section table past the end as no sections at all: say what it is. */

@@ -126,6 +126,71 @@ static char **read_strv(const struct ynode *n, const char *what, size_t *count)
 
 
 static void read_members(struct kabi_model *m, struct kabi_record *r, const struct ynode *list);
+static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, bool by_value);
+
+/* N's "kind" (a union is a record); *NAME is how the dump spells it. */
+static enum kabi_type_kind read_kind(const struct ynode *n, bool *is_union, const char **name)
+{
+	const struct ynode *kind_node = need(n, "kind");
+	size_t k;
+
+	*name = ynode_str(kind_node, "kind");
+	*is_union = !strcmp(*name, "union");
+	if (*is_union)
+		return KT_RECORD;
+	for (k = 0; k < KABI_TYPE_KINDS; k++)
+		if (!strcmp(kabi_type_kind_names[k], *name))
+			return (enum kabi_type_kind)k;
+	ynode_die(kind_node, "unknown type kind '%s'", *name);
+}
+
+/* What T refers to: the target of a pointer, array or function, its parameters, the members
+ * of an anonymous record, or the named record a member contains by value. */
+static void read_referents(struct kabi_model *m, const struct ynode *n, struct kabi_type *t, const char *kind_name,
+			   bool by_value)
+{
+	const struct ynode *target = ynode_get(n, "target"), *params = ynode_get(n, "params");
+	const struct ynode *members = ynode_get(n, "members");
+	enum kabi_type_kind kind = t->kind;
+
+	if (kind == KT_POINTER || kind == KT_ARRAY || kind == KT_FUNC) {
+		if (!target)
+			ynode_die(n, "a type of kind %s needs a 'target'", kind_name);
+		t->target = read_type(m, target, kind == KT_ARRAY && by_value);
+		if (kind == KT_ARRAY && t->count > 0 && t->target->size &&
+		    (uint64_t)t->count > t->size / t->target->size)
+			ynode_die(n, "an array of %" PRId64 " elements of %" PRIu64 " bytes does not fit its size %" PRIu64,
+				  t->count, t->target->size, t->size);
+	} else if (target) {
+		ynode_die(target, "a type of kind %s has no 'target'", kind_name);
+	}
+	if (kind == KT_FUNC && params) {
+		seq(params, "params");
+		t->n_params = params->n_items;
+		t->params = xcalloc(t->n_params, sizeof(*t->params));
+		for (size_t i = 0; i < t->n_params; i++)
+			t->params[i] = read_type(m, params->items[i], false);
+	} else if (params || kind == KT_FUNC) {
+		ynode_die(n, "'params' goes with kind func, and func needs it");
+	}
+	if (kind == KT_RECORD && !t->name) {
+		if (!members)
+			ynode_die(n, "an anonymous %s needs its 'members'", kind_name);
+		t->record = kabi_record_new(m, NULL);
+		t->record->is_union = t->is_union;
+		t->record->packed = opt_bool(n, "packed");
+		t->record->size = t->size;
+		t->record->align = t->align;
+		read_members(m, t->record, members);
+	} else if (members || ynode_get(n, "packed")) {
+		ynode_die(n, "only an anonymous struct or union has 'members' here; a named one is in \"structs\"");
+	} else if (kind == KT_RECORD && by_value) {
+		t->record = kabi_model_find_record(m, t->name);
+		if (!t->record)
+			ynode_die(n, "%s %s is contained by value, but \"structs\" does not define it", kind_name,
+				  t->name);
+	}
+}
 
 /*
  * BY_VALUE: the type is stored in its container (a member, or an array of them), not
@@ -136,27 +201,13 @@ static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, 
 {
 	static const char *const keys[] = { "kind", "const", "name", "signed", "size", "align", "count", "target",
 					    "params", "variadic", "packed", "members", NULL };
-	const struct ynode *kind_node, *target, *params, *members;
-	enum kabi_type_kind kind = KT_VOID;
+	enum kabi_type_kind kind;
 	const char *kind_name;
-	bool is_union = false;
+	bool is_union;
 	struct kabi_type *t;
-	size_t k;
 
 	ynode_check_keys(n, keys);
-	kind_node = need(n, "kind");
-	kind_name = ynode_str(kind_node, "kind");
-	for (k = 0; k < KABI_TYPE_KINDS; k++)
-		if (!strcmp(kabi_type_kind_names[k], kind_name))
-			break;
-	if (!strcmp(kind_name, "union")) {
-		kind = KT_RECORD;
-		is_union = true;
-	} else if (k < KABI_TYPE_KINDS) {
-		kind = (enum kabi_type_kind)k;
-	} else {
-		ynode_die(kind_node, "unknown type kind '%s'", kind_name);
-	}
+	kind = read_kind(n, &is_union, &kind_name);
 	t = kabi_type_new(m, kind);
 	t->is_union = is_union;
 	t->is_const = opt_bool(n, "const");
@@ -178,48 +229,7 @@ static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, 
 	t->variadic = opt_bool(n, "variadic");
 	if (!t->name && (kind == KT_INT || kind == KT_BOOL || kind == KT_FLOAT || kind == KT_ENUM || kind == KT_OPAQUE))
 		ynode_die(n, "a type of kind %s needs a 'name'", kind_name);
-
-	target = ynode_get(n, "target");
-	if (kind == KT_POINTER || kind == KT_ARRAY || kind == KT_FUNC) {
-		if (!target)
-			ynode_die(n, "a type of kind %s needs a 'target'", kind_name);
-		t->target = read_type(m, target, kind == KT_ARRAY && by_value);
-		if (kind == KT_ARRAY && t->count > 0 && t->target->size &&
-		    (uint64_t)t->count > t->size / t->target->size)
-			ynode_die(n, "an array of %" PRId64 " elements of %" PRIu64 " bytes does not fit its size %" PRIu64,
-				  t->count, t->target->size, t->size);
-	} else if (target) {
-		ynode_die(target, "a type of kind %s has no 'target'", kind_name);
-	}
-	params = ynode_get(n, "params");
-	if (kind == KT_FUNC && params) {
-		seq(params, "params");
-		t->n_params = params->n_items;
-		t->params = xcalloc(t->n_params, sizeof(*t->params));
-		for (size_t i = 0; i < t->n_params; i++)
-			t->params[i] = read_type(m, params->items[i], false);
-	} else if (params || kind == KT_FUNC) {
-		ynode_die(n, "'params' goes with kind func, and func needs it");
-	}
-
-	members = ynode_get(n, "members");
-	if (kind == KT_RECORD && !t->name) {
-		if (!members)
-			ynode_die(n, "an anonymous %s needs its 'members'", kind_name);
-		t->record = kabi_record_new(m, NULL);
-		t->record->is_union = is_union;
-		t->record->packed = opt_bool(n, "packed");
-		t->record->size = t->size;
-		t->record->align = t->align;
-		read_members(m, t->record, members);
-	} else if (members || ynode_get(n, "packed")) {
-		ynode_die(n, "only an anonymous struct or union has 'members' here; a named one is in \"structs\"");
-	} else if (kind == KT_RECORD && by_value) {
-		t->record = kabi_model_find_record(m, t->name);
-		if (!t->record)
-			ynode_die(n, "%s %s is contained by value, but \"structs\" does not define it", kind_name,
-				  t->name);
-	}
+	read_referents(m, n, t, kind_name, by_value);
 	return t;
 }
 
