@@ -39,10 +39,9 @@ static const struct extract_engine *engine(void)
 	return loaded;
 }
 
-struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
-				 char *const *args, size_t n_args, const char *origin, bool use_cache)
+struct kabi_model *extract_model(const struct extract_request *rq)
 {
-	return engine()->model(set, file_name, text, args, n_args, origin, use_cache);
+	return engine()->model(rq);
 }
 
 char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args)
@@ -56,8 +55,7 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 	engine()->eval_ints(file_name, text, args, n_args, origin, names, values, n);
 }
 
-char *extract_resolve(const struct kset *set, const char *file_name, const char *text, char *const *args,
-		      size_t n_args, const char *origin)
+char *extract_resolve(const struct extract_request *rq)
 {
-	return engine()->resolve(set, file_name, text, args, n_args, origin);
+	return engine()->resolve(rq);
 }

@@ -27,6 +27,7 @@ struct extract {
 	struct kabi_model *m;
 	const struct kset *set;
 	const char *origin;
+	const char *advice;	/* what to check when the headers fail to parse (NULL: the default) */
 	struct decl *records;	/* struct and union definitions, by tag */
 	struct decl *enums;	/* enum definitions, by tag */
 	struct decl *probes;	/* kabigen__* declarations of the translation unit */
@@ -476,7 +477,10 @@ static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientDa
 	return CXChildVisit_Continue;
 }
 
-static void die_on_errors(CXTranslationUnit tu, const char *origin)
+/* What to check when the headers fail to parse, unless the request says otherwise. */
+#define DEFAULT_ADVICE "check that --arch matches the tree and that the tree is complete"
+
+static void die_on_errors(CXTranslationUnit tu, const char *origin, const char *advice)
 {
 	unsigned n = clang_getNumDiagnostics(tu), errors = 0;
 	char *first = NULL;
@@ -494,8 +498,8 @@ static void die_on_errors(CXTranslationUnit tu, const char *origin)
 		clang_disposeDiagnostic(d);
 	}
 	if (first)
-		die("%s: the headers fail to parse: %s (%u error%s in all); check that --arch matches the tree "
-		    "and that the tree is complete", origin, first, errors, errors == 1 ? "" : "s");
+		die("%s: the headers fail to parse: %s (%u error%s in all); %s", origin, first, errors,
+		    errors == 1 ? "" : "s", advice ? advice : DEFAULT_ADVICE);
 }
 
 static struct decl *probe(struct extract *x, const char *prefix, const char *name)
@@ -1132,7 +1136,7 @@ static void answers_from_head(struct extract *x, const char *file_name, const ch
 	tu = parse_with(idx, file_name, head, args, n_args, x->origin, CXTranslationUnit_DetailedPreprocessingRecord);
 	struct answer_walk w = { .x = x, .a = x->ans, .types = true, .head_only = true };
 
-	die_on_errors(tu, x->origin);
+	die_on_errors(tu, x->origin, x->advice);
 	answers_clear(x->ans);
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), answer_visit, &w);
 	clang_disposeTranslationUnit(tu);
@@ -1258,7 +1262,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		x->unit = xstrdup(text);
 		trace("parsed the unit (it asks nothing of the headers)");
 		x->tu = parse_with(x->idx, file_name, x->unit, args, n_args, x->origin, 0);
-		die_on_errors(x->tu, x->origin);
+		die_on_errors(x->tu, x->origin, x->advice);
 		return;
 	}
 	if (use_cache) {
@@ -1301,7 +1305,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 			source = "a parse of the head alone";
 			continue;
 		}
-		die_on_errors(x->tu, x->origin);
+		die_on_errors(x->tu, x->origin, x->advice);
 		answers_from_tu(x, x->tu, file_name, text, &truth);
 		if (answers_equal(x->ans, &truth))
 			break;
@@ -1423,9 +1427,10 @@ static void extract_free(struct extract *x)
 		clang_disposeIndex(x->idx);
 }
 
-struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
-				 char *const *args, size_t n_args, const char *origin, bool use_cache)
+struct kabi_model *extract_model(const struct extract_request *rq)
 {
+	const struct kset *set = rq->set;
+	const char *origin = rq->origin;
 	struct extract x = { 0 };
 	struct answers ans;
 	struct decl *rel;
@@ -1433,11 +1438,12 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	x.m = kabi_model_new();
 	x.set = set;
 	x.origin = origin;
+	x.advice = rq->advice;
 	x.ans = &ans;
-	x.use_cache = use_cache;
+	x.use_cache = rq->use_cache;
 	x.started = (long long)time(NULL);
-	answers_init(&ans, set, text);
-	parse_answered(&x, file_name, text, args, n_args, use_cache);
+	answers_init(&ans, set, rq->text);
+	parse_answered(&x, rq->file_name, rq->text, rq->args, rq->n_args, rq->use_cache);
 	note_replaced_definitions(&x);
 	x.lists = xcalloc(set->n_externs, sizeof(*x.lists));
 	if (x.pch.path)
@@ -1477,19 +1483,19 @@ struct kabi_model *extract_model(const struct kset *set, const char *file_name, 
 	return x.m;
 }
 
-char *extract_resolve(const struct kset *set, const char *file_name, const char *text, char *const *args,
-		      size_t n_args, const char *origin)
+char *extract_resolve(const struct extract_request *rq)
 {
 	struct extract x = { 0 };
 	struct answers ans;
 	char *unit;
 
 	x.m = kabi_model_new();
-	x.set = set;
-	x.origin = origin;
+	x.set = rq->set;
+	x.origin = rq->origin;
+	x.advice = rq->advice;
 	x.ans = &ans;
-	answers_init(&ans, set, text);
-	parse_answered(&x, file_name, text, args, n_args, false);
+	answers_init(&ans, rq->set, rq->text);
+	parse_answered(&x, rq->file_name, rq->text, rq->args, rq->n_args, false);
 	unit = x.unit;
 	x.unit = NULL;
 	extract_free(&x);
@@ -1558,7 +1564,8 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
 	struct eval_walk w = { .names = names, .values = values, .found = xcalloc(n, sizeof(int)), .n = n };
 
-	die_on_errors(tu, origin);
+	die_on_errors(tu, origin, "the configuration kabigen wrote from --kconfig and --set does not parse; "
+		      "check those symbols (their dependencies are not resolved)");
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);
 	for (size_t i = 0; i < n; i++)
 		if (!w.found[i])

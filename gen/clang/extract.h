@@ -8,17 +8,27 @@
 struct kabi_model;
 struct kset;
 
+/* A parse of a set's unit: what extract_model() and extract_resolve() take. */
+struct extract_request {
+	const struct kset *set;
+	const char *file_name;	/* the name the unit is parsed under */
+	const char *text;	/* the unit (tu_source()) */
+	char *const *args;	/* the clang arguments */
+	size_t n_args;
+	const char *origin;	/* names the input in messages: the --kdir folder, or a fixture */
+	const char *advice;	/* what to check when the headers fail to parse; NULL: --arch and the tree */
+	/* Start from what the cache holds of these headers (a precompiled head, the set's last
+	 * answers: gen/clang/pch.h, answers.h), which changes the cost, never the result. */
+	bool use_cache;
+};
+
 /*
- * Parses TEXT (named FILE_NAME) with ARGS and takes from it every struct, enum,
- * constant, string and extern list the set names, with the layouts clang computed
- * for the target. Dies on a parse error (the first diagnostics, with file and line)
- * and on a required struct the headers do not define. ORIGIN names the input in
- * messages (the --kdir folder, or a fixture). With USE_CACHE, the parse may start from
- * what the cache holds of these headers (a precompiled head, the last answers of the set:
- * gen/clang/pch.h, answers.h), which changes its cost, never its result.
+ * Parses the unit and takes from it every struct, enum, constant, string and extern list
+ * the set names, with the layouts clang computed for the target. Dies on a parse error (the
+ * first diagnostics, with file and line, and RQ's advice) and on a required struct the
+ * headers do not define.
  */
-struct kabi_model *extract_model(const struct kset *set, const char *file_name, const char *text,
-				 char *const *args, size_t n_args, const char *origin, bool use_cache);
+struct kabi_model *extract_model(const struct extract_request *rq);
 
 /*
  * Parses TEXT (named FILE_NAME) with ARGS and returns NULL when it compiles, or the
@@ -35,11 +45,10 @@ void extract_eval_ints(const char *file_name, const char *text, char *const *arg
 		       const char *origin, char *const *names, long long *values, size_t n);
 
 /*
- * TEXT (SET's unit, tu_source()) as extract_model() parses it: with the set's type tests
- * (defined(struct NAME)) and prefixes answered by parsing it. New string.
+ * The unit as extract_model() parses it: with the set's type tests (defined(struct NAME))
+ * and prefixes answered by parsing it. New string.
  */
-char *extract_resolve(const struct kset *set, const char *file_name, const char *text, char *const *args,
-		      size_t n_args, const char *origin);
+char *extract_resolve(const struct extract_request *rq);
 
 /*
  * The entry points above as the kabigen executable reaches them: it does not link
@@ -54,13 +63,11 @@ struct extract_engine {
 	 * and a cache it cannot use is said once with the executable's (HOST_CACHE_WARN).
 	 */
 	void (*attach)(void (*host_unwind)(void), void (*host_cache_warn)(const char *why));
-	struct kabi_model *(*model)(const struct kset *set, const char *file_name, const char *text,
-				    char *const *args, size_t n_args, const char *origin, bool use_cache);
+	struct kabi_model *(*model)(const struct extract_request *rq);
 	char *(*check_compiles)(const char *file_name, const char *text, char *const *args, size_t n_args);
 	void (*eval_ints)(const char *file_name, const char *text, char *const *args, size_t n_args,
 			  const char *origin, char *const *names, long long *values, size_t n);
-	char *(*resolve)(const struct kset *set, const char *file_name, const char *text, char *const *args,
-			 size_t n_args, const char *origin);
+	char *(*resolve)(const struct extract_request *rq);
 };
 
 #define EXTRACT_ENGINE_SYMBOL "kabigen_extract_engine"

@@ -44,6 +44,24 @@ _Noreturn void cmd_bad_option(const struct command *command, int c, char **argv)
  * argument left, an --arch, and a KVER and FLAVOUR (each may be NULL) safe to hand to apt.
  */
 void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver, const char *flavour);
+/* The formats generate writes and the file each goes to by default: c kabi.h, rust kabi.rs, json kabi.json. */
+#define CMD_N_FORMATS 3
+extern const char *const cmd_format_names[CMD_N_FORMATS], *const cmd_format_files[CMD_N_FORMATS];
+/* FORMAT's index in cmd_format_names, or CMD_N_FORMATS when it is none of them. */
+size_t cmd_format_index(const char *format);
+
+/* A file a run names: its path and what names it ("-o", "--kconfig", "a header the unit read"). */
+struct cmd_file {
+	const char *path;
+	const char *what;
+};
+/*
+ * The files a run writes must be neither one another nor a file it reads, links and other
+ * names included: else dies naming both (-o X --depfile X; --kconfig k.config -o k.config).
+ */
+void cmd_check_outputs(const struct cmd_file *outputs, size_t n_outputs, const struct cmd_file *inputs,
+		       size_t n_inputs);
+
 /* --set-file FILE, or the default set CONFIGS/sets/loader.yaml. */
 char *cmd_set_file(const char *set_file, const char *configs);
 /*
@@ -63,6 +81,12 @@ struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const stru
  */
 char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
 		     const struct tu *tu, const struct kabi_provenance *cli);
+/*
+ * What to check when the headers fail to parse under the configuration FROM_CLI describes:
+ * --kconfig's file and --set's values first, when there are any (new string), else NULL
+ * (--arch and the tree).
+ */
+char *cmd_parse_advice(const struct kabi_provenance *from_cli);
 /*
  * The layout model of TREE: clang's layouts, the provenance, and what the command line
  * added (FROM_CLI's strings, which the model takes over: FROM_CLI is zeroed).

@@ -4,6 +4,7 @@
 #include "cache.h"
 #include "emit.h"
 #include "extract.h"
+#include "fs.h"
 #include "kset.h"
 #include "layout.h"
 #include "layout_read.h"
@@ -61,6 +62,42 @@ void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver,
 		usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", flavour);
 }
 
+const char *const cmd_format_names[CMD_N_FORMATS] = { "c", "rust", "json" };
+const char *const cmd_format_files[CMD_N_FORMATS] = { "kabi.h", "kabi.rs", "kabi.json" };
+
+size_t cmd_format_index(const char *format)
+{
+	size_t i;
+
+	for (i = 0; i < CMD_N_FORMATS && strcmp(format, cmd_format_names[i]); i++)
+		;
+	return i;
+}
+
+void cmd_check_outputs(const struct cmd_file *outputs, size_t n_outputs, const struct cmd_file *inputs,
+		       size_t n_inputs)
+{
+	char **names = xcalloc(n_outputs + 1, sizeof(*names));
+
+	for (size_t i = 0; i < n_outputs; i++) {
+		names[i] = fs_canonical(outputs[i].path);
+		report_hold(names[i], free);
+		for (size_t k = 0; k < i; k++)
+			if (!strcmp(names[k], names[i]) || fs_same_file(outputs[k].path, outputs[i].path))
+				die("%s %s and %s %s are one file; nothing was written; give each its own path",
+				    outputs[k].what, outputs[k].path, outputs[i].what, outputs[i].path);
+		for (size_t k = 0; k < n_inputs; k++)
+			if (fs_same_file(outputs[i].path, inputs[k].path))
+				die("%s %s is %s %s, which this run reads; nothing was written; choose another path for "
+				    "%s", outputs[i].what, outputs[i].path, inputs[k].what, inputs[k].path, outputs[i].what);
+	}
+	for (size_t i = 0; i < n_outputs; i++) {
+		report_release(names[i]);
+		free(names[i]);
+	}
+	free(names);
+}
+
 char *cmd_set_file(const char *set_file, const char *configs)
 {
 	return set_file ? xstrdup(set_file) : xasprintf("%s/sets/loader.yaml", configs);
@@ -88,8 +125,11 @@ static void fill_provenance(struct kabi_model *m, const struct arch_profile *p, 
 	pv->autoconf_sha256 = xstrdup(digest);
 	if (!pv->release)
 		die("%s: the headers define no UTS_RELEASE; the tree is incomplete", t->build);
-	if (!outfile_name_valid(pv->release))
-		die("%s: UTS_RELEASE '%s' cannot name an output folder; pass -o", t->build, pv->release);
+	/* Every emitter escapes it; a line break or a control character is no kernel release. */
+	for (const unsigned char *c = (const unsigned char *)pv->release; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			die("%s: UTS_RELEASE holds a control character; the tree is damaged: extract or prepare it again",
+			    t->build);
 }
 
 char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
@@ -150,13 +190,30 @@ struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const stru
 	return model;
 }
 
+char *cmd_parse_advice(const struct kabi_provenance *from_cli)
+{
+	struct strbuf sb = { 0 };
+
+	if (!from_cli->kconfig && !from_cli->n_overrides)
+		return NULL;
+	sb_adds(&sb, "the configuration is ");
+	if (from_cli->kconfig)
+		sb_addf(&sb, "--kconfig %.*s%s", (int)strcspn(from_cli->kconfig, " "), from_cli->kconfig,
+			from_cli->n_overrides ? " with " : "");
+	for (size_t i = 0; i < from_cli->n_overrides; i++)
+		sb_addf(&sb, "%s--set %s", i ? ", " : "", from_cli->overrides[i]);
+	sb_adds(&sb, ", and kabigen does not resolve the dependencies between symbols: check those values (then --arch "
+		     "and the tree)");
+	return sb.buf;
+}
+
 struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
 				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli,
 				   bool use_cache)
 {
 	char *key = use_cache ? cmd_result_key("model", profile, set, tu, from_cli) : NULL;
 	struct kabi_model *model = key ? cached_model(key) : NULL;
-	char *dump;
+	char *dump, *advice;
 
 	if (model) {
 		trace("the model from the result cache");
@@ -168,7 +225,11 @@ struct kabi_model *cmd_build_model(const struct arch_profile *profile, const str
 		free(key);
 		return model;
 	}
-	model = extract_model(set, tu->file_name, tu->text, tu->args, tu->n_args, tree->build, use_cache);
+	advice = cmd_parse_advice(from_cli);
+	model = extract_model(&(struct extract_request){ .set = set, .file_name = tu->file_name, .text = tu->text,
+							 .args = tu->args, .n_args = tu->n_args, .origin = tree->build,
+							 .advice = advice, .use_cache = use_cache });
+	free(advice);
 	fill_provenance(model, profile, tree, set);
 	model->prov.flavour = from_cli->flavour;
 	model->prov.kconfig = from_cli->kconfig;

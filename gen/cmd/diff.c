@@ -226,6 +226,14 @@ static int diff_sides(const struct diff_cmd_options *o, const char *configs)
 		usage_die("--arch goes with a side that is a headers folder; a triple and a dump carry their arch");
 	if (o->offline && kinds[0] != SIDE_TRIPLE && kinds[1] != SIDE_TRIPLE)
 		usage_die("--offline goes with a side ARCH:KVER[:FLAVOUR], fetched from the archive");
+	if (o->output) {
+		/* The report must not replace a dump it compares, nor the suppressions it reads. */
+		struct cmd_file out = { o->output, "-o" };
+		struct cmd_file in[] = { { o->sides[0], "OLD" }, { o->sides[1], "NEW" },
+					 { o->suppress ? o->suppress : o->sides[0], "--suppress" } };
+
+		cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));
+	}
 	if (o->suppress)
 		opt.suppress = sup = diff_suppressions_load(o->suppress);
 	for (int i = 0; i < 2; i++) {

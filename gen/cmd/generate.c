@@ -81,10 +81,6 @@ static const struct option longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
-/* The formats one parse can give, and the file name each is written to by default. */
-static const char *const format_names[] = { "c", "rust", "json" };
-static const char *const format_files[] = { "kabi.h", "kabi.rs", "kabi.json" };
-#define N_FORMATS (sizeof(format_names) / sizeof(format_names[0]))
 
 struct generate_options {
 	const char *arch;
@@ -100,18 +96,10 @@ struct generate_options {
 	const char *emit_tu;
 	const char *depfile;
 	int no_cache;
-	size_t formats[N_FORMATS];	/* indexes into format_names, in the order given, each once */
+	size_t formats[CMD_N_FORMATS];	/* indexes into cmd_format_names, in the order given, each once */
 	size_t n_formats;
 	int print_cflags;
 };
-
-static size_t format_index(const char *name)
-{
-	for (size_t i = 0; i < N_FORMATS; i++)
-		if (!strcmp(name, format_names[i]))
-			return i;
-	return N_FORMATS;
-}
 
 /* --format c,rust (or repeated): each name checked and added once, in order. */
 static void add_formats(struct generate_options *o, const char *list)
@@ -119,9 +107,9 @@ static void add_formats(struct generate_options *o, const char *list)
 	char *copy = xstrdup(list), *save = NULL;
 
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		size_t f = format_index(name), i;
+		size_t f = cmd_format_index(name), i;
 
-		if (f == N_FORMATS)
+		if (f == CMD_N_FORMATS)
 			usage_die("--format %s: use c, rust or json, or several of them separated by commas", name);
 		for (i = 0; i < o->n_formats && o->formats[i] != f; i++)
 			;
@@ -179,7 +167,7 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 	if (o->offline && !o->kver)
 		usage_die("--offline goes with --kver or 'kabigen list'");
 	if (!o->n_formats)
-		o->formats[o->n_formats++] = format_index("c");
+		o->formats[o->n_formats++] = cmd_format_index("c");
 	if (o->output && (o->print_cflags || o->emit_tu))
 		usage_die("-o writes the header; it does not go with --print-cflags or --emit-tu, which stop before it");
 }
@@ -223,8 +211,10 @@ static char *output_path(const struct generate_options *o, size_t format, const 
 	if (o->output && o->n_formats == 1)
 		return xstrdup(o->output);
 	if (o->output)
-		return xasprintf("%s/%s", o->output, format_files[format]);
-	return xasprintf("out/%s/%s", release, format_files[format]);
+		return xasprintf("%s/%s", o->output, cmd_format_files[format]);
+	if (!outfile_name_valid(release))
+		die("UTS_RELEASE '%s' cannot name a folder under out/; nothing was written; pass -o", release);
+	return xasprintf("out/%s/%s", release, cmd_format_files[format]);
 }
 
 /* FORMAT's text of MODEL, proven (compiled, or read back) before anything is written. */
@@ -232,9 +222,9 @@ static char *emit_proven(size_t format, const struct kabi_model *model, const st
 {
 	char *text;
 
-	if (!strcmp(format_names[format], "rust"))
+	if (!strcmp(cmd_format_names[format], "rust"))
 		return emit_rust(model);
-	if (!strcmp(format_names[format], "json")) {
+	if (!strcmp(cmd_format_names[format], "json")) {
 		text = emit_json(model);
 		check_json(text);
 		return text;
@@ -242,6 +232,29 @@ static char *emit_proven(size_t format, const struct kabi_model *model, const st
 	text = emit_c_header(model);
 	check_header(text, profile);
 	return text;
+}
+
+/* The outputs (PATHS, and --depfile) against each other and every file the run reads. */
+static void check_outputs(const struct generate_options *o, char *const *paths, const struct kset *set,
+			  const struct arch_profile *profile, char *const *read, size_t n_read)
+{
+	struct cmd_file outputs[CMD_N_FORMATS + 1], *inputs = xcalloc(n_read + 3, sizeof(*inputs));
+	size_t n_out = 0, n_in = 0;
+
+	for (size_t i = 0; i < o->n_formats; i++)
+		outputs[n_out++] = (struct cmd_file){ paths[i], o->n_formats > 1 ? "the output" : "-o" };
+	if (o->depfile)
+		outputs[n_out++] = (struct cmd_file){ o->depfile, "--depfile" };
+	if (o->kconfig)
+		inputs[n_in++] = (struct cmd_file){ o->kconfig, "--kconfig's file" };
+	inputs[n_in++] = (struct cmd_file){ set->file, "the set file" };
+	inputs[n_in++] = (struct cmd_file){ profile->file, "the arch profile" };
+	for (size_t i = 0; i < n_read; i++)
+		inputs[n_in++] = (struct cmd_file){ read[i], "a header the translation unit reads:" };
+	report_hold(inputs, free);
+	cmd_check_outputs(outputs, n_out, inputs, n_in);
+	report_release(inputs);
+	free(inputs);
 }
 
 /*
@@ -253,13 +266,13 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 			     struct ktree *tree, const struct kset *set, const struct tu *tu,
 			     struct kabi_provenance *from_cli)
 {
-	struct output out[N_FORMATS] = { 0 };
+	struct output out[CMD_N_FORMATS] = { 0 };
 	struct kabi_model *model = NULL;
-	char *paths[N_FORMATS];
+	char *paths[CMD_N_FORMATS];
 
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
-		out[i].key = cmd_result_key(format_names[out[i].format], profile, set, tu, from_cli);
+		out[i].key = cmd_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
 		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
 		if (!out[i].from_cache && !model)
@@ -271,6 +284,8 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 		out[i].path = output_path(o, out[i].format, out[i].from_cache ? out[i].hit.release : model->prov.release);
 		paths[i] = out[i].path;
 	}
+	check_outputs(o, paths, set, profile, model ? model->read_files : out[0].hit.files,
+		      model ? model->n_read_files : out[0].hit.n_files);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		struct output *w = &out[i];
 
@@ -311,7 +326,17 @@ static void generate(const struct generate_options *o, const struct arch_profile
 
 	if (o->print_cflags || o->emit_tu) {
 		if (o->emit_tu) {
-			char *unit = extract_resolve(set, tu->file_name, tu->text, tu->args, tu->n_args, tree->build);
+			struct cmd_file out = { o->emit_tu, "--emit-tu" };
+			struct cmd_file in[] = { { set_file, "the set file" }, { profile->file, "the arch profile" },
+						 { o->kconfig ? o->kconfig : set_file, "--kconfig's file" } };
+			char *advice, *unit;
+
+			cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));
+			advice = cmd_parse_advice(from_cli);
+			unit = extract_resolve(&(struct extract_request){
+				.set = set, .file_name = tu->file_name, .text = tu->text, .args = tu->args,
+				.n_args = tu->n_args, .origin = tree->build, .advice = advice });
+			free(advice);
 
 			outfile_write(o->emit_tu, unit, strlen(unit), 0);
 			free(unit);

@@ -30,12 +30,14 @@
 struct job {
 	char *tree;		/* "riscv64 7.2 rt" */
 	char *label;		/* "riscv64 7.2 rt c,rust" */
-	const char *arch, *kver, *kdir, *flavour, *kconfig;	/* borrowed from the YAML document */
+	const char *arch, *kver, *kdir, *flavour, *kconfig, *output;	/* borrowed from the YAML document */
+	size_t row;		/* the first row of the file that asked for it, from 1 */
 	int offline;
 	char *formats;		/* "c,rust": each once, in the order first asked */
 	size_t n_formats;
 	char **argv;		/* NULL-terminated */
 	char *log;
+	char *conflict;		/* another child wrote one of its files too: why it failed after all */
 	int pid, status;
 	double started, seconds;
 };
@@ -73,9 +75,32 @@ static struct job *job_of(struct job *jobs, size_t n, const struct job *t)
 	for (size_t i = 0; i < n; i++)
 		if (same_str(jobs[i].arch, t->arch) && same_str(jobs[i].kver, t->kver) &&
 		    same_str(jobs[i].kdir, t->kdir) && same_str(jobs[i].flavour, t->flavour) &&
-		    same_str(jobs[i].kconfig, t->kconfig) && jobs[i].offline == t->offline)
+		    same_str(jobs[i].kconfig, t->kconfig) && same_str(jobs[i].output, t->output) &&
+		    jobs[i].offline == t->offline)
 			return &jobs[i];
 	return NULL;
+}
+
+/*
+ * Two children must not write one file: the same explicit 'output', or, without one, the
+ * same tree under two configurations (--kconfig leaves its release, so out/RELEASE/, as it
+ * is). What only the run can tell (two kver spellings of one release) is checked afterwards.
+ */
+static void check_outputs(const char *file, const struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		for (size_t k = i + 1; k < n; k++) {
+			const struct job *a = &jobs[i], *b = &jobs[k];
+
+			if (a->output && b->output && !strcmp(a->output, b->output))
+				die("%s: rows %zu and %zu both write into %s; give each triple its own 'output' folder",
+				    file, a->row, b->row, a->output);
+			if (!a->output && !b->output && same_str(a->arch, b->arch) && same_str(a->kver, b->kver) &&
+			    same_str(a->kdir, b->kdir) && same_str(a->flavour, b->flavour))
+				die("%s: rows %zu and %zu are one tree in two configurations, whose outputs are both "
+				    "out/RELEASE/ (kconfig does not change the release); give one of them an 'output' "
+				    "folder", file, a->row, b->row);
+		}
 }
 
 /* Adds FORMAT to J's list unless it is there. */
@@ -122,6 +147,20 @@ static void job_finish(struct job *j, const char *self, int no_cache, const char
 	argv_push(&j->argv, &argc, j->formats);
 	if (no_cache)
 		argv_push(&j->argv, &argc, "--no-cache");
+	if (j->output) {
+		char *why;
+
+		if (fs_mkdirs(j->output, &why))
+			die("%s (the 'output' of row %zu); choose a folder kabigen can create", why, j->row);
+		/* -o names the file for one format, the folder for several. */
+		size_t f = cmd_format_index(j->formats);
+		char *o = j->n_formats > 1 || f == CMD_N_FORMATS ? xstrdup(j->output)
+								: xasprintf("%s/%s", j->output, cmd_format_files[f]);
+
+		argv_push(&j->argv, &argc, "-o");
+		argv_push(&j->argv, &argc, o);
+		free(o);
+	}
 	j->log = xasprintf("%s/%zu.log", logdir, index);
 }
 
@@ -130,7 +169,8 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 			     struct ydoc **doc_out, size_t *n_jobs)
 {
 	static const char *const top[] = { "triples", NULL };
-	static const char *const keys[] = { "arch", "kver", "kdir", "flavour", "formats", "kconfig", "offline", NULL };
+	static const char *const keys[] = { "arch", "kver", "kdir", "flavour", "formats", "kconfig", "offline", "output",
+					    NULL };
 	struct ydoc *doc = ydoc_load(file);
 	const struct ynode *list;
 	struct job *jobs = NULL;
@@ -154,6 +194,8 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		row.kdir = opt_str(t, "kdir");
 		row.flavour = opt_str(t, "flavour");
 		row.kconfig = opt_str(t, "kconfig");
+		row.output = opt_str(t, "output");
+		row.row = i + 1;
 		row.offline = ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true");
 		if (!row.arch || !!row.kver == !!row.kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
@@ -175,6 +217,7 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 			job_add_format(j, formats[f]);
 		strv_free(formats, n_formats);
 	}
+	check_outputs(file, jobs, n);
 	for (size_t i = 0; i < n; i++)
 		job_finish(&jobs[i], self, no_cache, logdir, i);
 	*doc_out = doc;
@@ -211,6 +254,50 @@ static char **last_lines(const char *log, size_t want, size_t *n_lines)
 	return lines;
 }
 
+/*
+ * Files two children both wrote (two kver spellings of one release, say): one overwrote the
+ * other, so the later job fails after all, naming the file and the earlier row.
+ */
+static void check_written(struct job *jobs, size_t n)
+{
+	struct strset seen = { 0 };
+	size_t *owner = NULL;
+
+	for (size_t i = 0; i < n; i++) {
+		size_t n_lines;
+		char **lines;
+
+		if (jobs[i].status)
+			continue;
+		lines = last_lines(jobs[i].log, jobs[i].n_formats, &n_lines);
+		for (size_t l = 0; l < n_lines; l++) {
+			const char *path;
+			size_t before = seen.n, len, k;
+
+			if (!skip_prefix(lines[l], "wrote ", &path))
+				continue;
+			len = strcspn(path, " ");
+			for (k = 0; k < seen.n && (strlen(seen.v[k]) != len || strncmp(seen.v[k], path, len)); k++)
+				;
+			if (k < before && !jobs[i].conflict) {
+				jobs[i].conflict = xasprintf("wrote %.*s, which row %zu wrote too: one overwrote the other; "
+							     "give one of them an 'output' folder", (int)len, path,
+							     jobs[owner[k]].row);
+				continue;
+			}
+			if (k < before)
+				continue;
+			seen.v = xrealloc(seen.v, (seen.n + 1) * sizeof(*seen.v));
+			seen.v[seen.n++] = xasprintf("%.*s", (int)len, path);
+			owner = xrealloc(owner, seen.n * sizeof(*owner));
+			owner[seen.n - 1] = i;
+		}
+		strv_free(lines, n_lines);
+	}
+	strv_free(seen.v, seen.n);
+	free(owner);
+}
+
 /* The summary's rows of J: one per format it wrote, or its failure under all its formats. */
 static void print_job(const struct job *j)
 {
@@ -218,7 +305,9 @@ static void print_job(const struct job *j)
 	char **lines = last_lines(j->log, j->status ? 1 : j->n_formats, &n_lines);
 	const char *format = j->formats;
 
-	if (j->status || n_lines != j->n_formats) {
+	if (j->conflict) {
+		printf("%-40s %-6s %8.2f  %s\n", j->label, "FAILED", j->seconds, j->conflict);
+	} else if (j->status || n_lines != j->n_formats) {
 		printf("%-40s %-6s %8.2f  %s\n", j->label, j->status ? "FAILED" : "ok", j->seconds, lines[n_lines - 1]);
 	} else {
 		for (size_t i = 0; i < n_lines; i++) {
@@ -237,6 +326,7 @@ static void job_free(struct job *j)
 {
 	unlink(j->log);
 	free(j->log);
+	free(j->conflict);
 	free(j->tree);
 	free(j->label);
 	free(j->formats);
@@ -248,9 +338,10 @@ static void job_free(struct job *j)
 static const char usage_text[] =
 	"usage: kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
 	"\n"
-	"Generates each triple of FILE.yaml ({arch, kver or kdir, flavour, formats}) in parallel,\n"
-	"one kabigen child per tree and configuration, which writes all the formats asked of it\n"
-	"from one parse; prints a summary, and fails if any failed.\n"
+	"Generates each triple of FILE.yaml ({arch, kver or kdir, flavour, kconfig, formats, output})\n"
+	"in parallel, one kabigen child per tree and configuration, which writes all the formats\n"
+	"asked of it from one parse (into out/RELEASE/, or the folder 'output'); prints a summary,\n"
+	"and fails if any failed, or if two wrote one file.\n"
 	"\n"
 	"  -j, --jobs N       run N at once (default: the number of cores)\n"
 	"  --no-cache         parse even when the result cache holds an output\n"
@@ -348,10 +439,11 @@ static int run(int argc, char **argv)
 	jobs = read_jobs(argv[optind], self, no_cache, logdir, &doc, &n_jobs);
 	start = now();
 	run_jobs(jobs, n_jobs, jobs_max);
+	check_written(jobs, n_jobs);
 	printf("%-40s %-6s %8s  %s\n", "TRIPLE", "STATUS", "SECONDS", "RESULT");
 	for (size_t i = 0; i < n_jobs; i++) {
 		n_rows += jobs[i].n_formats;
-		failed += jobs[i].status ? (int)jobs[i].n_formats : 0;
+		failed += jobs[i].status || jobs[i].conflict ? (int)jobs[i].n_formats : 0;
 		print_job(&jobs[i]);
 		job_free(&jobs[i]);
 	}

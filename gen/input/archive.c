@@ -57,6 +57,7 @@ struct archive {
 	struct candidate *cands;
 	size_t n_cands;
 	char *full_release;	/* --kver as a whole release, "7.2.13+deb14-riscv64", or NULL */
+	long max_age;		/* seconds an index is used before it is refreshed */
 };
 
 /* ---- small helpers ---- */
@@ -200,11 +201,21 @@ static void suite_prepare(struct archive *a, struct suite *s)
 	free(p);
 }
 
+/* KABIGEN_INDEX_MAX_AGE: a whole number of seconds, nothing else ("6h" is not 6). */
 static long max_index_age(void)
 {
 	const char *env = getenv("KABIGEN_INDEX_MAX_AGE");
+	char *end;
+	long v;
 
-	return env && *env ? strtol(env, NULL, 10) : INDEX_MAX_AGE;
+	if (!env || !*env)
+		return INDEX_MAX_AGE;
+	errno = 0;
+	v = strtol(env, &end, 10);
+	if (errno || *end || v < 0 || env[0] < '0' || env[0] > '9')
+		usage_die("KABIGEN_INDEX_MAX_AGE=%s: give the index's age limit in seconds, such as 21600 for six hours",
+			  env);
+	return v;
 }
 
 /* The first line of apt's error output that says what failed. New string. */
@@ -241,14 +252,14 @@ static int suite_plan(const struct archive *a, struct suite *s, int *fd)
 
 	*fd = lock_file(lockp);
 	s->readable = stat(stamp, &st) == 0;
-	todo = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= max_index_age());
+	todo = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= a->max_age);
 	/*
 	 * A suite that just failed all its attempts is not tried again for a while: a mirror
 	 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
 	 * is still used, and the failure is still reported.
 	 */
 	if (todo && stat(failed, &fst) == 0 && time(NULL) - fst.st_mtime < FAILED_RETRY_AFTER &&
-	    max_index_age() > 0) {
+	    a->max_age > 0) {
 		char *text = read_text_or_empty(failed);
 
 		todo = 0;
@@ -273,8 +284,13 @@ static int suite_updated(struct suite *s, int rc, int last_attempt)
 	s->problem = NULL;
 	if (rc) {
 		s->problem = first_error(text);
-		if (last_attempt)
-			write_text(failed, s->problem);
+		if (last_attempt) {
+			char *first = s->problem;
+
+			write_text(failed, first);
+			s->problem = xasprintf("%s (after %d attempts)", first, UPDATE_ATTEMPTS);
+			free(first);
+		}
 	} else {
 		char *stamp = xasprintf("%s/updated", s->dir);
 
@@ -439,18 +455,22 @@ static void add_candidate(struct archive *a, const char *pkg, const char *versio
 	a->cands[a->n_cands++] = c;
 }
 
-/* Every linux-headers-R-FLAVOUR of this arch in the suite's index, with its version. */
-static void suite_scan(struct archive *a, const struct suite *s)
+/*
+ * Every linux-headers-R-FLAVOUR of this arch in the suite's index, with its version. Returns
+ * NULL, or why apt cannot read the cached index (a torn or altered file: new string).
+ */
+static char *suite_scan(struct archive *a, const struct suite *s)
 {
 	static const char *const pkgnames[] = { "pkgnames", "linux-headers-", NULL };
-	char *names = NULL, *err = NULL, *out = NULL;
+	char *names = NULL, *err = NULL, *out = NULL, *why;
 	const char **madison;
 	size_t n = 0;
 
 	if (apt_run(a, s, "apt-cache", pkgnames, &names, &err, NULL, CHILD_CAPTURE)) {
+		why = err && *err ? first_error(err) : xstrdup("apt-cache failed");
 		free(names);
 		free(err);
-		return;
+		return why;
 	}
 	madison = xcalloc(strlen(names) / 2 + 3, sizeof(*madison));
 	madison[n++] = "madison";
@@ -479,6 +499,71 @@ static void suite_scan(struct archive *a, const struct suite *s)
 	free(names);
 	free(out);
 	free(err);
+	return NULL;
+}
+
+/* Forgets suite S's cached index, so that the next refresh downloads it whole. */
+static void suite_forget(struct suite *s)
+{
+	char *lists = xasprintf("%s/lists", s->dir), *stamp = xasprintf("%s/updated", s->dir);
+	char *failed = xasprintf("%s/failed", s->dir), *partial = xasprintf("%s/partial", lists);
+
+	fs_remove_tree(lists);
+	mkdir_p(partial);
+	unlink(stamp);
+	unlink(failed);
+	s->readable = 0;
+	free(partial);
+	free(failed);
+	free(stamp);
+	free(lists);
+}
+
+/*
+ * Scans each readable suite. One whose cached index apt cannot read is downloaded again
+ * (not offline) and scanned once more; if it still cannot be read, or offline, it is a
+ * suite that could not be read, reported as such: never "no such version".
+ */
+static void scan_suites(struct archive *a)
+{
+	char **why = xcalloc(a->n_suites, sizeof(*why));
+	size_t readable = 0, damaged = 0;
+	struct progress p;
+
+	for (size_t i = 0; i < a->n_suites; i++)
+		readable += a->suites[i].readable;
+	/* apt-cache takes a second or more per suite. */
+	progress_start(&p, "reading the archive's indexes", readable);
+	for (size_t i = 0; i < a->n_suites; i++)
+		if (a->suites[i].readable) {
+			damaged += (why[i] = suite_scan(a, &a->suites[i])) != NULL;
+			progress_step(&p, a->suites[i].name);
+		}
+	progress_end(&p);
+	if (damaged && !a->rq->offline) {
+		for (size_t i = 0; i < a->n_suites; i++)
+			if (why[i])
+				suite_forget(&a->suites[i]);
+		refresh_suites(a);
+		for (size_t i = 0; i < a->n_suites; i++) {
+			if (!why[i] || !a->suites[i].readable)
+				continue;
+			free(why[i]);
+			why[i] = suite_scan(a, &a->suites[i]);
+		}
+	}
+	for (size_t i = 0; i < a->n_suites; i++) {
+		struct suite *s = &a->suites[i];
+
+		if (!why[i])
+			continue;
+		free(s->problem);
+		s->problem = xasprintf("apt cannot read its cached index (%s)%s", why[i],
+				       a->rq->offline ? "; run without --offline to fetch it again" : ", even fetched again");
+		s->readable = 0;
+		free(why[i]);
+	}
+	free(why);
 }
 
 static void load_suites(struct archive *a)
@@ -546,11 +631,9 @@ static void write_releases(const struct archive *a)
 
 static void archive_open(struct archive *a, const struct archive_request *rq)
 {
-	size_t readable = 0;
-	struct progress p;
-
 	memset(a, 0, sizeof(*a));
 	a->rq = rq;
+	a->max_age = max_index_age();
 	a->debarch = rq->profile->debian_arch;
 	a->cache = self_cache_dir();
 	if (rq->kver)
@@ -559,16 +642,7 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 	for (size_t i = 0; i < a->n_suites; i++)
 		suite_prepare(a, &a->suites[i]);
 	refresh_suites(a);
-	for (size_t i = 0; i < a->n_suites; i++)
-		readable += a->suites[i].readable;
-	/* apt-cache takes a second or more per suite. */
-	progress_start(&p, "reading the archive's indexes", readable);
-	for (size_t i = 0; i < a->n_suites; i++)
-		if (a->suites[i].readable) {
-			suite_scan(a, &a->suites[i]);
-			progress_step(&p, a->suites[i].name);
-		}
-	progress_end(&p);
+	scan_suites(a);
 	if (!rq->offline)
 		write_releases(a);
 }
@@ -696,9 +770,9 @@ static _Noreturn void not_found(const struct archive *a)
 	/* A suite that could not be read may hold it: never call that "no such version". */
 	if (problems.len)
 		die("--kver %s%s%s: not in the suites that could be read (available: %s), and these suites' index for %s "
-		    "could not be read after %d attempts: %s; check the network and configs/archive.yaml, or use "
-		    "--kdir with a tree obtained elsewhere", a->rq->kver, fl ? " --flavour " : "", fl ? fl : "", avail,
-		    a->debarch, UPDATE_ATTEMPTS, problems.buf);
+		    "could not be read: %s; check the network and configs/archive.yaml, or use --kdir with a tree "
+		    "obtained elsewhere", a->rq->kver, fl ? " --flavour " : "", fl ? fl : "", avail, a->debarch,
+		    problems.buf);
 	die("--kver %s%s%s: no such linux-headers package for %s in the archive; available: %s; for another "
 	    "version, extract its headers package yourself and pass --kdir", a->rq->kver, fl ? " --flavour " : "",
 	    fl ? fl : "", a->debarch, avail);
@@ -767,6 +841,12 @@ struct tree_link {
 	const char *name, *target;
 };
 
+/* Whether a child's error output says the disk is full. */
+static int disk_full(const char *err)
+{
+	return strstr(err, "No space left on device") || strstr(err, "Disk quota exceeded");
+}
+
 /*
  * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
  * into FINAL, with LINK (or none), which appears whole or not at all (callers hold its lock).
@@ -793,6 +873,10 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		char *why = err ? first_error(err) : xstrdup("see apt's messages above");
 
 		fs_remove_tree(tmpl);
+		if (err && disk_full(err))
+			die("cannot download %s%s%s: %s; the disk holding %s/trees is full: free space there, or point "
+			    "XDG_CACHE_HOME at a folder with room", spec1, spec2 ? " and " : "", spec2 ? spec2 : "", why,
+			    a->cache);
 		/* The index lists the package but the mirror has no file for it: not the network. */
 		if (err && strstr(err, " 404 "))
 			die("cannot download %s%s%s from %s: %s; the archive's index lists it but the mirror does not "
@@ -815,6 +899,11 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 
 		if (stat(debs[i], &st) || child_run(argv, NULL, CHILD_DISCARD, NULL, &xerr)) {
 			fs_remove_tree(tmpl);
+			/* A full disk is not a damaged download: say which folder needs room. */
+			if (xerr && disk_full(xerr))
+				die("%s: dpkg-deb cannot extract it: %.*s; the disk holding %s/trees is full: free space "
+				    "there, or point XDG_CACHE_HOME at a folder with room", debs[i],
+				    (int)strcspn(xerr, "\n"), xerr, a->cache);
 			die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", debs[i],
 			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
 		}
@@ -1007,6 +1096,11 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	if (best->suite->problem)
 		warn("the %s index could not be refreshed (%s); using the copy in the cache", best->suite->name,
 		     best->suite->problem);
+	/* The newest of the suites that could be read is not always the archive's newest. */
+	for (size_t i = 0; i < a.n_suites && !a.full_release; i++)
+		if (!a.suites[i].readable && a.suites[i].problem)
+			warn("the %s index for %s could not be read (%s); --kver %s takes %s, the newest of the others",
+			     a.suites[i].name, a.debarch, a.suites[i].problem, rq->kver, best->package);
 	dir = tree_dir(&a, best);
 	if (!is_cached(&a, best)) {
 		char *lockp = xasprintf("%s.lock", dir);

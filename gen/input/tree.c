@@ -221,19 +221,77 @@ static void detect_debian(struct ktree *t, const char *given)
 	if (!t->kernel_arch)
 		die("%s: names no ARCH; the headers package looks damaged, extract it again", vars);
 	if (inc) {
-		char *src = reroot(t->build, inc);
+		/* make reads a relative include from the folder it runs in: the tree's own. */
+		char *abs = inc[0] == '/' ? xstrdup(inc) : path_join(t->build, inc);
+		char *src = reroot(t->build, abs);
 
-		if (!src)
+		t->source = src ? realpath(src, NULL) : NULL;
+		if (!t->source)
 			die("--kdir %s: its Makefile includes %s/Makefile, which is neither there nor beside it; "
 			    "extract the matching linux-headers-*-common package next to it", given, inc);
-		t->source = realpath(src, NULL);
 		free(src);
+		free(abs);
 		free(inc);
 	} else {
 		t->source = xstrdup(t->build);
 	}
 	free(vars);
 	free(makefile);
+}
+
+/* Dies when PATH, or anything below it (a folder), is a FIFO, a device or a socket. */
+static void refuse_special(const char *path, const char *given, int depth)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *de;
+
+	if (stat(path, &st))
+		return;	/* missing: the checks that need it say so */
+	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
+		die("--kdir %s: %s is a %s where a header should be; the tree is damaged: extract or prepare it "
+		    "again", given, path, S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "device");
+	if (!S_ISDIR(st.st_mode) || depth > 8 || !(d = opendir(path)))
+		return;
+	while ((de = readdir(d))) {
+		char *child;
+
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") ||
+		    (de->d_type != DT_UNKNOWN && de->d_type != DT_DIR && de->d_type != DT_LNK && de->d_type != DT_FIFO &&
+		     de->d_type != DT_CHR && de->d_type != DT_BLK && de->d_type != DT_SOCK))
+			continue;
+		child = path_join(path, de->d_name);
+		refuse_special(child, given, depth + 1);
+		free(child);
+	}
+	closedir(d);
+}
+
+/*
+ * libclang reads a FIFO until a writer comes and a device until memory runs out: the files a
+ * build writes (include/generated, arch/ARCH/include/generated) and the ones kabigen includes
+ * first are checked before anything is parsed. (The package's own headers, some 15,000 files,
+ * are not walked on every run.)
+ */
+static void refuse_special_files(const struct ktree *t, const char *given)
+{
+	static const char *const source_files[] = { "include/linux/kconfig.h", "include/linux/compiler_types.h",
+						    "include/linux/compiler-version.h", "include/linux/module.h" };
+	char *p;
+
+	p = path_join(t->build, "include/generated");
+	refuse_special(p, given, 0);
+	free(p);
+	if (t->kernel_arch) {
+		p = xasprintf("%s/arch/%s/include/generated", t->build, t->kernel_arch);
+		refuse_special(p, given, 0);
+		free(p);
+	}
+	for (size_t i = 0; i < sizeof(source_files) / sizeof(source_files[0]); i++) {
+		p = path_join(t->source, source_files[i]);
+		refuse_special(p, given, 0);
+		free(p);
+	}
 }
 
 struct ktree *tree_detect(const char *dir)
@@ -261,6 +319,7 @@ struct ktree *tree_detect(const char *dir)
 		free(src);
 	}
 	free(p);
+	refuse_special_files(t, dir);
 	autoconf = path_join(t->build, "include/generated/autoconf.h");
 	if (!is_file(autoconf))
 		die("--kdir %s: no include/generated/autoconf.h in %s; pass an extracted linux-headers-* "

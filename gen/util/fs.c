@@ -76,3 +76,38 @@ void fs_remove_stale(const char *dir, const char *prefix, long max_age)
 	}
 	closedir(d);
 }
+
+char *fs_canonical(const char *path)
+{
+	char *real = realpath(path, NULL), *copy, *dir, *name, *cwd;
+
+	if (real)
+		return real;
+	copy = xstrdup(path);
+	name = strrchr(copy, '/');
+	if (name) {
+		*name++ = '\0';
+		dir = realpath(*copy ? copy : "/", NULL);
+	} else {
+		name = copy;
+		dir = realpath(".", NULL);
+	}
+	if (dir)
+		real = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", name);
+	else if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
+		real = xstrdup(path);
+	else {
+		real = xasprintf("%s/%s", cwd, path);
+		free(cwd);
+	}
+	free(dir);
+	free(copy);
+	return real;
+}
+
+int fs_same_file(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}

@@ -25,12 +25,24 @@ void outfile_cleanup(void)
 
 int outfile_try_write(const char *path, const char *data, size_t len, int flags, char **why)
 {
-	char *dcopy = xstrdup(path), *dir = dirname(dcopy), *bcopy = xstrdup(path), *base = basename(bcopy);
+	char *dcopy, *dir, *bcopy, *base, *target = NULL;
 	int fd, err = 0;
 	size_t done = 0;
 	struct stat st;
 
 	*why = NULL;
+	/* A symbolic link is written through: its target gets the new bytes, the link stays. */
+	if (lstat(path, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if (!(target = realpath(path, NULL))) {
+			*why = xasprintf("is a symbolic link to a file that does not exist (%s)", strerror(errno));
+			return -1;
+		}
+		path = target;
+	}
+	dcopy = xstrdup(path);
+	dir = dirname(dcopy);
+	bcopy = xstrdup(path);
+	base = basename(bcopy);
 	/* Renaming over /dev/full or a folder would replace it: only regular files are written. */
 	if (stat(path, &st) == 0 && !S_ISREG(st.st_mode)) {
 		*why = xstrdup("exists and is not a regular file");
@@ -74,6 +86,7 @@ int outfile_try_write(const char *path, const char *data, size_t len, int flags,
 out:
 	free(dcopy);
 	free(bcopy);
+	free(target);
 	return *why ? -1 : 0;
 }
 

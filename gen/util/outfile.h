@@ -6,8 +6,9 @@
 
 /*
  * Writes DATA to PATH through a temporary file in the same folder and a rename, so a
- * reader sees the old file or the new one, never a part. Creates missing parent folders
- * when MKDIRS is set. Dies naming PATH on any error, leaving PATH as it was.
+ * reader sees the old file or the new one, never a part; a symbolic link is written
+ * through (its target is replaced, the link stays). Creates missing parent folders when
+ * MKDIRS is set. Dies naming PATH on any error, leaving PATH as it was.
  */
 void outfile_write(const char *path, const char *data, size_t len, int mkdirs);
 

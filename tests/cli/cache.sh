@@ -217,9 +217,12 @@ else
 fi
 unset KABIGEN_CONFIGS
 
-# The cache is an optimisation: unusable, the run still succeeds, with one warning.
+# The cache is an optimisation: unusable, the run still succeeds, with one warning. Its disk
+# full: every write into it fails with ENOSPC (an LD_PRELOAD shim).
 : >"$work/not-a-folder"
-for how in "XDG_CACHE_HOME=$work/not-a-folder" "-u XDG_CACHE_HOME -u HOME"; do
+"$cc" -shared -fPIC -o "$work/enospc.so" "$(dirname "$0")/support/enospc.c" -ldl
+full="XDG_CACHE_HOME=$work/full ENOSPC_UNDER=$work/full/ LD_PRELOAD=$work/enospc.so ASAN_OPTIONS=verify_asan_link_order=0"
+for how in "XDG_CACHE_HOME=$work/not-a-folder" "-u XDG_CACHE_HOME -u HOME" "$full"; do
 	rm -f "$work/nc.h" "$work/nc.d"
 	# shellcheck disable=SC2086
 	if env $how "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/nc.h" --depfile "$work/nc.d" 2>"$work/log" &&

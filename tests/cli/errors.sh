@@ -63,4 +63,39 @@ expect_error "output to /dev/full" 1 "/dev/full: exists and is not a regular fil
 echo "previous header" >"$out"
 expect_error "failed run keeps the previous file" 1 "struct no_such_struct" "$out" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$sets/missing.yaml" -o "$out"
+
+# A --set value the headers cannot take is blamed on the configuration, not on --arch.
+expect_error "a --set value that does not parse" 1 "the configuration kabigen wrote from --kconfig and --set does not parse; check those symbols" \
+	"$out" -- "$kabigen" --arch riscv64 --kdir "$kdir" --set CONFIG_NR_CPUS=n --no-cache -o "$out"
+# KABIGEN_INDEX_MAX_AGE is seconds, and nothing else: "6h" is not six seconds.
+expect_error "KABIGEN_INDEX_MAX_AGE=6h" 2 "KABIGEN_INDEX_MAX_AGE=6h: give the index's age limit in seconds" "$out" -- \
+	env KABIGEN_INDEX_MAX_AGE=6h "$kabigen" list --arch riscv64
+
+# Outputs never replace one another or an input: one line, and the file stays as it was.
+expect_error "-o and --depfile on one file" 1 "-o .*same.h and --depfile .*same.h are one file" "$work/same.h" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/same.h" --depfile "$work/same.h"
+cp "$kdir/.config" "$work/k.config"
+expect_error "-o onto --kconfig's file" 1 "-o .*k.config is --kconfig's file .*, which this run reads" "$work/k.config" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --kconfig "$work/k.config" -o "$work/k.config"
+ln -s k.config "$work/k-link.config"
+expect_error "-o onto a link to --kconfig's file" 1 "which this run reads" "$work/k.config" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --kconfig "$work/k.config" -o "$work/k-link.config"
+cp "$(dirname "$0")/../../configs/sets/loader.yaml" "$work/set.yaml"
+expect_error "--emit-tu onto the set file" 1 "--emit-tu .*set.yaml is the set file" "$work/set.yaml" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" --set-file "$work/set.yaml" --emit-tu "$work/set.yaml"
+"$kabigen" --arch riscv64 --kdir "$kdir" --format json -o "$work/old.json" 2>/dev/null
+expect_error "diff's report onto a dump it compares" 1 "-o .*old.json is OLD .*, which this run reads" "$work/old.json" -- \
+	"$kabigen" diff "$work/old.json" "$work/old.json" -o "$work/old.json"
+# A link as -o is written through: its target gets the header, the link stays a link.
+echo "previous" >"$work/target.h"
+ln -s target.h "$work/link.h"
+if "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/link.h" 2>/dev/null && [ -L "$work/link.h" ] &&
+	grep -q KABI_VERMAGIC "$work/target.h"; then
+	pass "-o on a link writes through it, and the link stays"
+else
+	fail "-o on a link: $(ls -l "$work/link.h" "$work/target.h")"
+fi
+ln -s nowhere.h "$work/dangling.h"
+expect_error "-o on a link to nothing" 1 "is a symbolic link to a file that does not exist" "$work/dangling.h" -- \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/dangling.h"
 finish

@@ -55,6 +55,25 @@ else
 	fail "Rust with an expression over two lines: $(cat "$work/log")"
 fi
 
+# A tree's UTS_RELEASE reaches comments and literals: "*/" and quotes stay text, in C and Rust;
+# one that cannot name a folder under out/ asks for -o.
+tree=$work/tree/${kdir##*/}
+mkdir -p "$work/tree"
+cp -a "$(dirname "$kdir")"/. "$work/tree/"
+rm "$tree/include/generated/utsrelease.h"
+printf '#define UTS_RELEASE "7.2 */ int kabigen_injected; /* \\"q\\""\n' >"$tree/include/generated/utsrelease.h"
+if "$kabigen" --arch riscv64 --kdir "$tree" --no-cache --format c,rust -o "$work/uts" 2>"$work/log" &&
+	grep -qF '#define KABI_UTS_RELEASE "7.2 */ int kabigen_injected; /* \"q\""' "$work/uts/kabi.h" &&
+	grep -qF 'pub const KABI_UTS_RELEASE: &str = "7.2 */ int kabigen_injected; /* \"q\"";' "$work/uts/kabi.rs" &&
+	! grep -q '^[^#].*[^*] \*/ int kabigen_injected' "$work/uts/kabi.h" &&
+	clang-19 -target riscv64-linux-gnu -std=gnu11 -ffreestanding -fsyntax-only -Werror "$work/uts/kabi.h" 2>"$work/cc.log"; then
+	pass "a UTS_RELEASE with */ and quotes stays a string in C and Rust: $(grep -m1 'kabi.h: kernel ABI' "$work/uts/kabi.h")"
+else
+	fail "a UTS_RELEASE with */ and quotes: $(cat "$work/log" "$work/cc.log")"
+fi
+expect_error "a UTS_RELEASE that is no folder name, without -o" 1 "cannot name a folder under out/; nothing was written; pass -o" \
+	"$work/nothing" -- bash -c 'cd "$1" && "$2" --arch riscv64 --kdir "$3" --no-cache' - "$work" "$kabigen" "$tree"
+
 # Two C names that become one Rust name are refused with one line (C keeps both names).
 # clash NAME DEFINITIONS STRUCTS PATTERN
 clash() {

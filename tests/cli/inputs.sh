@@ -53,6 +53,19 @@ for m in s['members']:
 else:
     raise SystemExit('no array member in struct module')" "count -7 is negative"
 damage "an enum value out of its type" "e['values'][0]['value'] = 2**40 if e['type']['size'] == 4 else 2**62" "does not fit its"
+damage "a huge array count" "
+for m in s['members']:
+    if m['ctype']['kind'] == 'array' and m['ctype']['count'] > 0:
+        m['ctype']['count'] = 2**62
+        break
+else:
+    raise SystemExit('no array member in struct module')" "elements of .* bytes does not fit its size"
+damage "a huge count of members" "s['members'] = s['members'] * 4000" "cannot be laid out as the dump says"
+# A key given twice is an error in every YAML file kabigen reads, not only a set: here a
+# suppression file of diff.
+printf 'suppress:\n  - struct: module\n    struct: kernel_param\n' >"$work/dup-suppress.yaml"
+expect_error "a key given twice in a suppression file" 1 "dup-suppress.yaml:[0-9]+:[0-9]+: the key 'struct' is given twice" \
+	"$work/x.txt" -- "$kabigen" diff "$work/good.json" "$work/good.json" --suppress "$work/dup-suppress.yaml" -o "$work/x.txt"
 
 # Special files: a FIFO or a device where a file is expected is refused at once.
 mkfifo "$work/fifo.config"
@@ -61,6 +74,18 @@ expect_error "a FIFO as --kconfig" 1 "fifo.config: the .config is a FIFO, not a 
 	timeout 20 "$kabigen" --arch riscv64 --kdir "$kdir" --no-cache --kconfig "$work/fifo.config" -o "$work/x.h"
 expect_error "a link to /dev/zero as --set-file" 1 "zero.yaml: the YAML file is a device, not a regular file" "$work/x.h" -- \
 	timeout 20 "$kabigen" --arch riscv64 --kdir "$kdir" --no-cache --set-file "$work/zero.yaml" -o "$work/x.h"
+# ... also among a tree's files that a build writes, which libclang would read for ever.
+tree=$work/tree/${kdir##*/}
+mkdir -p "$work/tree"
+cp -a "$(dirname "$kdir")"/. "$work/tree/"
+rm "$tree/include/generated/utsrelease.h"
+ln -s /dev/zero "$tree/include/generated/utsrelease.h"
+expect_error "a tree's generated header linked to /dev/zero" 1 "utsrelease.h is a device where a header should be; the tree is damaged" \
+	"$work/x.h" -- timeout 60 "$kabigen" --arch riscv64 --kdir "$tree" --no-cache -o "$work/x.h"
+rm "$tree/include/generated/utsrelease.h"
+mkfifo "$tree/include/generated/utsrelease.h"
+expect_error "a tree's generated header that is a FIFO" 1 "utsrelease.h is a FIFO where a header should be; the tree is damaged" \
+	"$work/x.h" -- timeout 60 "$kabigen" --arch riscv64 --kdir "$tree" --no-cache -o "$work/x.h"
 
 # A .config of 100k symbols: linear in its size (it took 50 s when each line searched all the others).
 { cat "$kdir/.config"; for ((i = 0; i < 100000; i++)); do echo "CONFIG_KABIGEN_TEST_$i=y"; done; } >"$work/big.config"

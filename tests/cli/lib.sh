@@ -7,6 +7,16 @@ trap 'rm -rf "$work"' EXIT
 # kabigen's own cache is this test's alone, so that no run is served by another test's.
 export KABIGEN_TEST_CACHE=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
 export XDG_CACHE_HOME=$work/xdg
+
+# share_downloads: what --kver downloads (the archive's indexes and the extracted trees) is
+# shared by the tests that fetch (links into $KABIGEN_TEST_CACHE/xdg), so a package is
+# fetched once; kabigen's results, models and precompiled heads stay this test's own.
+share_downloads() {
+	local shared=$KABIGEN_TEST_CACHE/xdg/kabigen
+	mkdir -p "$shared/apt" "$shared/trees" "$XDG_CACHE_HOME/kabigen"
+	ln -sfn "$shared/apt" "$XDG_CACHE_HOME/kabigen/apt"
+	ln -sfn "$shared/trees" "$XDG_CACHE_HOME/kabigen/trees"
+}
 # A command failing outside a check stops the script (set -e): say which.
 trap 'echo "FAIL: ${BASH_SOURCE[0]}:$LINENO: $BASH_COMMAND"' ERR
 

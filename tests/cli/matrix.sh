@@ -31,4 +31,29 @@ grep -q '^5 triples, 1 failed, .* 3 kabigen runs$' summary &&
 cmp -s "out/$rv_release/kabi.h" single.c && cmp -s "out/$rv_release/kabi.rs" single.rust &&
 	cmp -s "out/$rv_release/kabi.json" single.json && [ -s "out/$arm_release/kabi.h" ] &&
 	pass "each triple wrote what one run writes" || fail "the matrix outputs differ from single runs"
+
+# Two rows never write one file: one tree in two configurations is refused before anything
+# runs unless each has its own 'output' folder; what only the run can tell (one release
+# reached by two kdir spellings) fails the later row after the run, naming the file.
+cp "$rv/.config" k.config
+printf 'triples:\n  - { arch: riscv64, kdir: "%s" }\n  - { arch: riscv64, kdir: "%s", kconfig: k.config }\n' "$rv" "$rv" >same.yaml
+expect_error "one tree in two configurations, one output folder" 1 "same.yaml: rows 1 and 2 are one tree in two configurations" \
+	"$work/nothing" -- "$kabigen" matrix same.yaml --no-cache
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", output: o1 }\n  - { arch: riscv64, kdir: "%s", kconfig: k.config, output: o2, formats: [c, rust] }\n' \
+	"$rv" "$rv" >outputs.yaml
+if "$kabigen" matrix outputs.yaml --no-cache >summary2 2>&1 && cmp -s o1/kabi.h single.c &&
+	grep -q '^ \* .config: *k.config sha256' o2/kabi.h && grep -q '^// .config: *k.config sha256' o2/kabi.rs; then
+	pass "'output' folders keep one tree's two configurations apart"
+else
+	fail "'output' folders: $(cat summary2)"
+fi
+ln -s "$rv" rv-link
+printf 'triples:\n  - { arch: riscv64, kdir: "%s" }\n  - { arch: riscv64, kdir: "%s" }\n' "$rv" "$work/rv-link" >spellings.yaml
+rc=0
+"$kabigen" matrix spellings.yaml --no-cache >summary3 2>&1 || rc=$?
+if [ $rc = 1 ] && grep -q "FAILED .*, which row 1 wrote too: one overwrote the other" summary3; then
+	pass "one release by two spellings: the later row fails, naming the file"
+else
+	fail "two spellings of one tree: exit $rc, $(cat summary3)"
+fi
 finish

@@ -3,7 +3,7 @@
 # two processes on one output, and no shell anywhere.
 # usage: robustness.sh KABIGEN
 . "$(dirname "$0")/lib.sh"
-kabigen=$1
+kabigen=$(realpath "$1")
 kdir=$("$(dirname "$0")/../../scripts/fetch-debian-headers" sid riscv64)
 release=${kdir##*/linux-headers-}
 minor=$(sed -E 's/^([0-9]+\.[0-9]+).*/\1/' <<<"$release")
@@ -33,19 +33,59 @@ expect_error "an unwritable cache" 1 "Not a directory; check the cache folder" "
 	env XDG_CACHE_HOME="$work/not-a-folder" "$kabigen" --arch riscv64 --kver "$minor" -o "$work/x.h"
 
 # SIGKILL at any moment leaves the previous file at the output path whole, or the new one whole.
-"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/good.h" 2>/dev/null
-torn=0
-for delay in 0.05 0.1 0.15 0.2 0.25 0.3 0.35 0.4 0.5 0.7; do
+# The runs do the work (--no-cache: a cache hit ends before the first kill), and the kills are
+# spread over a run's measured length; most must land while the run is alive, or the test
+# proves nothing.
+start=$EPOCHREALTIME
+"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/good.h" --no-cache 2>/dev/null
+length=$(awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { print e - s }')
+torn=0 landed=0
+for part in 0.02 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9; do
 	echo "previous contents" >"$work/out.h"
-	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/out.h" 2>/dev/null & pid=$!
-	sleep "$delay"
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/out.h" --no-cache 2>/dev/null & pid=$!
+	sleep "$(awk -v l="$length" -v p="$part" 'BEGIN { print l * p }')"
 	kill -KILL "$pid" 2>/dev/null || true
-	wait "$pid" 2>/dev/null || true
+	rc=0
+	wait "$pid" 2>/dev/null || rc=$?
+	[ $rc != 137 ] || landed=$((landed + 1))
 	if [ "$(cat "$work/out.h")" != "previous contents" ] && ! cmp -s "$work/out.h" "$work/good.h"; then
 		torn=$((torn + 1))
 	fi
 done
-[ $torn = 0 ] && pass "SIGKILL at ten moments never left a partial header" || fail "$torn kills left a partial header"
+if [ $torn = 0 ] && [ $landed -ge 8 ]; then
+	pass "SIGKILL at ten moments of a $length s run ($landed landed mid-run) never left a partial header"
+else
+	fail "SIGKILL: $torn kills left a partial header; $landed of 10 landed while the run was alive"
+fi
+
+# What killed runs leave is removed by a later run once it is an hour old: a fetch's
+# temporary tree and a matrix run's log folder; younger ones (a run at work) are kept.
+mkdir -p "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1"
+touch -d '2 hours ago' "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1"
+logs_old=$(mktemp -d /tmp/kabigen-matrix-XXXXXX) logs_new=$(mktemp -d /tmp/kabigen-matrix-XXXXXX)
+touch -d '2 hours ago' "$logs_old"
+rm -rf "$XDG_CACHE_HOME/kabigen/trees/linux-headers-${release}_"*
+"$kabigen" --arch riscv64 --kver "$minor" -o "$work/refetch.h" 2>/dev/null || true
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", formats: [c] }\n' "$kdir" >"$work/one.yaml"
+(cd "$work" && "$kabigen" matrix one.yaml -j 1 >/dev/null 2>&1) || true
+if [ ! -e "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" ] && [ -e "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1" ] &&
+	[ ! -e "$logs_old" ] && [ -e "$logs_new" ]; then
+	pass "leftovers an hour old are removed (trees/.tmp-*, /tmp/kabigen-matrix-*), younger ones kept"
+else
+	fail "leftovers: $(ls -a "$XDG_CACHE_HOME/kabigen/trees") $(ls -d /tmp/kabigen-matrix-* 2>/dev/null)"
+fi
+rm -rf "$logs_new" "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1"
+
+# A full disk while a package is extracted is a full disk, not "a damaged download".
+cc -shared -fPIC -o "$work/enospc.so" "$(dirname "$0")/support/enospc.c" -ldl
+rm -rf "$XDG_CACHE_HOME/kabigen/trees/linux-headers-${release}_"*
+expect_error "a full disk while a package is fetched" 1 "No space left on device.*; the disk holding .* is full: free space" \
+	"$work/x.h" -- env ENOSPC_UNDER="$XDG_CACHE_HOME/kabigen/trees/" LD_PRELOAD="$work/enospc.so" \
+	ASAN_OPTIONS=verify_asan_link_order=0 "$kabigen" --arch riscv64 --kver "$minor" -o "$work/x.h"
+expect_error "a full disk while a package is extracted" 1 "dpkg-deb cannot extract it: .*; the disk holding .* is full" \
+	"$work/x.h" -- env ENOSPC_UNDER="$XDG_CACHE_HOME/kabigen/trees/" ENOSPC_CONTAINING=/root/usr/ \
+	LD_PRELOAD="$work/enospc.so" ASAN_OPTIONS=verify_asan_link_order=0 "$kabigen" --arch riscv64 --kver "$minor" \
+	-o "$work/x.h"
 
 # Two processes writing the same output at once both succeed, and the file is whole.
 "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/same.h" 2>"$work/a.log" & a=$!

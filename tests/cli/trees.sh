@@ -34,6 +34,19 @@ same_layouts() {
 		fail "$1 gives other layouts"
 }
 
+# A Debian headers folder whose Makefile includes the common tree by a relative path: make
+# reads it from the folder it runs in, the headers folder; and one that points nowhere.
+mkdir -p "$work/rel"
+cp -a "$kdir" "$work/rel/"
+rel_kdir=$work/rel/${kdir##*/}
+ln -s "$common" "$work/rel/$(basename "$common")"
+sed -i "s|^include .*/Makefile\$|include ../$(basename "$common")/Makefile|" "$rel_kdir/Makefile"
+grep -q "^include \.\./" "$rel_kdir/Makefile" || fail "the Makefile's include line was not made relative"
+same_layouts "a relative include line in the Makefile" "$rel_kdir"
+sed -i "s|^include .*/Makefile\$|include ../nowhere/Makefile|" "$rel_kdir/Makefile"
+expect_error "a relative include line to nowhere" 1 "its Makefile includes \.\./nowhere/Makefile, which is neither there nor beside it" \
+	"$work/x.h" -- "$kabigen" --arch riscv64 --kdir "$rel_kdir" -o "$work/x.h"
+
 # A build tree made with make O=: generated files in it, a 'source' link to the sources.
 add_generated "$work/obj"
 ln -s "$common" "$work/obj/source"

@@ -10,6 +10,7 @@ kabigen=$1
 fetch=$(cd "$(dirname "$0")" && pwd)/../../scripts/fetch-debian-headers
 cache_root=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
 export KABIGEN_TEST_CACHE=$cache_root XDG_CACHE_HOME=$work/xdg
+share_downloads
 
 { read -r gen_kdir; read -r gen_mods; } < <("$fetch" --modules sid amd64 amd64)
 { read -r rt_kdir; read -r rt_mods; } < <("$fetch" --modules sid amd64 rt-amd64)
@@ -171,8 +172,8 @@ for spec in "loongarch64 ${la_kdir##*/linux-headers-} $la_mods" "x86_64 ${bw_kdi
 	[ "$arch" != loongarch64 ] || offlines+=(--offline)	# the cache replayed once: on the smaller package
 	for offline in "${offlines[@]}"; do
 		rc=0
-		# kabigen's archive cache shared with the other --kver tests: a package is downloaded once.
-		XDG_CACHE_HOME=$cache_root/xdg "$kabigen" check-ko --arch "$arch" --kver "$release" --modules $offline \
+		# kabigen's downloads shared with the other --kver tests (share_downloads): fetched once.
+		"$kabigen" check-ko --arch "$arch" --kver "$release" --modules $offline \
 			--format json >"$work/kver.json" 2>"$work/kver.err" || rc=$?
 		want=$(count_modules "$mods")
 		[ "$rc" = 0 ] && [ "$(jq .summary.modules "$work/kver.json")" = "$want" ] && [ "$(jq .summary.load "$work/kver.json")" = "$want" ] &&

@@ -9,7 +9,8 @@
 kabigen=$1 btf_members=$2
 fetch=$(cd "$(dirname "$0")" && pwd)/../../scripts/fetch-debian-headers
 cache_root=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
-export KABIGEN_TEST_CACHE=$cache_root XDG_CACHE_HOME=$cache_root/xdg
+export KABIGEN_TEST_CACHE=$cache_root
+share_downloads
 
 # The newest sid packages, resolved independently of kabigen, for their BTF.
 generic=$("$fetch" sid amd64 amd64)

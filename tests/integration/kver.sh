@@ -8,7 +8,8 @@
 kabigen=$1 btf_check=$2
 fetch=$(cd "$(dirname "$0")" && pwd)/../../scripts/fetch-debian-headers
 cache_root=${KABIGEN_TEST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/kabigen-tests}
-export KABIGEN_TEST_CACHE=$cache_root XDG_CACHE_HOME=$cache_root/xdg
+export KABIGEN_TEST_CACHE=$cache_root
+share_downloads
 body() { sed -n '/^#ifndef KABIGEN_KABI_H/,$p' "$1"; }
 
 # The newest 7.2-style version of sid for each arch, and its tree fetched independently.
@@ -53,13 +54,36 @@ else
 	fail "with the network down: $(cat "$work/log")"
 fi
 
+# A cached index that apt cannot read (torn, altered) is never "no such version": offline it is
+# named with the way out, online it is fetched again and the release found. (A copy of the
+# indexes: the shared ones stay whole.)
+damaged=$work/damaged-cache/kabigen
+mkdir -p "$damaged/apt"
+cp -a "$KABIGEN_TEST_CACHE/xdg/kabigen/apt/riscv64" "$damaged/apt/"
+ln -s "$KABIGEN_TEST_CACHE/xdg/kabigen/trees" "$damaged/trees"
+packages=$(find "$damaged/apt/riscv64/sid/lists" -maxdepth 1 -name '*_Packages*' | awk 'NR == 1')
+if [ -z "$packages" ]; then
+	fail "no cached sid index for riscv64 to damage: $(ls "$damaged/apt/riscv64/sid/lists")"
+else
+	truncate -s $(($(stat -c %s "$packages") / 2)) "$packages"
+	rv_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/riscv64.h")
+	expect_error "a damaged cached index, offline" 1 "sid: apt cannot read its cached index .*; run without --offline to fetch it again" \
+		"$work/x.h" -- env XDG_CACHE_HOME="$work/damaged-cache" "$kabigen" --arch riscv64 --kver "$rv_release" --offline -o "$work/x.h"
+	if XDG_CACHE_HOME=$work/damaged-cache "$kabigen" --arch riscv64 --kver "$rv_minor" -o "$work/repaired.h" 2>"$work/log" &&
+		cmp -s "$work/repaired.h" "$work/riscv64.h"; then
+		pass "a damaged cached index is fetched again: the same header"
+	else
+		fail "a damaged cached index online: $(cat "$work/log")"
+	fi
+fi
+
 # A version the archive does not have: the message lists what it has (amd64: all its suites read).
 amd64_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)-rt-amd64"$/\1/p' "$work/rt-amd64.h" | sed 's/[.+]/\\&/g')
 expect_error "a version that is not there" 1 "--kver 1\.0: no such linux-headers package for amd64.*available: .*$amd64_release.*--kdir" \
 	"$work/absent.h" -- "$kabigen" --arch amd64 --kver 1.0 -o "$work/absent.h"
 
 # The network down and nothing cached: reported as such, never as a missing version.
-expect_error "no network, empty cache" 1 "could not be read after 3 attempts" "$work/x.h" -- \
+expect_error "no network, empty cache" 1 "could not be read: .*(after 3 attempts)" "$work/x.h" -- \
 	env http_proxy=http://127.0.0.1:9 XDG_CACHE_HOME="$work/empty-cache" \
 	"$kabigen" --arch riscv64 --kver "$rv_minor" -o "$work/x.h"
 

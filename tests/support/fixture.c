@@ -37,7 +37,8 @@ struct kabi_model *fixture_model(const char *name, const char *target, struct ks
 	*set = kset_load(set_path);
 	probes = tu_source(*set);
 	sb_addf(&text, "#include \"%s.c\"\n%s", name, probes);
-	m = extract_model(*set, "fixture.c", text.buf, args, 5, c_path, false);
+	m = extract_model(&(struct extract_request){ .set = *set, .file_name = "fixture.c", .text = text.buf,
+						     .args = args, .n_args = 5, .origin = c_path });
 	p = &m->prov;
 	p->kabigen_version = xstrdup("test");
 	p->arch = xstrdup(target);
