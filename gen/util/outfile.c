@@ -25,7 +25,7 @@ void outfile_cleanup(void)
 
 int outfile_try_write(const char *path, const char *data, size_t len, int flags, char **why)
 {
-	char *dcopy, *dir, *bcopy, *base, *target = NULL;
+	char *dcopy, *dir, *bcopy, *base, *target = NULL, *stale;
 	int fd, err = 0;
 	size_t done = 0;
 	struct stat st;
@@ -50,6 +50,10 @@ int outfile_try_write(const char *path, const char *data, size_t len, int flags,
 	}
 	if ((flags & OUTFILE_MKDIRS) && fs_mkdirs(dir, why))
 		goto out;
+	/* What a write of this file killed an hour ago or more left beside it. */
+	stale = xasprintf(".%s.", base);
+	fs_remove_stale(dir, stale, 3600);
+	free(stale);
 	pending = xasprintf("%s/.%s.XXXXXX", dir, base);
 	fd = mkstemp(pending);
 	if (fd < 0) {

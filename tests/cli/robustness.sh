@@ -36,19 +36,21 @@ expect_error "an unwritable cache" 1 "Not a directory; check the cache folder" "
 # The runs do the work (--no-cache: a cache hit ends before the first kill), and the kills are
 # spread over a run's measured length; most must land while the run is alive, or the test
 # proves nothing.
+# (In a folder of their own: a kill during the write leaves its temporary file there.)
+mkdir -p "$work/kill"
 start=$EPOCHREALTIME
-"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/good.h" --no-cache 2>/dev/null
+"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/kill/good.h" --no-cache 2>/dev/null
 length=$(awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { print e - s }')
 torn=0 landed=0
-for part in 0.02 0.1 0.2 0.3 0.4 0.5 0.6 0.7 0.8 0.9; do
-	echo "previous contents" >"$work/out.h"
-	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/out.h" --no-cache 2>/dev/null & pid=$!
+for part in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.6 0.7; do
+	echo "previous contents" >"$work/kill/out.h"
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/kill/out.h" --no-cache 2>/dev/null & pid=$!
 	sleep "$(awk -v l="$length" -v p="$part" 'BEGIN { print l * p }')"
 	kill -KILL "$pid" 2>/dev/null || true
 	rc=0
 	wait "$pid" 2>/dev/null || rc=$?
 	[ $rc != 137 ] || landed=$((landed + 1))
-	if [ "$(cat "$work/out.h")" != "previous contents" ] && ! cmp -s "$work/out.h" "$work/good.h"; then
+	if [ "$(cat "$work/kill/out.h")" != "previous contents" ] && ! cmp -s "$work/kill/out.h" "$work/kill/good.h"; then
 		torn=$((torn + 1))
 	fi
 done
@@ -60,17 +62,19 @@ fi
 
 # What killed runs leave is removed by a later run once it is an hour old: a fetch's
 # temporary tree and a matrix run's log folder; younger ones (a run at work) are kept.
-mkdir -p "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1"
+mkdir -p "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1" "$work/left"
 touch -d '2 hours ago' "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1"
+echo torn >"$work/left/.refetch.h.Ab12Cd"
+touch -d '2 hours ago' "$work/left/.refetch.h.Ab12Cd"
 logs_old=$(mktemp -d /tmp/kabigen-matrix-XXXXXX) logs_new=$(mktemp -d /tmp/kabigen-matrix-XXXXXX)
 touch -d '2 hours ago' "$logs_old"
 rm -rf "$XDG_CACHE_HOME/kabigen/trees/linux-headers-${release}_"*
-"$kabigen" --arch riscv64 --kver "$minor" -o "$work/refetch.h" 2>/dev/null || true
+"$kabigen" --arch riscv64 --kver "$minor" -o "$work/left/refetch.h" 2>/dev/null || true
 printf 'triples:\n  - { arch: riscv64, kdir: "%s", formats: [c] }\n' "$kdir" >"$work/one.yaml"
 (cd "$work" && "$kabigen" matrix one.yaml -j 1 >/dev/null 2>&1) || true
 if [ ! -e "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" ] && [ -e "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1" ] &&
-	[ ! -e "$logs_old" ] && [ -e "$logs_new" ]; then
-	pass "leftovers an hour old are removed (trees/.tmp-*, /tmp/kabigen-matrix-*), younger ones kept"
+	[ ! -e "$logs_old" ] && [ -e "$logs_new" ] && [ ! -e "$work/left/.refetch.h.Ab12Cd" ] && [ -s "$work/left/refetch.h" ]; then
+	pass "leftovers an hour old are removed (trees/.tmp-*, /tmp/kabigen-matrix-*, an output's .NAME.XXXXXX), younger ones kept"
 else
 	fail "leftovers: $(ls -a "$XDG_CACHE_HOME/kabigen/trees") $(ls -d /tmp/kabigen-matrix-* 2>/dev/null)"
 fi
@@ -90,7 +94,7 @@ expect_error "a full disk while a package is extracted" 1 "dpkg-deb cannot extra
 # Two processes writing the same output at once both succeed, and the file is whole.
 "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/same.h" 2>"$work/a.log" & a=$!
 "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/same.h" 2>"$work/b.log" & b=$!
-if wait $a && wait $b && cmp -s "$work/same.h" "$work/good.h"; then
+if wait $a && wait $b && cmp -s "$work/same.h" "$work/kill/good.h"; then
 	pass "two processes writing one output both succeed"
 else
 	fail "concurrent writes: $(cat "$work/a.log" "$work/b.log")"
