@@ -847,6 +847,26 @@ static int disk_full(const char *err)
 	return strstr(err, "No space left on device") || strstr(err, "Disk quota exceeded");
 }
 
+/* apt-get could not download SPEC1 (and SPEC2): the real cause, from its error output ERR. */
+static _Noreturn void download_failed(const struct archive *a, const struct suite *s, const char *spec1,
+				      const char *spec2, const char *err)
+{
+	char *why = err ? first_error(err) : xstrdup("see apt's messages above");
+
+	report_hold(why, free);
+	if (err && disk_full(err))
+		die("cannot download %s%s%s: %s; the disk holding %s/trees is full: free space there, or point "
+		    "XDG_CACHE_HOME at a folder with room", spec1, spec2 ? " and " : "", spec2 ? spec2 : "", why, a->cache);
+	/* The index lists the package but the mirror has no file for it: not the network. */
+	if (err && strstr(err, " 404 "))
+		die("cannot download %s%s%s from %s: %s; the archive's index lists it but the mirror does not serve it "
+		    "(a mirror in the middle of a sync, or a package being removed): try again later, choose another "
+		    "version ('kabigen list'), or use --kdir", spec1, spec2 ? " and " : "", spec2 ? spec2 : "", s->uri,
+		    why);
+	die("cannot download %s%s%s from %s: %s; check the network, or use --kdir", spec1, spec2 ? " and " : "",
+	    spec2 ? spec2 : "", s->uri, why);
+}
+
 /*
  * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
  * into FINAL, with LINK (or none), which appears whole or not at all (callers hold its lock).
@@ -870,21 +890,8 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	/* On a terminal apt draws its progress line; otherwise one line per package, below. */
 	if (apt_run(a, s, "apt-get", tty ? tail_tty : tail_quiet, NULL, tty ? NULL : &err, tmpl,
 		    tty ? CHILD_TO_STDERR : CHILD_DISCARD)) {
-		char *why = err ? first_error(err) : xstrdup("see apt's messages above");
-
 		fs_remove_tree(tmpl);
-		if (err && disk_full(err))
-			die("cannot download %s%s%s: %s; the disk holding %s/trees is full: free space there, or point "
-			    "XDG_CACHE_HOME at a folder with room", spec1, spec2 ? " and " : "", spec2 ? spec2 : "", why,
-			    a->cache);
-		/* The index lists the package but the mirror has no file for it: not the network. */
-		if (err && strstr(err, " 404 "))
-			die("cannot download %s%s%s from %s: %s; the archive's index lists it but the mirror does not "
-			    "serve it (a mirror in the middle of a sync, or a package being removed): try again "
-			    "later, choose another version ('kabigen list'), or use --kdir", spec1, spec2 ? " and " : "",
-			    spec2 ? spec2 : "", s->uri, why);
-		die("cannot download %s%s%s from %s: %s; check the network, or use --kdir", spec1, spec2 ? " and " : "",
-		    spec2 ? spec2 : "", s->uri, why);
+		download_failed(a, s, spec1, spec2, err);
 	}
 	root = xasprintf("%s/root", tmpl);
 	n_debs = list_debs(tmpl, debs, 2);
@@ -1075,6 +1082,19 @@ static char *modules_dir(const char *dir, const struct candidate *c)
 
 /* ---- the public operations ---- */
 
+/* What a --kver run chose BEST from: an index older than it should be, suites not read. */
+static void warn_unread(const struct archive *a, const struct candidate *best)
+{
+	if (best->suite->problem)
+		warn("the %s index could not be refreshed (%s); using the copy in the cache", best->suite->name,
+		     best->suite->problem);
+	/* The newest of the suites that could be read is not always the archive's newest. */
+	for (size_t i = 0; i < a->n_suites && !a->full_release; i++)
+		if (!a->suites[i].readable && a->suites[i].problem)
+			warn("the %s index for %s could not be read (%s); --kver %s takes %s, the newest of the others",
+			     a->suites[i].name, a->debarch, a->suites[i].problem, a->rq->kver, best->package);
+}
+
 struct archive_tree *archive_fetch(const struct archive_request *rq)
 {
 	struct archive a;
@@ -1093,14 +1113,7 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	}
 	if (!best)
 		not_found(&a);
-	if (best->suite->problem)
-		warn("the %s index could not be refreshed (%s); using the copy in the cache", best->suite->name,
-		     best->suite->problem);
-	/* The newest of the suites that could be read is not always the archive's newest. */
-	for (size_t i = 0; i < a.n_suites && !a.full_release; i++)
-		if (!a.suites[i].readable && a.suites[i].problem)
-			warn("the %s index for %s could not be read (%s); --kver %s takes %s, the newest of the others",
-			     a.suites[i].name, a.debarch, a.suites[i].problem, rq->kver, best->package);
+	warn_unread(&a, best);
 	dir = tree_dir(&a, best);
 	if (!is_cached(&a, best)) {
 		char *lockp = xasprintf("%s.lock", dir);
