@@ -220,7 +220,9 @@ bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long lo
 			} else if (ok) {
 				errno = 0;
 				v = strtoull(rest, &end, 10);
-				ok = rest[0] >= '0' && rest[0] <= '9' && !errno && !*end && v < f->n_files_rel;
+				/* Digits only, no leading zero: what facts_format() writes, and nothing else. */
+				ok = rest[0] >= '0' && rest[0] <= '9' && !(rest[0] == '0' && rest[1]) && !errno && !*end &&
+				     v < f->n_files_rel;
 				f->macro_files[i] = (size_t)v;
 			}
 			if (ok)
