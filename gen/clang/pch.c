@@ -167,9 +167,10 @@ bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long lo
 	memcpy(copy, text, len);
 	copy[len] = '\0';
 	memset(f, 0, sizeof(*f));
+	errno = 0;
 	ok = next(&r) && skip_prefix(r.line, "pch ", &rest) && rest[0] >= '1' && rest[0] <= '9' &&
-	     (*size = strtoll(rest, &end, 10)) > 0 && *end == ' ' && strlen(end + 1) == CACHE_DIGEST_LEN - 1 &&
-	     strspn(end + 1, "0123456789abcdef") == CACHE_DIGEST_LEN - 1;
+	     (*size = strtoll(rest, &end, 10)) > 0 && !errno && *end == ' ' &&
+	     strlen(end + 1) == CACHE_DIGEST_LEN - 1 && strspn(end + 1, "0123456789abcdef") == CACHE_DIGEST_LEN - 1;
 	if (ok)
 		memcpy(digest, end + 1, CACHE_DIGEST_LEN);
 	if (ok && (ok = count_line(&r, "tags", &f->n_tags))) {
