@@ -46,6 +46,12 @@ _kabigen_flavours()
     done | sort -u
 }
 
+# The commands `kabigen --help` lists ("  NAME  what it does"): they cannot drift from it.
+_kabigen_commands()
+{
+    "$1" --help 2>/dev/null | sed -nE 's/^  ([a-z][a-z-]*)  .*/\1/p' | tr '\n' ' '
+}
+
 # Every option `kabigen help COMMAND` names in its usage line and its option table (the
 # names before each description).
 _kabigen_options()
@@ -60,11 +66,13 @@ _kabigen()
     local cur prev words cword
     _init_completion -n : || return
 
-    local i command="" arch=""
+    local i command="" arch="" commands
+    commands=$(_kabigen_commands "$1")
     for ((i = 1; i < cword; i++)); do
         case ${words[i]} in
         --arch) arch=${words[i + 1]} ;;
-        generate | list | diff | matrix | help) [ -z "$command" ] && [ "$i" = 1 ] && command=${words[i]} ;;
+        -*) ;;
+        *) [ "$i" = 1 ] && [[ " "$commands" " == *" ${words[i]} "* ]] && command=${words[i]} ;;
         esac
     done
 
@@ -79,7 +87,7 @@ _kabigen()
         COMPREPLY=($(compgen -W '$(_kabigen_flavours "$arch")' -- "$cur"))
         return ;;
     --format)
-        if [ "$command" = diff ]; then
+        if [ "$command" = diff ] || [ "$command" = check-ko ]; then
             COMPREPLY=($(compgen -W 'text md json' -- "$cur"))
         else
             COMPREPLY=($(compgen -W 'c rust json' -- "$cur"))
@@ -88,11 +96,25 @@ _kabigen()
     --kdir)
         _filedir -d
         return ;;
-    -o | --output | --kconfig | --emit-tu | --depfile)
+    -o | --output | --kconfig | --emit-tu | --depfile | --symvers)
         _filedir
         return ;;
     --set-file | --suppress)
         _filedir '@(yaml|yml)'
+        return ;;
+    --layout)
+        _filedir json
+        return ;;
+    --loader)
+        # A profile of configs/loaders by name, or a YAML file once the word looks like a path.
+        if [[ $cur == */* || $cur == .* ]]; then
+            _filedir '@(yaml|yml)'
+            return
+        fi
+        local configs
+        configs=$(dirname "$(readlink -f "$(command -v "$1")")")/../share/kabigen/configs/loaders
+        [ -d "$configs" ] || configs=$(dirname "$(readlink -f "$(command -v "$1")")")/configs/loaders
+        COMPREPLY=($(compgen -W "$(ls "$configs" 2>/dev/null | sed -n 's/\.yaml$//p')" -- "$cur"))
         return ;;
     --set | --only | -j)
         return ;;
@@ -104,11 +126,13 @@ _kabigen()
     fi
     case $command in
     "")
-        [ "$cword" = 1 ] && COMPREPLY=($(compgen -W 'generate list diff matrix help' -- "$cur")) ;;
+        [ "$cword" = 1 ] && COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
     help)
-        [ "$cword" = 2 ] && COMPREPLY=($(compgen -W 'generate list diff matrix' -- "$cur")) ;;
+        [ "$cword" = 2 ] && COMPREPLY=($(compgen -W "${commands/help/}" -- "$cur")) ;;
     matrix)
         _filedir '@(yaml|yml)' ;;
+    check-ko)
+        _filedir '@(ko|xz|zst|gz)' ;;
     diff)
         # A side is a layout dump, a headers folder, or ARCH:KVER[:FLAVOUR].
         if [[ $cur == *:*:* ]]; then

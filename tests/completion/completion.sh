@@ -36,8 +36,13 @@ expect() {
 	got=$(complete "$@")
 	[ "$got" = "$want" ] && pass "kabigen ${*:2} <TAB>: $got" || fail "kabigen ${*:2} <TAB>: '$got', expected '$want'"
 }
-expect "diff generate help list matrix " kabigen ""
-expect "diff generate list matrix " kabigen help ""
+# The commands are those of 'kabigen --help', every one.
+commands=$(kabigen --help | sed -nE 's/^  ([a-z][a-z-]*)  .*/\1/p' | sort | tr '\n' ' ')
+[[ "$commands" == *"check-ko "* ]] || fail "kabigen --help lists no check-ko: $commands"
+expect "$commands" kabigen ""
+expect "${commands/help /}" kabigen help ""
+expect "linux minimal " kabigen check-ko --arch amd64 --loader ""
+expect "json md text " kabigen check-ko --format ""
 expect "$want_flavours" kabigen --arch amd64 --flavour ""
 expect "$want_flavours" kabigen diff amd64:7.2: --format text --only module --flavour ""
 expect "riscv64 " kabigen --arch ri
@@ -54,7 +59,7 @@ done
 sides=$(complete kabigen diff "amd64:${upstream%.*}:")
 [ "$sides" = "$want_flavours" ] && pass "a diff side ARCH:KVER: offers the flavours" || fail "diff amd64:${upstream%.*}: offers '$sides'"
 # Every option of a command's option table is offered after '-' (generate's with no command).
-for command in "" generate list diff matrix; do
+for command in "" generate list diff matrix check-ko; do
 	options=$(complete kabigen $command -)
 	for o in $(kabigen help "${command:-generate}" | sed -nE 's/^  (-[a-z], )?(--[a-z-]+).*/\2/p'); do
 		[[ " $options " == *" $o "* ]] || fail "'kabigen $command -<TAB>' does not offer $o: $options"
