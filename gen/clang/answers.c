@@ -119,7 +119,7 @@ void answers_add_macro(struct answers *a, size_t i, const char *name, const char
 	for (size_t j = 0; j < pm->n_names; j++)
 		if (!strcmp(pm->names[j], name))
 			return;	/* defined again (or after an #undef): one constant */
-	pm->names = xrealloc(pm->names, (pm->n_names + 1) * sizeof(*pm->names));
+	pm->names = xgrow(pm->names, pm->n_names, sizeof(*pm->names));
 	pm->names[pm->n_names++] = xstrdup(name);
 	if (!pm->file && file)
 		pm->file = xstrdup(file);

@@ -424,7 +424,7 @@ static void name_list_add(struct kabi_name_list *l, const char *name)
 	for (size_t j = 0; j < l->n_items; j++)
 		if (!strcmp(l->items[j], name))
 			return;
-	l->items = xrealloc(l->items, (l->n_items + 1) * sizeof(*l->items));
+	l->items = xgrow(l->items, l->n_items, sizeof(*l->items));
 	l->items[l->n_items++] = xstrdup(name);
 }
 
@@ -525,7 +525,7 @@ static char *eval_string(struct extract *x, struct decl *d, const char *what)
 
 static void add_note(char ***v, size_t *n, char *owned)
 {
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	*v = xgrow(*v, *n, sizeof(**v));
 	(*v)[(*n)++] = owned;
 }
 
@@ -619,7 +619,7 @@ static enum CXChildVisitResult collect_enumerators(CXCursor c, CXCursor parent, 
 	(void)parent;
 	if (clang_getCursorKind(c) != CXCursor_EnumConstantDecl)
 		return CXChildVisit_Continue;
-	e->values = xrealloc(e->values, (e->n_values + 1) * sizeof(*e->values));
+	e->values = xgrow(e->values, e->n_values, sizeof(*e->values));
 	e->values[e->n_values].name = cx_take(clang_getCursorSpelling(c));
 	e->values[e->n_values].value = e->int_type->is_signed
 					       ? clang_getEnumConstantDeclValue(c)
@@ -684,7 +684,7 @@ static void take_structs(struct extract *x)
 			continue;
 		r = convert_record(x, d->cursor, d->name);
 		r->in_set = true;
-		x->m->order = xrealloc(x->m->order, (x->m->n_order + 1) * sizeof(*x->m->order));
+		x->m->order = xgrow(x->m->order, x->m->n_order, sizeof(*x->m->order));
 		x->m->order[x->m->n_order++] = r;
 	}
 }
@@ -779,7 +779,7 @@ static void collect_offsets(CXType t, uint64_t base, uint64_t **v, size_t *n)
 	for (size_t i = 0; i < *n; i++)
 		if ((*v)[i] == base)
 			return;
-	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	*v = xgrow(*v, *n, sizeof(**v));
 	(*v)[(*n)++] = base;
 }
 

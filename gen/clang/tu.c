@@ -11,7 +11,7 @@
 
 static void add_arg(struct tu *tu, char *owned)
 {
-	tu->args = xrealloc(tu->args, (tu->n_args + 1) * sizeof(*tu->args));
+	tu->args = xgrow(tu->args, tu->n_args, sizeof(*tu->args));
 	tu->args[tu->n_args++] = owned;
 }
 

@@ -73,7 +73,7 @@ static void split_only(struct diff_cmd_options *o)
 	char *copy = xstrdup(o->only_text), *save = NULL;
 
 	for (char *name = strtok_r(copy, ",", &save); name; name = strtok_r(NULL, ",", &save)) {
-		o->only = xrealloc(o->only, (o->n_only + 1) * sizeof(*o->only));
+		o->only = xgrow(o->only, o->n_only, sizeof(*o->only));
 		o->only[o->n_only++] = xstrdup(name);
 	}
 	free(copy);

@@ -136,7 +136,7 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 		case OPT_OFFLINE: o->offline = 1; break;
 		case OPT_KCONFIG: o->kconfig = optarg; break;
 		case OPT_SET:
-			o->sets = xrealloc(o->sets, (o->n_sets + 1) * sizeof(*o->sets));
+			o->sets = xgrow(o->sets, o->n_sets, sizeof(*o->sets));
 			o->sets[o->n_sets++] = optarg;
 			break;
 		case 'o': o->output = optarg; break;

@@ -209,7 +209,7 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		}
 		j = job_of(jobs, n, &row);
 		if (!j) {
-			jobs = xrealloc(jobs, (n + 1) * sizeof(*jobs));
+			jobs = xgrow(jobs, n, sizeof(*jobs));
 			jobs[n] = row;
 			j = &jobs[n++];
 		}
@@ -287,7 +287,7 @@ static void check_written(struct job *jobs, size_t n)
 			}
 			if (k < before)
 				continue;
-			seen.v = xrealloc(seen.v, (seen.n + 1) * sizeof(*seen.v));
+			seen.v = xgrow(seen.v, seen.n, sizeof(*seen.v));
 			seen.v[seen.n++] = xasprintf("%.*s", (int)len, path);
 			owner = xrealloc(owner, seen.n * sizeof(*owner));
 			owner[seen.n - 1] = i;

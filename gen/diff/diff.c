@@ -179,7 +179,7 @@ static void flatten(const struct kabi_record *r, const char *prefix, uint64_t ba
 		struct flat *fl;
 
 		if (m->name) {
-			out->v = xrealloc(out->v, (out->n + 1) * sizeof(*out->v));
+			out->v = xgrow(out->v, out->n, sizeof(*out->v));
 			fl = &out->v[out->n++];
 			fl->name = xasprintf("%s%s", prefix, m->name);
 			fl->f.type = xstrdup(m->kernel_type ? m->kernel_type
@@ -243,7 +243,7 @@ static int by_position(const void *a, const void *b)
 
 static void add_member(struct diff_struct *s, struct diff_member *m)
 {
-	s->members = xrealloc(s->members, (s->n_members + 1) * sizeof(*s->members));
+	s->members = xgrow(s->members, s->n_members, sizeof(*s->members));
 	s->members[s->n_members++] = *m;
 }
 
@@ -364,7 +364,7 @@ static void compare_struct(struct differ *x, const char *name)
 	s.breaking = s.changes & (DIFF_REMOVED | DIFF_RESIZED | DIFF_REALIGNED);
 	for (size_t i = 0; i < s.n_members; i++)
 		s.breaking |= s.members[i].breaking;
-	x->d->structs = xrealloc(x->d->structs, (x->d->n_structs + 1) * sizeof(*x->d->structs));
+	x->d->structs = xgrow(x->d->structs, x->d->n_structs, sizeof(*x->d->structs));
 	x->d->structs[x->d->n_structs++] = s;
 }
 
@@ -382,7 +382,7 @@ static void add_item(struct differ *x, struct diff_item *it)
 		free(it->new_type);
 		return;
 	}
-	x->d->items = xrealloc(x->d->items, (x->d->n_items + 1) * sizeof(*x->d->items));
+	x->d->items = xgrow(x->d->items, x->d->n_items, sizeof(*x->d->items));
 	x->d->items[x->d->n_items++] = *it;
 }
 
@@ -573,7 +573,7 @@ static void names_add(struct names *ns, const char *name)
 	for (size_t i = 0; i < ns->n; i++)
 		if (!strcmp(ns->v[i], name))
 			return;
-	ns->v = xrealloc(ns->v, (ns->n + 1) * sizeof(*ns->v));
+	ns->v = xgrow(ns->v, ns->n, sizeof(*ns->v));
 	ns->v[ns->n++] = name;
 }
 
@@ -687,14 +687,14 @@ static void check_suppressions(struct differ *x)
 			found |= !strcmp(ns.v[j], sp->name);
 		free(ns.v);
 		if (!found) {
-			d->unmatched = xrealloc(d->unmatched, (d->n_unmatched + 1) * sizeof(*d->unmatched));
+			d->unmatched = xgrow(d->unmatched, d->n_unmatched, sizeof(*d->unmatched));
 			d->unmatched[d->n_unmatched++] = xasprintf("%s: %s %s", sp->where, what, sp->name);
 			continue;
 		}
 		for (size_t j = 0; j < sp->n_members; j++) {
 			if (has_member(x->old, sp, sp->members[j]) || has_member(x->new, sp, sp->members[j]))
 				continue;
-			d->unmatched = xrealloc(d->unmatched, (d->n_unmatched + 1) * sizeof(*d->unmatched));
+			d->unmatched = xgrow(d->unmatched, d->n_unmatched, sizeof(*d->unmatched));
 			d->unmatched[d->n_unmatched++] = xasprintf("%s: %s %s has no member %s", sp->where, what,
 								   sp->name, sp->members[j]);
 		}

@@ -332,7 +332,7 @@ static struct field *plan_add(struct plan *p, enum field_kind kind, uint64_t off
 {
 	struct field *f;
 
-	p->f = xrealloc(p->f, (p->n + 1) * sizeof(*p->f));
+	p->f = xgrow(p->f, p->n, sizeof(*p->f));
 	f = &p->f[p->n++];
 	memset(f, 0, sizeof(*f));
 	f->kind = kind;

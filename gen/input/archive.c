@@ -451,7 +451,7 @@ static void add_candidate(struct archive *a, const char *pkg, const char *versio
 	c.package = xstrdup(pkg);
 	c.version = xstrdup(version);
 	c.suite = s;
-	a->cands = xrealloc(a->cands, (a->n_cands + 1) * sizeof(*a->cands));
+	a->cands = xgrow(a->cands, a->n_cands, sizeof(*a->cands));
 	a->cands[a->n_cands++] = c;
 }
 
@@ -599,7 +599,7 @@ static void load_suites(struct archive *a)
 			if (!starts_with(s.uri, "http://") && !starts_with(s.uri, "https://") && !starts_with(s.uri, "file:/"))
 				ynode_die(uri, "'%s' is not an http, https or file URI", s.uri);
 			s.name = names[j];
-			a->suites = xrealloc(a->suites, (a->n_suites + 1) * sizeof(*a->suites));
+			a->suites = xgrow(a->suites, a->n_suites, sizeof(*a->suites));
 			a->suites[a->n_suites++] = s;
 		}
 		free(names);

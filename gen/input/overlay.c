@@ -48,8 +48,8 @@ static void regenerate_bounds(const struct ktree *t, const struct arch_profile *
 
 		if (sscanf(line, "#define %127s", name) != 1 || !open || !close || starts_with(name, "__LINUX_BOUNDS_H"))
 			continue;
-		names = xrealloc(names, (n + 1) * sizeof(*names));
-		exprs = xrealloc(exprs, (n + 1) * sizeof(*exprs));
+		names = xgrow(names, n, sizeof(*names));
+		exprs = xgrow(exprs, n, sizeof(*exprs));
 		names[n] = xstrdup(name);
 		exprs[n] = xasprintf("%.*s", (int)(close - open - 3), open + 3);
 		sb_addf(&tu_text, "static const long long " TU_PROBE_CONST "%s = (%s);\n", names[n], exprs[n]);

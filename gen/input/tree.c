@@ -116,7 +116,7 @@ static char **tree_lines(const char *file, size_t *n)
 		return NULL;
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		line[strcspn(line, "\r")] = '\0';
-		v = xrealloc(v, (*n + 1) * sizeof(*v));
+		v = xgrow(v, *n, sizeof(*v));
 		v[(*n)++] = xstrdup(line);
 	}
 	free(text);

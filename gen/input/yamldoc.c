@@ -33,7 +33,7 @@ static void node_free(struct ynode *n)
 
 static void node_push(struct ynode *parent, struct ynode *child)
 {
-	parent->items = xrealloc(parent->items, (parent->n_items + 1) * sizeof(*parent->items));
+	parent->items = xgrow(parent->items, parent->n_items, sizeof(*parent->items));
 	parent->items[parent->n_items++] = child;
 }
 

@@ -175,7 +175,7 @@ static void add_finding(struct ko_result *r, enum ko_finding_kind kind, const ch
 	va_start(ap, fmt);
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
-	r->findings = xrealloc(r->findings, (r->n_findings + 1) * sizeof(*r->findings));
+	r->findings = xgrow(r->findings, r->n_findings, sizeof(*r->findings));
 	r->findings[r->n_findings++] = (struct ko_finding){ kind, xstrdup(reason), sb.buf };
 	if (kind == KO_FAIL)
 		r->status |= KO_FAILS_PROFILE;

@@ -36,7 +36,7 @@ void ko_facts_init(struct ko_facts *f, const struct kabi_model *m)
 		const struct kabi_constant *c = &m->constants[i];
 
 		if (c->group && !strcmp(c->group, "RELOC") && c->expr) {
-			relocs = xrealloc(relocs, (n + 1) * sizeof(*relocs));
+			relocs = xgrow(relocs, n, sizeof(*relocs));
 			relocs[n++] = c;
 		}
 	}

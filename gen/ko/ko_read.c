@@ -201,7 +201,7 @@ static void count_reloc(struct ko_module *m, unsigned type, int external)
 	for (i = 0; i < m->n_relocs && m->relocs[i].type != type; i++)
 		;
 	if (i == m->n_relocs) {
-		m->relocs = xrealloc(m->relocs, (m->n_relocs + 1) * sizeof(*m->relocs));
+		m->relocs = xgrow(m->relocs, m->n_relocs, sizeof(*m->relocs));
 		m->relocs[m->n_relocs++] = (struct ko_reloc_use){ type, 0, 0 };
 	}
 	m->relocs[i].count++;
@@ -210,7 +210,7 @@ static void count_reloc(struct ko_module *m, unsigned type, int external)
 
 static void table_add_reloc(struct ko_table *t, uint64_t offset, unsigned type, const char *symbol, int undefined)
 {
-	t->relocs = xrealloc(t->relocs, (t->n_relocs + 1) * sizeof(*t->relocs));
+	t->relocs = xgrow(t->relocs, t->n_relocs, sizeof(*t->relocs));
 	t->relocs[t->n_relocs++] = (struct ko_field_reloc){ offset, type, xstrdup(symbol), undefined };
 }
 
@@ -331,7 +331,7 @@ static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *
 		if (!*name)
 			continue;
 		vis = GELF_ST_VISIBILITY(sym.st_other);
-		m->imports = xrealloc(m->imports, (m->n_imports + 1) * sizeof(*m->imports));
+		m->imports = xgrow(m->imports, m->n_imports, sizeof(*m->imports));
 		m->imports[m->n_imports++] = (struct ko_import){ xstrdup(name), GELF_ST_BIND(sym.st_info) == STB_WEAK,
 								 vis == STV_HIDDEN || vis == STV_INTERNAL };
 	}
@@ -371,7 +371,7 @@ static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is
 
 		for (size_t b = 0; b < word; b++)	/* little-endian: every arch kabigen knows */
 			crc |= (uint64_t)e[b] << (8 * b);
-		m->versions = xrealloc(m->versions, (m->n_versions + 1) * sizeof(*m->versions));
+		m->versions = xgrow(m->versions, m->n_versions, sizeof(*m->versions));
 		m->versions[m->n_versions++] = (struct ko_version){ crc, strndup((const char *)e + word, entry - word) };
 	}
 }
@@ -447,7 +447,7 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 			return fail(m, "section %s cannot be read (%s); the file is truncated or damaged", name,
 				    elf_problem());
 		}
-		m->sections = xrealloc(m->sections, (m->n_sections + 1) * sizeof(*m->sections));
+		m->sections = xgrow(m->sections, m->n_sections, sizeof(*m->sections));
 		s = &m->sections[m->n_sections];
 		*s = (struct ko_section){ xstrdup(name), sh.sh_size, sh.sh_addralign, sh.sh_flags, sh.sh_type, 0 };
 		section_of[elf_ndxscn(scn)] = m->n_sections++;

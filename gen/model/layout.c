@@ -126,7 +126,7 @@ struct kabi_type *kabi_type_new(struct kabi_model *m, enum kabi_type_kind kind)
 	struct kabi_type *t = xcalloc(1, sizeof(*t));
 
 	t->kind = kind;
-	m->all_types = xrealloc(m->all_types, (m->n_all_types + 1) * sizeof(*m->all_types));
+	m->all_types = xgrow(m->all_types, m->n_all_types, sizeof(*m->all_types));
 	m->all_types[m->n_all_types++] = t;
 	return t;
 }
@@ -139,7 +139,7 @@ struct kabi_record *kabi_record_new(struct kabi_model *m, const char *name)
 		r->name = xstrdup(name);
 		HASH_ADD_KEYPTR(hh, m->records, r->name, strlen(r->name), r);
 	} else {
-		m->anon_records = xrealloc(m->anon_records, (m->n_anon_records + 1) * sizeof(*m->anon_records));
+		m->anon_records = xgrow(m->anon_records, m->n_anon_records, sizeof(*m->anon_records));
 		m->anon_records[m->n_anon_records++] = r;
 	}
 	return r;
@@ -147,7 +147,7 @@ struct kabi_record *kabi_record_new(struct kabi_model *m, const char *name)
 
 void kabi_record_add_member(struct kabi_record *r, const struct kabi_member *mem)
 {
-	r->members = xrealloc(r->members, (r->n_members + 1) * sizeof(*r->members));
+	r->members = xgrow(r->members, r->n_members, sizeof(*r->members));
 	r->members[r->n_members++] = *mem;
 }
 
@@ -166,7 +166,7 @@ struct kabi_enum *kabi_model_add_enum(struct kabi_model *m, const char *name, st
 	e->name = xstrdup(name);
 	e->int_type = int_type;
 	HASH_ADD_KEYPTR(hh, m->enums, e->name, strlen(e->name), e);
-	m->enum_order = xrealloc(m->enum_order, (m->n_enums + 1) * sizeof(*m->enum_order));
+	m->enum_order = xgrow(m->enum_order, m->n_enums, sizeof(*m->enum_order));
 	m->enum_order[m->n_enums++] = e;
 	return e;
 }
@@ -206,11 +206,11 @@ static void order_add(struct order *o, const struct kabi_record *r)
 	for (size_t i = 0; i < o->n_seen; i++)
 		if (o->seen[i] == r)
 			return;
-	o->seen = xrealloc(o->seen, (o->n_seen + 1) * sizeof(*o->seen));
+	o->seen = xgrow(o->seen, o->n_seen, sizeof(*o->seen));
 	o->seen[o->n_seen++] = r;
 	for (size_t i = 0; i < r->n_members; i++)
 		order_dependencies(o, r->members[i].type);
-	o->out = xrealloc(o->out, (o->n_out + 1) * sizeof(*o->out));
+	o->out = xgrow(o->out, o->n_out, sizeof(*o->out));
 	o->out[o->n_out++] = r;
 }
 

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,6 +161,15 @@ void *xrealloc(void *p, unsigned long n)
 	return p;
 }
 
+void *xgrow(void *p, size_t n, size_t size)
+{
+	if (n & (n - 1))	/* not a power of two (nor 0): the room made at the last one remains */
+		return p;
+	if (n > SIZE_MAX / 2 / (size ? size : 1))
+		die("out of memory growing an array of %zu elements", n);
+	return xrealloc(p, (n ? 2 * n : 1) * size);
+}
+
 char *xstrdup(const char *s)
 {
 	char *d = strdup(s);
@@ -267,7 +277,7 @@ void strset_add(struct strset *set, const char *s)
 	for (unsigned long i = 0; i < set->n; i++)
 		if (!strcmp(set->v[i], s))
 			return;
-	set->v = xrealloc(set->v, (set->n + 1) * sizeof(*set->v));
+	set->v = xgrow(set->v, set->n, sizeof(*set->v));
 	set->v[set->n++] = xstrdup(s);
 }
 
