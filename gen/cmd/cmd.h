@@ -58,6 +58,7 @@ struct cmd_file {
 /*
  * The files a run writes must be neither one another nor a file it reads, links and other
  * names included: else dies naming both (-o X --depfile X; --kconfig k.config -o k.config).
+ * An input whose path is NULL (an option not given) is skipped.
  */
 void cmd_check_outputs(const struct cmd_file *outputs, size_t n_outputs, const struct cmd_file *inputs,
 		       size_t n_inputs);

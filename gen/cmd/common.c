@@ -87,7 +87,7 @@ void cmd_check_outputs(const struct cmd_file *outputs, size_t n_outputs, const s
 				die("%s %s and %s %s are one file; nothing was written; give each its own path",
 				    outputs[k].what, outputs[k].path, outputs[i].what, outputs[i].path);
 		for (size_t k = 0; k < n_inputs; k++)
-			if (fs_same_file(outputs[i].path, inputs[k].path))
+			if (inputs[k].path && fs_same_file(outputs[i].path, inputs[k].path))
 				die("%s %s is %s %s, which this run reads; nothing was written; choose another path for "
 				    "%s", outputs[i].what, outputs[i].path, inputs[k].what, inputs[k].path, outputs[i].what);
 	}

@@ -230,7 +230,7 @@ static int diff_sides(const struct diff_cmd_options *o, const char *configs)
 		/* The report must not replace a dump it compares, nor the suppressions it reads. */
 		struct cmd_file out = { o->output, "-o" };
 		struct cmd_file in[] = { { o->sides[0], "OLD" }, { o->sides[1], "NEW" },
-					 { o->suppress ? o->suppress : o->sides[0], "--suppress" } };
+					 { o->suppress, "--suppress" } };
 
 		cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));
 	}

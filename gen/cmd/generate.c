@@ -245,8 +245,7 @@ static void check_outputs(const struct generate_options *o, char *const *paths, 
 		outputs[n_out++] = (struct cmd_file){ paths[i], o->n_formats > 1 ? "the output" : "-o" };
 	if (o->depfile)
 		outputs[n_out++] = (struct cmd_file){ o->depfile, "--depfile" };
-	if (o->kconfig)
-		inputs[n_in++] = (struct cmd_file){ o->kconfig, "--kconfig's file" };
+	inputs[n_in++] = (struct cmd_file){ o->kconfig, "--kconfig's file" };
 	inputs[n_in++] = (struct cmd_file){ set->file, "the set file" };
 	inputs[n_in++] = (struct cmd_file){ profile->file, "the arch profile" };
 	for (size_t i = 0; i < n_read; i++)
@@ -328,7 +327,7 @@ static void generate(const struct generate_options *o, const struct arch_profile
 		if (o->emit_tu) {
 			struct cmd_file out = { o->emit_tu, "--emit-tu" };
 			struct cmd_file in[] = { { set_file, "the set file" }, { profile->file, "the arch profile" },
-						 { o->kconfig ? o->kconfig : set_file, "--kconfig's file" } };
+						 { o->kconfig, "--kconfig's file" } };
 			char *advice, *unit;
 
 			cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));

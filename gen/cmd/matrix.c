@@ -260,41 +260,39 @@ static char **last_lines(const char *log, size_t want, size_t *n_lines)
  */
 static void check_written(struct job *jobs, size_t n)
 {
-	struct strset seen = { 0 };
-	size_t *owner = NULL;
+	char **paths = NULL;	/* every file written so far ... */
+	size_t *owner = NULL, n_paths = 0;	/* ... and the job that wrote it */
 
 	for (size_t i = 0; i < n; i++) {
-		size_t n_lines;
+		size_t n_lines, k;
 		char **lines;
+		const char *rest;
 
 		if (jobs[i].status)
 			continue;
 		lines = last_lines(jobs[i].log, jobs[i].n_formats, &n_lines);
 		for (size_t l = 0; l < n_lines; l++) {
-			const char *path;
-			size_t before = seen.n, len, k;
-
-			if (!skip_prefix(lines[l], "wrote ", &path))
+			if (!skip_prefix(lines[l], "wrote ", &rest))
 				continue;
-			len = strcspn(path, " ");
-			for (k = 0; k < seen.n && (strlen(seen.v[k]) != len || strncmp(seen.v[k], path, len)); k++)
+			char *path = xasprintf("%.*s", (int)strcspn(rest, " "), rest);
+
+			for (k = 0; k < n_paths && strcmp(paths[k], path); k++)
 				;
-			if (k < before && !jobs[i].conflict) {
-				jobs[i].conflict = xasprintf("wrote %.*s, which row %zu wrote too: one overwrote the other; "
-							     "give one of them an 'output' folder", (int)len, path,
-							     jobs[owner[k]].row);
+			if (k == n_paths) {
+				paths = xgrow(paths, n_paths, sizeof(*paths));
+				owner = xgrow(owner, n_paths, sizeof(*owner));
+				paths[n_paths] = path;
+				owner[n_paths++] = i;
 				continue;
 			}
-			if (k < before)
-				continue;
-			seen.v = xgrow(seen.v, seen.n, sizeof(*seen.v));
-			seen.v[seen.n++] = xasprintf("%.*s", (int)len, path);
-			owner = xrealloc(owner, seen.n * sizeof(*owner));
-			owner[seen.n - 1] = i;
+			if (owner[k] != i && !jobs[i].conflict)
+				jobs[i].conflict = xasprintf("wrote %s, which row %zu wrote too: one overwrote the other; "
+							     "give one of them an 'output' folder", path, jobs[owner[k]].row);
+			free(path);
 		}
 		strv_free(lines, n_lines);
 	}
-	strv_free(seen.v, seen.n);
+	strv_free(paths, n_paths);
 	free(owner);
 }
 
