@@ -34,13 +34,17 @@ expect_error "an unwritable cache" 1 "Not a directory; check the cache folder" "
 
 # SIGKILL at any moment leaves the previous file at the output path whole, or the new one whole.
 # The runs do the work (--no-cache: a cache hit ends before the first kill), and the kills are
-# spread over a run's measured length; most must land while the run is alive, or the test
-# proves nothing.
+# spread over a run's measured length (the shorter of two: a first run that waited on the disk
+# or on other tests made the late kills miss); most must land while the run is alive, or the
+# test proves nothing.
 # (In a folder of their own: a kill during the write leaves its temporary file there.)
 mkdir -p "$work/kill"
-start=$EPOCHREALTIME
-"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/kill/good.h" --no-cache 2>/dev/null
-length=$(awk -v s="$start" -v e="$EPOCHREALTIME" 'BEGIN { print e - s }')
+length=
+for i in 1 2; do
+	start=$EPOCHREALTIME
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/kill/good.h" --no-cache 2>/dev/null
+	length=$(awk -v s="$start" -v e="$EPOCHREALTIME" -v l="$length" 'BEGIN { d = e - s; print (l == "" || d < l) ? d : l }')
+done
 torn=0 landed=0
 for part in 0.02 0.05 0.1 0.15 0.2 0.3 0.4 0.5 0.6 0.7; do
 	echo "previous contents" >"$work/kill/out.h"
