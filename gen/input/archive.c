@@ -264,6 +264,8 @@ static int suite_plan(const struct archive *a, struct suite *s, int *fd)
 
 		todo = 0;
 		text[strcspn(text, "\n")] = '\0';
+		/* A second refresh (after a damaged index was found) plans every suite again. */
+		free(s->problem);
 		s->problem = xasprintf("%s (at %d attempts less than %d minutes ago; retried after that)", text,
 				       UPDATE_ATTEMPTS, FAILED_RETRY_AFTER / 60);
 		free(text);

@@ -66,6 +66,14 @@ if [ -z "$packages" ]; then
 	fail "no cached sid index for riscv64 to damage: $(ls "$damaged/apt/riscv64/sid/lists")"
 else
 	truncate -s $(($(stat -c %s "$packages") / 2)) "$packages"
+	# The other suites failed their last update minutes ago and are due again: each refresh
+	# (the first, and the one after the damage is found) plans them without trying them.
+	for dir in "$damaged"/apt/riscv64/*/; do
+		[ "$dir" = "$damaged/apt/riscv64/sid/" ] && continue
+		[ -e "$dir/updated" ] || continue
+		echo "E: a failure minutes ago (written by kver.sh)" >"$dir/failed"
+		touch -d '1 day ago' "$dir/updated"
+	done
 	rv_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/riscv64.h")
 	expect_error "a damaged cached index, offline" 1 "sid: apt cannot read its cached index .*; run without --offline to fetch it again" \
 		"$work/x.h" -- env XDG_CACHE_HOME="$work/damaged-cache" "$kabigen" --arch riscv64 --kver "$rv_release" --offline -o "$work/x.h"
