@@ -35,6 +35,8 @@ struct suite {
 	char *name;
 	char *dir;		/* $cache/apt/DEBARCH/SUITE */
 	int readable;		/* its index is there to read */
+	int fresh;		/* this run updated its index: as new as the archive */
+	int again;		/* the next refresh updates it whatever its age */
 	char *problem;		/* why it could not be refreshed, or NULL */
 };
 
@@ -252,7 +254,8 @@ static int suite_plan(const struct archive *a, struct suite *s, int *fd)
 
 	*fd = lock_file(lockp);
 	s->readable = stat(stamp, &st) == 0;
-	todo = !a->rq->offline && (!s->readable || time(NULL) - st.st_mtime >= a->max_age);
+	todo = !a->rq->offline && (s->again || !s->readable || time(NULL) - st.st_mtime >= a->max_age);
+	s->again = 0;
 	/*
 	 * A suite that just failed all its attempts is not tried again for a while: a mirror
 	 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
@@ -300,6 +303,7 @@ static int suite_updated(struct suite *s, int rc, int last_attempt)
 		unlink(failed);
 		free(stamp);
 		s->readable = 1;
+		s->fresh = 1;
 	}
 	free(failed);
 	free(text);
@@ -649,7 +653,7 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 		write_releases(a);
 }
 
-static void archive_close(struct archive *a)
+static void forget_candidates(struct archive *a)
 {
 	for (size_t i = 0; i < a->n_cands; i++) {
 		free(a->cands[i].package);
@@ -659,6 +663,39 @@ static void archive_close(struct archive *a)
 		free(a->cands[i].version);
 	}
 	free(a->cands);
+	a->cands = NULL;
+	a->n_cands = 0;
+}
+
+/*
+ * Updates the suites read from the cache without a problem (their index younger than
+ * max_age, so possibly older than a release just published) and reads them again.
+ * Returns whether there was any: if not, what was read is the archive's latest word.
+ */
+static int refresh_cached(struct archive *a)
+{
+	size_t n = 0;
+
+	if (a->rq->offline)
+		return 0;
+	for (size_t i = 0; i < a->n_suites; i++) {
+		struct suite *s = &a->suites[i];
+
+		s->again = s->readable && !s->fresh && !s->problem;
+		n += s->again;
+	}
+	if (!n)
+		return 0;
+	refresh_suites(a);
+	forget_candidates(a);
+	scan_suites(a);
+	write_releases(a);
+	return 1;
+}
+
+static void archive_close(struct archive *a)
+{
+	forget_candidates(a);
 	for (size_t i = 0; i < a->n_suites; i++) {
 		free(a->suites[i].uri);
 		free(a->suites[i].name);
@@ -1097,6 +1134,20 @@ static void warn_unread(const struct archive *a, const struct candidate *best)
 			     a->suites[i].name, a->debarch, a->suites[i].problem, a->rq->kver, best->package);
 }
 
+/* The newest candidate that --kver and --flavour ask for, or NULL. */
+static const struct candidate *newest_match(const struct archive *a)
+{
+	const struct candidate *best = NULL;
+
+	for (size_t i = 0; i < a->n_cands; i++) {
+		const struct candidate *c = &a->cands[i];
+
+		if (candidate_matches(a, c) && (!best || version_compare(c->version, best->version) > 0))
+			best = c;
+	}
+	return best;
+}
+
 struct archive_tree *archive_fetch(const struct archive_request *rq)
 {
 	struct archive a;
@@ -1105,14 +1156,10 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	char *dir;
 
 	archive_open(&a, rq);
-	for (size_t i = 0; i < a.n_cands; i++) {
-		const struct candidate *c = &a.cands[i];
-
-		if (!candidate_matches(&a, c))
-			continue;
-		if (!best || version_compare(c->version, best->version) > 0)
-			best = c;
-	}
+	best = newest_match(&a);
+	/* A release published since the cached index was fetched is not "no such version". */
+	if (!best && refresh_cached(&a))
+		best = newest_match(&a);
 	if (!best)
 		not_found(&a);
 	warn_unread(&a, best);

@@ -57,6 +57,7 @@ fi
 # A cached index that apt cannot read (torn, altered) is never "no such version": offline it is
 # named with the way out, online it is fetched again and the release found. (A copy of the
 # indexes: the shared ones stay whole.)
+rv_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/riscv64.h")
 damaged=$work/damaged-cache/kabigen
 mkdir -p "$damaged/apt"
 cp -a "$KABIGEN_TEST_CACHE/xdg/kabigen/apt/riscv64" "$damaged/apt/"
@@ -74,7 +75,6 @@ else
 		echo "E: a failure minutes ago (written by kver.sh)" >"$dir/failed"
 		touch -d '1 day ago' "$dir/updated"
 	done
-	rv_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/riscv64.h")
 	expect_error "a damaged cached index, offline" 1 "sid: apt cannot read its cached index .*; run without --offline to fetch it again" \
 		"$work/x.h" -- env XDG_CACHE_HOME="$work/damaged-cache" "$kabigen" --arch riscv64 --kver "$rv_release" --offline -o "$work/x.h"
 	if XDG_CACHE_HOME=$work/damaged-cache "$kabigen" --arch riscv64 --kver "$rv_minor" -o "$work/repaired.h" 2>"$work/log" &&
@@ -82,6 +82,34 @@ else
 		pass "a damaged cached index is fetched again: the same header"
 	else
 		fail "a damaged cached index online: $(cat "$work/log")"
+	fi
+fi
+
+# A release published after the cached index was fetched (that index still young): sid's
+# cached index loses the release's entry, and its InRelease, so that apt fetches the index
+# again as it would after a publication. The run must find the release, not say "no such".
+late=$work/late-cache/kabigen
+mkdir -p "$late/apt"
+cp -a "$KABIGEN_TEST_CACHE/xdg/kabigen/apt/riscv64" "$late/apt/"
+ln -s "$KABIGEN_TEST_CACHE/xdg/kabigen/trees" "$late/trees"
+rm -f "$late"/apt/riscv64/*/failed
+packages=$(find "$late/apt/riscv64/sid/lists" -maxdepth 1 -name '*_Packages.lz4' | awk 'NR == 1')
+if [ -z "$packages" ]; then
+	fail "no lz4 sid index for riscv64 to make old: $(ls "$late/apt/riscv64/sid/lists")"
+else
+	lz4cat "$packages" | awk -v RS= -v ORS='\n\n' -v p="Package: linux-headers-$rv_release" \
+		'{ split($0, l, "\n"); if (l[1] != p) print }' | lz4 -q -f - "$work/Packages.lz4"
+	mv "$work/Packages.lz4" "$packages"
+	rm -f "$late"/apt/riscv64/sid/lists/*_InRelease
+	touch "$late"/apt/riscv64/*/updated
+	if XDG_CACHE_HOME=$work/late-cache "$kabigen" list --arch riscv64 --kver "${rv_release%-riscv64}" --offline \
+		2>&1 | grep -q " sid "; then
+		fail "the edited sid index still lists $rv_release"
+	elif XDG_CACHE_HOME=$work/late-cache "$kabigen" --arch riscv64 --kver "$rv_release" -o "$work/late.h" 2>"$work/log" &&
+		cmp -s "$work/late.h" "$work/riscv64.h"; then
+		pass "a release newer than a young cached index: the indexes are updated and it is found"
+	else
+		fail "a release newer than a young cached index: $(cat "$work/log")"
 	fi
 fi
 
