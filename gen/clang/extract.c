@@ -3,6 +3,7 @@
 #include "answers.h"
 #include "cache.h"
 #include "kset.h"
+#include "outfile.h"
 #include "pch.h"
 #include "layout.h"
 #include "report.h"
@@ -1210,16 +1211,25 @@ static CXTranslationUnit parse_unit(struct extract *x, const char *file_name, co
 	return tu;
 }
 
+/* The -target of ARGS, or NULL. */
+static const char *target_of(char *const *args, size_t n_args)
+{
+	for (size_t i = 0; i + 1 < n_args; i++)
+		if (!strcmp(args[i], "-target"))
+			return args[i + 1];
+	return NULL;
+}
+
 /* Where the cache keeps the answers of a set's unit for a target: the guess for its next tree. */
 static char *hint_key(const char *text, char *const *args, size_t n_args)
 {
 	struct cache_key k;
+	const char *target = target_of(args, n_args);
 
 	cache_key_init(&k);
 	cache_key_add_str(&k, "answers", "kabigen answers 1");
-	for (size_t i = 0; i + 1 < n_args; i++)
-		if (!strcmp(args[i], "-target"))
-			cache_key_add_str(&k, "target", args[i + 1]);
+	if (target)
+		cache_key_add_str(&k, "target", target);
 	cache_key_add_str(&k, "unit", text);
 	return cache_key_final(&k);
 }
@@ -1233,6 +1243,35 @@ static bool hint_load(const char *key, struct answers *a)
 		return false;
 	ok = !answers_parse(e.text, e.len, a);
 	cache_entry_free(&e);
+	return ok;
+}
+
+/*
+ * The set's guess for a target: SET.guess/TARGET beside SET.yaml, the answers of a tree of
+ * that arch (scripts/make-guesses), so that a first run on a tree, with nothing in its
+ * cache, parses once where those answers still hold. Stale, or for other questions, it is
+ * not used (answers_parse() checks it against the questions) or proved wrong by the parse.
+ */
+static char *guess_path(const struct kset *set, char *const *args, size_t n_args)
+{
+	const char *target = target_of(args, n_args);
+	size_t len = strlen(set->file);
+
+	if (!target || len < 5 || strcmp(set->file + len - 5, ".yaml"))
+		return NULL;
+	return xasprintf("%.*s.guess/%s", (int)(len - 5), set->file, target);
+}
+
+static bool guess_load(const struct kset *set, char *const *args, size_t n_args, struct answers *a)
+{
+	char *path = guess_path(set, args, n_args), *text;
+	size_t len = 0;
+	bool ok;
+
+	text = path ? read_file(path, &len) : NULL;
+	ok = text && !answers_parse(text, len, a);
+	free(text);
+	free(path);
 	return ok;
 }
 
@@ -1279,6 +1318,8 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		source = "the precompiled head's facts";
 	} else if (use_cache && (from_hint = hint_load(hkey, x->ans))) {
 		source = "the cache's guess";
+	} else if (guess_load(x->set, args, n_args, x->ans)) {
+		source = "the set's guess";
 	} else {
 		answers_from_head(x, file_name, text, args, n_args);
 		proven = true;
@@ -1289,6 +1330,22 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 	for (int attempt = 0;; attempt++) {
 		trace("parsed the unit%s (answers: %s)", x->pch.path ? " after the precompiled head" : "", source);
 		x->tu = parse_unit(x, file_name, text, args, n_args);
+		if (has_errors(x->tu) && !x->pch.path && !proven && attempt < 2) {
+			/*
+			 * A wrong guess can break the set's part (its definition of a type the
+			 * headers define too): the head was parsed whole all the same, so its
+			 * answers are taken from this parse when they differ from the guess.
+			 */
+			answers_from_tu(x, x->tu, file_name, text, &truth);
+			if (!answers_equal(x->ans, &truth)) {
+				trace("the parse disproved those answers (with errors in the set's part)");
+				clang_disposeTranslationUnit(x->tu);
+				answers_move(x->ans, &truth);
+				from_hint = false;
+				source = "the last parse";
+				continue;
+			}
+		}
 		if (has_errors(x->tu) && (x->pch.path || !proven)) {
 			/* Not the headers' fault until a parse of them alone says so. */
 			clang_disposeTranslationUnit(x->tu);
@@ -1319,10 +1376,14 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		source = "the last parse";
 	}
 	answers_free(&truth);
-	if (use_cache && !from_hint) {
+	if ((use_cache && !from_hint) || getenv("KABIGEN_GUESS_OUT")) {
 		char *hint = answers_format(x->ans);
 
-		cache_store(hkey, "answers", hint, strlen(hint), NULL, NULL, NULL, 0);
+		if (use_cache && !from_hint)
+			cache_store(hkey, "answers", hint, strlen(hint), NULL, NULL, NULL, 0);
+		/* scripts/make-guesses: the answers this tree proved, as a set's guess. */
+		if (getenv("KABIGEN_GUESS_OUT") && *getenv("KABIGEN_GUESS_OUT"))
+			outfile_write(getenv("KABIGEN_GUESS_OUT"), hint, strlen(hint), 1);
 		free(hint);
 	}
 	free(hkey);
