@@ -1291,7 +1291,7 @@ static bool guess_load(const struct kset *set, char *const *args, size_t n_args,
 static void parse_answered(struct extract *x, const char *file_name, const char *text, char *const *args,
 			   size_t n_args, bool use_cache)
 {
-	const char *mark = strstr(text, TU_MARK_SET), *source;
+	const char *mark = strstr(text, TU_MARK_SET), *source, *guess_out = getenv("KABIGEN_GUESS_OUT");
 	char *pkey = NULL, *hkey = NULL;
 	bool proven = false, from_hint = false;
 	struct answers truth;
@@ -1328,9 +1328,12 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 	x->idx = clang_createIndex(x->pch.path != NULL, 0);
 	answers_init(&truth, x->set, text);
 	for (int attempt = 0;; attempt++) {
+		bool errors;
+
 		trace("parsed the unit%s (answers: %s)", x->pch.path ? " after the precompiled head" : "", source);
 		x->tu = parse_unit(x, file_name, text, args, n_args);
-		if (has_errors(x->tu) && !x->pch.path && !proven && attempt < 2) {
+		errors = has_errors(x->tu);
+		if (errors && !x->pch.path && !proven && attempt < 2) {
 			/*
 			 * A wrong guess can break the set's part (its definition of a type the
 			 * headers define too): the head was parsed whole all the same, so its
@@ -1346,7 +1349,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 				continue;
 			}
 		}
-		if (has_errors(x->tu) && (x->pch.path || !proven)) {
+		if (errors && (x->pch.path || !proven)) {
 			/* Not the headers' fault until a parse of them alone says so. */
 			clang_disposeTranslationUnit(x->tu);
 			if (x->pch.path) {
@@ -1376,14 +1379,16 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		source = "the last parse";
 	}
 	answers_free(&truth);
-	if ((use_cache && !from_hint) || getenv("KABIGEN_GUESS_OUT")) {
+	if (guess_out && !*guess_out)
+		guess_out = NULL;
+	if ((use_cache && !from_hint) || guess_out) {
 		char *hint = answers_format(x->ans);
 
 		if (use_cache && !from_hint)
 			cache_store(hkey, "answers", hint, strlen(hint), NULL, NULL, NULL, 0);
 		/* scripts/make-guesses: the answers this tree proved, as a set's guess. */
-		if (getenv("KABIGEN_GUESS_OUT") && *getenv("KABIGEN_GUESS_OUT"))
-			outfile_write(getenv("KABIGEN_GUESS_OUT"), hint, strlen(hint), 1);
+		if (guess_out)
+			outfile_write(guess_out, hint, strlen(hint), 1);
 		free(hint);
 	}
 	free(hkey);

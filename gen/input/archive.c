@@ -36,7 +36,6 @@ struct suite {
 	char *dir;		/* $cache/apt/DEBARCH/SUITE */
 	int readable;		/* its index is there to read */
 	int fresh;		/* this run updated its index: as new as the archive */
-	int again;		/* the next refresh updates it whatever its age */
 	char *problem;		/* why it could not be refreshed, or NULL */
 };
 
@@ -240,22 +239,27 @@ static char *read_text_or_empty(const char *path)
 	return text ? text : xstrdup("");
 }
 
+/* Read from the cache without a problem: this run neither updated its index nor failed to. */
+static int from_cache(const struct suite *s)
+{
+	return s->readable && !s->fresh && !s->problem;
+}
+
 /*
  * Locks suite S's folder (the lock is returned, held until the indexes are read: another
  * kabigen waits rather than reading a half-written index) and says whether its indexes
- * need an update.
+ * need an update: when old, or with YOUNG_TOO when read from the cache at any age.
  */
-static int suite_plan(const struct archive *a, struct suite *s, int *fd)
+static int suite_plan(const struct archive *a, struct suite *s, int *fd, int young_too)
 {
 	char *stamp = xasprintf("%s/updated", s->dir), *lockp = xasprintf("%s/lock", s->dir);
 	char *failed = xasprintf("%s/failed", s->dir);
 	struct stat st, fst;
-	int todo;
+	int todo, again = young_too && from_cache(s);
 
 	*fd = lock_file(lockp);
 	s->readable = stat(stamp, &st) == 0;
-	todo = !a->rq->offline && (s->again || !s->readable || time(NULL) - st.st_mtime >= a->max_age);
-	s->again = 0;
+	todo = !a->rq->offline && (again || !s->readable || time(NULL) - st.st_mtime >= a->max_age);
 	/*
 	 * A suite that just failed all its attempts is not tried again for a while: a mirror
 	 * stuck mid-sync would otherwise cost every run its retries. An older index, if any,
@@ -312,11 +316,12 @@ static int suite_updated(struct suite *s, int rc, int last_attempt)
 }
 
 /*
- * Brings every stale suite index up to date, all suites at once, retrying those that
- * failed: a mirror in the middle of a sync serves files that fail their hash check for a
- * while, and a network hiccup passes. A suite still failing keeps the index it had.
+ * Brings every stale suite index up to date (with YOUNG_TOO also those read from the
+ * cache), all suites at once, retrying those that failed: a mirror in the middle of a sync
+ * serves files that fail their hash check for a while, and a network hiccup passes. A
+ * suite still failing keeps the index it had.
  */
-static void refresh_suites(struct archive *a)
+static void refresh_suites(struct archive *a, int young_too)
 {
 	static const char *const update[] = { "--error-on=any", "update", NULL };
 	int *fds = xcalloc(a->n_suites, sizeof(*fds)), *pids = xcalloc(a->n_suites, sizeof(*pids));
@@ -324,7 +329,7 @@ static void refresh_suites(struct archive *a)
 	struct progress p;
 
 	for (size_t i = 0; i < a->n_suites; i++)
-		todo[i] = suite_plan(a, &a->suites[i], &fds[i]);
+		todo[i] = suite_plan(a, &a->suites[i], &fds[i], young_too);
 	for (int attempt = 1; attempt <= UPDATE_ATTEMPTS; attempt++) {
 		int pending = 0;
 
@@ -550,7 +555,7 @@ static void scan_suites(struct archive *a)
 		for (size_t i = 0; i < a->n_suites; i++)
 			if (why[i])
 				suite_forget(&a->suites[i]);
-		refresh_suites(a);
+		refresh_suites(a, 0);
 		for (size_t i = 0; i < a->n_suites; i++) {
 			if (!why[i] || !a->suites[i].readable)
 				continue;
@@ -647,7 +652,7 @@ static void archive_open(struct archive *a, const struct archive_request *rq)
 	load_suites(a);
 	for (size_t i = 0; i < a->n_suites; i++)
 		suite_prepare(a, &a->suites[i]);
-	refresh_suites(a);
+	refresh_suites(a, 0);
 	scan_suites(a);
 	if (!rq->offline)
 		write_releases(a);
@@ -678,15 +683,11 @@ static int refresh_cached(struct archive *a)
 
 	if (a->rq->offline)
 		return 0;
-	for (size_t i = 0; i < a->n_suites; i++) {
-		struct suite *s = &a->suites[i];
-
-		s->again = s->readable && !s->fresh && !s->problem;
-		n += s->again;
-	}
+	for (size_t i = 0; i < a->n_suites; i++)
+		n += from_cache(&a->suites[i]);
 	if (!n)
 		return 0;
-	refresh_suites(a);
+	refresh_suites(a, 1);
 	forget_candidates(a);
 	scan_suites(a);
 	write_releases(a);

@@ -136,8 +136,9 @@ fi
 # with nothing cached parses once where it holds, twice where it does not, the same bytes.
 # Each run --no-cache, so that no answer comes from the cache.
 parses() { grep -c 'trace: parsed' "$1"; }
-for t in $(sed -n 's/^clang_target: *//p' "$(dirname "$kabigen")"/configs/arch/*.yaml); do
-	if [ -s "$(dirname "$kabigen")/configs/sets/loader.guess/$t" ]; then
+configs=$(dirname "$kabigen")/configs
+for t in $(sed -n 's/^clang_target: *//p' "$configs"/arch/*.yaml); do
+	if [ -s "$configs/sets/loader.guess/$t" ]; then
 		pass "the loader set has a guess for $t"
 	else
 		fail "the loader set has no guess for $t; run scripts/make-guesses"
@@ -160,8 +161,8 @@ guessed() {
 	fi
 }
 mkdir -p "$work/gset"
-cp "$(dirname "$kabigen")/configs/sets/loader.yaml" "$work/gset/loader.yaml"
-guess=$work/gset/loader.guess/$(sed -n 's/^clang_target: *//p' "$(dirname "$kabigen")/configs/arch/riscv64.yaml")
+cp "$configs/sets/loader.yaml" "$work/gset/loader.yaml"
+guess=$work/gset/loader.guess/$(sed -n 's/^clang_target: *//p' "$configs/arch/riscv64.yaml")
 KABIGEN_GUESS_OUT=$guess guessed "no guess: two parses" 2 "trace: parsed the head alone"
 if [ -s "$guess" ]; then
 	pass "KABIGEN_GUESS_OUT wrote what they proved"

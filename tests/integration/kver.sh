@@ -58,10 +58,15 @@ fi
 # named with the way out, online it is fetched again and the release found. (A copy of the
 # indexes: the shared ones stay whole.)
 rv_release=$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/riscv64.h")
-damaged=$work/damaged-cache/kabigen
-mkdir -p "$damaged/apt"
-cp -a "$KABIGEN_TEST_CACHE/xdg/kabigen/apt/riscv64" "$damaged/apt/"
-ln -s "$KABIGEN_TEST_CACHE/xdg/kabigen/trees" "$damaged/trees"
+# own_indexes DIR: a kabigen cache in DIR with a copy of the shared riscv64 indexes, to alter,
+# and the shared trees. Prints DIR/kabigen.
+own_indexes() {
+	mkdir -p "$1/kabigen/apt"
+	cp -a "$KABIGEN_TEST_CACHE/xdg/kabigen/apt/riscv64" "$1/kabigen/apt/"
+	ln -s "$KABIGEN_TEST_CACHE/xdg/kabigen/trees" "$1/kabigen/trees"
+	echo "$1/kabigen"
+}
+damaged=$(own_indexes "$work/damaged-cache")
 packages=$(find "$damaged/apt/riscv64/sid/lists" -maxdepth 1 -name '*_Packages*' | awk 'NR == 1')
 if [ -z "$packages" ]; then
 	fail "no cached sid index for riscv64 to damage: $(ls "$damaged/apt/riscv64/sid/lists")"
@@ -88,10 +93,7 @@ fi
 # A release published after the cached index was fetched (that index still young): sid's
 # cached index loses the release's entry, and its InRelease, so that apt fetches the index
 # again as it would after a publication. The run must find the release, not say "no such".
-late=$work/late-cache/kabigen
-mkdir -p "$late/apt"
-cp -a "$KABIGEN_TEST_CACHE/xdg/kabigen/apt/riscv64" "$late/apt/"
-ln -s "$KABIGEN_TEST_CACHE/xdg/kabigen/trees" "$late/trees"
+late=$(own_indexes "$work/late-cache")
 rm -f "$late"/apt/riscv64/*/failed
 packages=$(find "$late/apt/riscv64/sid/lists" -maxdepth 1 -name '*_Packages.lz4' | awk 'NR == 1')
 if [ -z "$packages" ]; then
