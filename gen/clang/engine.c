@@ -13,9 +13,10 @@
 #include <dlfcn.h>
 #include <stdlib.h>
 
+static const struct extract_engine *loaded;
+
 static const struct extract_engine *engine(void)
 {
-	static const struct extract_engine *loaded;
 	char **places, *first_error = NULL;
 	size_t n;
 
@@ -37,6 +38,11 @@ static const struct extract_engine *engine(void)
 	strv_free(places, n);
 	loaded->attach(report_unwind, cache_warn_once);
 	return loaded;
+}
+
+bool extract_engine_loaded(void)
+{
+	return loaded != NULL;
 }
 
 struct kabi_model *extract_model(const struct extract_request *rq)

@@ -924,6 +924,25 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
 	free(name);
 }
 
+/*
+ * Every use of libclang starts with an index. Linked in directly (the sanitizer build has no
+ * engine.c), libclang counts as loaded from its first use, as the engine library does.
+ */
+static bool libclang_used;
+
+static CXIndex new_index(int exclude_declarations_from_pch)
+{
+	if (!libclang_used)
+		trace("libclang's first use in this run");
+	libclang_used = true;
+	return clang_createIndex(exclude_declarations_from_pch, 0);
+}
+
+bool extract_engine_loaded(void)
+{
+	return libclang_used;
+}
+
 static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
 				    size_t n_args, const char *origin, unsigned options)
 {
@@ -1130,7 +1149,7 @@ static void answers_from_head(struct extract *x, const char *file_name, const ch
 {
 	const char *mark = strstr(text, TU_MARK_SET);
 	char *head = xasprintf("%.*s", (int)(mark - text), text);
-	CXIndex idx = clang_createIndex(0, 0);
+	CXIndex idx = new_index(0);
 	CXTranslationUnit tu;
 
 	trace("parsed the head alone for the answers");
@@ -1297,7 +1316,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 	struct answers truth;
 
 	if (!answers_needed(x->ans) || !mark) {
-		x->idx = clang_createIndex(0, 0);
+		x->idx = new_index(0);
 		x->unit = xstrdup(text);
 		trace("parsed the unit (it asks nothing of the headers)");
 		x->tu = parse_with(x->idx, file_name, x->unit, args, n_args, x->origin, 0);
@@ -1325,7 +1344,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		proven = true;
 		source = "a parse of the head alone";
 	}
-	x->idx = clang_createIndex(x->pch.path != NULL, 0);
+	x->idx = new_index(x->pch.path != NULL);
 	answers_init(&truth, x->set, text);
 	for (int attempt = 0;; attempt++) {
 		bool errors;
@@ -1357,7 +1376,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 				pch_discard(pkey);
 				pch_free(&x->pch);
 				clang_disposeIndex(x->idx);
-				x->idx = clang_createIndex(0, 0);
+				x->idx = new_index(0);
 			}
 			answers_from_head(x, file_name, text, args, n_args);
 			proven = true;
@@ -1571,7 +1590,7 @@ char *extract_resolve(const struct extract_request *rq)
 
 char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args)
 {
-	CXIndex idx = clang_createIndex(0, 0);
+	CXIndex idx = new_index(0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, file_name);
 	unsigned n = clang_getNumDiagnostics(tu);
 	char *first = NULL;
@@ -1626,7 +1645,7 @@ static enum CXChildVisitResult eval_var(CXCursor c, CXCursor parent, CXClientDat
 void extract_eval_ints(const char *file_name, const char *text, char *const *args, size_t n_args,
 		       const char *origin, char *const *names, long long *values, size_t n)
 {
-	CXIndex idx = clang_createIndex(0, 0);
+	CXIndex idx = new_index(0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
 	struct eval_walk w = { .names = names, .values = values, .found = xcalloc(n, sizeof(int)), .n = n };
 

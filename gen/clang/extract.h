@@ -31,6 +31,12 @@ struct extract_request {
 struct kabi_model *extract_model(const struct extract_request *rq);
 
 /*
+ * Whether libclang is in this process already (the executable loads the engine on first
+ * use): then one more small parse costs only itself, not the ~0.1 s of mapping libLLVM.
+ */
+bool extract_engine_loaded(void);
+
+/*
  * Parses TEXT (named FILE_NAME) with ARGS and returns NULL when it compiles, or the
  * first error as one line. Used to prove an emitted header before it is written.
  */

@@ -172,15 +172,84 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 		usage_die("-o writes the header; it does not go with --print-cflags or --emit-tu, which stop before it");
 }
 
-/* Proves the header before anyone can include it: it must compile alone, assertions holding. */
-static void check_header(const char *header, const struct arch_profile *p)
+/*
+ * A header proof: the cache's record that these exact bytes compiled, with these arguments,
+ * under this kabigen and libclang. Its key is all of that, so it proves nothing else; a later
+ * run that emits the same bytes (C after Rust, from the cached model) needs no libclang.
+ */
+static const char proof_text[] = "compiled\n";
+
+static char *proof_key(const char *header, char *const *args, size_t n_args)
+{
+	struct cache_key k;
+
+	cache_key_init(&k);
+	cache_key_add_str(&k, "kabigen header proof", KABIGEN_VERSION);
+	cache_key_add_programs(&k);
+	for (size_t i = 0; i < n_args; i++)
+		cache_key_add_str(&k, "arg", args[i]);
+	cache_key_add_str(&k, "header", header);
+	return cache_key_final(&k);
+}
+
+static bool proven_before(const char *key)
+{
+	struct cache_entry e;
+	bool holds;
+
+	if (cache_lookup(key, &e))
+		return false;
+	holds = e.len == strlen(proof_text) && !memcmp(e.text, proof_text, e.len);
+	cache_entry_free(&e);
+	return holds;
+}
+
+/*
+ * Compiles the header alone for P's target, its assertions holding: NULL, or the first error
+ * (new string). With USE_CACHE, bytes proven before are not compiled again, and bytes that
+ * compile are recorded as proven.
+ */
+static char *prove_header(const char *header, const struct arch_profile *p, bool use_cache)
 {
 	char *args[] = { "-target", p->clang_target, "-std=gnu11", "-ffreestanding", "-Wall", "-Wextra" };
-	char *err = extract_check_compiles("kabi.h", header, args, sizeof(args) / sizeof(args[0]));
+	size_t n_args = sizeof(args) / sizeof(args[0]);
+	char *key = use_cache ? proof_key(header, args, n_args) : NULL, *err = NULL;
+
+	if (key && proven_before(key)) {
+		trace("the header's bytes compiled before (a header proof in the cache)");
+	} else {
+		err = extract_check_compiles("kabi.h", header, args, n_args);
+		if (!err && key)
+			cache_store(key, "proof", proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
+	}
+	free(key);
+	return err;
+}
+
+/* Proves the header before anyone can include it. */
+static void check_header(const char *header, const struct arch_profile *p, bool use_cache)
+{
+	char *err = prove_header(header, p, use_cache);
 
 	if (err)
 		die("the generated header does not compile for %s: %s; nothing was written; report this",
 		    p->clang_target, err);
+}
+
+/*
+ * After a parse that wrote no C header, libclang is loaded: proving the C header of the same
+ * model now costs one small parse, and spares a later C run (from the cached model) the
+ * loading of libclang. A header that does not compile is only not recorded: the run that
+ * asks for it says why.
+ */
+static void prove_c_for_later(const struct kabi_model *model, const struct arch_profile *p)
+{
+	char *text = emit_c_header(model), *err = prove_header(text, p, true);
+
+	if (err)
+		trace("the C header of this model does not compile: %s", err);
+	free(err);
+	free(text);
 }
 
 /* Proves the dump before anyone reads it: read back, it must give the same bytes. */
@@ -218,7 +287,8 @@ static char *output_path(const struct generate_options *o, size_t format, const 
 }
 
 /* FORMAT's text of MODEL, proven (compiled, or read back) before anything is written. */
-static char *emit_proven(size_t format, const struct kabi_model *model, const struct arch_profile *profile)
+static char *emit_proven(size_t format, const struct kabi_model *model, const struct arch_profile *profile,
+			 bool use_cache)
 {
 	char *text;
 
@@ -230,7 +300,7 @@ static char *emit_proven(size_t format, const struct kabi_model *model, const st
 		return text;
 	}
 	text = emit_c_header(model);
-	check_header(text, profile);
+	check_header(text, profile, use_cache);
 	return text;
 }
 
@@ -268,6 +338,7 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	struct output out[CMD_N_FORMATS] = { 0 };
 	struct kabi_model *model = NULL;
 	char *paths[CMD_N_FORMATS];
+	bool wrote_c = false;
 
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
@@ -279,8 +350,9 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	}
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (!out[i].from_cache)
-			out[i].text = emit_proven(out[i].format, model, profile);
+			out[i].text = emit_proven(out[i].format, model, profile, !o->no_cache);
 		out[i].path = output_path(o, out[i].format, out[i].from_cache ? out[i].hit.release : model->prov.release);
+		wrote_c |= !strcmp(cmd_format_names[out[i].format], "c");
 		paths[i] = out[i].path;
 	}
 	check_outputs(o, paths, set, profile, model ? model->read_files : out[0].hit.files,
@@ -306,6 +378,9 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 		else
 			depfile_write(o->depfile, paths, o->n_formats, out[0].hit.files, out[0].hit.n_files);
 	}
+	/* Off the critical path: every file the user asked for is written. */
+	if (model && !o->no_cache && extract_engine_loaded() && !wrote_c)
+		prove_c_for_later(model, profile);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (out[i].from_cache)
 			cache_entry_free(&out[i].hit);

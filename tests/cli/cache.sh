@@ -21,7 +21,8 @@ else
 fi
 
 # entry DIR [KIND]: the file of the entry in cache folder DIR that holds KIND: c (the default),
-# rust, model (the JSON dump every format can be made from) or answers (the set's last answers).
+# rust, model (the JSON dump every format can be made from), answers (the set's last answers)
+# or proof (a C header's bytes that compiled).
 entry() {
 	local r=$1/kabigen/results pattern
 	case ${2:-c} in
@@ -29,6 +30,7 @@ entry() {
 	rust) pattern='^// kabi\.rs: kernel ABI layouts' ;;
 	model) pattern='"format": "kabigen-layout"' ;;
 	answers) pattern='^release answers$' ;;
+	proof) pattern='^release proof$' ;;
 	esac
 	grep -l -- "$pattern" "$r"/* 2>/dev/null | awk 'NR == 1'
 }
@@ -95,6 +97,32 @@ if cmp -s "$work/got" "$work/ref.rs" && grep -q "trace: parsed" "$work/log"; the
 	pass "a damaged model is a miss: the run parses and writes --no-cache's bytes"
 else
 	fail "a damaged model: $(cat "$work/log")"
+fi
+
+# A header proof: the Rust run that parsed also compiled the model's C header, so C after Rust
+# uses no libclang (the trace says when it is first used); a damaged proof is a miss, and the
+# C header is compiled again, giving the same bytes.
+fresh proof --format rust
+KABIGEN_TRACE=1 run -o "$work/proof.h" 2>"$work/log"
+if cmp -s "$work/proof.h" "$work/ref.h" && grep -q "trace: the header's bytes compiled before" "$work/log" &&
+	! grep -q "trace: libclang's first use" "$work/log"; then
+	pass "C after Rust: the header proven by the Rust run, no libclang loaded: $(grep -v trace "$work/log")"
+else
+	fail "C after Rust loaded libclang or differs: $(cat "$work/log")"
+fi
+fresh proof-damaged --format rust
+p=$(entry "$XDG_CACHE_HOME" proof || true)
+if [ -n "$p" ]; then
+	sed -i 's/^compiled$/compilEd/' "$p"
+	KABIGEN_TRACE=1 run -o "$work/proof.h" 2>"$work/log"
+	if cmp -s "$work/proof.h" "$work/ref.h" && grep -q "trace: libclang's first use" "$work/log" &&
+		! grep -q "trace: the header's bytes compiled before" "$work/log"; then
+		pass "a damaged header proof is a miss: the header is compiled again, same bytes"
+	else
+		fail "a damaged header proof: $(cat "$work/log")"
+	fi
+else
+	fail "the Rust run kept no header proof: $(ls "$XDG_CACHE_HOME/kabigen/results")"
 fi
 
 # The set's last answers are a guess the parse proves: forged answers (a type said defined
