@@ -4,6 +4,7 @@
 #include "cache.h"
 #include "kset.h"
 #include "outfile.h"
+#include "parse_heap.h"
 #include "pch.h"
 #include "layout.h"
 #include "report.h"
@@ -935,6 +936,7 @@ static CXIndex new_index(int exclude_declarations_from_pch)
 	if (!libclang_used)
 		trace("libclang's first use in this run");
 	libclang_used = true;
+	parse_heap_prepare();
 	return clang_createIndex(exclude_declarations_from_pch, 0);
 }
 

@@ -2,6 +2,7 @@
 #include "pch.h"
 #include "cache.h"
 #include "fs.h"
+#include "parse_heap.h"
 #include "report.h"
 #include "self.h"
 #include "str.h"
@@ -424,6 +425,7 @@ bool pch_build(const char *key, const char *head, size_t head_len, char *const *
 	bool ok = false;
 
 	memset(p, 0, sizeof(*p));
+	parse_heap_prepare();
 	started = (long long)time(NULL);
 	memcpy(a, args, n_args * sizeof(*a));
 	a[n_args] = "-x";

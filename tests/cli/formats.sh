@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # formats.sh: several formats from one run are the bytes of one run each, from ONE parse;
-# the result cache stores and serves each format on its own.
+# the result cache stores and serves each format on its own; a run's parses share one heap
+# prepared for them (gen/clang/parse_heap.c).
 # usage: formats.sh KABIGEN
 . "$(dirname "$0")/lib.sh"
 kabigen=$(realpath "$1")
@@ -53,6 +54,21 @@ done
 run --no-cache --format c,json -o dep --depfile dep.d 2>/dev/null
 head -1 dep.d | grep -q '^dep/kabi.h dep/kabi.json:' && grep -q 'include/linux/module.h' dep.d &&
 	pass "the depfile's targets are every output" || fail "depfile: $(head -2 dep.d)"
+
+# The heap is prepared once per run, before its first parse, here for two (a set with no
+# guess beside it asks the head first): grown by 256 MiB at once and advised for huge pages, or left
+# to a sanitizer's allocator. The header is the same bytes either way (one.h: one parse).
+cp "$(dirname "$kabigen")/configs/sets/loader.yaml" unguessed.yaml
+KABIGEN_TRACE=1 run --no-cache --set-file unguessed.yaml -o heap.h 2>log
+heap=$(grep 'the parse heap' log || true)
+if ldd "$kabigen" | grep -q libasan; then
+	want='left to the allocator'
+else
+	want='^kabigen: trace: the parse heap: (2[5-9][0-9]|[3-9][0-9][0-9]) MiB advised for huge pages$'
+fi
+[ "$(grep -c 'trace: parsed' log)" -ge 2 ] && [ "$(wc -l <<<"$heap")" = 1 ] && grep -qE "$want" <<<"$heap" &&
+	cmp -s heap.h one.h && pass "two parses, one heap: ${heap#kabigen: trace: }" ||
+	fail "the parse heap: '$heap' (want $want) in $(grep -c 'trace: parsed' log) parse(s); same header: $(cmp heap.h one.h 2>&1 && echo yes)"
 
 # Bad lists are usage errors that write nothing.
 expect_error "--format c,cobol" 2 "--format cobol: use c, rust or json" "$work/bad/kabi.h" -- \
