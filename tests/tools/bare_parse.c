@@ -1,7 +1,8 @@
 /*
- * bare_parse.c: the floor under kabigen's own work. Parses one translation unit with
- * libclang exactly as kabigen does (CXTranslationUnit_SkipFunctionBodies, the same
- * arguments) and does nothing else: no cursor walk, no evaluation, no output.
+ * bare_parse.c: libclang as it comes. Parses one translation unit as kabigen does
+ * (CXTranslationUnit_SkipFunctionBodies, the same arguments) and does nothing else: no
+ * cursor walk, no evaluation, no output, and no preparation of the heap (kabigen's is
+ * gen/clang/parse_heap.c), so it shows what libclang costs before kabigen's work and tuning.
  * usage: bare_parse FILE.c CLANG_ARG...      (the arguments of kabigen --print-cflags)
  */
 #include <clang-c/Index.h>
