@@ -31,8 +31,9 @@ struct extract_request {
 struct kabi_model *extract_model(const struct extract_request *rq);
 
 /*
- * Whether libclang is in this process already (the executable loads the engine on first
- * use): then one more small parse costs only itself, not the ~0.1 s of mapping libLLVM.
+ * Whether this run has used libclang already (the executable loads the engine on first
+ * use; the sanitizer build links it in, and there this means used): then one more small
+ * parse costs only itself, not the ~0.1 s of mapping libLLVM.
  */
 bool extract_engine_loaded(void);
 
