@@ -945,6 +945,17 @@ bool extract_engine_loaded(void)
 	return libclang_used;
 }
 
+/* pch_build() with an index of its own, started as every use of libclang here is. */
+static bool build_pch(const char *key, const char *head, size_t head_len, char *const *args, size_t n_args,
+		      struct pch *p)
+{
+	CXIndex idx = new_index(0);
+	bool ok = pch_build(idx, key, head, head_len, args, n_args, p);
+
+	clang_disposeIndex(idx);
+	return ok;
+}
+
 static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
 				    size_t n_args, const char *origin, unsigned options)
 {
@@ -1329,8 +1340,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		pkey = pch_key(args, n_args, text, (size_t)(mark - text));
 		if (pch_open(pkey, &x->pch))
 			trace("the precompiled head from the cache");
-		else if (pch_seen_before(pkey) &&
-			 pch_build(pkey, text, (size_t)(mark - text), args, n_args, &x->pch))
+		else if (pch_seen_before(pkey) && build_pch(pkey, text, (size_t)(mark - text), args, n_args, &x->pch))
 			trace("precompiled the head (its second parse)");
 		hkey = hint_key(text, args, n_args);
 	}

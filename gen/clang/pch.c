@@ -2,7 +2,6 @@
 #include "pch.h"
 #include "cache.h"
 #include "fs.h"
-#include "parse_heap.h"
 #include "report.h"
 #include "self.h"
 #include "str.h"
@@ -413,9 +412,9 @@ bool pch_seen_before(const char *key)
 	return seen;
 }
 
-bool pch_build(const char *key, const char *head, size_t head_len, char *const *args, size_t n_args, struct pch *p)
+bool pch_build(CXIndex idx, const char *key, const char *head, size_t head_len, char *const *args, size_t n_args,
+	       struct pch *p)
 {
-	CXIndex idx = clang_createIndex(0, 0);
 	CXTranslationUnit tu = NULL;
 	struct CXUnsavedFile uf = { "kabigen-head.h", head, (unsigned long)head_len };
 	char **a = xcalloc(n_args + 3, sizeof(*a)), *dir = NULL, *tmp = NULL, *why = NULL, *text = NULL, *fkey;
@@ -425,7 +424,6 @@ bool pch_build(const char *key, const char *head, size_t head_len, char *const *
 	bool ok = false;
 
 	memset(p, 0, sizeof(*p));
-	parse_heap_prepare();
 	started = (long long)time(NULL);
 	memcpy(a, args, n_args * sizeof(*a));
 	a[n_args] = "-x";
@@ -472,7 +470,6 @@ out:
 		pch_free(p);
 	if (tu)
 		clang_disposeTranslationUnit(tu);
-	clang_disposeIndex(idx);
 	free(text);
 	free(tmp);
 	free(why);

@@ -51,11 +51,13 @@ bool pch_open(const char *key, struct pch *p);
 /* Whether the head KEY was parsed before (without being saved); marks it so. */
 bool pch_seen_before(const char *key);
 /*
- * Parses HEAD (HEAD_LEN bytes; the unit's first part) with ARGS and saves it under KEY: true
- * and *P, or false when it cannot (a parse error, which the caller's own parse then
- * reports; a cache that cannot be written, which only warns).
+ * Parses HEAD (HEAD_LEN bytes; the unit's first part) with ARGS in IDX (the caller's, to
+ * dispose) and saves it under KEY: true and *P, or false when it cannot (a parse error,
+ * which the caller's own parse then reports; a cache that cannot be written, which only
+ * warns).
  */
-bool pch_build(const char *key, const char *head, size_t head_len, char *const *args, size_t n_args, struct pch *p);
+bool pch_build(CXIndex idx, const char *key, const char *head, size_t head_len, char *const *args, size_t n_args,
+	       struct pch *p);
 void pch_free(struct pch *p);	/* accepts a zeroed one */
 /* Removes KEY's precompiled head: clang refused it (a header changed, another libclang). */
 void pch_discard(const char *key);
