@@ -138,7 +138,7 @@ const char *diff_unknown_only(const struct kabi_model *old, const struct kabi_mo
 /* Reports, each a pure function of the diff. New strings. */
 char *diff_report_text(const struct kabi_diff *d);	/* a summary line per struct, then details */
 char *diff_report_md(const struct kabi_diff *d);	/* tables, for a pull request or release notes */
-char *diff_report_json(const struct kabi_diff *d);	/* for tools; README.md documents it */
+char *diff_report_json(const struct kabi_diff *d);	/* for tools; docs/diff.md documents it */
 
 #define KABI_DIFF_FORMAT "kabigen-diff"
 #define KABI_DIFF_SCHEMA 1

@@ -23,7 +23,7 @@ void emit_title(struct strbuf *sb, const struct kabi_provenance *p, const char *
 /*
  * The layout dump (kabi.json): the whole model as JSON, which layout_read.h reads back into
  * the same model. SCHEMA grows when a reader of the previous one would misread a dump;
- * README.md documents it. New string.
+ * docs/kabigen-layout.5.scd documents it. New string.
  */
 #define KABI_LAYOUT_FORMAT "kabigen-layout"
 /* 2: constants carry kernel_type, expr and group; triple.constant_sources. 3: sections. */

@@ -10,8 +10,8 @@
 /*
  * The text is written in one fixed key order with no timestamps, so a dump is a stable
  * function of the model: a struct member per line keeps 'git diff' of two dumps readable.
- * Keys whose value is the default (false, 0, absent) are left out; README.md documents
- * the schema, and layout_read.c is its reader.
+ * Keys whose value is the default (false, 0, absent) are left out; the schema is
+ * documented in docs/kabigen-layout.5.scd, and layout_read.c is its reader.
  */
 
 static void indent(struct strbuf *sb, int level)

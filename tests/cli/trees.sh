@@ -61,7 +61,7 @@ same_layouts "a prepared kernel tree" "$work/plain"
 # --print-cflags and --emit-tu: clang-19 reproduces the parse.
 "$kabigen" --arch riscv64 --kdir "$kdir" --emit-tu "$work/tu.c"
 flags=$("$kabigen" --arch riscv64 --kdir "$kdir" --print-cflags)
-# shellcheck disable=SC2086 # the flags are meant to be split, as the README shows
+# shellcheck disable=SC2086 # the flags are meant to be split, as docs/header.md shows
 if clang-19 $flags -fsyntax-only "$work/tu.c" && clang-19 $flags -E "$work/tu.c" -o "$work/tu.i" &&
 	grep -q 'struct module {' "$work/tu.i" && grep -q 'struct kernel_symbol {' "$work/tu.i"; then
 	pass "clang-19 \$(kabigen --print-cflags) parses the --emit-tu file"

@@ -121,7 +121,7 @@ static void run_free(struct run *r)
 
 /* ---- an independent reading of the fixture, from libclang ---- */
 
-/* The README's rule, written again here: a Rust keyword gets a trailing underscore. */
+/* docs/rust.md's rule, written again here: a Rust keyword gets a trailing underscore. */
 static const char *const keywords[] = { "as", "async", "await", "break", "const", "continue", "crate", "dyn",
 					"else", "enum", "extern", "false", "fn", "for", "gen", "if", "impl", "in",
 					"let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
