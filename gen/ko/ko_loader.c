@@ -50,13 +50,18 @@ static int yes_no(const struct ynode *n, const char *what)
 static void read_symbols_file(struct ko_loader *l, const struct ynode *n)
 {
 	const char *name = ynode_str(n, "symbols file");
-	char *path, *text, *save = NULL;
+	char *path, *text, *what, *save = NULL;
 	const char *slash = strrchr(l->file, '/');
 
 	path = name[0] == '/' || !slash ? xstrdup(name) : xasprintf("%.*s/%s", (int)(slash - l->file), l->file, name);
-	text = read_file(path, NULL);
-	if (!text)
-		ynode_die(n, "cannot read the symbols file %s: %s", path, strerror(errno));
+	what = xasprintf("symbols file of %s (line %u)", l->file, n->line);
+	report_hold(path, free);
+	report_hold(what, free);
+	/* read_text: a NUL byte would silently drop the rest of the line and the names after it. */
+	text = read_text(path, what, 0);
+	report_release(what);
+	report_release(path);
+	free(what);
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *hash = strchr(line, '#'), *end;
 
