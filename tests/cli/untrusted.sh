@@ -5,7 +5,7 @@
 # item twice, a NUL byte in a symbols file or Module.symvers, a loader profile with a NUL in
 # a value, one arch twice or an unknown placement, a --kdir path clang cannot -include, and
 # a tree the user cannot read. Real riscv64 headers and modules from Debian, changed with
-# llvm-objcopy; every expected string is derived from them.
+# llvm-objcopy; every expected string is derived from them. Also a matrix row named with ESC.
 # usage: untrusted.sh KABIGEN
 . "$(dirname "$0")/lib.sh"
 kabigen=$(realpath "$1")
@@ -76,6 +76,17 @@ expect_error "a --kdir with a newline and ESC in a message" 1 \
 	'^kabigen: error: --kdir /nonexistent\\nkabigen: wrote x\.h\\x1b\[2J: No such file' "$work/x.h" -- \
 	"$kabigen" --arch riscv64 --kdir $'/nonexistent\nkabigen: wrote x.h\e[2J' -o "$work/x.h"
 grep -q "$esc" "$work/stderr" && fail "ESC reached stderr"
+
+# ---- matrix: a row's folder name with ESC and a newline stays in its row ----
+printf 'triples:\n  - { arch: riscv64, kdir: "%s/no-tree\\e[2J\\nforged  ok" }\n' "$work" >"$work/matrix.yaml"
+"$kabigen" matrix "$work/matrix.yaml" --no-cache >"$work/matrix.out" 2>&1 || true
+if grep -q "$esc" "$work/matrix.out" || grep -q '^forged' "$work/matrix.out"; then
+	fail "matrix: a row's name forged a line or sent ESC: $(cat -A "$work/matrix.out")"
+elif grep -qF 'riscv64 no-tree\x1b[2J\nforged  ok c ' "$work/matrix.out"; then
+	pass "matrix: the row shown escaped: $(grep -F FAILED "$work/matrix.out")"
+else
+	fail "matrix: the row is not shown escaped: $(cat "$work/matrix.out")"
+fi
 
 # ---- diff: a member name with a newline and ESC ----
 "$kabigen" --arch riscv64 --kdir "$kdir" --format json -o "$work/d.json" 2>/dev/null
