@@ -38,8 +38,9 @@ void escape_markdown_prose(struct strbuf *sb, const char *s);
  * A JSON string literal, quotes included, always valid UTF-8 (RFC 8259): '"', '\' and control
  * characters escaped, valid UTF-8 copied. A byte that is not part of valid UTF-8 becomes
  * \u00XX with XX the byte (as Latin-1 would read it). This is reversible: kabigen never
- * escapes a valid UTF-8 sequence, so in its output \u0080..\u00ff always stands for one raw
- * byte, and a character U+0080..U+00FF is written as its UTF-8 bytes.
+ * escapes a valid UTF-8 sequence above ASCII, so in its output \u0080..\u00ff always stands
+ * for one raw byte, and a character U+0080..U+00FF is written as its UTF-8 bytes (a C1
+ * control among them: valid JSON, which YAML readers such as libyaml refuse raw).
  */
 void escape_json_string(struct strbuf *sb, const char *s);
 
