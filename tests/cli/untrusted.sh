@@ -150,6 +150,14 @@ open(sys.argv[2], 'wb').write(b'\n'.join(lines))" "$kdir/Module.symvers" "$work/
 expect_error "a NUL byte in --symvers" 1 "nul.symvers:100: the Module.symvers \(--symvers\) holds a NUL byte" \
 	/dev/null -- ko --symvers "$work/nul.symvers" "$work/af_key.ko"
 
+# A device as --symvers, a FIFO as a symbols file: named as such (they said "Invalid argument").
+expect_error "a device as --symvers" 1 "/dev/null: the Module.symvers \(--symvers\) is a device, not a regular file" \
+	/dev/null -- ko --symvers /dev/null "$work/af_key.ko"
+mkfifo "$work/loaders/fifo-symbols.txt"
+sed 's/minimal-symbols.txt/fifo-symbols.txt/' "$configs/loaders/minimal.yaml" >"$work/loaders/fifo.yaml"
+expect_error "a FIFO as a symbols file" 1 "fifo-symbols.txt: the symbols file of .*fifo.yaml \(line [0-9]+\) is a FIFO, not a regular file" \
+	/dev/null -- ko --loader "$work/loaders/fifo.yaml" "$work/af_key.ko"
+
 # ---- loader profiles: a NUL in a value, one arch twice, an unknown placement ----
 linux=$configs/loaders/linux.yaml
 sed 's/R_RISCV_32, R_RISCV_64,/R_RISCV_32, "R_RISCV_64\\0junk",/' "$linux" >"$work/nul.yaml"
