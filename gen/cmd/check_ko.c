@@ -283,7 +283,7 @@ static int run(int argc, char **argv)
 				  results, paths.n };
 	for (size_t i = 0; i < paths.n; i++) {
 		if (results[i].module->error)
-			fprintf(stderr, "kabigen: error: %s\n", results[i].module->error);
+			error_report("%s", results[i].module->error);
 		status |= results[i].status;
 	}
 	text = !strcmp(o.format, "json") ? ko_report_json(&rep)

@@ -179,7 +179,7 @@ static struct kabi_model *triple_side(const struct diff_cmd_options *o, const ch
 	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = parts[1],
 					.flavour = n == 3 ? parts[2] : NULL, .offline = o->offline };
 	fetched = archive_fetch(&rq);
-	fprintf(stderr, "kabigen: %s is %s %s (%s, from %s)\n", spec, fetched->package, fetched->version,
+	inform("%s is %s %s (%s, from %s)", spec, fetched->package, fetched->version,
 		fetched->flavour, fetched->suite);
 	model = tree_side(o, configs, which, spec, fetched->kdir, profile, fetched);
 	archive_tree_free(fetched);

@@ -362,14 +362,14 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 
 		if (w->from_cache) {
 			outfile_write(w->path, w->hit.text, w->hit.len, !o->output || o->n_formats > 1);
-			fprintf(stderr, "kabigen: wrote %s (%s, from the result cache)\n", w->path, w->hit.release);
+			inform("wrote %s (%s, from the result cache)", w->path, w->hit.release);
 			continue;
 		}
 		outfile_write(w->path, w->text, strlen(w->text), !o->output || o->n_formats > 1);
 		if (!o->no_cache)
 			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
 				    model->read_digests, model->read_stamps, model->n_read_files);
-		fprintf(stderr, "kabigen: wrote %s (%zu structs, %s)\n", w->path, model->n_order, model->prov.release);
+		inform("wrote %s (%zu structs, %s)", w->path, model->n_order, model->prov.release);
 	}
 	/* The outputs depend on what the unit read: a hit's manifest lists the same files. */
 	if (o->depfile) {

@@ -12,6 +12,7 @@
  */
 #include "child.h"
 #include "cmd.h"
+#include "escape.h"
 #include "fs.h"
 #include "progress.h"
 #include "report.h"
@@ -124,9 +125,16 @@ static void job_finish(struct job *j, const char *self, int no_cache, const char
 	const char *kdir = j->kdir, *slash = kdir ? strrchr(kdir, '/') : NULL;
 	size_t argc = 0;
 
-	/* A tree is named by its folder: the release and flavour, in Debian's layout. */
-	j->tree = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
-			    j->flavour ? " " : "", j->flavour ? j->flavour : "");
+	struct strbuf shown = { 0 };
+	char *raw;
+
+	/* A tree is named by its folder: the release and flavour, in Debian's layout. Shown
+	 * as text (escape.h): the names come from the matrix file. */
+	raw = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
+			j->flavour ? " " : "", j->flavour ? j->flavour : "");
+	escape_text(&shown, raw);
+	free(raw);
+	j->tree = shown.buf;
 	j->label = xasprintf("%s %s", j->tree, j->formats);
 	argv_push(&j->argv, &argc, self);
 	argv_push(&j->argv, &argc, "--arch");

@@ -61,7 +61,7 @@ static void member_cells(const struct diff_member *m, const char *arrow, struct 
 
 		add_offset(&cells[0], f->offset_bits);
 		add_size(&cells[1], f);
-		sb_adds(&cells[2], f->type);
+		escape_text(&cells[2], f->type);
 		return;
 	}
 	add_offset(&cells[0], o->offset_bits);
@@ -74,10 +74,10 @@ static void member_cells(const struct diff_member *m, const char *arrow, struct 
 		sb_adds(&cells[1], arrow);
 		add_size(&cells[1], n);
 	}
-	sb_adds(&cells[2], o->type);
+	escape_text(&cells[2], o->type);
 	if (m->changes & DIFF_RETYPED) {
 		sb_adds(&cells[2], arrow);
-		sb_adds(&cells[2], n->type);
+		escape_text(&cells[2], n->type);
 	}
 }
 
@@ -96,15 +96,22 @@ static void add_member_counts(struct strbuf *sb, const struct diff_struct *s, in
 	}
 }
 
+/* How a report shows text from the inputs: escape_text, or escape_markdown_prose. */
+typedef void (*shown_fn)(struct strbuf *sb, const char *s);
+
 /* What changed in a struct, in one phrase; EMPTY for none. */
-static void add_struct_summary(struct strbuf *sb, const struct diff_struct *s, const char *arrow, const char *empty)
+static void add_struct_summary(struct strbuf *sb, const struct diff_struct *s, const char *arrow, const char *empty,
+			       shown_fn show)
 {
 	int first = 1;
 
 	if (s->changes & (DIFF_ADDED | DIFF_REMOVED)) {
 		sb_adds(sb, s->changes & DIFF_ADDED ? "added" : "removed");
-		if (s->note)
-			sb_addf(sb, " (the other side has none: %s)", s->note);
+		if (s->note) {
+			sb_adds(sb, " (the other side has none: ");
+			show(sb, s->note);
+			sb_adds(sb, ")");
+		}
 		return;
 	}
 	if (s->changes & DIFF_RESIZED) {
@@ -120,24 +127,37 @@ static void add_struct_summary(struct strbuf *sb, const struct diff_struct *s, c
 		sb_adds(sb, empty);
 }
 
+/* "int -> long": an item's old and new types, shown as text. */
+static void add_retype(struct strbuf *sb, const struct diff_item *it, const char *arrow)
+{
+	escape_text(sb, it->old_type);
+	sb_adds(sb, arrow);
+	escape_text(sb, it->new_type);
+}
+
 /* An enum, constant, string or list change, after its label ("constant X:"): "56 -> 64". */
 static void add_item_text(struct strbuf *sb, const struct diff_item *it, const char *arrow)
 {
 	const char *verb = it->changes & DIFF_ADDED ? "added" : it->changes & DIFF_REMOVED ? "removed" : NULL;
 
 	if (it->owner && !it->name) {	/* a whole enum or list */
-		if (verb)
+		if (verb) {
 			sb_adds(sb, verb);
-		else
-			sb_addf(sb, "type %s%s%s", it->old_type, arrow, it->new_type);
+		} else {
+			sb_adds(sb, "type ");
+			add_retype(sb, it, arrow);
+		}
 		return;
 	}
 	if (it->kind == DIFF_LIST) {
-		sb_addf(sb, "%s %s", verb, it->name);
+		sb_addf(sb, "%s ", verb);
+		escape_text(sb, it->name);
 		return;
 	}
-	if (it->owner)
-		sb_addf(sb, "%s ", it->name);	/* an enumerator */
+	if (it->owner) {	/* an enumerator */
+		escape_text(sb, it->name);
+		sb_adds(sb, " ");
+	}
 	if (verb)
 		sb_addf(sb, "%s ", verb);
 	for (int side = 0; side < 2; side++) {
@@ -152,19 +172,27 @@ static void add_item_text(struct strbuf *sb, const struct diff_item *it, const c
 		else
 			escape_c_string(sb, v);
 	}
-	if (it->changes & DIFF_RETYPED)
-		sb_addf(sb, " (type %s%s%s)", it->old_type, arrow, it->new_type);
+	if (it->changes & DIFF_RETYPED) {
+		sb_adds(sb, " (type ");
+		add_retype(sb, it, arrow);
+		sb_adds(sb, ")");
+	}
 }
 
 static void add_side(struct strbuf *sb, const struct diff_side *s)
 {
-	sb_adds(sb, s->release ? s->release : "(no release)");
-	sb_addf(sb, " (%s", s->arch ? s->arch : "?");
-	if (s->flavour)
-		sb_addf(sb, ", %s", s->flavour);
+	escape_text(sb, s->release ? s->release : "(no release)");
+	sb_adds(sb, " (");
+	escape_text(sb, s->arch ? s->arch : "?");
+	if (s->flavour) {
+		sb_adds(sb, ", ");
+		escape_text(sb, s->flavour);
+	}
 	sb_adds(sb, ")");
-	if (s->input && (!s->release || strcmp(s->input, s->release)))
-		sb_addf(sb, " from %s", s->input);
+	if (s->input && (!s->release || strcmp(s->input, s->release))) {
+		sb_adds(sb, " from ");
+		escape_text(sb, s->input);
+	}
 }
 
 static const char *count_word(size_t n, const char *one, const char *many)
@@ -181,16 +209,17 @@ static void add_compared(struct strbuf *sb, const struct kabi_diff *d)
 }
 
 /* "changes that break a loader built for 7.2.13+deb14-amd64" */
-static void add_verdict(struct strbuf *sb, const struct kabi_diff *d)
+static void add_verdict(struct strbuf *sb, const struct kabi_diff *d, shown_fn show)
 {
 	const char *old = d->old.release ? d->old.release : "the old side";
 
-	if (d->verdict & DIFF_EXIT_BREAKING)
-		sb_addf(sb, "changes that break a loader built for %s", old);
-	else if (d->verdict & DIFF_EXIT_CHANGES)
-		sb_addf(sb, "changes, none that breaks a loader built for %s", old);
-	else
+	if (!(d->verdict & (DIFF_EXIT_BREAKING | DIFF_EXIT_CHANGES))) {
 		sb_adds(sb, "no changes");
+		return;
+	}
+	sb_adds(sb, d->verdict & DIFF_EXIT_BREAKING ? "changes that break a loader built for "
+						    : "changes, none that breaks a loader built for ");
+	show(sb, old);
 }
 
 /* "size 1280, align 64", or with "old -> new" where they changed. */
@@ -259,8 +288,10 @@ static void text_summary(struct strbuf *sb, const struct kabi_diff *d, struct ta
 		const struct diff_struct *s = &d->structs[i];
 		struct strbuf *row = table_row(t);
 
-		sb_addf(&row[0], "%s %s:", s->is_union ? "union" : "struct", s->name);
-		add_struct_summary(&row[1], s, " -> ", "no change");
+		sb_addf(&row[0], "%s ", s->is_union ? "union" : "struct");
+		escape_text(&row[0], s->name);
+		sb_adds(&row[0], ":");
+		add_struct_summary(&row[1], s, " -> ", "no change", escape_text);
 		if (s->breaking)
 			sb_adds(&row[1], "; breaking");
 	}
@@ -287,7 +318,9 @@ static void text_details(struct strbuf *sb, const struct kabi_diff *d, struct ta
 
 		if (!s->n_members)
 			continue;
-		sb_addf(sb, "\n%s %s (", s->is_union ? "union" : "struct", s->name);
+		sb_addf(sb, "\n%s ", s->is_union ? "union" : "struct");
+		escape_text(sb, s->name);
+		sb_adds(sb, " (");
 		add_size_align(sb, s, " -> ");
 		sb_adds(sb, "):\n");
 		t->n_cols = 6;
@@ -295,7 +328,7 @@ static void text_details(struct strbuf *sb, const struct kabi_diff *d, struct ta
 			const struct diff_member *m = &s->members[j];
 			struct strbuf *row = table_row(t), cells[3] = { 0 };
 
-			sb_adds(&row[0], m->name);
+			escape_text(&row[0], m->name);
 			add_changes(&row[1], m->changes, ",");
 			member_cells(m, " -> ", cells);
 			sb_addf(&row[2], "offset %s", cells[0].buf);
@@ -315,7 +348,9 @@ static void text_details(struct strbuf *sb, const struct kabi_diff *d, struct ta
 			const struct diff_item *it = &d->items[i];
 			struct strbuf *row = table_row(t);
 
-			sb_addf(&row[0], "%s %s:", diff_kind_names[it->kind], it->owner ? it->owner : it->name);
+			sb_addf(&row[0], "%s ", diff_kind_names[it->kind]);
+			escape_text(&row[0], it->owner ? it->owner : it->name);
+			sb_adds(&row[0], ":");
 			add_item_text(&row[1], it, " -> ");
 			if (it->breaking)
 				sb_adds(&row[1], "; breaking");
@@ -348,7 +383,7 @@ char *diff_report_text(const struct kabi_diff *d)
 	if (d->n_suppressed)
 		sb_addf(&sb, "%zu change%s suppressed.\n", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");
 	sb_adds(&sb, "Verdict: ");
-	add_verdict(&sb, d);
+	add_verdict(&sb, d, escape_text);
 	sb_addf(&sb, " (exit %u).\n", d->verdict);
 	return sb.buf;
 }
@@ -388,7 +423,7 @@ static void md_structs(struct strbuf *sb, const struct kabi_diff *d, const char 
 			sb_addf(sb, " | %u%s%u | ", s->old_align, arrow, s->new_align);
 		else
 			sb_addf(sb, " | %u | ", s->changes & DIFF_ADDED ? s->new_align : s->old_align);
-		add_struct_summary(sb, s, arrow, "");
+		add_struct_summary(sb, s, arrow, "", escape_markdown_prose);
 		if (s->breaking)
 			sb_adds(sb, ", **breaking**");
 		sb_adds(sb, " |\n");
@@ -410,11 +445,16 @@ static void md_members(struct strbuf *sb, const struct kabi_diff *d, const char 
 {
 	for (size_t i = 0; i < d->n_structs; i++) {
 		const struct diff_struct *s = &d->structs[i];
+		char *title;
 
 		if (!s->n_members)
 			continue;
-		sb_addf(sb, "\n#### `%s %s`\n\n| member | change | offset | size | type |\n"
-			     "| --- | --- | --- | --- | --- |\n", s->is_union ? "union" : "struct", s->name);
+		title = xasprintf("%s %s", s->is_union ? "union" : "struct", s->name);
+
+		sb_adds(sb, "\n#### ");
+		escape_markdown(sb, title);
+		sb_adds(sb, "\n\n| member | change | offset | size | type |\n| --- | --- | --- | --- | --- |\n");
+		free(title);
 		for (size_t j = 0; j < s->n_members; j++) {
 			const struct diff_member *m = &s->members[j];
 			struct strbuf cells[3] = { 0 };
@@ -468,8 +508,11 @@ static void md_items(struct strbuf *sb, const struct kabi_diff *d)
 				} else if (v) {
 					escape_markdown(sb, v);
 				}
-				if (v && it->name && (it->changes & DIFF_RETYPED))
-					sb_addf(sb, " (%s)", side ? it->new_type : it->old_type);
+				if (v && it->name && (it->changes & DIFF_RETYPED)) {
+					sb_adds(sb, " (");
+					escape_markdown_prose(sb, side ? it->new_type : it->old_type);
+					sb_adds(sb, ")");
+				}
 				sb_adds(sb, side ? " |\n" : " | ");
 			}
 		}
@@ -501,7 +544,7 @@ char *diff_report_md(const struct kabi_diff *d)
 		return sb.buf;
 	}
 	sb_addf(&sb, "\n**%s** (exit %u): ", d->verdict & DIFF_EXIT_BREAKING ? "Breaking" : "Compatible", d->verdict);
-	add_verdict(&sb, d);
+	add_verdict(&sb, d, escape_markdown_prose);
 	sb_adds(&sb, ".");
 	if (d->n_suppressed)
 		sb_addf(&sb, " %zu change%s suppressed.", d->n_suppressed, d->n_suppressed == 1 ? "" : "s");

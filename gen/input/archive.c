@@ -955,7 +955,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
 		}
 		if (!tty)
-			fprintf(stderr, "kabigen: fetched %s (%lld bytes)\n", strrchr(debs[i], '/') + 1,
+			inform("fetched %s (%lld bytes)", strrchr(debs[i], '/') + 1,
 				(long long)st.st_size);
 		unlink(debs[i]);
 		free(debs[i]);

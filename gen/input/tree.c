@@ -22,6 +22,26 @@ static int is_file(const char *p)
 	return stat(p, &st) == 0 && S_ISREG(st.st_mode);
 }
 
+/*
+ * Dies, naming the permission as the cause, when PATH (in the tree rooted at ROOT) exists
+ * but the user cannot read it, or a folder above it cannot be searched. Without this, a
+ * tree extracted by another user read as missing: "neither there nor beside it", "the tree
+ * is incomplete". (Root reads everything: access() answers for the real user.)
+ */
+static void refuse_unreadable(const char *path, const char *root, const char *given)
+{
+	struct stat st;
+
+	if (stat(path, &st)) {
+		if (errno != EACCES)
+			return;	/* missing: the caller says so */
+	} else if (!access(path, S_ISDIR(st.st_mode) ? R_OK | X_OK : R_OK) || errno != EACCES) {
+		return;
+	}
+	die("--kdir %s: %s cannot be read (permission denied); give the user running kabigen read access to the "
+	    "tree (chmod -R a+rX %s) or run as its owner", given, path, root);
+}
+
 static char *path_join(const char *a, const char *b)
 {
 	return xasprintf("%s/%s", a, b);
@@ -226,6 +246,16 @@ static void detect_debian(struct ktree *t, const char *given)
 		char *src = reroot(t->build, abs);
 
 		t->source = src ? realpath(src, NULL) : NULL;
+		if (!t->source) {
+			char *parent = dir_name(t->build), *name = base_name(abs), *sibling = path_join(parent, name);
+
+			/* Where reroot looked: the path the Makefile names, and beside the tree. */
+			refuse_unreadable(abs, abs, given);
+			refuse_unreadable(sibling, sibling, given);
+			free(sibling);
+			free(name);
+			free(parent);
+		}
 		if (!t->source)
 			die("--kdir %s: its Makefile includes %s/Makefile, which is neither there nor beside it; "
 			    "extract the matching linux-headers-*-common package next to it", given, inc);
@@ -294,6 +324,22 @@ static void refuse_special_files(const struct ktree *t, const char *given)
 	}
 }
 
+/*
+ * Dies when PATH (the tree's build or source folder) holds a character an #include line
+ * cannot carry: clang turns each -include FILE into '#include "FILE"' in its predefines, so a
+ * newline or a double quote there made every run fail with "the headers fail to parse:
+ * expected \"FILENAME\"", which pointed at --arch instead.
+ */
+static void refuse_unincludable(const char *path, const char *given)
+{
+	const char *bad = strpbrk(path, "\n\r\"");
+
+	if (bad)
+		die("--kdir %s: the tree's path %s holds a %s, which clang cannot pass to -include (it writes an "
+		    "#include line); move the tree to a path without one", given, path,
+		    *bad == '"' ? "double quote" : *bad == '\n' ? "newline" : "carriage return");
+}
+
 struct ktree *tree_detect(const char *dir)
 {
 	struct ktree *t = xcalloc(1, sizeof(*t));
@@ -319,8 +365,13 @@ struct ktree *tree_detect(const char *dir)
 		free(src);
 	}
 	free(p);
+	refuse_unincludable(t->build, dir);
+	refuse_unincludable(t->source, dir);
 	refuse_special_files(t, dir);
+	refuse_unreadable(t->build, t->build, dir);
+	refuse_unreadable(t->source, t->source, dir);
 	autoconf = path_join(t->build, "include/generated/autoconf.h");
+	refuse_unreadable(autoconf, t->build, dir);
 	if (!is_file(autoconf))
 		die("--kdir %s: no include/generated/autoconf.h in %s; pass an extracted linux-headers-* "
 		    "folder, /lib/modules/R/build, or a kernel tree after 'make prepare'", dir, t->build);
@@ -329,11 +380,13 @@ struct ktree *tree_detect(const char *dir)
 		die("--kdir %s: cannot tell which arch the tree was prepared for (no arch/*/include/generated); "
 		    "run 'make ARCH=... prepare' in it", dir);
 	p = xasprintf("%s/arch/%s/include", t->source, t->kernel_arch);
+	refuse_unreadable(p, t->source, dir);
 	if (!fs_is_dir(p))
 		die("--kdir %s: %s is missing; the tree is incomplete (for Debian, extract linux-headers-*-common too)",
 		    dir, p);
 	free(p);
 	p = path_join(t->source, "include/linux/module.h");
+	refuse_unreadable(p, t->source, dir);
 	if (!is_file(p))
 		die("--kdir %s: %s is missing; the tree is incomplete (for Debian, extract linux-headers-*-common too)",
 		    dir, p);

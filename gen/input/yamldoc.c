@@ -104,6 +104,10 @@ static void parse_node(yaml_parser_t *p, yaml_event_t *ev, const char *file, str
 		event_die(file, ev, "nested more than " YDOC_MAX_DEPTH_TEXT " levels deep; no kabigen input needs that");
 	switch (ev->type) {
 	case YAML_SCALAR_EVENT:
+		/* A "\0" escape in a quoted scalar: kept, it would cut the value short in silence
+		 * ("R_RISCV_64\0junk" read as R_RISCV_64). */
+		if (memchr(ev->data.scalar.value, '\0', ev->data.scalar.length))
+			event_die(file, ev, "the value holds a NUL byte (\\0), which would cut it short; remove it");
 		*slot = n = node_new(YNODE_SCALAR, file, &ev->start_mark);
 		n->scalar = xstrdup((const char *)ev->data.scalar.value);
 		yaml_event_delete(ev);

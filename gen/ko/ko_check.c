@@ -58,13 +58,11 @@ static void exports_free(struct export *table)
 
 static struct export *exports_read(const char *path)
 {
-	size_t len;
-	char *text = read_file(path, &len), *save = NULL;
+	/* read_text: a NUL byte would end the text early and drop every export after it. */
+	char *text = read_text(path, "Module.symvers (--symvers)", 0), *save = NULL;
 	struct export *table = NULL;
 	unsigned line_no = 0;
 
-	if (!text)
-		die("%s: cannot read it: %s; pass the tree's Module.symvers with --symvers", path, strerror(errno));
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *field[5] = { NULL }, *p = line;
 		struct export *e;

@@ -50,13 +50,18 @@ static int yes_no(const struct ynode *n, const char *what)
 static void read_symbols_file(struct ko_loader *l, const struct ynode *n)
 {
 	const char *name = ynode_str(n, "symbols file");
-	char *path, *text, *save = NULL;
+	char *path, *text, *what, *save = NULL;
 	const char *slash = strrchr(l->file, '/');
 
 	path = name[0] == '/' || !slash ? xstrdup(name) : xasprintf("%.*s/%s", (int)(slash - l->file), l->file, name);
-	text = read_file(path, NULL);
-	if (!text)
-		ynode_die(n, "cannot read the symbols file %s: %s", path, strerror(errno));
+	what = xasprintf("symbols file of %s (line %u)", l->file, n->line);
+	report_hold(path, free);
+	report_hold(what, free);
+	/* read_text: a NUL byte would silently drop the rest of the line and the names after it. */
+	text = read_text(path, what, 0);
+	report_release(what);
+	report_release(path);
+	free(what);
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *hash = strchr(line, '#'), *end;
 
@@ -131,19 +136,37 @@ static void read_sections(struct ko_loader *l, const struct ynode *n)
 	}
 }
 
+/*
+ * The entry of ARCHES for ARCH or one of its aliases. Two (riscv and riscv64) are refused:
+ * taking the first would silently ignore what the profile says in the other.
+ */
 static const struct ynode *find_arch(const struct ynode *arches, const char *arch, char *const *aliases,
 				     size_t n_aliases)
 {
-	for (size_t i = 0; i + 1 < arches->n_items; i += 2) {
-		const char *key = ynode_str(arches->items[i], "arch name");
+	size_t found = 0;	/* the key's index + 1 */
 
-		if (!strcmp(key, arch))
-			return arches->items[i + 1];
-		for (size_t j = 0; j < n_aliases; j++)
-			if (!strcmp(key, aliases[j]))
-				return arches->items[i + 1];
+	for (size_t i = 0; i + 1 < arches->n_items; i += 2) {
+		const struct ynode *key = arches->items[i];
+		int match = !strcmp(ynode_str(key, "arch name"), arch);
+
+		for (size_t j = 0; j < n_aliases && !match; j++)
+			match = !strcmp(key->scalar, aliases[j]);
+		if (!match)
+			continue;
+		if (found)
+			ynode_die(key, "arches: '%s' and '%s' (line %u) both describe %s; keep one", key->scalar,
+				  arches->items[found - 1]->scalar, arches->items[found - 1]->line, arch);
+		found = i + 1;
 	}
-	return NULL;
+	return found ? arches->items[found] : NULL;
+}
+
+/* Whether S is the word WORD, alone or followed by a space and a note ("kernelless" is not "kernel"). */
+static int placement_is(const char *s, const char *word)
+{
+	size_t n = strlen(word);
+
+	return !strncmp(s, word, n) && (!s[n] || s[n] == ' ' || s[n] == '\t');
 }
 
 static void read_arch(struct ko_loader *l, const struct ynode *a)
@@ -161,11 +184,11 @@ static void read_arch(struct ko_loader *l, const struct ynode *a)
 	if ((v = ynode_get(a, "placement"))) {
 		const char *s = ynode_str(v, "placement");
 
-		if (!strncmp(s, "anywhere", 8))
+		if (placement_is(s, "anywhere"))
 			l->placement = KO_PLACE_ANYWHERE;
-		else if (strncmp(s, "kernel", 6))
+		else if (!placement_is(s, "kernel"))
 			ynode_die(v, "placement is 'kernel' (as Linux: within 2 GiB of the kernel) or 'anywhere', "
-				  "optionally followed by a note; not '%s'", s);
+				  "optionally followed by a space and a note; not '%s'", s);
 		free(l->placement_text);
 		l->placement_text = xstrdup(s);
 	}

@@ -176,9 +176,19 @@ static void add_relocs_line(struct strbuf *sb, const struct ko_report *r, const 
 	for (size_t k = 0; k < m->n_relocs; k++) {
 		char *label = reloc_label(r, m->relocs[k].type);
 
-		sb_addf(sb, "%s %s x%lu", k ? "," : "", label, m->relocs[k].count);
+		sb_adds(sb, k ? ", " : " ");
+		escape_text(sb, label);
+		sb_addf(sb, " x%lu", m->relocs[k].count);
 		free(label);
 	}
+}
+
+/* "  COUNT  KEY", the key (a module's string) shown as text. */
+static void text_count_line(struct strbuf *sb, unsigned long count, const char *key)
+{
+	sb_addf(sb, "  %6lu  ", count);
+	escape_text(sb, key);
+	sb_adds(sb, "\n");
 }
 
 char *ko_report_text(const struct ko_report *r, int verbose)
@@ -194,21 +204,33 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 
 		if (m->error || (!res->status && !verbose))
 			continue;
-		sb_addf(&sb, "%s: %s\n", m->path, verdict(res));
-		for (size_t k = 0; k < res->n_findings; k++)
-			if (res->findings[k].kind != KO_NOTE || verbose)
-				sb_addf(&sb, "  %s: %s\n", kind_word(res->findings[k].kind), res->findings[k].text);
+		escape_text(&sb, m->path);
+		sb_addf(&sb, ": %s\n", verdict(res));
+		for (size_t k = 0; k < res->n_findings; k++) {
+			if (res->findings[k].kind != KO_NOTE || verbose) {
+				sb_addf(&sb, "  %s: ", kind_word(res->findings[k].kind));
+				escape_text(&sb, res->findings[k].text);
+				sb_adds(&sb, "\n");
+			}
+		}
 		if (verbose) {
 			sb_adds(&sb, "  relocations:");
 			add_relocs_line(&sb, r, m);
 			sb_adds(&sb, "\n  special sections:");
-			for (size_t k = 0; k < res->n_sections_special; k++)
-				sb_addf(&sb, "%s %s", k ? "," : "", res->sections_special[k]);
+			for (size_t k = 0; k < res->n_sections_special; k++) {
+				sb_adds(&sb, k ? ", " : " ");
+				escape_text(&sb, res->sections_special[k]);
+			}
 			sb_addf(&sb, "\n  imports: %zu\n", m->n_imports);
 		}
 	}
-	sb_addf(&sb, "checked %zu module%s against %s with loader %s (%s)\n", r->n_results,
-		r->n_results == 1 ? "" : "s", r->target, r->loader_name, r->loader_file);
+	sb_addf(&sb, "checked %zu module%s against ", r->n_results, r->n_results == 1 ? "" : "s");
+	escape_text(&sb, r->target);
+	sb_adds(&sb, " with loader ");
+	escape_text(&sb, r->loader_name);
+	sb_adds(&sb, " (");
+	escape_text(&sb, r->loader_file);
+	sb_adds(&sb, ")\n");
 	sb_addf(&sb, "  load: %lu, fail the loader profile: %lu, disagree with the layouts: %lu, unreadable: %lu\n",
 		s.load, s.fail, s.disagree, s.unreadable);
 	if (!r->symvers)
@@ -218,27 +240,23 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 	if (s.n_reasons) {
 		sb_adds(&sb, "top reasons (modules):\n");
 		for (size_t k = 0; k < s.n_reasons && k < TOP; k++)
-			sb_addf(&sb, "  %6lu  %s\n", s.reasons[k]->modules, s.reasons[k]->key);
+			text_count_line(&sb, s.reasons[k]->modules, s.reasons[k]->key);
 	}
 	sb_addf(&sb, "symbols most needed (modules importing; %zu of %zu):\n", s.n_symbols < TOP ? s.n_symbols : TOP,
 		s.n_symbols);
 	for (size_t k = 0; k < s.n_symbols && k < TOP; k++)
-		sb_addf(&sb, "  %6lu  %s\n", s.symbols[k]->modules, s.symbols[k]->key);
+		text_count_line(&sb, s.symbols[k]->modules, s.symbols[k]->key);
 	sb_adds(&sb, "relocation types (uses, modules):\n");
-	for (size_t k = 0; k < s.n_relocs; k++)
-		sb_addf(&sb, "  %9lu %6lu  %s\n", s.relocs[k]->uses, s.relocs[k]->modules, s.relocs[k]->key);
+	for (size_t k = 0; k < s.n_relocs; k++) {
+		sb_addf(&sb, "  %9lu %6lu  ", s.relocs[k]->uses, s.relocs[k]->modules);
+		escape_text(&sb, s.relocs[k]->key);
+		sb_adds(&sb, "\n");
+	}
 	sb_adds(&sb, "special sections (modules):\n");
 	for (size_t k = 0; k < s.n_sections; k++)
-		sb_addf(&sb, "  %6lu  %s\n", s.sections[k]->modules, s.sections[k]->key);
+		text_count_line(&sb, s.sections[k]->modules, s.sections[k]->key);
 	summary_release(&s);
 	return sb.buf;
-}
-
-/* Markdown: '|' and backticks would break a table cell. */
-static void md_cell(struct strbuf *sb, const char *s)
-{
-	for (; *s; s++)
-		sb_addf(sb, "%s", *s == '|' ? "\\|" : *s == '\n' ? " " : (char[]){ *s, 0 });
 }
 
 static void md_tally(struct strbuf *sb, const char *title, const char *count, struct tally **v, size_t n,
@@ -248,9 +266,9 @@ static void md_tally(struct strbuf *sb, const char *title, const char *count, st
 		return;
 	sb_addf(sb, "\n## %s\n\n| %s | |\n|---:|---|\n", title, count);
 	for (size_t k = 0; k < n && k < limit; k++) {
-		sb_addf(sb, "| %lu | `", uses ? v[k]->uses : v[k]->modules);
-		md_cell(sb, v[k]->key);
-		sb_adds(sb, "` |\n");
+		sb_addf(sb, "| %lu | ", uses ? v[k]->uses : v[k]->modules);
+		escape_markdown(sb, v[k]->key);
+		sb_adds(sb, " |\n");
 	}
 }
 
@@ -260,8 +278,11 @@ char *ko_report_md(const struct ko_report *r)
 	struct summary s;
 
 	summarize(r, &s);
-	sb_addf(&sb, "# check-ko: %zu module%s against %s, loader %s\n\n", r->n_results, r->n_results == 1 ? "" : "s",
-		r->target, r->loader_name);
+	sb_addf(&sb, "# check-ko: %zu module%s against ", r->n_results, r->n_results == 1 ? "" : "s");
+	escape_markdown_prose(&sb, r->target);
+	sb_adds(&sb, ", loader ");
+	escape_markdown_prose(&sb, r->loader_name);
+	sb_adds(&sb, "\n\n");
 	sb_adds(&sb, "| load | fail the loader profile | disagree with the layouts | unreadable |\n|---:|---:|---:|---:|\n");
 	sb_addf(&sb, "| %lu | %lu | %lu | %lu |\n", s.load, s.fail, s.disagree, s.unreadable);
 	md_tally(&sb, "Top reasons", "modules", s.reasons, s.n_reasons, TOP, 0);
@@ -276,17 +297,17 @@ char *ko_report_md(const struct ko_report *r)
 		if (first)
 			sb_adds(&sb, "\n## Modules that do not load\n");
 		first = 0;
-		sb_adds(&sb, "\n### `");
-		md_cell(&sb, res->module->path);
-		sb_addf(&sb, "`: %s\n\n", verdict(res));
+		sb_adds(&sb, "\n### ");
+		escape_markdown(&sb, res->module->path);
+		sb_addf(&sb, ": %s\n\n", verdict(res));
 		if (res->module->error) {
 			sb_adds(&sb, "- ");
-			md_cell(&sb, res->module->error);
+			escape_markdown_prose(&sb, res->module->error);
 			sb_adds(&sb, "\n");
 		}
 		for (size_t k = 0; k < res->n_findings; k++) {
 			sb_addf(&sb, "- %s: ", kind_word(res->findings[k].kind));
-			md_cell(&sb, res->findings[k].text);
+			escape_markdown_prose(&sb, res->findings[k].text);
 			sb_adds(&sb, "\n");
 		}
 	}

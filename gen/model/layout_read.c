@@ -122,6 +122,52 @@ static char **read_strv(const struct ynode *n, const char *what, size_t *count)
 	return v;
 }
 
+/* ---- duplicates ---- */
+
+static int name_node_cmp(const void *a, const void *b)
+{
+	const struct ynode *x = *(struct ynode *const *)a, *y = *(struct ynode *const *)b;
+	int c = strcmp(x->scalar, y->scalar);
+
+	if (c)
+		return c;
+	return x->line != y->line ? (x->line < y->line ? -1 : 1) : (x->column > y->column) - (x->column < y->column);
+}
+
+/*
+ * Dies when two items of LIST have the same name: the KEY of each mapping, or each item
+ * itself when KEY is NULL (a list's names). A dump written by kabigen never repeats one;
+ * read as it was, the second copy silently replaced the first (check-ko judged by it) or
+ * was never compared ('diff' said "No changes"). WHAT names the items ("constant",
+ * "enumerator"), OWNER_KIND and OWNER (or NULL) what holds them ("enum", "mod_state"); the
+ * message gives the line of the first copy.
+ */
+static void refuse_duplicates(const struct ynode *list, const char *key, const char *what, const char *owner_kind,
+			      const char *owner)
+{
+	const struct ynode **names = xcalloc(list->n_items + 1, sizeof(*names));
+	size_t n = 0;
+
+	for (size_t i = 0; i < list->n_items; i++) {
+		const struct ynode *name = key ? ynode_get(list->items[i], key) : list->items[i];
+
+		if (name && name->kind == YNODE_SCALAR)
+			names[n++] = name;
+	}
+	qsort(names, n, sizeof(*names), name_node_cmp);
+	for (size_t i = 1; i < n; i++) {
+		if (!strcmp(names[i - 1]->scalar, names[i]->scalar)) {
+			const struct ynode *first = names[i - 1], *again = names[i];
+
+			free(names);
+			ynode_die(again, "%s %s%s%s%s%s is given twice (first at line %u); a dump holds each once: write it "
+				  "again with 'kabigen --format json'", what, again->scalar, owner_kind ? " of " : "",
+				  owner_kind ? owner_kind : "", owner ? " " : "", owner ? owner : "", first->line);
+		}
+	}
+	free(names);
+}
+
 /* ---- types and records ---- */
 
 
@@ -238,6 +284,8 @@ static void read_members(struct kabi_model *m, struct kabi_record *r, const stru
 	static const char *const keys[] = { "name", "offset_bits", "size", "bit_width", "type", "ctype", NULL };
 
 	seq(list, "members");
+	refuse_duplicates(list, "name", "member", r->name ? (r->is_union ? "union" : "struct")
+							: "an anonymous struct or union", r->name);
 	for (size_t i = 0; i < list->n_items; i++) {
 		const struct ynode *n = list->items[i], *bw;
 		struct kabi_member mem = { 0 };
@@ -361,6 +409,7 @@ static void read_constants(struct kabi_model *m, const struct ynode *list)
 					    "group", NULL };
 
 	seq(list, "constants");
+	refuse_duplicates(list, "name", "constant", NULL, NULL);
 	m->constants = xcalloc(list->n_items, sizeof(*m->constants));
 	for (size_t i = 0; i < list->n_items; i++) {
 		const struct ynode *n = list->items[i];
@@ -406,6 +455,7 @@ static void read_sections(struct kabi_model *m, const struct ynode *list)
 					    NULL };
 
 	seq(list, "sections");
+	refuse_duplicates(list, "name", "section", NULL, NULL);
 	m->sections = xcalloc(list->n_items ? list->n_items : 1, sizeof(*m->sections));
 	for (size_t i = 0; i < list->n_items; i++) {
 		const struct ynode *n = list->items[i], *offs;
@@ -467,6 +517,7 @@ static void read_enums(struct kabi_model *m, const struct ynode *list)
 		values = seq(need(n, "values"), "values");
 		for (size_t j = 0; j < values->n_items; j++)
 			ynode_check_keys(values->items[j], value_keys);
+		refuse_duplicates(values, "name", "enumerator", "enum", name);
 		e = kabi_model_add_enum(m, name, int_type);
 		e->values = xcalloc(values->n_items, sizeof(*e->values));
 		for (size_t j = 0; j < values->n_items; j++) {
@@ -489,6 +540,7 @@ static void read_lists(struct kabi_model *m, const struct ynode *list)
 	static const char *const keys[] = { "name", "type", "items", NULL };
 
 	seq(list, "lists");
+	refuse_duplicates(list, "name", "list", NULL, NULL);
 	m->lists = xcalloc(list->n_items, sizeof(*m->lists));
 	for (size_t i = 0; i < list->n_items; i++) {
 		const struct ynode *n = list->items[i];
@@ -499,6 +551,7 @@ static void read_lists(struct kabi_model *m, const struct ynode *list)
 		ynode_check_keys(n, keys);
 		ynode_str(need(n, "name"), "name");
 		ynode_str(need(n, "type"), "type");
+		refuse_duplicates(seq(need(n, "items"), "items"), NULL, "item", "list", need(n, "name")->scalar);
 		items = read_strv(need(n, "items"), "items", &n_items);
 		l->name = xstrdup(need(n, "name")->scalar);
 		l->type = xstrdup(need(n, "type")->scalar);

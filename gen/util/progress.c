@@ -4,6 +4,8 @@
  * it is not (a log, a pipe, a build system), so logs keep only the results.
  */
 #include "progress.h"
+#include "escape.h"
+#include "report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,10 +14,15 @@
 
 static void draw(const struct progress *p, const char *item)
 {
+	struct strbuf shown = { 0 };
+
+	if (item)	/* a matrix row's label, an archive's suite: inputs, shown as text (escape.h) */
+		escape_text(&shown, item);
 	/* \r and "erase to the end of the line": the line is redrawn, never scrolled. */
 	fprintf(stderr, "\rkabigen: %s %zu/%zu%s%s%s\033[K", p->what, p->done, p->total, item ? " (" : "",
-		item ? item : "", item ? ")" : "");
+		shown.buf ? shown.buf : "", item ? ")" : "");
 	fflush(stderr);
+	sb_release(&shown);
 }
 
 void progress_start(struct progress *p, const char *what, size_t total)

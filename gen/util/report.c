@@ -1,5 +1,6 @@
 /* report.c: fatal errors, usage errors, warnings, and allocation helpers. */
 #include "report.h"
+#include "escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -69,27 +70,25 @@ void report_set_cleanup(kabi_cleanup_fn fn)
 }
 
 /*
- * The one writer of messages: "kabigen: PREFIXmessageSUFFIX", one write. Inputs end up in
- * messages (file names, YAML values, a kernel tree's strings); their control characters
- * become '?', as git's vreportf does, so a message cannot move the cursor, clear the
- * terminal or fake a line of its own. Tabs and newlines (clang's diagnostics) stay.
+ * The one writer of messages: "kabigen: PREFIXmessageSUFFIX\n", one write. Inputs end up in
+ * messages (file names, YAML values, a module's strings, a kernel tree's strings), so the
+ * whole formatted message is escaped as text (escape.h: a newline shows as \n, ESC as \x1b),
+ * not just what a caller remembered to quote: a message cannot move the cursor, clear the
+ * terminal or forge a line of its own ("kabigen: wrote ..."). Only kabigen's own prefix,
+ * suffix and final newline are written raw.
  */
 static void vreport(const char *prefix, const char *suffix, const char *fmt, va_list ap)
 {
 	FILE *f = stream ? stream : stderr;
-	struct strbuf sb = { 0 };
+	struct strbuf msg = { 0 }, sb = { 0 };
 
+	sb_vaddf(&msg, fmt, ap);
 	sb_addf(&sb, "kabigen: %s", prefix);
-	sb_vaddf(&sb, fmt, ap);
-	for (unsigned long i = 0; i < sb.len; i++) {
-		unsigned char c = (unsigned char)sb.buf[i];
-
-		if ((c < 0x20 && c != '\t' && c != '\n') || c == 0x7f)
-			sb.buf[i] = '?';
-	}
+	escape_text(&sb, msg.buf ? msg.buf : "");
 	sb_addf(&sb, "%s\n", suffix);
 	fwrite(sb.buf, 1, sb.len, f);
 	fflush(f);
+	sb_release(&msg);
 	sb_release(&sb);
 }
 
@@ -121,6 +120,24 @@ void warn(const char *fmt, ...)
 
 	va_start(ap, fmt);
 	vreport("warning: ", "", fmt, ap);
+	va_end(ap);
+}
+
+void error_report(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("error: ", "", fmt, ap);
+	va_end(ap);
+}
+
+void inform(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("", "", fmt, ap);
 	va_end(ap);
 }
 

@@ -30,10 +30,18 @@ void report_release(void *obj);
 /* Frees what is held, newest first, then runs the cleanup hook (which may not return). */
 void report_unwind(void);
 
+/*
+ * Every message is one line: what the format makes of its arguments is escaped as text
+ * (escape.h), newlines included, so a quoted input cannot forge a line or reach the terminal.
+ */
 /* One line on stderr, "kabigen: error: ...", then exit 1. */
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "kabigen: usage: ...", then exit 2. */
 _Noreturn void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: error: ...", without exiting: a failure among others (a module). */
+void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: ...": what a run did ("kabigen: wrote kabi.h"). */
+void inform(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "kabigen: warning: ..."; goes on. */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /*

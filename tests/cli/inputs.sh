@@ -60,7 +60,8 @@ for m in s['members']:
         break
 else:
     raise SystemExit('no array member in struct module')" "elements of .* bytes does not fit its size"
-damage "a huge count of members" "s['members'] = s['members'] * 4000" "cannot be laid out as the dump says"
+damage "a huge count of members" "s['members'] = [dict(m, name='%s_%d' % (m['name'], i)) if 'name' in m else m
+                for i in range(4000) for m in s['members']]" "cannot be laid out as the dump says"
 # A key given twice is an error in every YAML file kabigen reads, not only a set: here a
 # suppression file of diff.
 printf 'suppress:\n  - struct: module\n    struct: kernel_param\n' >"$work/dup-suppress.yaml"
