@@ -1,0 +1,149 @@
+#!/usr/bin/env bash
+# hello.sh: Debian sid's own kernel judges a module built from kabi.h alone, under QEMU.
+#
+# usage: hello.sh KABIGEN DEBARCH OTHER_DEBARCH [WRONG_FLAVOUR]
+#
+# Fetches sid's newest release of DEBARCH (headers, modules, kernel image) and busybox-static,
+# generates kabi.h, builds tests/kernel/hello.c outside kbuild (clang-19, ld.lld-19 -r with the
+# tree's module linker script), and boots the kernel once with an initramfs whose /init:
+#   - insmods hello.ko with answer=42 bonus=7: the init line shows both values, /proc/modules
+#     lists it, rmmod prints the exit line;
+#   - insmods and rmmods a real module of the release (ts_kmp), the control;
+#   - insmods two wrong builds the kernel must refuse: hello built with the vermagic of another
+#     flavour (WRONG_FLAVOUR of this arch, else OTHER_DEBARCH's), and hello built with
+#     OTHER_DEBARCH's layouts (its struct module has another size).
+# Any of these going otherwise fails the test.
+set -euo pipefail
+kabigen=$1 debarch=$2 other=$3 wrong_flavour=${4:-}
+here=$(cd "$(dirname "$0")" && pwd)
+# shellcheck source=tests/cli/lib.sh
+. "$here/../cli/lib.sh"
+# shellcheck source=tests/kernel/lib.sh
+. "$here/lib.sh"
+start=$(date +%s)
+
+case $debarch in
+amd64) arch=x86_64 ;;
+loong64) arch=loongarch64 ;;
+*) arch=$debarch ;;
+esac
+
+kernel_fetch "$debarch"
+"$kabigen" --arch "$debarch" --kdir "$kdir" -o "$work/kabi.h" 2>/dev/null
+vermagic=$(sed -n 's/^#define KABI_VERMAGIC \(".*"\)$/\1/p' "$work/kabi.h")
+karch=$(sed -n 's/^#define KABI_KERNEL_ARCH "\(.*\)"$/\1/p' "$work/kabi.h")
+
+# Another arch's header (its layouts) and another flavour's vermagic.
+otherkdir=$("$fetch" sid "$other")
+"$kabigen" --arch "$other" --kdir "$otherkdir" -o "$work/other.h" 2>/dev/null
+if [ -n "$wrong_flavour" ]; then
+	wrongkdir=$("$fetch" sid "$debarch" "$wrong_flavour")
+	"$kabigen" --arch "$debarch" --kdir "$wrongkdir" -o "$work/wrong.h" 2>/dev/null
+else
+	cp "$work/other.h" "$work/wrong.h"
+fi
+wrong_vermagic=$(sed -n 's/^#define KABI_VERMAGIC \(".*"\)$/\1/p' "$work/wrong.h")
+[ "$wrong_vermagic" != "$vermagic" ] || { fail "the wrong vermagic is this kernel's: $vermagic"; finish; }
+
+# What kbuild passes for a module of this arch (restated from the arch Makefiles until kabigen
+# says it: the issue's flags).
+common=(-std=gnu11 -O2 -ffreestanding -nostdinc -fno-pic -fno-pie -fno-common -fno-builtin
+	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-addrsig
+	-fno-jump-tables -funsigned-char -Wall -Werror)
+target=$(sed -n 's/^#define KABI_TARGET "\(.*\)"$/\1/p' "$work/kabi.h")
+case $arch in
+x86_64) flags=(-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-80387 -mskip-rax-setup
+	-fcf-protection=branch -mretpoline-external-thunk -DHELLO_RETPOLINE) ;;
+arm64) flags=(-mgeneral-regs-only -mcmodel=small -mbranch-protection=pac-ret) ;;
+riscv64) flags=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax -mno-save-restore) ;;
+loongarch64) target=loongarch64-linux-gnusf
+	flags=(-mabi=lp64s -msoft-float -mcmodel=normal -fno-direct-access-external-data) ;;
+esac
+lds=$kdir/arch/$karch/module.lds
+[ -f "$lds" ] || { fail "$kdir has no arch/$karch/module.lds"; finish; }
+
+# build NAME HEADER [CFLAGS...]: hello.c with HEADER's layouts into $work/initrd/NAME.ko.
+mkdir -p "$work/initrd"
+build() {
+	local name=$1 header=$2
+	shift 2
+	clang-19 -target "$target" "${common[@]}" "${flags[@]}" -include "$header" "$@" \
+		-c "$here/hello.c" -o "$work/$name.o"
+	ld.lld-19 -r -T "$lds" -o "$work/initrd/$name.ko" "$work/$name.o"
+}
+build hello "$work/kabi.h"
+build wrong-vermagic "$work/kabi.h" "-DHELLO_VERMAGIC=$wrong_vermagic"
+build wrong-layout "$work/other.h" "-DHELLO_VERMAGIC=$vermagic"
+kernel_module_copy ts_kmp "$work/initrd/ts_kmp.ko"
+
+# Not vacuous: the other arch's struct module has another size in its header.
+size_of() { sed -n 's/^_Static_assert(sizeof(struct module) == \([0-9]*\),.*/\1/p' "$1"; }
+[ "$(size_of "$work/kabi.h")" != "$(size_of "$work/other.h")" ] ||
+	fail "$other's struct module has $debarch's size $(size_of "$work/kabi.h"): the layout case cannot fail"
+
+# /init: each step's exit status and its kernel messages, marked, then power off.
+cat >"$work/init" <<'EOF'
+/bin/busybox --install -s /bin
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+dmesg -c >/dev/null
+step() {
+	name=$1
+	shift
+	"$@" >/tmp/out 2>&1
+	rc=$?
+	echo "@@ $name rc=$rc"
+	sed "s/^/@@ $name out: /" /tmp/out
+	dmesg -c | sed "s/^/@@ $name kmsg: /"
+}
+step insmod-hello insmod /hello.ko answer=42 bonus=7
+step modules-hello grep '^hello ' /proc/modules
+step params-hello cat /sys/module/hello/parameters/answer /sys/module/hello/parameters/bonus
+step rmmod-hello rmmod hello
+step insmod-control insmod /ts_kmp.ko
+step modules-control grep '^ts_kmp ' /proc/modules
+step rmmod-control rmmod ts_kmp
+step insmod-wrong-vermagic insmod /wrong-vermagic.ko
+step insmod-wrong-layout insmod /wrong-layout.ko
+step modules-after cat /proc/modules
+echo "@@ done"
+poweroff -f
+EOF
+kernel_initramfs "$work/initrd" "$work/init" "$work/initrd.cpio"
+append=
+[ "$debarch" != loong64 ] || append=initcall_blacklist=i8042_init
+kernel_boot "$debarch" "$image" "$work/initrd.cpio" "$work/console" $append
+tr -d '\r' <"$work/console" >"$work/log"
+
+# expect NAME PATTERN: a marked line of the log matches PATTERN (grep -E).
+expect() {
+	if grep -qE -- "$2" "$work/log"; then
+		pass "$1"
+	else
+		fail "$1: no line matches '$2'"
+	fi
+}
+expect "booted to /init" '^@@ done$'
+expect "hello loads with its parameters" '^@@ insmod-hello rc=0$'
+expect "hello's init saw answer=42 bonus=7" '^@@ insmod-hello kmsg: .*hello: init answer=42 bonus=7$'
+expect "hello is in /proc/modules" '^@@ modules-hello out: hello [0-9]+ 0 - Live '
+expect "the kernel parsed the parameters" '^@@ params-hello out: 42$'
+expect "hello unloads" '^@@ rmmod-hello rc=0$'
+expect "hello's exit ran" '^@@ rmmod-hello kmsg: .*hello: exit$'
+expect "the control loads" '^@@ insmod-control rc=0$'
+expect "the control is in /proc/modules" '^@@ modules-control out: ts_kmp [0-9]+ 0 - Live '
+expect "the control unloads" '^@@ rmmod-control rc=0$'
+expect "another vermagic is refused" '^@@ insmod-wrong-vermagic rc=[1-9]'
+expect "the kernel names the vermagic" "^@@ insmod-wrong-vermagic kmsg: .*hello: version magic '"
+expect "another arch's layout is refused" '^@@ insmod-wrong-layout rc=[1-9]'
+expect "the kernel names the struct module size" "^@@ insmod-wrong-layout kmsg: .*section size must match the kernel's built struct module size"
+if grep -qE 'Oops|BUG:|Kernel panic|Call Trace|WARNING:' "$work/log"; then
+	fail "the kernel oopsed or warned: $(grep -m 3 -E 'Oops|BUG:|Kernel panic|Call Trace|WARNING:' "$work/log")"
+fi
+if [ "$failures" != 0 ]; then
+	echo "--- console of $debarch"
+	tail -n 80 "$work/log"
+fi
+echo "time: $(($(date +%s) - start)) s"
+finish
