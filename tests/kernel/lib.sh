@@ -60,6 +60,26 @@ kernel_initramfs() {
 	(cd "$dir" && find . -print0 | LC_ALL=C sort -z | cpio --quiet -o -H newc -0 -R 0:0) >"$out"
 }
 
+# kernel_unzboot IMAGE OUT: an EFI zboot image's payload, decompressed (QEMU's direct kernel boot
+# of loong64 takes the kernel itself). The header (drivers/firmware/efi/libstub/zboot-header.S):
+# "zimg" at 4, the payload's offset and size as little-endian 32-bit words at 8 and 12, the
+# compression's name at 24.
+kernel_unzboot() {
+	local image=$1 out=$2 offset size type
+	[ "$(dd if="$image" bs=1 skip=4 count=4 status=none)" = zimg ] ||
+		{ echo "FAIL: $image is not an EFI zboot image" >&2; return 1; }
+	offset=$(od -An -tu4 -j8 -N4 --endian=little "$image" | tr -d ' ')
+	size=$(od -An -tu4 -j12 -N4 --endian=little "$image" | tr -d ' ')
+	type=$(dd if="$image" bs=1 skip=24 count=8 status=none | tr -d '\0')
+	payload() { dd if="$image" bs=64K iflag=skip_bytes,count_bytes skip="$offset" count="$size" status=none; }
+	case $type in
+	zstd) payload | zstd -qdc >"$out" ;;
+	gzip) payload | gzip -dc >"$out" ;;
+	xzkern) payload | xz -dc >"$out" ;;
+	*) echo "FAIL: $image: zboot payload compressed with '$type', which this test does not read" >&2; return 1 ;;
+	esac
+}
+
 # kernel_qemu DEBARCH: sets qemu (the command, an array) and console for the arch. loong64 takes
 # QEMU from bookworm-backports (kernel_qemu_loong64).
 kernel_qemu() {
@@ -85,7 +105,7 @@ kernel_qemu_loong64() {
 		echo "FAIL: $bin needs libraries this machine lacks: $(ldd "$bin" | grep 'not found' | tr -s ' \t\n' ' ')" >&2
 		return 1
 	fi
-	qemu=("$bin" -L "$root/usr/share/qemu" -M virt -cpu la464) console=ttyS0
+	qemu=("$bin" -M virt -cpu la464) console=ttyS0
 }
 
 # kernel_boot DEBARCH KERNEL INITRD LOG [APPEND...]: boots once, one CPU, no reboot, the console in
@@ -95,7 +115,7 @@ kernel_boot() {
 	shift 4
 	kernel_qemu "$debarch"
 	start=$(date +%s)
-	timeout "${KERNEL_BOOT_TIMEOUT:-240}" "${qemu[@]}" -smp 1 -m 1024 -accel tcg -display none -monitor none \
+	timeout "${KERNEL_BOOT_TIMEOUT:-240}" "${qemu[@]}" -smp 1 -m 1024 -accel tcg -display none -monitor none -nic none \
 		-serial stdio -no-reboot -kernel "$kernel" -initrd "$initrd" \
 		-append "console=$console panic=-1 rdinit=/init loglevel=7 $*" </dev/null >"$log" 2>&1 || rc=$?
 	echo "boot: $debarch exited $rc after $(($(date +%s) - start)) s"
