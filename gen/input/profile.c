@@ -28,10 +28,28 @@ static void profile_free_held(void *p)
 	profile_free(p);
 }
 
+/* module_cflags_if: a mapping from a Kconfig option's name to the flags it adds. */
+static void read_cond_flags(struct arch_profile *p, const struct ynode *map)
+{
+	if (map->kind != YNODE_MAPPING)
+		ynode_die(map, "module_cflags_if maps a Kconfig option (X86_KERNEL_IBT) to its flags");
+	p->module_cflags_if = xcalloc(map->n_items / 2 + 1, sizeof(*p->module_cflags_if));
+	for (size_t i = 0; i + 1 < map->n_items; i += 2) {
+		struct profile_cond_flags *c = &p->module_cflags_if[p->n_module_cflags_if];
+		const char *config = ynode_str(map->items[i], "module_cflags_if");
+
+		/* Counted once whole, so that profile_free() frees what a later error leaves. */
+		c->flags = ynode_strv(map->items[i + 1], "module_cflags_if", &c->n_flags);
+		c->config = xstrdup(config);
+		p->n_module_cflags_if++;
+	}
+}
+
 struct arch_profile *profile_read(const char *file)
 {
 	static const char *const keys[] = { "name", "aliases", "debian_arch", "kernel_arch",
-					    "clang_target", "cflags", NULL };
+					    "clang_target", "cflags", "module_target", "module_cflags",
+					    "module_cflags_if", NULL };
 	struct ydoc *doc = ydoc_load(file);
 	struct arch_profile *p = xcalloc(1, sizeof(*p));
 	const struct ynode *n;
@@ -50,6 +68,12 @@ struct arch_profile *profile_read(const char *file)
 		p->aliases = ynode_strv(n, "aliases", &p->n_aliases);
 	if ((n = ynode_get(doc->root, "cflags")))
 		p->cflags = ynode_strv(n, "cflags", &p->n_cflags);
+	if ((n = ynode_get(doc->root, "module_target")))
+		p->module_target = xstrdup(ynode_str(n, "module_target"));
+	if ((n = ynode_get(doc->root, "module_cflags")))
+		p->module_cflags = ynode_strv(n, "module_cflags", &p->n_module_cflags);
+	if ((n = ynode_get(doc->root, "module_cflags_if")))
+		read_cond_flags(p, n);
 	report_release(p);
 	report_release(doc);
 	ydoc_free(doc);
@@ -121,6 +145,17 @@ void profile_free(struct arch_profile *p)
 		free(p->aliases[i]);
 	for (size_t i = 0; i < p->n_cflags; i++)
 		free(p->cflags[i]);
+	for (size_t i = 0; i < p->n_module_cflags; i++)
+		free(p->module_cflags[i]);
+	for (size_t i = 0; i < p->n_module_cflags_if; i++) {
+		for (size_t j = 0; j < p->module_cflags_if[i].n_flags; j++)
+			free(p->module_cflags_if[i].flags[j]);
+		free(p->module_cflags_if[i].flags);
+		free(p->module_cflags_if[i].config);
+	}
+	free(p->module_cflags);
+	free(p->module_cflags_if);
+	free(p->module_target);
 	free(p->aliases);
 	free(p->cflags);
 	free(p->file);

@@ -14,6 +14,18 @@ struct arch_profile {
 	char *clang_target;	/* e.g. riscv64-linux-gnu */
 	char **cflags;		/* flags of the kernel build that change parsing or layout */
 	size_t n_cflags;
+	/* A module compiled outside kbuild (build-ko): CLANG_TARGET unless MODULE_TARGET says
+	 * otherwise, with CFLAGS, then MODULE_CFLAGS, then each of MODULE_CFLAGS_IF whose Kconfig
+	 * fact (the set's KABI_CONFIG_<config>) is 1. */
+	char *module_target;	/* NULL: clang_target */
+	char **module_cflags;
+	size_t n_module_cflags;
+	struct profile_cond_flags {
+		char *config;	/* X86_KERNEL_IBT: the fact KABI_CONFIG_X86_KERNEL_IBT */
+		char **flags;
+		size_t n_flags;
+	} *module_cflags_if;
+	size_t n_module_cflags_if;
 };
 
 struct strbuf;

@@ -4,8 +4,9 @@
 # usage: hello.sh KABIGEN DEBARCH OTHER_DEBARCH [WRONG_FLAVOUR]
 #
 # Fetches sid's newest release of DEBARCH (headers, modules, kernel image) and busybox-static,
-# generates kabi.h, builds tests/kernel/hello.c outside kbuild (clang-19, ld.lld-19 -r with the
-# tree's module linker script), and boots the kernel once with an initramfs whose /init:
+# builds tests/kernel/hello.c with `kabigen build-ko` (kabi.h's KABI_THIS_MODULE, KABI_MODINFO,
+# KABI_MODULE_PARAM; clang-19 with the arch profile's module flags; ld.lld-19 -r with the
+# tree's module linker script; check-ko), and boots the kernel once with an initramfs whose /init:
 #   - insmods hello.ko with answer=42 bonus=7: the init line shows both values, /proc/modules
 #     lists it, rmmod prints the exit line;
 #   - insmods and rmmods a real module of the release (ts_kmp), the control;
@@ -45,35 +46,30 @@ fi
 wrong_vermagic=$(sed -n 's/^#define KABI_VERMAGIC \(".*"\)$/\1/p' "$work/wrong.h")
 [ "$wrong_vermagic" != "$vermagic" ] || { fail "the wrong vermagic is this kernel's: $vermagic"; finish; }
 
-# What kbuild passes for a module of this arch (restated from the arch Makefiles until kabigen
-# says it: the issue's flags).
-common=(-std=gnu11 -O2 -ffreestanding -nostdinc -fno-pic -fno-pie -fno-common -fno-builtin
-	-fno-stack-protector -fno-asynchronous-unwind-tables -fno-unwind-tables -fno-addrsig
-	-fno-jump-tables -funsigned-char -Wall -Werror)
-target=$(sed -n 's/^#define KABI_TARGET "\(.*\)"$/\1/p' "$work/kabi.h")
-case $arch in
-x86_64) flags=(-mcmodel=kernel -mno-red-zone -mgeneral-regs-only -mno-sse -mno-80387 -mskip-rax-setup
-	-fcf-protection=branch -mretpoline-external-thunk -DHELLO_RETPOLINE) ;;
-arm64) flags=(-mgeneral-regs-only -mcmodel=small -mbranch-protection=pac-ret) ;;
-riscv64) flags=(-march=rv64imac_zicsr_zifencei -mabi=lp64 -mcmodel=medany -mno-relax -mno-save-restore) ;;
-loongarch64) target=loongarch64-linux-gnusf
-	flags=(-mabi=lp64s -msoft-float -mcmodel=normal -fno-direct-access-external-data) ;;
-esac
-lds=$kdir/arch/$karch/module.lds
-[ -f "$lds" ] || { fail "$kdir has no arch/$karch/module.lds"; finish; }
-
-# build NAME HEADER [CFLAGS...]: hello.c with HEADER's layouts into $work/initrd/NAME.ko.
+# The module by kabigen's route: build-ko compiles, links with the tree's module.lds and has
+# check-ko pass it. The wrong builds take the same compiler line (--print-cflags) with a doctored
+# header: kabi.h with another flavour's vermagic, and the other arch's header with this vermagic.
 mkdir -p "$work/initrd"
-build() {
-	local name=$1 header=$2
-	shift 2
-	clang-19 -target "$target" "${common[@]}" "${flags[@]}" -include "$header" "$@" \
-		-c "$here/hello.c" -o "$work/$name.o"
+"$kabigen" build-ko --arch "$debarch" --kdir "$kdir" -o "$work/initrd/hello.ko" "$here/hello.c"
+read -r -a cc <<<"$("$kabigen" build-ko --arch "$debarch" --kdir "$kdir" --print-cflags -o hello.ko "$here/hello.c")"
+lds=$kdir/arch/$karch/module.lds
+wrong_build() { # NAME HEADER
+	local name=$1 header=$2 args=() i
+	for ((i = 0; i < ${#cc[@]}; i++)); do
+		case ${cc[i]} in
+		-include) args+=(-include "$header"); i=$((i + 1)) ;;
+		-c) args+=(-c "$here/hello.c"); i=$((i + 1)) ;;
+		-o) args+=(-o "$work/$name.o"); i=$((i + 1)) ;;
+		*) args+=("${cc[i]}") ;;
+		esac
+	done
+	"${args[@]}"
 	ld.lld-19 -r -T "$lds" -o "$work/initrd/$name.ko" "$work/$name.o"
 }
-build hello "$work/kabi.h"
-build wrong-vermagic "$work/kabi.h" "-DHELLO_VERMAGIC=$wrong_vermagic"
-build wrong-layout "$work/other.h" "-DHELLO_VERMAGIC=$vermagic"
+sed "s/^#define KABI_VERMAGIC .*/#define KABI_VERMAGIC $wrong_vermagic/" "$work/kabi.h" >"$work/wrong-vermagic.h"
+sed "s/^#define KABI_VERMAGIC .*/#define KABI_VERMAGIC $vermagic/" "$work/other.h" >"$work/wrong-layout.h"
+wrong_build wrong-vermagic "$work/wrong-vermagic.h"
+wrong_build wrong-layout "$work/wrong-layout.h"
 kernel_module_copy ts_kmp "$work/initrd/ts_kmp.ko"
 
 # Not vacuous: the other arch's struct module has another size in its header.
