@@ -344,6 +344,17 @@ static int run(int argc, char **argv)
 	size_t n;
 
 	parse_options(argc, argv, &o);
+	if (o.output && !o.print_cflags) {
+		/* -o must be none of the C files it is built from (-o hello.c would replace one). */
+		struct cmd_file out = { o.output, "-o" }, *in = xcalloc(argc - optind, sizeof(*in));
+
+		for (int i = optind; i < argc; i++)
+			in[i - optind] = (struct cmd_file){ argv[i], "a C file of the module" };
+		report_hold(in, free);
+		cmd_check_outputs(&out, 1, in, argc - optind);
+		report_release(in);
+		free(in);
+	}
 	configs = self_configs_dir();
 	profile = profile_load(configs, o.arch);
 	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = o.kver,

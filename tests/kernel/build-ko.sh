@@ -9,7 +9,8 @@
 # - the compiler line has -fcf-protection=branch and -mretpoline-external-thunk exactly when
 #   autoconf.h enables X86_KERNEL_IBT and MITIGATION_RETPOLINE (the facts, not the arch, decide);
 # - a module the minimal loader cannot place (R_X86_64_32S) is refused with check-ko's reasons
-#   and nothing is written; a compile error and a bad module name are one-line errors; no
+#   and nothing is written; a compile error, a bad module name and -o naming a C file of the
+#   module are one-line errors; no
 #   temporary folder is left behind.
 set -euo pipefail
 kabigen=$1
@@ -77,6 +78,9 @@ rc=0
 	pass "a compile error: $(tail -n 1 "$work/err")" || fail "a compile error: exit $rc, $(tail -n 2 "$work/err")"
 expect_error "a module name with a dot" 1 "-o .*bad.name.ko: a module's name is letters, digits" "$work/bad.name.ko" -- \
 	"$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/bad.name.ko" "$here/hello.c"
+cp "$here/hello.c" "$work/same.c"
+expect_error "-o is the C file" 1 "same.c.*same.c" "$work/same.c" -- \
+	"$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/same.c" "$work/same.c"
 expect_error "no -o" 2 "-o MODULE.ko is required" "$work/none.ko" -- \
 	"$kabigen" build-ko --arch amd64 --kdir "$kdir" "$here/hello.c"
 [ -z "$(ls -A "$TMPDIR")" ] && pass "no temporary folder left" || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
