@@ -35,10 +35,10 @@ vermagic=$(sed -n 's/^#define KABI_VERMAGIC \(".*"\)$/\1/p' "$work/kabi.h")
 karch=$(sed -n 's/^#define KABI_KERNEL_ARCH "\(.*\)"$/\1/p' "$work/kabi.h")
 
 # Another arch's header (its layouts) and another flavour's vermagic.
-otherkdir=$("$fetch" sid "$other")
+otherkdir=$(fetch sid "$other")
 "$kabigen" --arch "$other" --kdir "$otherkdir" -o "$work/other.h" 2>/dev/null
 if [ -n "$wrong_flavour" ]; then
-	wrongkdir=$("$fetch" sid "$debarch" "$wrong_flavour")
+	wrongkdir=$(fetch sid "$debarch" "$wrong_flavour")
 	"$kabigen" --arch "$debarch" --kdir "$wrongkdir" -o "$work/wrong.h" 2>/dev/null
 else
 	cp "$work/other.h" "$work/wrong.h"

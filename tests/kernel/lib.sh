@@ -8,12 +8,14 @@ set -euo pipefail
 
 kernel_here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 fetch=$kernel_here/../../scripts/fetch-debian-headers
+# One test fetches several packages of a suite and arch: the index is updated once in 15 minutes.
+fetch() { "$fetch" --max-age 900 "$@"; }
 
 # kernel_fetch DEBARCH: sets kdir (headers), modroot (modules), image (the kernel image file),
 # busybox (the static binary) for sid's newest release of the arch's own flavour.
 kernel_fetch() {
 	local debarch=$1 out imgroot bbroot
-	out=$("$fetch" --modules --image sid "$debarch")
+	out=$(fetch --modules --image sid "$debarch")
 	kdir=$(echo "$out" | sed -n 1p)
 	modroot=$(echo "$out" | sed -n 2p)
 	imgroot=$(echo "$out" | sed -n 3p)
@@ -25,7 +27,7 @@ kernel_fetch() {
 		[ -f "$f" ] && { image=$f; break; }
 	done
 	[ -n "$image" ] || { echo "FAIL: no kernel image for $release under $imgroot" >&2; return 1; }
-	bbroot=$("$fetch" --package busybox-static sid "$debarch")
+	bbroot=$(fetch --package busybox-static sid "$debarch")
 	busybox=
 	for f in "$bbroot/usr/bin/busybox" "$bbroot/bin/busybox"; do
 		[ -f "$f" ] && { busybox=$f; break; }
@@ -97,7 +99,7 @@ kernel_qemu() {
 # 10.0 boots it. Unpacked privately; its libraries must be this machine's (checked with ldd).
 kernel_qemu_loong64() {
 	local root bin missing
-	root=$("$fetch" --package qemu-system-misc bookworm-backports amd64)
+	root=$(fetch --package qemu-system-misc bookworm-backports amd64)
 	bin=$root/usr/bin/qemu-system-loongarch64
 	[ -x "$bin" ] || { echo "FAIL: bookworm-backports' qemu-system-misc has no qemu-system-loongarch64" >&2; return 1; }
 	missing=$(ldd "$bin" | grep -c 'not found' || true)
