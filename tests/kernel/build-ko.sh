@@ -10,7 +10,8 @@
 #   autoconf.h enables X86_KERNEL_IBT and MITIGATION_RETPOLINE (the facts, not the arch, decide);
 # - a module the minimal loader cannot place (R_X86_64_32S) is refused with check-ko's reasons
 #   and nothing is written; a compile error, a bad module name and -o naming a C file of the
-#   module are one-line errors; no
+#   module, and a profile whose module_cflags_if is malformed or names a fact the set lacks are
+#   one-line errors; no
 #   temporary folder is left behind.
 set -euo pipefail
 kabigen=$1
@@ -83,5 +84,17 @@ expect_error "-o is the C file" 1 "same.c.*same.c" "$work/same.c" -- \
 	"$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/same.c" "$work/same.c"
 expect_error "no -o" 2 "-o MODULE.ko is required" "$work/none.ko" -- \
 	"$kabigen" build-ko --arch amd64 --kdir "$kdir" "$here/hello.c"
+# The profile's conditional flags name facts of the set; a wrong shape or an unknown fact is an
+# error naming the profile.
+configs=$(cd "$(dirname "$(readlink -f "$kabigen")")" && pwd)/configs
+cp -rL "$configs" "$work/configs"
+sed -i 's/^  X86_KERNEL_IBT: .*/  NO_SUCH_FACT: [-fcf-protection=branch]/' "$work/configs/arch/x86_64.yaml"
+KABIGEN_CONFIGS=$work/configs expect_error "a fact the set lacks" 1 \
+	"x86_64.yaml: module_cflags_if names NO_SUCH_FACT, which the set's KABI_CONFIG_\* facts lack" "$work/fact.ko" -- \
+	"$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/fact.ko" "$here/hello.c"
+sed -i 's/^module_cflags_if:$/module_cflags_if: [X86_KERNEL_IBT]/; /^  [A-Z_0-9]*: \[/d' "$work/configs/arch/x86_64.yaml"
+KABIGEN_CONFIGS=$work/configs expect_error "module_cflags_if not a mapping" 1 \
+	"x86_64.yaml:[0-9]+:[0-9]+: module_cflags_if maps a Kconfig option" "$work/shape.ko" -- \
+	"$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/shape.ko" "$here/hello.c"
 [ -z "$(ls -A "$TMPDIR")" ] && pass "no temporary folder left" || fail "left in TMPDIR: $(ls -A "$TMPDIR")"
 finish
