@@ -19,6 +19,7 @@
 #include "tree.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,9 @@ static const char usage_text[] =
 	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2, 7.2.13, ...\n"
 	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...)\n"
 	"  --offline          with --kver: use only kabigen's cache, never the network\n"
-	"  --loader PROFILE   the loader profile check-ko judges the module by (default: linux)\n"
+	"  --loader PROFILE   the loader profile check-ko judges the module by (default: linux); the\n"
+	"                     arch profile's module_loaders flags for it are used (minimal: x86_64's\n"
+	"                     large code model)\n"
 	"  --no-cache         parse the tree even when the result cache holds its model\n"
 	"  --print-cflags     print the compiler's command line for the first file and stop\n"
 	"  -o, --output FILE  the module to write: NAME.ko, NAME (with - read as _) its name\n"
@@ -150,16 +153,19 @@ static void argv_add(char ***v, size_t *n, const char *s)
  * The compiler's command line for SRC into OBJ: the profile's flags, then those whose Kconfig
  * fact the tree enables. A fact the model lacks is an error: the set must carry it.
  */
-static char **compile_argv(const struct arch_profile *p, const struct kabi_model *m, const char *name,
-			   const char *header, const char *src, const char *obj, size_t *n)
+static char **compile_argv(const struct arch_profile *p, const struct profile_loader_flags *lf,
+			   const struct kabi_model *m, const char *name, const char *header, const char *src,
+			   const char *obj, size_t *n)
 {
 	const char *cc = getenv("KABIGEN_CLANG");
 	char **v = NULL, *define;
+	size_t first;
 
 	*n = 0;
 	argv_add(&v, n, cc && *cc ? cc : "clang-19");
 	argv_add(&v, n, "-target");
 	argv_add(&v, n, p->module_target ? p->module_target : p->clang_target);
+	first = *n;
 	for (size_t i = 0; i < p->n_cflags; i++)
 		argv_add(&v, n, p->cflags[i]);
 	for (size_t i = 0; i < p->n_module_cflags; i++)
@@ -177,6 +183,25 @@ static char **compile_argv(const struct arch_profile *p, const struct kabi_model
 		}
 		for (size_t j = 0; k->value && j < c->n_flags; j++)
 			argv_add(&v, n, c->flags[j]);
+	}
+	if (lf) {
+		/* The loader profile's own: what it lacks taken out, what replaces it put in. */
+		size_t kept = first;
+
+		for (size_t i = first; i < *n; i++) {
+			bool removed = false;
+
+			for (size_t j = 0; j < lf->n_remove; j++)
+				removed |= !strcmp(v[i], lf->remove[j]);
+			if (removed)
+				free(v[i]);
+			else
+				v[kept++] = v[i];
+		}
+		*n = kept;
+		v[*n] = NULL;
+		for (size_t i = 0; i < lf->n_add; i++)
+			argv_add(&v, n, lf->add[i]);
 	}
 	define = xasprintf("-DKBUILD_MODNAME=\"%s\"", name);
 	argv_add(&v, n, define);
@@ -212,6 +237,24 @@ static char *module_lds(const struct ktree *tree)
 		die("%s: the tree has no module linker script (arch/%s/module.lds or scripts/module.lds); "
 		    "give Debian's headers or a tree after 'make modules_prepare'", tree->build, tree->kernel_arch);
 	return found;
+}
+
+/* The profile's flags for build-ko's --loader (a name, or a YAML file named after the loader),
+ * or NULL: Linux's loader takes the flags as they are. */
+static const struct profile_loader_flags *loader_flags(const struct arch_profile *p, const char *loader)
+{
+	const char *base;
+	size_t len;
+
+	if (!loader)
+		return NULL;
+	base = strrchr(loader, '/') ? strrchr(loader, '/') + 1 : loader;
+	if (!strip_suffix(base, ".yaml", &len))
+		len = strlen(base);
+	for (size_t i = 0; i < p->n_module_loaders; i++)
+		if (strlen(p->module_loaders[i].loader) == len && !strncmp(p->module_loaders[i].loader, base, len))
+			return &p->module_loaders[i];
+	return NULL;
 }
 
 /* Runs V; dies naming WHAT and FILE when it fails. Its messages go to stderr as they come. */
@@ -283,8 +326,9 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 		  const struct kabi_model *model, const struct ktree *tree, const char *name, const char *header)
 {
 	const char *ld = getenv("KABIGEN_LD");
+	const struct profile_loader_flags *lf = loader_flags(profile, o->loader);
 	struct strset objs = { 0 };
-	char *tmp, *hpath, *lds, *ko, *data, **v = NULL;
+	char *tmp, *hpath, *lds, *extra = NULL, *ko, *data, **v = NULL;
 	size_t n = 0, len;
 
 	tmp = xasprintf("%s/kabigen-build-ko.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
@@ -295,11 +339,23 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	hpath = xasprintf("%s/kabi.h", tmp);
 	outfile_write(hpath, header, strlen(header), 0);
 	lds = module_lds(tree);
+	if (lf && lf->n_lds) {
+		/* The loader profile's sections, a second script after the tree's. */
+		struct strbuf sb = { 0 };
+
+		sb_adds(&sb, "SECTIONS {\n");
+		for (size_t i = 0; i < lf->n_lds; i++)
+			sb_addf(&sb, "\t%s\n", lf->lds[i]);
+		sb_adds(&sb, "}\n");
+		extra = xasprintf("%s/loader.lds", tmp);
+		outfile_write(extra, sb.buf, sb.len, 0);
+		sb_release(&sb);
+	}
 	for (int i = optind; i < argc; i++) {
 		char *obj = xasprintf("%s/%d.o", tmp, i);
 
 		strset_add(&objs, obj);
-		v = compile_argv(profile, model, name, hpath, argv[i], obj, &n);
+		v = compile_argv(profile, lf, model, name, hpath, argv[i], obj, &n);
 		free(obj);
 		run_tool(v, n, "compile", argv[i]);
 	}
@@ -310,6 +366,10 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	argv_add(&v, &n, "-r");
 	argv_add(&v, &n, "-T");
 	argv_add(&v, &n, lds);
+	if (extra) {
+		argv_add(&v, &n, "-T");
+		argv_add(&v, &n, extra);
+	}
 	for (size_t i = 0; i < objs.n; i++)
 		argv_add(&v, &n, objs.v[i]);
 	argv_add(&v, &n, "-o");
@@ -324,6 +384,7 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	free(data);
 	free(ko);
 	free(lds);
+	free(extra);
 	free(hpath);
 	report_release(&objs);
 	strset_free_held(&objs);
@@ -374,7 +435,8 @@ static int run(int argc, char **argv)
 	name = module_name(o.output ? o.output : "module.ko", model);
 
 	if (o.print_cflags) {
-		v = compile_argv(profile, model, name, "kabi.h", argv[optind], "FILE.o", &n);
+		v = compile_argv(profile, loader_flags(profile, o.loader), model, name, "kabi.h", argv[optind],
+				 "FILE.o", &n);
 		for (size_t i = 0; i < n; i++)
 			printf("%s%s", i ? " " : "", v[i]);
 		printf("\n");

@@ -26,6 +26,14 @@ struct arch_profile {
 		size_t n_flags;
 	} *module_cflags_if;
 	size_t n_module_cflags_if;
+	/* build-ko --loader NAME: flags REMOVE taken out, ADD put in, and LDS lines given to the
+	 * linker as a second script, for a loader profile that lacks what Linux's flags assume. */
+	struct profile_loader_flags {
+		char *loader;
+		char **remove, **add, **lds;
+		size_t n_remove, n_add, n_lds;
+	} *module_loaders;
+	size_t n_module_loaders;
 };
 
 struct strbuf;

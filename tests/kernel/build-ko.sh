@@ -8,8 +8,9 @@
 #   and a parmtype per parameter; __this_module is the size of the tree's struct module;
 # - the compiler line has -fcf-protection=branch and -mretpoline-external-thunk exactly when
 #   autoconf.h enables X86_KERNEL_IBT and MITIGATION_RETPOLINE (the facts, not the arch, decide);
-# - a module the minimal loader cannot place (R_X86_64_32S) is refused with check-ko's reasons
-#   and nothing is written; a compile error, a bad module name and -o naming a C file of the
+# - --loader minimal builds with the profile's flags for it: only R_X86_64_64, no retpoline=Y;
+#   the same loader profile under another name gets Linux's flags, which it cannot place
+#   (R_X86_64_32S): refused with check-ko's reasons and nothing is written; a compile error, a bad module name and -o naming a C file of the
 #   module, and a profile whose module_cflags_if is malformed or names a fact the set lacks are
 #   one-line errors; no
 #   temporary folder is left behind.
@@ -63,14 +64,26 @@ flag_if MITIGATION_RETPOLINE -mretpoline-external-thunk
 grep -qw -- '-mfunction-return=thunk-extern' "$work/cflags" && fail "return thunks without objtool's .return_sites" ||
 	pass "no -mfunction-return=thunk-extern (no objtool to list the return sites)"
 
-# Refusals: nothing written.
+# The minimal loader profile's build: the profile's module_loaders.minimal flags (large code
+# model, no retpoline thunks) leave only R_X86_64_64, and no retpoline=Y is claimed.
+"$kabigen" build-ko --arch amd64 --kdir "$kdir" --loader minimal -o "$work/min.ko" "$here/hello.c" 2>"$work/err" ||
+	fail "build-ko --loader minimal: $(tail -n 3 "$work/err")"
+types=$(readelf -rW "$work/min.ko" | awk '/R_X86_64_/ { print $3 }' | sort -u | tr '\n' ' ')
+[ "$types" = "R_X86_64_64 " ] && pass "--loader minimal: only R_X86_64_64" || fail "--loader minimal: relocations $types"
+readelf -p .modinfo "$work/min.ko" | grep -q 'retpoline=' && fail "--loader minimal claims retpoline=Y" ||
+	pass "--loader minimal claims no retpoline=Y"
+
+# Refusals: nothing written. The same loader profile under another name gets Linux's flags
+# (module_loaders is keyed by the profile's name): check-ko refuses them.
+cp "$(dirname "$(readlink -f "$kabigen")")/configs/loaders/minimal.yaml" "$work/tiny.yaml"
+cp "$(dirname "$(readlink -f "$kabigen")")/configs/loaders/minimal-symbols.txt" "$work/"
 rc=0
-"$kabigen" build-ko --arch amd64 --kdir "$kdir" --loader minimal -o "$work/min.ko" "$here/hello.c" >"$work/out" 2>"$work/err" || rc=$?
-if [ $rc = 1 ] && [ ! -e "$work/min.ko" ] && grep -q 'R_X86_64_32S' "$work/err" &&
-	[ "$(tail -n 1 "$work/err" | grep -c "min.ko: check-ko finds that the minimal loader would not load it")" = 1 ]; then
-	pass "--loader minimal refused: $(tail -n 1 "$work/err")"
+"$kabigen" build-ko --arch amd64 --kdir "$kdir" --loader "$work/tiny.yaml" -o "$work/tiny.ko" "$here/hello.c" >"$work/out" 2>"$work/err" || rc=$?
+if [ $rc = 1 ] && [ ! -e "$work/tiny.ko" ] && grep -q 'R_X86_64_32S' "$work/err" &&
+	[ "$(tail -n 1 "$work/err" | grep -c "tiny.ko: check-ko finds that the .*tiny.yaml loader would not load it")" = 1 ]; then
+	pass "Linux's flags under a minimal loader refused: $(tail -n 1 "$work/err")"
 else
-	fail "--loader minimal: exit $rc, $([ -e "$work/min.ko" ] && echo written), $(tail -n 3 "$work/err")"
+	fail "Linux's flags under a minimal loader: exit $rc, $([ -e "$work/tiny.ko" ] && echo written), $(tail -n 3 "$work/err")"
 fi
 printf 'static int broken(void) { return undeclared_thing; }\n' >"$work/broken.c"
 rc=0

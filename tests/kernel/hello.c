@@ -8,13 +8,13 @@ KABI_MODULE_PARAM(bonus, int, 0444);
 
 static int hello_init(void)
 {
-	_printk("\0016hello: init answer=%d bonus=%d\n", answer, bonus);
+	_printk("\0016" KBUILD_MODNAME ": init answer=%d bonus=%d\n", answer, bonus);
 	return 0;
 }
 
 static void hello_exit(void)
 {
-	_printk("\0016hello: exit\n");
+	_printk("\0016" KBUILD_MODNAME ": exit\n");
 }
 
 KABI_THIS_MODULE(hello_init, hello_exit);

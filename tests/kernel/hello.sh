@@ -10,6 +10,8 @@
 #   - insmods hello.ko with answer=42 bonus=7: the init line shows both values, /proc/modules
 #     lists it, rmmod prints the exit line;
 #   - insmods and rmmods a real module of the release (ts_kmp), the control;
+#   - on x86_64, the same with hello built for the minimal loader profile (build-ko --loader
+#     minimal: no relocation that needs the top 2 GiB or the kernel within 2 GiB);
 #   - insmods two wrong builds the kernel must refuse: hello built with the vermagic of another
 #     flavour (WRONG_FLAVOUR of this arch, else OTHER_DEBARCH's), and hello built with
 #     OTHER_DEBARCH's layouts (its struct module has another size).
@@ -68,6 +70,14 @@ wrong_build() { # NAME HEADER
 }
 sed "s/^#define KABI_VERMAGIC .*/#define KABI_VERMAGIC $wrong_vermagic/" "$work/kabi.h" >"$work/wrong-vermagic.h"
 sed "s/^#define KABI_VERMAGIC .*/#define KABI_VERMAGIC $vermagic/" "$work/other.h" >"$work/wrong-layout.h"
+# x86_64: the build for the minimal loader profile (placement anywhere: no R_X86_64_32S, PC32 or
+# PLT32 into the kernel, which check-ko --loader minimal proves) must load into Linux too.
+if [ "$arch" = x86_64 ]; then
+	"$kabigen" build-ko --arch "$debarch" --kdir "$kdir" --loader minimal -o "$work/initrd/hello-min.ko" "$here/hello.c"
+	relocs=$(readelf -rW "$work/initrd/hello-min.ko" | grep -cE 'R_X86_64_(32S|PC32|PLT32) ' || true)
+	[ "$relocs" = 0 ] && pass "the minimal build has no R_X86_64_32S, PC32 or PLT32" ||
+		fail "the minimal build has $relocs R_X86_64_32S, PC32 or PLT32 relocations"
+fi
 wrong_build wrong-vermagic "$work/wrong-vermagic.h"
 wrong_build wrong-layout "$work/wrong-layout.h"
 kernel_module_copy ts_kmp "$work/initrd/ts_kmp.ko"
@@ -100,6 +110,11 @@ step rmmod-hello rmmod hello
 step insmod-control insmod /ts_kmp.ko
 step modules-control grep '^ts_kmp ' /proc/modules
 step rmmod-control rmmod ts_kmp
+if [ -f /hello-min.ko ]; then
+	step insmod-min insmod /hello-min.ko answer=5 bonus=6
+	step modules-min grep '^hello_min ' /proc/modules
+	step rmmod-min rmmod hello_min
+fi
 step insmod-wrong-vermagic insmod /wrong-vermagic.ko
 step insmod-wrong-layout insmod /wrong-layout.ko
 step modules-after cat /proc/modules
@@ -134,6 +149,13 @@ expect "hello's exit ran" '^@@ rmmod-hello kmsg: .*hello: exit$'
 expect "the control loads" '^@@ insmod-control rc=0$'
 expect "the control is in /proc/modules" '^@@ modules-control out: ts_kmp [0-9]+ 0 - Live '
 expect "the control unloads" '^@@ rmmod-control rc=0$'
+if [ "$arch" = x86_64 ]; then
+	expect "the minimal build loads" '^@@ insmod-min rc=0$'
+	expect "the minimal build's init saw answer=5 bonus=6" '^@@ insmod-min kmsg: .*hello_min: init answer=5 bonus=6$'
+	expect "the minimal build is in /proc/modules" '^@@ modules-min out: hello_min [0-9]+ 0 - Live '
+	expect "the minimal build unloads" '^@@ rmmod-min rc=0$'
+	expect "the minimal build's exit ran" '^@@ rmmod-min kmsg: .*hello_min: exit$'
+fi
 expect "another vermagic is refused" '^@@ insmod-wrong-vermagic rc=[1-9]'
 expect "the kernel names the vermagic" "^@@ insmod-wrong-vermagic kmsg: .*hello: version magic '"
 expect "another arch's layout is refused" '^@@ insmod-wrong-layout rc=[1-9]'
@@ -141,6 +163,7 @@ expect "the kernel names the struct module size" "^@@ insmod-wrong-layout kmsg: 
 if grep -qE 'Oops|BUG:|Kernel panic|Call Trace|WARNING:' "$work/log"; then
 	fail "the kernel oopsed or warned: $(grep -m 3 -E 'Oops|BUG:|Kernel panic|Call Trace|WARNING:' "$work/log")"
 fi
+grep -E '^@@ (insmod|rmmod)-(hello|min) kmsg' "$work/log" || true
 if [ "$failures" != 0 ]; then
 	echo "--- console of $debarch"
 	tail -n 80 "$work/log"
