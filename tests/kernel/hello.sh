@@ -155,6 +155,11 @@ if [ "$arch" = x86_64 ]; then
 	expect "the minimal build is in /proc/modules" '^@@ modules-min out: hello_min [0-9]+ 0 - Live '
 	expect "the minimal build unloads" '^@@ rmmod-min rc=0$'
 	expect "the minimal build's exit ran" '^@@ rmmod-min kmsg: .*hello_min: exit$'
+	# Its cost, said by the kernel: no retpoline thunks, so no retpoline=Y.
+	if grep -q '^#define KABI_CONFIG_MITIGATION_RETPOLINE 1' "$work/kabi.h"; then
+		expect "the kernel notes the minimal build has no retpolines" \
+			'^@@ insmod-min kmsg: .*hello_min: loading module not compiled with retpoline compiler'
+	fi
 fi
 expect "another vermagic is refused" '^@@ insmod-wrong-vermagic rc=[1-9]'
 expect "the kernel names the vermagic" "^@@ insmod-wrong-vermagic kmsg: .*hello: version magic '"
