@@ -133,6 +133,8 @@ _kabigen()
         _filedir '@(yaml|yml)' ;;
     check-ko)
         _filedir '@(ko|xz|zst|gz)' ;;
+    build-ko)
+        _filedir c ;;
     diff)
         # A side is a layout dump, a headers folder, or ARCH:KVER[:FLAVOUR].
         if [[ $cur == *:*:* ]]; then

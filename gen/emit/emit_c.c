@@ -570,6 +570,87 @@ static void emit_sections(struct strbuf *sb, const struct kabi_model *m)
 	sb_addf(sb, "\n#define KABI_SECTIONS_COUNT %zu\n\n", m->n_sections);
 }
 
+/* Whether record NAME of M has a member called MEMBER at its top level. */
+static bool has_member(const struct kabi_model *m, const char *name, const char *member)
+{
+	const struct kabi_record *r = kabi_model_find_record(m, name);
+
+	for (size_t i = 0; r && i < r->n_members; i++)
+		if (r->members[i].name && !strcmp(r->members[i].name, member))
+			return true;
+	return false;
+}
+
+/*
+ * What a module built from this header alone needs besides the layouts: what <linux/module.h>,
+ * <linux/moduleparam.h> and modpost's NAME.mod.c give a kbuild module. Only under
+ * KBUILD_MODNAME (kbuild defines it for a module's objects; `kabigen build-ko` does too), so a
+ * loader including the header gains no declaration. Emitted where the set has struct module
+ * (name, init, exit), struct kernel_param and the vermagic.
+ */
+static void emit_module_kit(struct strbuf *sb, const struct kabi_model *m)
+{
+	bool has_vermagic = false, has_ops = false;
+
+	for (size_t i = 0; i < m->n_strings; i++)
+		has_vermagic |= !strcmp(m->strings[i].name, "VERMAGIC");
+	for (size_t i = 0; i < m->n_lists; i++)
+		has_ops |= !strcmp(m->lists[i].name, "PARAM_OPS");
+	if (!has_vermagic || !has_ops || !has_member(m, "module", "name") || !has_member(m, "module", "init") ||
+	    !has_member(m, "module", "exit") || !has_member(m, "kernel_param", "ops"))
+		return;
+	sb_adds(sb,
+		"#ifdef KBUILD_MODNAME\n"
+		"/*\n"
+		" * A module from this header alone (compile with -DKBUILD_MODNAME='\"NAME\"', as kbuild does):\n"
+		" *   KABI_THIS_MODULE(init, exit): struct module __this_module, and the .modinfo entries\n"
+		" *     modpost's NAME.mod.c writes (vermagic=, name=, retpoline=Y where the kernel has\n"
+		" *     MITIGATION_RETPOLINE); once per module;\n"
+		" *   KABI_MODINFO(key, \"value\"): a .modinfo entry (license, author, description);\n"
+		" *   KABI_MODULE_PARAM(name, type, mode): the variable NAME as a parameter, module_param()'s\n"
+		" *     __param entry (type: byte, short, ushort, int, uint, long, ulong, ullong, hexint, charp,\n"
+		" *     bool, invbool: param_ops_TYPE, declared below where the kernel has it).\n"
+		" * The kernel's own functions are declared as it declares them; _printk takes KERN_* levels\n"
+		" * spelled out (\"\\0016\" is KERN_INFO).\n"
+		" */\n"
+		"extern int _printk(const char *fmt, ...);\n"
+		"#define KABI_DECLARE_PARAM_OPS(ops) extern const struct kernel_param_ops ops;\n"
+		"KABI_PARAM_OPS(KABI_DECLARE_PARAM_OPS)\n"
+		"#undef KABI_DECLARE_PARAM_OPS\n"
+		"extern struct module __this_module;\n"
+		"#define KABI_CONCAT_(a, b) a##b\n"
+		"#define KABI_CONCAT(a, b) KABI_CONCAT_(a, b)\n"
+		"/* .modinfo holds NUL-terminated \"key=value\" strings back to back: each entry aligned 1. */\n"
+		"#define KABI_MODINFO(key, value) \\\n"
+		"\tstatic const char KABI_CONCAT(kabi_modinfo_, __COUNTER__)[] \\\n"
+		"\t\t__attribute__((section(\".modinfo\"), used, aligned(1))) = #key \"=\" value\n"
+		"/* A build without retpoline thunks (build-ko --loader minimal) defines KABI_MODULE_NO_RETPOLINE. */\n"
+		"#if defined(KABI_CONFIG_MITIGATION_RETPOLINE) && KABI_CONFIG_MITIGATION_RETPOLINE && \\\n"
+		"\t!defined(KABI_MODULE_NO_RETPOLINE)\n"
+		"#define KABI_MODINFO_RETPOLINE KABI_MODINFO(retpoline, \"Y\");\n"
+		"#else\n"
+		"#define KABI_MODINFO_RETPOLINE\n"
+		"#endif\n"
+		"/* The loader finds struct module by its section and calls init, then exit at rmmod. */\n"
+		"#define KABI_THIS_MODULE(init_fn, exit_fn) \\\n"
+		"\tKABI_MODINFO(vermagic, KABI_VERMAGIC); \\\n"
+		"\tKABI_MODINFO(name, KBUILD_MODNAME); \\\n"
+		"\tKABI_MODINFO_RETPOLINE \\\n"
+		"\t__attribute__((section(\".gnu.linkonce.this_module\"), used)) struct module __this_module = { \\\n"
+		"\t\t.name = KBUILD_MODNAME, .init = init_fn, .exit = exit_fn, \\\n"
+		"\t}\n"
+		"/* Inside a module a parameter's name has no prefix; level -1 as module_param() gives it. */\n"
+		"#define KABI_MODULE_PARAM(var, type, mode) \\\n"
+		"\tstatic const char kabi_param_name_##var[] = #var; \\\n"
+		"\tstatic const struct kernel_param kabi_param_##var \\\n"
+		"\t\t__attribute__((section(\"__param\"), used, aligned(_Alignof(struct kernel_param)))) = { \\\n"
+		"\t\t.name = kabi_param_name_##var, .mod = &__this_module, .ops = &param_ops_##type, \\\n"
+		"\t\t.perm = (mode), .level = -1, .flags = 0, .arg = &var, \\\n"
+		"\t}; \\\n"
+		"\tKABI_MODINFO(parmtype, #var \":\" #type)\n"
+		"#endif /* KBUILD_MODNAME */\n\n");
+}
+
 char *emit_c_header(const struct kabi_model *m)
 {
 	struct strbuf sb = { 0 };
@@ -605,6 +686,7 @@ char *emit_c_header(const struct kabi_model *m)
 
 	emit_lists(&sb, m);
 	emit_sections(&sb, m);
+	emit_module_kit(&sb, m);
 	emit_checks(&sb, m);
 	sb_adds(&sb, "#ifdef __cplusplus\n} /* extern \"C\" */\n#ifdef __clang__\n#pragma clang diagnostic pop\n#endif\n"
 		     "#pragma pop_macro(\"_Alignof\")\n"

@@ -14,6 +14,26 @@ struct arch_profile {
 	char *clang_target;	/* e.g. riscv64-linux-gnu */
 	char **cflags;		/* flags of the kernel build that change parsing or layout */
 	size_t n_cflags;
+	/* A module compiled outside kbuild (build-ko): CLANG_TARGET unless MODULE_TARGET says
+	 * otherwise, with CFLAGS, then MODULE_CFLAGS, then each of MODULE_CFLAGS_IF whose Kconfig
+	 * fact (the set's KABI_CONFIG_<config>) is 1. */
+	char *module_target;	/* NULL: clang_target */
+	char **module_cflags;
+	size_t n_module_cflags;
+	struct profile_cond_flags {
+		char *config;	/* X86_KERNEL_IBT: the fact KABI_CONFIG_X86_KERNEL_IBT */
+		char **flags;
+		size_t n_flags;
+	} *module_cflags_if;
+	size_t n_module_cflags_if;
+	/* build-ko --loader NAME: flags REMOVE taken out, ADD put in, and LDS lines given to the
+	 * linker as a second script, for a loader profile that lacks what Linux's flags assume. */
+	struct profile_loader_flags {
+		char *loader;
+		char **remove, **add, **lds;
+		size_t n_remove, n_add, n_lds;
+	} *module_loaders;
+	size_t n_module_loaders;
 };
 
 struct strbuf;
