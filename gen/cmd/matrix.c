@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -31,6 +32,7 @@ struct job {
 	char *tree;		/* "riscv64 7.2 rt" */
 	char *label;		/* "riscv64 7.2 rt c,rust" */
 	const char *arch, *kver, *kdir, *flavour, *kconfig, *output;	/* borrowed from the YAML document */
+	char *output_real;	/* OUTPUT as one folder is named however it is spelt (fs_canonical) */
 	size_t row;		/* the first row of the file that asked for it, from 1 */
 	int offline;
 	char *formats;		/* "c,rust": each once, in the order first asked */
@@ -75,16 +77,17 @@ static struct job *job_of(struct job *jobs, size_t n, const struct job *t)
 	for (size_t i = 0; i < n; i++)
 		if (same_str(jobs[i].arch, t->arch) && same_str(jobs[i].kver, t->kver) &&
 		    same_str(jobs[i].kdir, t->kdir) && same_str(jobs[i].flavour, t->flavour) &&
-		    same_str(jobs[i].kconfig, t->kconfig) && same_str(jobs[i].output, t->output) &&
+		    same_str(jobs[i].kconfig, t->kconfig) && same_str(jobs[i].output_real, t->output_real) &&
 		    jobs[i].offline == t->offline)
 			return &jobs[i];
 	return NULL;
 }
 
 /*
- * Two children must not write one file: the same explicit 'output', or, without one, the
- * same tree under two configurations (--kconfig leaves its release, so out/RELEASE/, as it
- * is). What only the run can tell (two kver spellings of one release) is checked afterwards.
+ * Two children must not write one file: one 'output' folder, however spelt ("mo", "./mo/", a
+ * link to it), or, without one, the same tree under two configurations (--kconfig leaves its
+ * release, so out/RELEASE/, as it is). What only the run can tell (two kver spellings of one
+ * release) is checked afterwards.
  */
 static void check_outputs(const char *file, const struct job *jobs, size_t n)
 {
@@ -92,9 +95,9 @@ static void check_outputs(const char *file, const struct job *jobs, size_t n)
 		for (size_t k = i + 1; k < n; k++) {
 			const struct job *a = &jobs[i], *b = &jobs[k];
 
-			if (a->output && b->output && !strcmp(a->output, b->output))
-				die("%s: rows %zu and %zu both write into %s; give each triple its own 'output' folder",
-				    file, a->row, b->row, a->output);
+			if (a->output && b->output && !strcmp(a->output_real, b->output_real))
+				die("%s: rows %zu (output: %s) and %zu (output: %s) both write into %s; give each triple "
+				    "its own 'output' folder", file, a->row, a->output, b->row, b->output, a->output_real);
 			if (!a->output && !b->output && same_str(a->arch, b->arch) && same_str(a->kver, b->kver) &&
 			    same_str(a->kdir, b->kdir) && same_str(a->flavour, b->flavour))
 				die("%s: rows %zu and %zu are one tree in two configurations, whose outputs are both "
@@ -195,6 +198,7 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		row.flavour = opt_str(t, "flavour");
 		row.kconfig = opt_str(t, "kconfig");
 		row.output = opt_str(t, "output");
+		row.output_real = row.output ? fs_canonical(row.output) : NULL;
 		row.row = i + 1;
 		row.offline = ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true");
 		if (!row.arch || !!row.kver == !!row.kdir)
@@ -212,6 +216,8 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 			jobs = xgrow(jobs, n, sizeof(*jobs));
 			jobs[n] = row;
 			j = &jobs[n++];
+		} else {
+			free(row.output_real);
 		}
 		for (size_t f = 0; f < n_formats; f++)
 			job_add_format(j, formats[f]);
@@ -274,7 +280,10 @@ static void check_written(struct job *jobs, size_t n)
 		for (size_t l = 0; l < n_lines; l++) {
 			if (!skip_prefix(lines[l], "wrote ", &rest))
 				continue;
-			char *path = xasprintf("%.*s", (int)strcspn(rest, " "), rest);
+			/* Children share this run's folder: a relative path is one file for all of them. */
+			char *written = xasprintf("%.*s", (int)strcspn(rest, " "), rest), *path = fs_canonical(written);
+
+			free(written);
 
 			for (k = 0; k < n_paths && strcmp(paths[k], path); k++)
 				;
@@ -325,6 +334,7 @@ static void job_free(struct job *j)
 	unlink(j->log);
 	free(j->log);
 	free(j->conflict);
+	free(j->output_real);
 	free(j->tree);
 	free(j->label);
 	free(j->formats);
@@ -430,7 +440,7 @@ static int run(int argc, char **argv)
 		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
 	self = self_exe();
 	/* What runs that were killed left, then this run's folder, removed on every way out. */
-	fs_remove_stale("/tmp", "kabigen-matrix-", 3600);
+	fs_remove_stale_temps("/tmp", "kabigen-matrix-", S_IFDIR, 3600);
 	if (!mkdtemp(logdir))
 		die("%s: cannot create a folder for the logs", logdir);
 	report_hold(logdir, remove_logdir);
