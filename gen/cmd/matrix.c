@@ -13,6 +13,7 @@
 #include "child.h"
 #include "cmd.h"
 #include "fs.h"
+#include "outfile.h"
 #include "progress.h"
 #include "report.h"
 #include "str.h"
@@ -104,6 +105,34 @@ static void check_outputs(const char *file, const struct job *jobs, size_t n)
 				    "out/RELEASE/ (kconfig does not change the release); give one of them an 'output' "
 				    "folder", file, a->row, b->row);
 		}
+}
+
+/*
+ * Every file a row with an 'output' folder will write can be written (not a folder, not a
+ * device, in a folder kabigen can make): checked for all rows before any child runs, so a
+ * bad one is said before the others have written theirs. Each child checks again.
+ */
+static void check_destinations(const char *file, const struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = jobs[i].formats;
+
+		for (size_t len; jobs[i].output && *p; p += len + (p[len] == ',')) {
+			char *name = xasprintf("%.*s", (int)(len = strcspn(p, ",")), p), *path, *why;
+			size_t f = cmd_format_index(name);
+
+			free(name);
+			if (f == CMD_N_FORMATS)
+				continue;
+			path = xasprintf("%s/%s", jobs[i].output, cmd_format_files[f]);
+			if (outfile_check(path, "the row's 'output'", OUTFILE_MKDIRS, &why)) {
+				report_hold(path, free);
+				report_hold(why, free);
+				die("%s: row %zu: %s: %s", file, jobs[i].row, path, why);
+			}
+			free(path);
+		}
+	}
 }
 
 /* Adds FORMAT to J's list unless it is there. */
@@ -224,6 +253,7 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		strv_free(formats, n_formats);
 	}
 	check_outputs(file, jobs, n);
+	check_destinations(file, jobs, n);
 	for (size_t i = 0; i < n; i++)
 		job_finish(&jobs[i], self, no_cache, logdir, i);
 	*doc_out = doc;
