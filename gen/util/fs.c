@@ -88,9 +88,10 @@ static char *join(const char *dir, const char *name)
 /*
  * The absolute path ABS (a new string it takes) resolved as far as it exists: realpath() of
  * the whole, else of its folder (recursively) and its last name; a dangling link is followed
- * to where it points (at most DEPTH more times), "." and ".." taken as mkdir -p takes them.
+ * to where it points (at most LINKS more links: a loop ends there), "." and ".." taken as
+ * mkdir -p takes them.
  */
-static char *canonical(char *abs, int depth)
+static char *canonical(char *abs, int links)
 {
 	char *real, *slash, *name, *parent, target[4096];
 	size_t len = strlen(abs);
@@ -98,31 +99,30 @@ static char *canonical(char *abs, int depth)
 
 	while (len > 1 && abs[len - 1] == '/')
 		abs[--len] = '\0';
-	if ((real = realpath(abs, NULL)) || depth <= 0) {
-		if (!real)
-			return abs;
+	if ((real = realpath(abs, NULL))) {
 		free(abs);
 		return real;
 	}
 	slash = strrchr(abs, '/');
-	if (slash == abs && !slash[1])
+	if (links <= 0 || (slash == abs && !slash[1]))
 		return abs;
 	*slash = '\0';
 	name = slash + 1;
-	parent = canonical(xstrdup(*abs ? abs : "/"), depth - 1);
+	parent = canonical(xstrdup(*abs ? abs : "/"), links);
 	if ((n = readlink(real = join(parent, name), target, sizeof(target) - 1)) > 0) {
 		target[n] = '\0';
 		free(real);
 		real = target[0] == '/' ? xstrdup(target) : join(parent, target);
 		free(parent);
 		free(abs);
-		return canonical(real, depth - 1);
+		return canonical(real, links - 1);
 	}
 	free(real);
 	if (!strcmp(name, "."))
 		real = xstrdup(parent);
 	else if (!strcmp(name, ".."))
-		real = strrchr(parent, '/') == parent ? xstrdup("/") : xasprintf("%.*s", (int)(strrchr(parent, '/') - parent), parent);
+		real = strrchr(parent, '/') == parent ? xstrdup("/")
+						      : xasprintf("%.*s", (int)(strrchr(parent, '/') - parent), parent);
 	else
 		real = join(parent, name);
 	free(parent);
@@ -135,11 +135,11 @@ char *fs_canonical(const char *path)
 	char *cwd;
 
 	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
-		return canonical(xstrdup(path), 64);
+		return canonical(xstrdup(path), 40);
 	char *abs = join(cwd, path);
 
 	free(cwd);
-	return canonical(abs, 64);
+	return canonical(abs, 40);
 }
 
 int fs_same_file(const char *a, const char *b)
