@@ -286,7 +286,7 @@ void outfile_write_all(const struct outfile *files, size_t n)
 		if (place_one(&stage[i])) {
 			int err = errno;
 
-			stage[i].why = xasprintf("cannot put the new file in place of the old: %s (the other files are "
+			stage[i].why = xasprintf("cannot rename its temporary file into place: %s (the other outputs are "
 						 "put back as they were)", strerror(err));
 			stage[i].fix = advice(err);
 			fail(&stage[i]);

@@ -138,7 +138,7 @@ expect_error "a full disk in --depfile's folder keeps -o's file" 1 \
 	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/all/a/x.h" --depfile "$work/all/b/x.d"
 [ -z "$(ls -A "$work/all/b")" ] && pass "no temporary left in --depfile's folder" || fail "left: $(ls -A "$work/all/b")"
 expect_error "a failed rename puts -o's file back" 1 \
-	"all/b/x.d: cannot put the new file in place of the old: Input/output error \(the other files are put back" \
+	"all/b/x.d: cannot rename its temporary file into place: Input/output error \(the other outputs are put back" \
 	"$work/all/a/x.h" -- env RENAME_FAILS_UNDER="$work/all/b/" LD_PRELOAD="$work/rename-fails.so" \
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/all/a/x.h" --depfile "$work/all/b/x.d"
