@@ -327,6 +327,38 @@ static void check_outputs(const struct generate_options *o, char *const *paths, 
 }
 
 /*
+ * The N_FORMATS outputs OUT (at PATHS) and the depfile, all or none: each destination is
+ * checked before any is written, and a failure leaves every file of the user as it was.
+ * The depfile lists what the unit read: a hit's manifest lists the same files as the model.
+ */
+static void write_outputs(const struct generate_options *o, const struct output *out, char *const *paths,
+			  const struct kabi_model *model)
+{
+	struct outfile files[CMD_N_FORMATS + 1];
+	int flags = !o->output || o->n_formats > 1 ? OUTFILE_MKDIRS : 0;
+	char *depfile = NULL;
+	size_t n = 0;
+
+	for (size_t i = 0; i < o->n_formats; i++) {
+		const char *text = out[i].from_cache ? out[i].hit.text : out[i].text;
+		size_t len = out[i].from_cache ? out[i].hit.len : strlen(out[i].text);
+
+		files[n++] = (struct outfile){ out[i].path, "-o", text, len, flags };
+	}
+	if (o->depfile) {
+		depfile = model ? depfile_text(paths, o->n_formats, model->read_files, model->n_read_files)
+				: depfile_text(paths, o->n_formats, out[0].hit.files, out[0].hit.n_files);
+		report_hold(depfile, free);
+		files[n++] = (struct outfile){ o->depfile, "--depfile", depfile, strlen(depfile), 0 };
+	}
+	outfile_write_all(files, n);
+	if (depfile) {
+		report_release(depfile);
+		free(depfile);
+	}
+}
+
+/*
  * Every format asked for, from one model: the result cache serves the formats it holds,
  * and the others are emitted from a single parse of the unit. All are made and proven
  * before the first is written, so an error writes nothing.
@@ -357,26 +389,18 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	}
 	check_outputs(o, paths, set, profile, model ? model->read_files : out[0].hit.files,
 		      model ? model->n_read_files : out[0].hit.n_files);
+	write_outputs(o, out, paths, model);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		struct output *w = &out[i];
 
 		if (w->from_cache) {
-			outfile_write(w->path, w->hit.text, w->hit.len, !o->output || o->n_formats > 1);
 			inform("wrote %s (%s, from the result cache)", w->path, w->hit.release);
 			continue;
 		}
-		outfile_write(w->path, w->text, strlen(w->text), !o->output || o->n_formats > 1);
 		if (!o->no_cache)
 			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
 				    model->read_digests, model->read_stamps, model->n_read_files);
 		inform("wrote %s (%zu structs, %s)", w->path, model->n_order, model->prov.release);
-	}
-	/* The outputs depend on what the unit read: a hit's manifest lists the same files. */
-	if (o->depfile) {
-		if (model)
-			depfile_write(o->depfile, paths, o->n_formats, model->read_files, model->n_read_files);
-		else
-			depfile_write(o->depfile, paths, o->n_formats, out[0].hit.files, out[0].hit.n_files);
 	}
 	/* Off the critical path: every file the user asked for is written. */
 	if (model && !o->no_cache && extract_engine_loaded() && !wrote_c)
@@ -412,7 +436,7 @@ static void generate(const struct generate_options *o, const struct arch_profile
 				.n_args = tu->n_args, .origin = tree->build, .advice = advice });
 			free(advice);
 
-			outfile_write(o->emit_tu, unit, strlen(unit), 0);
+			outfile_write_all(&(struct outfile){ o->emit_tu, "--emit-tu", unit, strlen(unit), 0 }, 1);
 			free(unit);
 		}
 		if (o->print_cflags) {
@@ -429,6 +453,40 @@ static void generate(const struct generate_options *o, const struct arch_profile
 	free(set_file);
 }
 
+/* PATH (named WHAT) can be written, checked before the work that would end in writing it. */
+static void check_destination(const char *path, const char *what, int flags)
+{
+	char *why;
+
+	if (path && outfile_check(path, what, flags, &why)) {
+		report_hold(why, free);
+		die("%s: %s", path, why);
+	}
+}
+
+/*
+ * Every destination given on the command line, before any tree is fetched or parsed: a
+ * folder where kabi.rs goes, or --depfile /dev/full, is said now, not after the work (the
+ * writes check them again). out/RELEASE/ waits for the release.
+ */
+static void check_destinations(const struct generate_options *o)
+{
+	for (size_t i = 0; o->output && i < o->n_formats; i++) {
+		char *path = o->n_formats > 1 ? xasprintf("%s/%s", o->output, cmd_format_files[o->formats[i]]) : NULL;
+
+		if (!path) {
+			check_destination(o->output, "-o", 0);
+			continue;
+		}
+		report_hold(path, free);
+		check_destination(path, "-o", OUTFILE_MKDIRS);
+		report_release(path);
+		free(path);
+	}
+	check_destination(o->depfile, "--depfile", 0);
+	check_destination(o->emit_tu, "--emit-tu", 0);
+}
+
 static int run(int argc, char **argv)
 {
 	struct generate_options o = { 0 };
@@ -440,6 +498,7 @@ static int run(int argc, char **argv)
 	char *configs;
 
 	parse_options(argc, argv, &o);
+	check_destinations(&o);
 	configs = self_configs_dir();
 	profile = profile_load(configs, o.arch);
 	rq = (struct archive_request){ .profile = profile, .configs_dir = configs, .kver = o.kver,

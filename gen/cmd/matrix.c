@@ -14,6 +14,7 @@
 #include "cmd.h"
 #include "escape.h"
 #include "fs.h"
+#include "outfile.h"
 #include "progress.h"
 #include "report.h"
 #include "str.h"
@@ -24,6 +25,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -32,6 +34,7 @@ struct job {
 	char *tree;		/* "riscv64 7.2 rt" */
 	char *label;		/* "riscv64 7.2 rt c,rust" */
 	const char *arch, *kver, *kdir, *flavour, *kconfig, *output;	/* borrowed from the YAML document */
+	char *output_real;	/* OUTPUT as one folder is named however it is spelt (fs_canonical) */
 	size_t row;		/* the first row of the file that asked for it, from 1 */
 	int offline;
 	char *formats;		/* "c,rust": each once, in the order first asked */
@@ -76,16 +79,17 @@ static struct job *job_of(struct job *jobs, size_t n, const struct job *t)
 	for (size_t i = 0; i < n; i++)
 		if (same_str(jobs[i].arch, t->arch) && same_str(jobs[i].kver, t->kver) &&
 		    same_str(jobs[i].kdir, t->kdir) && same_str(jobs[i].flavour, t->flavour) &&
-		    same_str(jobs[i].kconfig, t->kconfig) && same_str(jobs[i].output, t->output) &&
+		    same_str(jobs[i].kconfig, t->kconfig) && same_str(jobs[i].output_real, t->output_real) &&
 		    jobs[i].offline == t->offline)
 			return &jobs[i];
 	return NULL;
 }
 
 /*
- * Two children must not write one file: the same explicit 'output', or, without one, the
- * same tree under two configurations (--kconfig leaves its release, so out/RELEASE/, as it
- * is). What only the run can tell (two kver spellings of one release) is checked afterwards.
+ * Two children must not write one file: one 'output' folder, however spelt ("mo", "./mo/", a
+ * link to it), or, without one, the same tree under two configurations (--kconfig leaves its
+ * release, so out/RELEASE/, as it is). What only the run can tell (two kver spellings of one
+ * release) is checked afterwards.
  */
 static void check_outputs(const char *file, const struct job *jobs, size_t n)
 {
@@ -93,15 +97,43 @@ static void check_outputs(const char *file, const struct job *jobs, size_t n)
 		for (size_t k = i + 1; k < n; k++) {
 			const struct job *a = &jobs[i], *b = &jobs[k];
 
-			if (a->output && b->output && !strcmp(a->output, b->output))
-				die("%s: rows %zu and %zu both write into %s; give each triple its own 'output' folder",
-				    file, a->row, b->row, a->output);
+			if (a->output && b->output && !strcmp(a->output_real, b->output_real))
+				die("%s: rows %zu (output: %s) and %zu (output: %s) both write into %s; give each triple "
+				    "its own 'output' folder", file, a->row, a->output, b->row, b->output, a->output_real);
 			if (!a->output && !b->output && same_str(a->arch, b->arch) && same_str(a->kver, b->kver) &&
 			    same_str(a->kdir, b->kdir) && same_str(a->flavour, b->flavour))
 				die("%s: rows %zu and %zu are one tree in two configurations, whose outputs are both "
 				    "out/RELEASE/ (kconfig does not change the release); give one of them an 'output' "
 				    "folder", file, a->row, b->row);
 		}
+}
+
+/*
+ * Every file a row with an 'output' folder will write can be written (not a folder, not a
+ * device, in a folder kabigen can make): checked for all rows before any child runs, so a
+ * bad one is said before the others have written theirs. Each child checks again.
+ */
+static void check_destinations(const char *file, const struct job *jobs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const char *p = jobs[i].formats;
+
+		for (size_t len; jobs[i].output && *p; p += len + (p[len] == ',')) {
+			char *name = xasprintf("%.*s", (int)(len = strcspn(p, ",")), p), *path, *why;
+			size_t f = cmd_format_index(name);
+
+			free(name);
+			if (f == CMD_N_FORMATS)
+				continue;
+			path = xasprintf("%s/%s", jobs[i].output, cmd_format_files[f]);
+			if (outfile_check(path, "the row's 'output'", OUTFILE_MKDIRS, &why)) {
+				report_hold(path, free);
+				report_hold(why, free);
+				die("%s: row %zu: %s: %s", file, jobs[i].row, path, why);
+			}
+			free(path);
+		}
+	}
 }
 
 /* Adds FORMAT to J's list unless it is there. */
@@ -203,6 +235,7 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		row.flavour = opt_str(t, "flavour");
 		row.kconfig = opt_str(t, "kconfig");
 		row.output = opt_str(t, "output");
+		row.output_real = row.output ? fs_canonical(row.output) : NULL;
 		row.row = i + 1;
 		row.offline = ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true");
 		if (!row.arch || !!row.kver == !!row.kdir)
@@ -220,12 +253,15 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 			jobs = xgrow(jobs, n, sizeof(*jobs));
 			jobs[n] = row;
 			j = &jobs[n++];
+		} else {
+			free(row.output_real);
 		}
 		for (size_t f = 0; f < n_formats; f++)
 			job_add_format(j, formats[f]);
 		strv_free(formats, n_formats);
 	}
 	check_outputs(file, jobs, n);
+	check_destinations(file, jobs, n);
 	for (size_t i = 0; i < n; i++)
 		job_finish(&jobs[i], self, no_cache, logdir, i);
 	*doc_out = doc;
@@ -282,7 +318,10 @@ static void check_written(struct job *jobs, size_t n)
 		for (size_t l = 0; l < n_lines; l++) {
 			if (!skip_prefix(lines[l], "wrote ", &rest))
 				continue;
-			char *path = xasprintf("%.*s", (int)strcspn(rest, " "), rest);
+			/* Children share this run's folder: a relative path is one file for all of them. */
+			char *written = xasprintf("%.*s", (int)strcspn(rest, " "), rest), *path = fs_canonical(written);
+
+			free(written);
 
 			for (k = 0; k < n_paths && strcmp(paths[k], path); k++)
 				;
@@ -333,6 +372,7 @@ static void job_free(struct job *j)
 	unlink(j->log);
 	free(j->log);
 	free(j->conflict);
+	free(j->output_real);
 	free(j->tree);
 	free(j->label);
 	free(j->formats);
@@ -438,7 +478,7 @@ static int run(int argc, char **argv)
 		usage_die("kabigen matrix takes one FILE.yaml (and -j N, --no-cache)");
 	self = self_exe();
 	/* What runs that were killed left, then this run's folder, removed on every way out. */
-	fs_remove_stale("/tmp", "kabigen-matrix-", 3600);
+	fs_remove_stale_temps("/tmp", "kabigen-matrix-", S_IFDIR, 3600);
 	if (!mkdtemp(logdir))
 		die("%s: cannot create a folder for the logs", logdir);
 	report_hold(logdir, remove_logdir);

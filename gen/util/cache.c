@@ -501,7 +501,7 @@ static void add_escaped(struct strbuf *sb, const char *path)
 	}
 }
 
-void depfile_write(const char *path, char *const *targets, size_t n_targets, char *const *files, size_t n_files)
+char *depfile_text(char *const *targets, size_t n_targets, char *const *files, size_t n_files)
 {
 	struct strbuf sb = { 0 };
 
@@ -516,6 +516,5 @@ void depfile_write(const char *path, char *const *targets, size_t n_targets, cha
 		add_escaped(&sb, files[i]);
 	}
 	sb_adds(&sb, "\n");
-	outfile_write(path, sb.buf, sb.len, 0);
-	sb_release(&sb);
+	return sb.buf;
 }

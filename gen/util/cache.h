@@ -91,7 +91,7 @@ int cache_digest_read(const char *path, long long mtime, long long started, char
 void cache_warn_once(const char *why);
 void cache_set_warn_hook(void (*hook)(const char *why));
 
-/* A Makefile-style depfile: each of TARGETS depends on each of FILES (spaces and '$' escaped). */
-void depfile_write(const char *path, char *const *targets, size_t n_targets, char *const *files, size_t n_files);
+/* A Makefile-style depfile's text: each of TARGETS depends on each of FILES (spaces and '$' escaped); new string. */
+char *depfile_text(char *const *targets, size_t n_targets, char *const *files, size_t n_files);
 
 #endif

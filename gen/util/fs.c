@@ -1,7 +1,9 @@
 /* fs.c: folders: whether one is there, making one with its parents, removing one whole. */
 #include "fs.h"
 #include "report.h"
+#include "str.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <ftw.h>
@@ -77,32 +79,67 @@ void fs_remove_stale(const char *dir, const char *prefix, long max_age)
 	closedir(d);
 }
 
+/* "DIR/NAME" without a doubled slash at the root; new string. */
+static char *join(const char *dir, const char *name)
+{
+	return xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", name);
+}
+
+/*
+ * The absolute path ABS (a new string it takes) resolved as far as it exists: realpath() of
+ * the whole, else of its folder (recursively) and its last name; a dangling link is followed
+ * to where it points (at most LINKS more links: a loop ends there), "." and ".." taken as
+ * mkdir -p takes them.
+ */
+static char *canonical(char *abs, int links)
+{
+	char *real, *slash, *name, *parent, target[4096];
+	size_t len = strlen(abs);
+	ssize_t n;
+
+	while (len > 1 && abs[len - 1] == '/')
+		abs[--len] = '\0';
+	if ((real = realpath(abs, NULL))) {
+		free(abs);
+		return real;
+	}
+	slash = strrchr(abs, '/');
+	if (links <= 0 || (slash == abs && !slash[1]))
+		return abs;
+	*slash = '\0';
+	name = slash + 1;
+	parent = canonical(xstrdup(*abs ? abs : "/"), links);
+	if ((n = readlink(real = join(parent, name), target, sizeof(target) - 1)) > 0) {
+		target[n] = '\0';
+		free(real);
+		real = target[0] == '/' ? xstrdup(target) : join(parent, target);
+		free(parent);
+		free(abs);
+		return canonical(real, links - 1);
+	}
+	free(real);
+	if (!strcmp(name, "."))
+		real = xstrdup(parent);
+	else if (!strcmp(name, ".."))
+		real = strrchr(parent, '/') == parent ? xstrdup("/")
+						      : xasprintf("%.*s", (int)(strrchr(parent, '/') - parent), parent);
+	else
+		real = join(parent, name);
+	free(parent);
+	free(abs);
+	return real;
+}
+
 char *fs_canonical(const char *path)
 {
-	char *real = realpath(path, NULL), *copy, *dir, *name, *cwd;
+	char *cwd;
 
-	if (real)
-		return real;
-	copy = xstrdup(path);
-	name = strrchr(copy, '/');
-	if (name) {
-		*name++ = '\0';
-		dir = realpath(*copy ? copy : "/", NULL);
-	} else {
-		name = copy;
-		dir = realpath(".", NULL);
-	}
-	if (dir)
-		real = xasprintf("%s/%s", strcmp(dir, "/") ? dir : "", name);
-	else if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
-		real = xstrdup(path);
-	else {
-		real = xasprintf("%s/%s", cwd, path);
-		free(cwd);
-	}
-	free(dir);
-	free(copy);
-	return real;
+	if (path[0] == '/' || !(cwd = getcwd(NULL, 0)))
+		return canonical(xstrdup(path), 40);
+	char *abs = join(cwd, path);
+
+	free(cwd);
+	return canonical(abs, 40);
 }
 
 int fs_same_file(const char *a, const char *b)
@@ -110,4 +147,45 @@ int fs_same_file(const char *a, const char *b)
 	struct stat sa, sb;
 
 	return !stat(a, &sa) && !stat(b, &sb) && sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/* Whether NAME is PREFIX and the six letters or digits that mkstemp() and mkdtemp() put for XXXXXX. */
+static int is_temp_name(const char *name, const char *prefix)
+{
+	const char *p;
+
+	if (!skip_prefix(name, prefix, &p) || strlen(p) != 6)
+		return 0;
+	for (; *p; p++)
+		if (!isalnum((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+void fs_remove_stale_temps(const char *dir, const char *prefix, mode_t type, long max_age)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	time_t now = time(NULL);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		struct stat st;
+		char *path;
+
+		if (!is_temp_name(e->d_name, prefix))
+			continue;
+		path = join(dir, e->d_name);
+		/* Only what this user left, untouched for MAX_AGE: a run in progress keeps writing. */
+		if (!lstat(path, &st) && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+		    st.st_mtime < now - max_age) {
+			if (type == S_IFDIR)
+				fs_remove_tree(path);
+			else
+				unlink(path);
+		}
+		free(path);
+	}
+	closedir(d);
 }

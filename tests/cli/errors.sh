@@ -58,7 +58,7 @@ expect_error "headers that fail to parse" 1 "fail to parse: kabigen-noparse.c:[0
 : >"$work/plainfile"
 expect_error "unwritable output folder" 1 "cannot (write|create)" "$work/plainfile/kabi.h" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/plainfile/kabi.h"
-expect_error "output to /dev/full" 1 "/dev/full: exists and is not a regular file" /dev/full -- \
+expect_error "output to /dev/full" 1 "/dev/full: exists and is a character device, not a regular file; nothing was written; give -o the path of a regular file" /dev/full -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" -o /dev/full
 echo "previous header" >"$out"
 expect_error "failed run keeps the previous file" 1 "struct no_such_struct" "$out" -- \
@@ -95,6 +95,16 @@ if "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/link.h" 2>/dev/null && [ -
 else
 	fail "-o on a link: $(ls -l "$work/link.h" "$work/target.h")"
 fi
+
+# A run writes all its outputs or none: every destination is checked before the first is
+# written, so a bad one later in the list leaves the earlier ones as they were.
+echo "previous header" >"$work/x.h"
+expect_error "--depfile /dev/full keeps -o's file" 1 "^kabigen: error: /dev/full: exists and is a character device, not a regular file; nothing was written; give --depfile the path of a regular file$" \
+	"$work/x.h" -- "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/x.h" --depfile /dev/full
+mkdir -p "$work/both/kabi.rs"
+echo "previous header" >"$work/both/kabi.h"
+expect_error "a folder where kabi.rs goes keeps kabi.h" 1 "both/kabi.rs: exists and is a folder, not a regular file; nothing was written; move it away, or choose another path for -o" \
+	"$work/both/kabi.h" -- "$kabigen" --arch riscv64 --kdir "$kdir" --format c,rust -o "$work/both"
 ln -s nowhere.h "$work/dangling.h"
 expect_error "-o on a link to nothing" 1 "is a symbolic link to a file that does not exist" "$work/dangling.h" -- \
 	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/dangling.h"

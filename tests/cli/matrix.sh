@@ -47,6 +47,28 @@ if "$kabigen" matrix outputs.yaml --no-cache >summary2 2>&1 && cmp -s o1/kabi.h 
 else
 	fail "'output' folders: $(cat summary2)"
 fi
+# One 'output' folder however it is spelt ("mo", "./mo/", a link to it, there yet or not)
+# is refused before anything runs, naming both rows: else one row's header is lost.
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", output: mo }\n  - { arch: arm64, kdir: "%s", output: ./mo/ }\n' \
+	"$rv" "$arm" >spelt.yaml
+expect_error "'mo' and './mo/' as two rows' output" 1 "spelt.yaml: rows 1 \(output: mo\) and 2 \(output: ./mo/\) both write into $work/mo;" \
+	"$work/mo/kabi.h" -- "$kabigen" matrix spelt.yaml --no-cache
+ln -s mo mo-link
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", output: mo }\n  - { arch: arm64, kdir: "%s", output: mo-link }\n' \
+	"$rv" "$arm" >linked.yaml
+expect_error "a link to a row's output folder (not there yet)" 1 "linked.yaml: rows 1 \(output: mo\) and 2 \(output: mo-link\) both write" \
+	"$work/mo/kabi.h" -- "$kabigen" matrix linked.yaml --no-cache
+mkdir -p mo
+expect_error "a link to a row's output folder" 1 "linked.yaml: rows 1 \(output: mo\) and 2 \(output: mo-link\) both write" \
+	"$work/mo/kabi.h" -- "$kabigen" matrix linked.yaml --no-cache
+# Every row's files are checked before any child runs: a folder where row 2's kabi.h goes
+# leaves row 1's header as it was (else row 1 wrote, and only row 2 failed).
+mkdir -p good bad/kabi.h
+echo "previous header" >good/kabi.h
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", output: good }\n  - { arch: arm64, kdir: "%s", output: bad }\n' \
+	"$rv" "$arm" >bad.yaml
+expect_error "a folder where a row's kabi.h goes" 1 "bad.yaml: row 2: bad/kabi.h: exists and is a folder, not a regular file; nothing was written; move it away, or choose another path for the row's 'output'" \
+	"$work/good/kabi.h" -- "$kabigen" matrix bad.yaml --no-cache
 ln -s "$rv" rv-link
 printf 'triples:\n  - { arch: riscv64, kdir: "%s" }\n  - { arch: riscv64, kdir: "%s" }\n' "$rv" "$work/rv-link" >spellings.yaml
 rc=0

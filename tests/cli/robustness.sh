@@ -68,8 +68,8 @@ fi
 # temporary tree and a matrix run's log folder; younger ones (a run at work) are kept.
 mkdir -p "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1" "$work/left"
 touch -d '2 hours ago' "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1"
-echo torn >"$work/left/.refetch.h.Ab12Cd"
-touch -d '2 hours ago' "$work/left/.refetch.h.Ab12Cd"
+echo torn >"$work/left/.refetch.h.kabigen.Ab12Cd"
+touch -d '2 hours ago' "$work/left/.refetch.h.kabigen.Ab12Cd"
 logs_old=$(mktemp -d /tmp/kabigen-matrix-XXXXXX) logs_new=$(mktemp -d /tmp/kabigen-matrix-XXXXXX)
 touch -d '2 hours ago' "$logs_old"
 rm -rf "$XDG_CACHE_HOME/kabigen/trees/linux-headers-${release}_"*
@@ -77,12 +77,42 @@ rm -rf "$XDG_CACHE_HOME/kabigen/trees/linux-headers-${release}_"*
 printf 'triples:\n  - { arch: riscv64, kdir: "%s", formats: [c] }\n' "$kdir" >"$work/one.yaml"
 (cd "$work" && "$kabigen" matrix one.yaml -j 1 >/dev/null 2>&1) || true
 if [ ! -e "$XDG_CACHE_HOME/kabigen/trees/.tmp-old1" ] && [ -e "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1" ] &&
-	[ ! -e "$logs_old" ] && [ -e "$logs_new" ] && [ ! -e "$work/left/.refetch.h.Ab12Cd" ] && [ -s "$work/left/refetch.h" ]; then
-	pass "leftovers an hour old are removed (trees/.tmp-*, /tmp/kabigen-matrix-*, an output's .NAME.XXXXXX), younger ones kept"
+	[ ! -e "$logs_old" ] && [ -e "$logs_new" ] && [ ! -e "$work/left/.refetch.h.kabigen.Ab12Cd" ] && [ -s "$work/left/refetch.h" ]; then
+	pass "leftovers an hour old are removed (trees/.tmp-*, /tmp/kabigen-matrix-*, an output's .NAME.kabigen.XXXXXX), younger ones kept"
 else
 	fail "leftovers: $(ls -a "$XDG_CACHE_HOME/kabigen/trees") $(ls -d /tmp/kabigen-matrix-* 2>/dev/null)"
 fi
 rm -rf "$logs_new" "$XDG_CACHE_HOME/kabigen/trees/.tmp-new1"
+
+# Only kabigen's own temporaries are removed (files named .NAME.kabigen.XXXXXX): what the
+# user keeps beside an output (an editor's .kabi.h.swp, .kabi.h.orig, .kabi.h.backup, a
+# folder .kabi.h.d/, even one named like a temporary) stays, however old. An existing
+# output keeps its permissions; a new one is 0644.
+mine=$work/mine
+mkdir -p "$mine/.kabi.h.d" "$mine/.kabi.h.kabigen.Fo1der"
+for f in .kabi.h.swp .kabi.h.orig .kabi.h.backup .kabi.h.d/notes .kabi.h.kabigen.Fo1der/notes .kabi.h.kabigen.Ab12Cd; do
+	echo "$f" >"$mine/$f"
+done
+touch -d '2 hours ago' "$mine"/.kabi.h.* "$mine"/.kabi.h.*/notes
+echo "previous header" >"$mine/kabi.h"
+chmod 600 "$mine/kabi.h"
+if "$kabigen" --arch riscv64 --kdir "$kdir" -o "$mine/kabi.h" 2>"$work/log" &&
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$mine/new.h" 2>>"$work/log"; then
+	kept=0
+	for f in .kabi.h.swp .kabi.h.orig .kabi.h.backup .kabi.h.d/notes .kabi.h.kabigen.Fo1der/notes; do
+		[ ! -e "$mine/$f" ] || kept=$((kept + 1))
+	done
+	if [ "$kept" = 5 ] && [ ! -e "$mine/.kabi.h.kabigen.Ab12Cd" ]; then
+		pass "a user's .kabi.h.swp, .orig, .backup and folders stay; kabigen's own old temporary is removed"
+	else
+		fail "beside the output: $(ls -aR "$mine")"
+	fi
+	[ "$(stat -c %a "$mine/kabi.h")" = 600 ] && [ "$(stat -c %a "$mine/new.h")" = 644 ] &&
+		pass "a 0600 output stays 0600, a new one is 0644" ||
+		fail "permissions: $(stat -c '%a %n' "$mine/kabi.h" "$mine/new.h")"
+else
+	fail "writing beside a user's files: $(cat "$work/log")"
+fi
 
 # A full disk while a package is extracted is a full disk, not "a damaged download".
 cc -shared -fPIC -o "$work/enospc.so" "$(dirname "$0")/support/enospc.c" -ldl
@@ -94,6 +124,25 @@ expect_error "a full disk while a package is extracted" 1 "dpkg-deb cannot extra
 	"$work/x.h" -- env ENOSPC_UNDER="$XDG_CACHE_HOME/kabigen/trees/" ENOSPC_CONTAINING=/root/usr/ \
 	LD_PRELOAD="$work/enospc.so" ASAN_OPTIONS=verify_asan_link_order=0 "$kabigen" --arch riscv64 --kver "$minor" \
 	-o "$work/x.h"
+
+# All or nothing when a write fails after the checks: a full disk in --depfile's folder (-o's
+# file is already in its temporary), or a rename that fails (-o's file is already in place):
+# -o's previous file is there as it was, and no temporary is left in either folder.
+cc -shared -fPIC -o "$work/rename-fails.so" "$(dirname "$0")/support/rename-fails.c" -ldl
+mkdir -p "$work/all/a" "$work/all/b"
+echo "previous header" >"$work/all/a/x.h"
+expect_error "a full disk in --depfile's folder keeps -o's file" 1 \
+	"all/b/x.d: cannot write into .*all/b: No space left on device; nothing was written; free space on that disk" \
+	"$work/all/a/x.h" -- env ENOSPC_UNDER="$work/all/b/" LD_PRELOAD="$work/enospc.so" \
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/all/a/x.h" --depfile "$work/all/b/x.d"
+[ -z "$(ls -A "$work/all/b")" ] && pass "no temporary left in --depfile's folder" || fail "left: $(ls -A "$work/all/b")"
+expect_error "a failed rename puts -o's file back" 1 \
+	"all/b/x.d: cannot rename its temporary file into place: Input/output error \(the other outputs are put back" \
+	"$work/all/a/x.h" -- env RENAME_FAILS_UNDER="$work/all/b/" LD_PRELOAD="$work/rename-fails.so" \
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/all/a/x.h" --depfile "$work/all/b/x.d"
+[ -z "$(ls -A "$work/all/b")" ] && pass "no file left in --depfile's folder" || fail "left: $(ls -A "$work/all/b")"
 
 # Two processes writing the same output at once both succeed, and the file is whole.
 "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/same.h" 2>"$work/a.log" & a=$!
