@@ -379,7 +379,7 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	if (!(data = read_file(ko, &len)))
 		die("%s: cannot read the linked module: %s", ko, strerror(errno));
 	outfile_write(o->output, data, len, 0);
-	fprintf(stderr, "kabigen: wrote %s (module %s for %s, check-ko --loader %s passed)\n", o->output, name,
+	inform("wrote %s (module %s for %s, check-ko --loader %s passed)", o->output, name,
 		model->prov.release ? model->prov.release : "?", o->loader ? o->loader : "linux");
 	free(data);
 	free(ko);

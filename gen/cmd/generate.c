@@ -372,14 +372,16 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	char *paths[CMD_N_FORMATS];
 	bool wrote_c = false;
 
+	/* Every key before the model: building it takes FROM_CLI's provenance, which the keys hold. */
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
 		out[i].key = cmd_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
 		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
-		if (!out[i].from_cache && !model)
-			model = cmd_build_model(profile, tree, set, tu, from_cli, !o->no_cache);
 	}
+	for (size_t i = 0; i < o->n_formats && !model; i++)
+		if (!out[i].from_cache)
+			model = cmd_build_model(profile, tree, set, tu, from_cli, !o->no_cache);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (!out[i].from_cache)
 			out[i].text = emit_proven(out[i].format, model, profile, !o->no_cache);

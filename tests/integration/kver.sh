@@ -54,6 +54,24 @@ else
 	fail "with the network down: $(cat "$work/log")"
 fi
 
+# Each format's cache key holds the provenance of its run: a --kver run writing several formats
+# (whose first one builds the model) leaves no entry that a --kdir run of the same tree is served
+# (it has no flavour line). A fresh kabigen cache, with the shared downloads, for both runs.
+export XDG_CACHE_HOME=$work/keys-cache
+share_downloads
+"$kabigen" --arch riscv64 --kver "$rv_minor" --offline --format c,rust,json -o "$work/keys" 2>/dev/null
+rv_tree=$(find -L "$XDG_CACHE_HOME/kabigen/trees" -maxdepth 5 -type d -path "*/root/usr/src/linux-headers-$(sed -n 's/^#define KABI_UTS_RELEASE "\(.*\)"$/\1/p' "$work/riscv64.h")" | awk 'NR == 1')
+"$kabigen" --arch riscv64 --kdir "$rv_tree" --format json -o "$work/keys-kdir.json" 2>"$work/log"
+"$kabigen" --arch riscv64 --kdir "$rv_tree" --format json --no-cache -o "$work/keys-ref.json" 2>/dev/null
+if [ -z "$rv_tree" ]; then
+	fail "no cached riscv64 tree under $XDG_CACHE_HOME/kabigen/trees"
+elif cmp -s "$work/keys-kdir.json" "$work/keys-ref.json"; then
+	pass "--kdir after a several-format --kver run: the bytes --no-cache writes ($(cat "$work/log"))"
+else
+	fail "--kdir after a several-format --kver run is served another run's provenance: $(diff "$work/keys-ref.json" "$work/keys-kdir.json" | head -3 | tr '\n' ' ')"
+fi
+export XDG_CACHE_HOME=$work/xdg
+
 # A cached index that apt cannot read (torn, altered) is never "no such version": offline it is
 # named with the way out, online it is fetched again and the release found. (A copy of the
 # indexes: the shared ones stay whole.)
