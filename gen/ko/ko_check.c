@@ -483,7 +483,7 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 	}
 	/* A file Linux refuses is judged no further: what else it holds was never read. */
 	if (m->refused) {
-		add_finding(r, KO_LINUX, m->refused_rule, "%s", m->refused);
+		add_finding(r, KO_LINUX, m->refused_rule, "%s: %s", m->refused_rule, m->refused);
 		return;
 	}
 	check_vermagic(c, m, r);

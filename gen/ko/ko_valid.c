@@ -192,9 +192,10 @@ static enum ko_validity check_secstrings(const struct image *im, struct verdict 
 	return KO_VALID;
 }
 
+/* Its name; "?" for a SHT_NULL section's, which no check bounded (the kernel reads it anyway). */
 static const char *section_name(const struct image *im, const struct shdr *str, const struct shdr *s)
 {
-	return (const char *)im->data + str->offset + s->name;
+	return s->name < str->size ? (const char *)im->data + str->offset + s->name : "?";
 }
 
 /* Where the symbol table and its strings are, once found. */
