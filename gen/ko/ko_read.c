@@ -269,18 +269,41 @@ static const char *symbol_of(Elf *elf, const struct symtab *st, size_t ndx, int 
 	return name ? name : "";
 }
 
+/* A word of WIDTH bytes in the file's byte order. */
+static uint64_t raw_word(const unsigned char *p, size_t width, int msb)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < width; i++)
+		v |= (uint64_t)p[i] << (8 * (msb ? width - 1 - i : i));
+	return v;
+}
+
+/* The relocation at P, as GElf has it (r_info in the 64-bit layout; no addend is read). */
+static GElf_Rela read_rela(const unsigned char *p, int is64, int msb)
+{
+	size_t w = is64 ? 8 : 4;
+	uint64_t info = raw_word(p + w, w, msb);
+
+	if (!is64)
+		info = GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
+	return (GElf_Rela){ raw_word(p, w, msb), info, 0 };
+}
+
 static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const struct symtab *st,
 					  const size_t *section_of, size_t n_scn, char *const *names)
 {
 	Elf_Scn *scn = NULL;
+	size_t image_size;
+	const unsigned char *image = (const unsigned char *)elf_rawfile(elf, &image_size);
+	int is64 = gelf_getclass(elf) == ELFCLASS64;
 
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh, target_sh;
 		Elf_Scn *target;
-		Elf_Data *d;
 		struct ko_table *table = NULL;
 		struct ko_section *sec;
-		size_t n;
+		size_t n, entry;
 
 		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL))
 			continue;
@@ -299,30 +322,21 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 		for (size_t k = 0; !table && k < m->n_tables; k++)
 			if (m->tables[k].present && !strcmp(sec->name, names[k]))
 				table = &m->tables[k];
-		/* Linux ignores sh_entsize: the count is sh_size over the size of the entry. */
-		d = elf_getdata(scn, NULL);
-		if (!d)
-			return fail(m, "relocation section %zu cannot be read: %s", elf_ndxscn(scn), elf_problem());
-		n = d->d_size / (sh.sh_type == SHT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
-		if (gelf_getclass(elf) == ELFCLASS32)
-			n = d->d_size / (sh.sh_type == SHT_RELA ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+		/* Read as Linux reads them, from the image: sh_size over the entry's size, whatever
+		 * sh_entsize says and a partial last entry ignored (libelf refuses both). ko_validate()
+		 * proved the section within the image. */
+		entry = sh.sh_type == SHT_RELA ? (is64 ? sizeof(Elf64_Rela) : sizeof(Elf32_Rela))
+					       : (is64 ? sizeof(Elf64_Rel) : sizeof(Elf32_Rel));
+		if (!image || sh.sh_offset > image_size || sh.sh_size > image_size - sh.sh_offset)
+			return fail(m, "relocation section %zu ends past the file; the file is truncated or damaged",
+				    elf_ndxscn(scn));
+		n = sh.sh_size / entry;
 		for (size_t i = 0; i < n; i++) {
-			GElf_Rela r;
-			GElf_Rel rel;
+			GElf_Rela r = read_rela(image + sh.sh_offset + i * entry, is64, m->data == ELFDATA2MSB);
 			const char *name;
 			int undefined;
 			unsigned width;
 
-			if (sh.sh_type == SHT_RELA) {
-				if (!gelf_getrela(d, (int)i, &r))
-					return fail(m, "relocation %zu of section %zu cannot be read: %s", i,
-						    elf_ndxscn(scn), elf_problem());
-			} else {
-				if (!gelf_getrel(d, (int)i, &rel))
-					return fail(m, "relocation %zu of section %zu cannot be read: %s", i,
-						    elf_ndxscn(scn), elf_problem());
-				r = (GElf_Rela){ rel.r_offset, rel.r_info, 0 };
-			}
 			/* apply_relocate_add() writes its width at r_offset unchecked: the whole write must
 			 * fit in the target section. */
 			width = ko_reloc_width(m->machine, (unsigned)GELF_R_TYPE(r.r_info));
@@ -474,7 +488,9 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 			return fail(m, "section %s ends past the file's %zu bytes; the file is truncated or damaged", name,
 				    size);
 		}
-		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && !elf_getdata(scn, NULL)) {
+		/* (Relocations are read from the image, as Linux reads them: read_relocations().) */
+		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && sh.sh_type != SHT_REL && sh.sh_type != SHT_RELA &&
+		    !elf_getdata(scn, NULL)) {
 			free(section_of);
 			return fail(m, "section %s cannot be read (%s); the file is truncated or damaged", name,
 				    elf_problem());

@@ -329,12 +329,14 @@ static void reloc_mutants(const struct module *m)
 		}
 		snprintf(what, sizeof(what), "%s made SHT_REL", name_of(m, i));
 		one(m, SH(m, i, sh_type), SHT_REL, "refused", "REL relocations", what);
-		/* Linux ignores sh_entsize, and skips a relocation section for a section that does not
-		 * exist: these still load. */
+		/* Linux ignores sh_entsize: these still load. */
 		snprintf(what, sizeof(what), "%s with sh_entsize 0", name_of(m, i));
 		one(m, SH(m, i, sh_entsize), 0, "loads", "", what);
 		snprintf(what, sizeof(what), "%s with sh_entsize 7", name_of(m, i));
 		one(m, SH(m, i, sh_entsize), 7, "loads", "", what);
+		/* Linux counts sh_size / sizeof(Elf64_Rela): a partial last entry is ignored. */
+		snprintf(what, sizeof(what), "%s with a partial last entry", name_of(m, i));
+		one(m, SH(m, i, sh_size), rs->sh_size - 5, "loads", "", what);
 	}
 }
 
