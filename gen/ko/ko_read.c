@@ -145,14 +145,14 @@ static struct ko_module *fail(struct ko_module *m, const char *fmt, ...)
 	va_list ap;
 	char *path = m->path;
 
+	sb_addf(&sb, "%s: ", path);
+	va_start(ap, fmt);	/* first: the arguments may be M's */
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
 	m->path = NULL;
 	ko_free(m);
 	m = xcalloc(1, sizeof(*m));
 	m->path = path;
-	sb_addf(&sb, "%s: ", path);
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	m->error = sb.buf;
 	return m;
 }
@@ -167,15 +167,15 @@ static struct ko_module *refuse(struct ko_module *m, const char *rule, const cha
 	va_list ap;
 	struct ko_module *r = xcalloc(1, sizeof(*r));
 
+	va_start(ap, fmt);	/* first: the arguments may be M's */
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
 	r->path = m->path;
 	r->machine = m->machine;
 	r->elf_class = m->elf_class;
 	r->data = m->data;
 	m->path = NULL;
 	ko_free(m);
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	r->refused = sb.buf;
 	r->refused_rule = rule;
 	return r;

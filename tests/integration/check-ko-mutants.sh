@@ -41,7 +41,7 @@ for spec in "riscv64 riscv64" "amd64 x86_64"; do
 	jq -r '.modules[] | [.path, .verdict, ((.findings // []) | map(.reason) | join("|")), (.error // "")] | @tsv' \
 		"$work/$debarch/report.json" | sort >"$work/$debarch/got"
 	sort "$work/$debarch/manifest" | join -t $'\t' - "$work/$debarch/got" >"$work/$debarch/joined"
-	[ "$(wc -l <"$work/$debarch/joined")" = "$n" ] || fail "$debarch: $(wc -l <"$work/$debarch/joined") of $n mutants reported"
+	[ "$(wc -l <"$work/$debarch/joined")" = "$n" ] || { fail "$debarch: $(wc -l <"$work/$debarch/joined") of $n mutants reported"; continue; }
 	# FILE EXPECT RULE WHAT VERDICT REASONS ERROR
 	awk -F '\t' '
 		$2 == "loads" && $5 != "loads" { print "control " $4 ": " $5 " (" $6 $7 ")"; next }
