@@ -377,7 +377,7 @@ unsigned ko_reloc_width(unsigned machine, unsigned type)
 	case EM_X86_64:	/* 64, PC64: 8; PC32, PLT32, 32, 32S: 4 */
 		return type == 0 ? 0 : type == 1 || type == 24 ? 8 : type == 2 || type == 4 || type == 10 || type == 11 ? 4 : 1;
 	case EM_AARCH64:	/* ABS64/PREL64: 8; ABS32/PREL32: 4; ABS16/PREL16: 2; instructions: 4 */
-		if (type == 0)
+		if (type == 0 || type == 256)	/* R_ARM_NONE, R_AARCH64_NONE */
 			return 0;
 		if (type == 257 || type == 260)
 			return 8;
