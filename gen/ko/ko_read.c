@@ -452,7 +452,7 @@ static struct ko_module *read_header(struct ko_module *m, Elf *elf, GElf_Ehdr *e
 static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, const struct ko_expect *e)
 {
 	GElf_Ehdr eh = { 0 };
-	size_t shstrndx, n_scn;
+	size_t shstrndx, n_scn, symsize;
 	size_t *section_of;
 	struct symtab st = { 0 };
 	Elf_Scn *scn = NULL;
@@ -502,9 +502,9 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 		if (sh.sh_type == SHT_SYMTAB) {
 			st.data = elf_getdata(scn, NULL);
 			st.strndx = sh.sh_link;
-			st.count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-			if (st.data && st.count * sh.sh_entsize > st.data->d_size)
-				st.count = st.data->d_size / sh.sh_entsize;
+			/* Linux counts sh_size / sizeof(Elf_Sym), whatever sh_entsize says. */
+			symsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+			st.count = st.data && symsize ? st.data->d_size / symsize : 0;
 		} else if (!strcmp(name, ".modinfo") && sh.sh_type != SHT_NOBITS) {
 			read_modinfo(m, elf_getdata(scn, NULL));
 		} else if (!strcmp(name, ".gnu.linkonce.this_module")) {

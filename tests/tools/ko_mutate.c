@@ -222,6 +222,8 @@ static void section_mutants(const struct module *m)
 		one(m, SH(m, i, sh_type), SHT_SYMTAB, "refused", "one symbol table", what);
 	}
 	one(m, SH(m, m->symtab, sh_type), SHT_PROGBITS, "refused", "one symbol table", "no SHT_SYMTAB");
+	one(m, SH(m, m->symtab, sh_entsize), 0, "loads", "", "symbol table with sh_entsize 0");
+	one(m, SH(m, m->symtab, sh_entsize), 16, "loads", "", "symbol table with sh_entsize 16");
 	one(m, SH(m, m->symtab, sh_link), 0, "refused", "symbol string table", "symbol table's sh_link 0");
 	one(m, SH(m, m->symtab, sh_link), n, "refused", "symbol string table", "symbol table's sh_link e_shnum");
 	one(m, SH(m, m->strtab, sh_size), 0, "refused", "symbol string table", "empty symbol string table");
