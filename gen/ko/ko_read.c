@@ -488,19 +488,18 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 			return fail(m, "section %s ends past the file's %zu bytes; the file is truncated or damaged", name,
 				    size);
 		}
-		/* (Relocations are read from the image, as Linux reads them: read_relocations().) */
-		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && sh.sh_type != SHT_REL && sh.sh_type != SHT_RELA &&
-		    !elf_getdata(scn, NULL)) {
-			free(section_of);
-			return fail(m, "section %s cannot be read (%s); the file is truncated or damaged", name,
-				    elf_problem());
-		}
 		m->sections = xgrow(m->sections, m->n_sections, sizeof(*m->sections));
 		s = &m->sections[m->n_sections];
 		*s = (struct ko_section){ xstrdup(name), sh.sh_size, sh.sh_addralign, sh.sh_flags, sh.sh_type, 0 };
 		section_of[elf_ndxscn(scn)] = m->n_sections++;
+		/* Only what is read must convert: Linux copies other sections whatever libelf makes of
+		 * their type (an SHT_HASH of 5 bytes), and relocations are read from the image. */
 		if (sh.sh_type == SHT_SYMTAB) {
-			st.data = elf_getdata(scn, NULL);
+			if (!(st.data = elf_getdata(scn, NULL))) {
+				free(section_of);
+				return fail(m, "the symbol table %s cannot be read (%s); the file is damaged", name,
+					    elf_problem());
+			}
 			st.strndx = sh.sh_link;
 			/* Linux counts sh_size / sizeof(Elf_Sym), whatever sh_entsize says. */
 			symsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);

@@ -234,6 +234,19 @@ static void section_mutants(const struct module *m)
 		one(m, SH(m, m->bss, sh_size), UINT64_MAX, "refused", "module size", "a NOBITS section of 2^64-1 bytes");
 		one(m, SH(m, m->bss, sh_size), 3ULL << 30, "refused", "module size", "a NOBITS section of 3 GiB");
 	}
+	/* A section Linux only copies, of a type libelf would convert and cannot (an SHT_HASH of 4k+1
+	 * bytes): it still loads. */
+	for (unsigned i = 1; i < n; i++)
+		if (m->sh[i].sh_type == SHT_PROGBITS && !(m->sh[i].sh_flags & SHF_ALLOC) && m->sh[i].sh_size >= 5 &&
+		    i != m->modinfo) {
+			struct mutant x = start(m);
+
+			put(&x, SH(m, i, sh_type), SHT_HASH);
+			put(&x, SH(m, i, sh_size), ((m->sh[i].sh_size - 1) & ~(uint64_t)3) + 1);
+			snprintf(what, sizeof(what), "%s made an SHT_HASH of 4k+1 bytes", name_of(m, i));
+			finish(&x, m, "loads", "", what);
+			break;
+		}
 	for (unsigned i = 1; i < n; i++)
 		if (m->sh[i].sh_type == SHT_PROGBITS && m->sh[i].sh_size) {
 			one(m, SH(m, i, sh_offset), m->size, "unreadable", "ends past", "a section's offset at the file's end");
