@@ -101,7 +101,9 @@ static const char usage_text[] =
 	"\n"
 	"Exit status: 0 every module loads; 1 an error (an unreadable module among them);\n"
 	"2 usage; 4 some module fails the loader profile; 8 some module disagrees with the\n"
-	"triple's layouts or exports (bits add up: 12).\n";
+	"triple's layouts or exports; 16 Linux itself refuses some module: its ELF breaks a rule\n"
+	"of kernel/module/main.c (one .gnu.linkonce.this_module, one symbol table, relocations\n"
+	"within their section, ...). Bits add up: 12, 20.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
        OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE };

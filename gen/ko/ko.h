@@ -53,6 +53,10 @@ struct ko_version {
 struct ko_module {
 	char *path;
 	char *error;			/* non-NULL: the file could not be read; nothing else is set */
+	/* Non-NULL: Linux's loader refuses the file (kernel/module/main.c); nothing else is set
+	 * but the header's machine, class and byte order. */
+	char *refused;			/* the sentence */
+	const char *refused_rule;	/* the rule it breaks, short: "one .gnu.linkonce.this_module" */
 	unsigned machine;		/* e_machine */
 	unsigned elf_class;		/* ELFCLASS32 / ELFCLASS64 */
 	unsigned data;			/* ELFDATA2LSB / ELFDATA2MSB */
@@ -94,6 +98,23 @@ void ko_free(struct ko_module *m);	/* accepts NULL */
 /* Frees the relocations kept of ->tables (once checked: thousands of modules wait for the
  * report); their counts stay, ->relocs becomes NULL. */
 void ko_drop_tables(struct ko_module *m);
+
+/* What ko_validate() makes of an ELF image. */
+enum ko_validity {
+	KO_VALID,
+	KO_UNREADABLE,	/* not one the triple can read: another arch, truncated, damaged */
+	KO_REFUSED,	/* a whole ELF file that breaks a rule of Linux's module loader */
+};
+
+/*
+ * Checks the ELF image DATA as Linux's elf_validity_cache_copy() does before loading it
+ * (ko_valid.c). Anything but KO_VALID comes with a new sentence in *TEXT (without the file's
+ * name) and, for KO_REFUSED, the rule in *RULE (a static string).
+ */
+enum ko_validity ko_validate(const unsigned char *data, size_t size, const struct ko_expect *e, const char **rule,
+			     char **text);
+/* Bytes Linux's apply_relocate_add() writes for relocation TYPE of ELF MACHINE (0: none). */
+unsigned ko_reloc_width(unsigned machine, unsigned type);
 
 /* The section named NAME, or NULL. */
 const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);

@@ -175,7 +175,9 @@ static void add_finding(struct ko_result *r, enum ko_finding_kind kind, const ch
 	va_end(ap);
 	r->findings = xgrow(r->findings, r->n_findings, sizeof(*r->findings));
 	r->findings[r->n_findings++] = (struct ko_finding){ kind, xstrdup(reason), sb.buf };
-	if (kind == KO_FAIL)
+	if (kind == KO_LINUX)
+		r->status |= KO_REFUSED_BY_LINUX;
+	else if (kind == KO_FAIL)
 		r->status |= KO_FAILS_PROFILE;
 	else if (kind == KO_MISMATCH)
 		r->status |= KO_DISAGREES;
@@ -195,6 +197,8 @@ static void check_this_module(const struct ko_checker *c, const struct ko_module
 	}
 	if (!mod)
 		return;
+	/* Linux refuses it too (elf_validity_cache_index_mod()), but against its own struct module:
+	 * the triple's, so a layout finding. */
 	if (t->size != mod->size)
 		add_finding(r, KO_MISMATCH, "struct module size",
 			    "__this_module is %llu bytes, the triple's struct module %llu",
@@ -473,6 +477,11 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 	r->module = m;
 	if (m->error) {
 		r->status = 1;
+		return;
+	}
+	/* A file Linux refuses is judged no further: what else it holds was never read. */
+	if (m->refused) {
+		add_finding(r, KO_LINUX, m->refused_rule, "%s: %s", m->refused_rule, m->refused);
 		return;
 	}
 	check_vermagic(c, m, r);

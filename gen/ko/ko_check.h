@@ -12,16 +12,19 @@ struct ko_facts;
 struct ko_loader;
 struct ko_exports;
 
-/* Exit status bits, as diff's: 4 some module fails the loader profile, 8 some disagrees with the layouts. */
+/* Exit status bits, as diff's: 4 some module fails the loader profile, 8 some disagrees with the
+ * layouts, 16 Linux refuses some module's ELF whatever the triple (kernel/module/main.c's rules). */
 enum {
 	KO_FAILS_PROFILE = 4,
 	KO_DISAGREES = 8,
+	KO_REFUSED_BY_LINUX = 16,
 };
 
 enum ko_finding_kind {
 	KO_NOTE,	/* worth knowing; the module loads */
 	KO_FAIL,	/* the loader of the profile will not load it (or not run it correctly) */
 	KO_MISMATCH,	/* the module disagrees with the triple's layouts or exports */
+	KO_LINUX,	/* Linux's module loader refuses the file (ko_validate(), ko_read.c) */
 };
 
 struct ko_finding {

@@ -145,16 +145,40 @@ static struct ko_module *fail(struct ko_module *m, const char *fmt, ...)
 	va_list ap;
 	char *path = m->path;
 
+	sb_addf(&sb, "%s: ", path);
+	va_start(ap, fmt);	/* first: the arguments may be M's */
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
 	m->path = NULL;
 	ko_free(m);
 	m = xcalloc(1, sizeof(*m));
 	m->path = path;
-	sb_addf(&sb, "%s: ", path);
-	va_start(ap, fmt);
-	sb_vaddf(&sb, fmt, ap);
-	va_end(ap);
 	m->error = sb.buf;
 	return m;
+}
+
+/* A module Linux's loader refuses: the rule it breaks and why, nothing else kept (see ko.h). */
+static struct ko_module *refuse(struct ko_module *m, const char *rule, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static struct ko_module *refuse(struct ko_module *m, const char *rule, const char *fmt, ...)
+{
+	struct strbuf sb = { 0 };
+	va_list ap;
+	struct ko_module *r = xcalloc(1, sizeof(*r));
+
+	va_start(ap, fmt);	/* first: the arguments may be M's */
+	sb_vaddf(&sb, fmt, ap);
+	va_end(ap);
+	r->path = m->path;
+	r->machine = m->machine;
+	r->elf_class = m->elf_class;
+	r->data = m->data;
+	m->path = NULL;
+	ko_free(m);
+	r->refused = sb.buf;
+	r->refused_rule = rule;
+	return r;
 }
 
 static const char *elf_problem(void)
@@ -245,29 +269,50 @@ static const char *symbol_of(Elf *elf, const struct symtab *st, size_t ndx, int 
 	return name ? name : "";
 }
 
+/* A word of WIDTH bytes in the file's byte order. */
+static uint64_t raw_word(const unsigned char *p, size_t width, int msb)
+{
+	uint64_t v = 0;
+
+	for (size_t i = 0; i < width; i++)
+		v |= (uint64_t)p[i] << (8 * (msb ? width - 1 - i : i));
+	return v;
+}
+
+/* The relocation at P, as GElf has it (r_info in the 64-bit layout; no addend is read). */
+static GElf_Rela read_rela(const unsigned char *p, int is64, int msb)
+{
+	size_t w = is64 ? 8 : 4;
+	uint64_t info = raw_word(p + w, w, msb);
+
+	if (!is64)
+		info = GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
+	return (GElf_Rela){ raw_word(p, w, msb), info, 0 };
+}
+
 static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const struct symtab *st,
 					  const size_t *section_of, size_t n_scn, char *const *names)
 {
 	Elf_Scn *scn = NULL;
+	size_t image_size;
+	const unsigned char *image = (const unsigned char *)elf_rawfile(elf, &image_size);
+	int is64 = gelf_getclass(elf) == ELFCLASS64;
 
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh, target_sh;
 		Elf_Scn *target;
-		Elf_Data *d;
 		struct ko_table *table = NULL;
 		struct ko_section *sec;
-		size_t n;
+		size_t n, entry;
 
 		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_RELA && sh.sh_type != SHT_REL))
 			continue;
-		target = elf_getscn(elf, sh.sh_info);
-		if (!target || !gelf_getshdr(target, &target_sh))
-			return fail(m, "relocation section %zu applies to section %u, which does not exist; the file is "
-				    "damaged", elf_ndxscn(scn), (unsigned)sh.sh_info);
-		/* Linux relocates only what it loads (apply_relocations skips !SHF_ALLOC targets). */
-		if (!(target_sh.sh_flags & SHF_ALLOC))
+		/* apply_relocations() skips a relocation section whose sh_info names no section, and
+		 * relocates only what it loads (SHF_ALLOC targets). */
+		target = sh.sh_info < n_scn ? elf_getscn(elf, sh.sh_info) : NULL;
+		if (!target || !gelf_getshdr(target, &target_sh) || !(target_sh.sh_flags & SHF_ALLOC))
 			continue;
-		if (sh.sh_info >= n_scn || section_of[sh.sh_info] == SIZE_MAX)
+		if (section_of[sh.sh_info] == SIZE_MAX)
 			continue;
 		sec = &m->sections[section_of[sh.sh_info]];
 		if (!strcmp(sec->name, ".gnu.linkonce.this_module"))
@@ -277,32 +322,35 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 		for (size_t k = 0; !table && k < m->n_tables; k++)
 			if (m->tables[k].present && !strcmp(sec->name, names[k]))
 				table = &m->tables[k];
-		d = elf_getdata(scn, NULL);
-		if (!d || !sh.sh_entsize)
-			return fail(m, "relocation section %zu cannot be read: %s", elf_ndxscn(scn), elf_problem());
-		n = d->d_size / (sh.sh_type == SHT_RELA ? sizeof(Elf64_Rela) : sizeof(Elf64_Rel));
-		if (gelf_getclass(elf) == ELFCLASS32)
-			n = d->d_size / (sh.sh_type == SHT_RELA ? sizeof(Elf32_Rela) : sizeof(Elf32_Rel));
+		/* Read as Linux reads them, from the image: sh_size over the entry's size, whatever
+		 * sh_entsize says and a partial last entry ignored (libelf refuses both). ko_validate()
+		 * proved the section within the image. */
+		entry = sh.sh_type == SHT_RELA ? (is64 ? sizeof(Elf64_Rela) : sizeof(Elf32_Rela))
+					       : (is64 ? sizeof(Elf64_Rel) : sizeof(Elf32_Rel));
+		if (!image || sh.sh_offset > image_size || sh.sh_size > image_size - sh.sh_offset)
+			return fail(m, "relocation section %zu ends past the file; the file is truncated or damaged",
+				    elf_ndxscn(scn));
+		n = sh.sh_size / entry;
 		for (size_t i = 0; i < n; i++) {
-			GElf_Rela r;
-			GElf_Rel rel;
+			GElf_Rela r = read_rela(image + sh.sh_offset + i * entry, is64, m->data == ELFDATA2MSB);
 			const char *name;
 			int undefined;
+			unsigned width;
 
-			if (sh.sh_type == SHT_RELA) {
-				if (!gelf_getrela(d, (int)i, &r))
-					return fail(m, "relocation %zu of section %zu cannot be read: %s", i,
-						    elf_ndxscn(scn), elf_problem());
-			} else {
-				if (!gelf_getrel(d, (int)i, &rel))
-					return fail(m, "relocation %zu of section %zu cannot be read: %s", i,
-						    elf_ndxscn(scn), elf_problem());
-				r = (GElf_Rela){ rel.r_offset, rel.r_info, 0 };
-			}
+			/* apply_relocate_add() writes its width at r_offset unchecked: the whole write must
+			 * fit in the target section. */
+			width = ko_reloc_width(m->machine, (unsigned)GELF_R_TYPE(r.r_info));
+			if (width && (r.r_offset > target_sh.sh_size || width > target_sh.sh_size - r.r_offset))
+				return refuse(m, "relocation bounds", "relocation %zu of section %zu (type %u, %u bytes "
+					      "written) at offset %llu lies outside %s, %llu bytes", i, elf_ndxscn(scn),
+					      (unsigned)GELF_R_TYPE(r.r_info), width, (unsigned long long)r.r_offset,
+					      sec->name, (unsigned long long)target_sh.sh_size);
+			/* ... and reads its symbol unchecked too. */
 			name = symbol_of(elf, st, GELF_R_SYM(r.r_info), &undefined);
 			if (!name)
-				return fail(m, "relocation %zu of section %zu names symbol %lu, which does not exist", i,
-					    elf_ndxscn(scn), (unsigned long)GELF_R_SYM(r.r_info));
+				return refuse(m, "relocation symbol", "relocation %zu of section %zu names symbol %lu, past "
+					      "the %zu of the symbol table", i, elf_ndxscn(scn),
+					      (unsigned long)GELF_R_SYM(r.r_info), st->count);
 			count_reloc(m, (unsigned)GELF_R_TYPE(r.r_info), undefined);
 			sec->n_relocs++;
 			if (table)
@@ -314,7 +362,7 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 	return m;
 }
 
-static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *st, Elf *elf)
+static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *st, Elf *elf, size_t n_scn)
 {
 	for (size_t i = 1; i < st->count; i++) {
 		GElf_Sym sym;
@@ -323,6 +371,14 @@ static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *
 
 		if (!gelf_getsym(st->data, (int)i, &sym))
 			return fail(m, "symbol %zu cannot be read: %s", i, elf_problem());
+		/* simplify_symbols(): common symbols are refused, and a defined symbol's section is
+		 * looked up without a bound check. */
+		if (sym.st_shndx == SHN_COMMON)
+			return refuse(m, "common symbol", "symbol %zu is a common symbol (SHN_COMMON); Linux refuses them "
+				      "(build with -fno-common)", i);
+		if (sym.st_shndx >= n_scn && sym.st_shndx < SHN_LORESERVE)
+			return refuse(m, "symbol section", "symbol %zu is defined in section %u; there are %zu", i,
+				      (unsigned)sym.st_shndx, n_scn);
 		if (sym.st_shndx != SHN_UNDEF)
 			continue;
 		name = elf_strptr(elf, st->strndx, sym.st_name);
@@ -377,7 +433,7 @@ static void read_versions(struct ko_module *m, Elf_Data *d, size_t entry, int is
 }
 
 /* The ELF header: a relocatable object of the triple's class, machine and byte order. */
-static struct ko_module *read_header(struct ko_module *m, Elf *elf, const struct ko_expect *e, GElf_Ehdr *eh_out)
+static struct ko_module *read_header(struct ko_module *m, Elf *elf, GElf_Ehdr *eh_out)
 {
 	GElf_Ehdr eh;
 
@@ -385,20 +441,10 @@ static struct ko_module *read_header(struct ko_module *m, Elf *elf, const struct
 		return fail(m, "not an ELF file (nor an xz, zstd or gzip one); give a kernel module (.ko)");
 	if (!gelf_getehdr(elf, &eh))
 		return fail(m, "the ELF header cannot be read (%s); the file is truncated or damaged", elf_problem());
+	/* Class, byte order, machine and type were ko_validate()'s. */
 	m->machine = eh.e_machine;
 	m->elf_class = eh.e_ident[EI_CLASS];
 	m->data = eh.e_ident[EI_DATA];
-	if (eh.e_type != ET_REL)
-		return fail(m, "ELF type %u is not a relocatable object; a kernel module is ET_REL", (unsigned)eh.e_type);
-	if (e->elf_class && m->elf_class != e->elf_class)
-		return fail(m, "a %u-bit ELF file, but the triple is %u-bit; check it against its own arch",
-			    m->elf_class == ELFCLASS64 ? 64 : 32, e->elf_class == ELFCLASS64 ? 64 : 32);
-	if (e->machine && m->machine != e->machine)
-		return fail(m, "built for ELF machine %u, but the triple's modules are machine %u; check it against a "
-			    "triple of its own arch", m->machine, e->machine);
-	if (e->elf_data && m->data != e->elf_data)
-		return fail(m, "%s-endian, but the triple's modules are %s-endian; check it against a triple of its own "
-			    "arch", m->data == ELFDATA2MSB ? "big" : "little", e->elf_data == ELFDATA2MSB ? "big" : "little");
 	*eh_out = eh;
 	return m;
 }
@@ -406,12 +452,12 @@ static struct ko_module *read_header(struct ko_module *m, Elf *elf, const struct
 static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, const struct ko_expect *e)
 {
 	GElf_Ehdr eh = { 0 };
-	size_t shstrndx, n_scn;
+	size_t shstrndx, n_scn, symsize;
 	size_t *section_of;
 	struct symtab st = { 0 };
 	Elf_Scn *scn = NULL;
 
-	m = read_header(m, elf, e, &eh);
+	m = read_header(m, elf, &eh);
 	if (m->error)
 		return m;
 	m->n_tables = e->n_tables;
@@ -442,21 +488,22 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 			return fail(m, "section %s ends past the file's %zu bytes; the file is truncated or damaged", name,
 				    size);
 		}
-		if (sh.sh_type != SHT_NOBITS && sh.sh_type != SHT_NULL && !elf_getdata(scn, NULL)) {
-			free(section_of);
-			return fail(m, "section %s cannot be read (%s); the file is truncated or damaged", name,
-				    elf_problem());
-		}
 		m->sections = xgrow(m->sections, m->n_sections, sizeof(*m->sections));
 		s = &m->sections[m->n_sections];
 		*s = (struct ko_section){ xstrdup(name), sh.sh_size, sh.sh_addralign, sh.sh_flags, sh.sh_type, 0 };
 		section_of[elf_ndxscn(scn)] = m->n_sections++;
+		/* Only what is read must convert: Linux copies other sections whatever libelf makes of
+		 * their type (an SHT_HASH of 5 bytes), and relocations are read from the image. */
 		if (sh.sh_type == SHT_SYMTAB) {
-			st.data = elf_getdata(scn, NULL);
+			if (!(st.data = elf_getdata(scn, NULL))) {
+				free(section_of);
+				return fail(m, "the symbol table %s cannot be read (%s); the file is damaged", name,
+					    elf_problem());
+			}
 			st.strndx = sh.sh_link;
-			st.count = sh.sh_entsize ? sh.sh_size / sh.sh_entsize : 0;
-			if (st.data && st.count * sh.sh_entsize > st.data->d_size)
-				st.count = st.data->d_size / sh.sh_entsize;
+			/* Linux counts sh_size / sizeof(Elf_Sym), whatever sh_entsize says. */
+			symsize = gelf_fsize(elf, ELF_T_SYM, 1, EV_CURRENT);
+			st.count = st.data && symsize ? st.data->d_size / symsize : 0;
 		} else if (!strcmp(name, ".modinfo") && sh.sh_type != SHT_NOBITS) {
 			read_modinfo(m, elf_getdata(scn, NULL));
 		} else if (!strcmp(name, ".gnu.linkonce.this_module")) {
@@ -475,8 +522,8 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 		free(section_of);
 		return fail(m, "no symbol table; a kernel module has one (was it stripped with --strip-all?)");
 	}
-	m = read_symbols(m, &st, elf);
-	if (!m->error)
+	m = read_symbols(m, &st, elf, n_scn);
+	if (!m->error && !m->refused)
 		m = read_relocations(m, elf, &st, section_of, n_scn, e->tables);
 	free(section_of);
 	return m;
@@ -486,7 +533,8 @@ struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, si
 {
 	struct ko_module *m = xcalloc(1, sizeof(*m));
 	struct image im = { 0 };
-	const char *problem = NULL, *format = NULL;
+	const char *problem = NULL, *format = NULL, *rule;
+	char *text;
 	Elf *elf;
 
 	m->path = xstrdup(name);
@@ -509,6 +557,21 @@ struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, si
 		free(im.buf);
 		return fail(m, "not an ELF file%s; give a kernel module (.ko, .ko.xz, .ko.zst or .ko.gz)",
 			    format ? " inside the compression" : " (nor an xz, zstd or gzip one)");
+	}
+	/* Linux's own checks first: libelf reads more than the kernel accepts. */
+	switch (ko_validate(data, size, e, &rule, &text)) {
+	case KO_VALID:
+		break;
+	case KO_UNREADABLE:
+		free(im.buf);
+		m = fail(m, "%s", text);
+		free(text);
+		return m;
+	case KO_REFUSED:
+		free(im.buf);
+		m->refused = text;
+		m->refused_rule = rule;
+		return m;
 	}
 	elf = elf_memory((char *)data, size);
 	if (!elf) {
@@ -581,6 +644,7 @@ void ko_free(struct ko_module *m)
 	free(m->vermagic);
 	free(m->modinfo_name);
 	free(m->error);
+	free(m->refused);
 	free(m->path);
 	free(m);
 }

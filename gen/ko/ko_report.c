@@ -75,7 +75,7 @@ static void tally_free(struct tally *t)
 }
 
 struct summary {
-	unsigned long load, fail, disagree, unreadable;
+	unsigned long load, fail, disagree, unreadable, refused;
 	struct tally **reasons, **symbols, **relocs, **sections;
 	size_t n_reasons, n_symbols, n_relocs, n_sections;
 	struct tally *t_reasons, *t_symbols, *t_relocs, *t_sections;
@@ -103,6 +103,7 @@ static void summarize(const struct ko_report *r, struct summary *s)
 			continue;
 		}
 		s->load += !res->status;
+		s->refused += !!(res->status & KO_REFUSED_BY_LINUX);
 		s->fail += !!(res->status & KO_FAILS_PROFILE);
 		s->disagree += !!(res->status & KO_DISAGREES);
 		for (size_t k = 0; k < res->n_findings; k++) {
@@ -155,6 +156,8 @@ static const char *verdict(const struct ko_result *res)
 {
 	if (res->module->error)
 		return "unreadable";
+	if (res->status & KO_REFUSED_BY_LINUX)
+		return "refused by Linux";
 	switch (res->status & (KO_FAILS_PROFILE | KO_DISAGREES)) {
 	case 0: return "loads";
 	case KO_FAILS_PROFILE: return "fails the loader profile";
@@ -165,7 +168,7 @@ static const char *verdict(const struct ko_result *res)
 
 static const char *kind_word(enum ko_finding_kind k)
 {
-	return k == KO_FAIL ? "loader" : k == KO_MISMATCH ? "layout" : "note";
+	return k == KO_LINUX ? "linux" : k == KO_FAIL ? "loader" : k == KO_MISMATCH ? "layout" : "note";
 }
 
 /* How many of the top entries a text or Markdown summary shows. */
@@ -231,8 +234,8 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 	sb_adds(&sb, " (");
 	escape_text(&sb, r->loader_file);
 	sb_adds(&sb, ")\n");
-	sb_addf(&sb, "  load: %lu, fail the loader profile: %lu, disagree with the layouts: %lu, unreadable: %lu\n",
-		s.load, s.fail, s.disagree, s.unreadable);
+	sb_addf(&sb, "  load: %lu, fail the loader profile: %lu, disagree with the layouts: %lu, unreadable: %lu, "
+		"refused by Linux: %lu\n", s.load, s.fail, s.disagree, s.unreadable, s.refused);
 	if (!r->symvers)
 		sb_adds(&sb, "  imports not checked against the triple's exports: no Module.symvers\n");
 	if (!r->relocs_named)
@@ -283,8 +286,9 @@ char *ko_report_md(const struct ko_report *r)
 	sb_adds(&sb, ", loader ");
 	escape_markdown_prose(&sb, r->loader_name);
 	sb_adds(&sb, "\n\n");
-	sb_adds(&sb, "| load | fail the loader profile | disagree with the layouts | unreadable |\n|---:|---:|---:|---:|\n");
-	sb_addf(&sb, "| %lu | %lu | %lu | %lu |\n", s.load, s.fail, s.disagree, s.unreadable);
+	sb_adds(&sb, "| load | fail the loader profile | disagree with the layouts | unreadable | refused by Linux |\n"
+		"|---:|---:|---:|---:|---:|\n");
+	sb_addf(&sb, "| %lu | %lu | %lu | %lu | %lu |\n", s.load, s.fail, s.disagree, s.unreadable, s.refused);
 	md_tally(&sb, "Top reasons", "modules", s.reasons, s.n_reasons, TOP, 0);
 	md_tally(&sb, "Symbols most needed", "modules", s.symbols, s.n_symbols, TOP, 0);
 	md_tally(&sb, "Relocation types", "uses", s.relocs, s.n_relocs, SIZE_MAX, 1);
@@ -408,7 +412,8 @@ char *ko_report_json(const struct ko_report *r)
 		sb_adds(&sb, "null");
 	sb_addf(&sb, ",\n  \"relocations_named\": %s", r->relocs_named ? "true" : "false");
 	sb_addf(&sb, ",\n  \"summary\": {\n    \"modules\": %zu, \"load\": %lu, \"fail_profile\": %lu, "
-		"\"disagree\": %lu, \"unreadable\": %lu", r->n_results, s.load, s.fail, s.disagree, s.unreadable);
+		"\"disagree\": %lu, \"unreadable\": %lu, \"refused\": %lu", r->n_results, s.load, s.fail, s.disagree,
+		s.unreadable, s.refused);
 	json_tally(&sb, "reasons", s.reasons, s.n_reasons, 0);
 	json_tally(&sb, "symbols", s.symbols, s.n_symbols, 0);
 	json_tally(&sb, "relocations", s.relocs, s.n_relocs, 1);
