@@ -180,8 +180,8 @@ done
 # A thread's stack is RLIMIT_STACK's size: 3 GB of it under ulimit -v 2.5G cannot be mapped.
 if [ "$sanitized" = 0 ]; then
 	mkdir "$work/threads"
-	find "$(dirname "$(find "$mods" -path '*/ipv4/tcp_bic.ko*' | head -n 1)")" -name '*.ko*' | head -n 20 |
-		xargs cp -t "$work/threads"
+	ipv4=$(dirname "$(find "$mods" -path '*/ipv4/tcp_bic.ko*')")
+	cp "$ipv4"/*.ko* "$work/threads"
 	measure "$work/threads.json" -- bash -c 'ulimit -s 3000000; ulimit -v 2500000; exec "$@"' - "$kabigen" check-ko \
 		--layout "$layout" --format json -j 2 "$work/threads"
 	want=$(find "$work/threads" -name '*.ko*' | wc -l)
