@@ -43,7 +43,7 @@ static int is_module_name(const char *name)
 	return 0;
 }
 
-/* What a walk has met: folders and files by (device, inode), paths by name; each once. */
+/* A folder or file a walk has met, by (device, inode). */
 struct seen_node {
 	struct seen_key {
 		dev_t dev;
@@ -52,8 +52,9 @@ struct seen_node {
 	UT_hash_handle hh;
 };
 
+/* A walk over the command line's modules and folders: what it met, and the paths it keeps. */
 struct walk {
-	struct seen_node *nodes;
+	struct seen_node *nodes;	/* uthash */
 	char **paths;
 	size_t n;
 };
@@ -61,10 +62,10 @@ struct walk {
 /* 1 the first time the node of ST is met, 0 after. */
 static int first_visit(struct walk *w, const struct stat *st)
 {
-	struct seen_key key = { 0 };
+	struct seen_key key;
 	struct seen_node *n;
 
-	memset(&key, 0, sizeof(key));
+	memset(&key, 0, sizeof(key));	/* hashed as bytes: no stray padding */
 	key.dev = st->st_dev;
 	key.ino = st->st_ino;
 	HASH_FIND(hh, w->nodes, &key, sizeof(key), n);

@@ -29,7 +29,8 @@
 /* No real module comes near this; a file over it, or one that inflates past it, is refused. */
 #define KO_MAX_IMAGE (1024UL * 1024 * 1024)
 /* What parsing an image of N bytes takes at most (libelf's tables, the relocations kept), in
- * images: measured on modules made of nothing but relocations, the worst case. */
+ * images: measured on modules made of nothing but relocations, the worst case (500,000
+ * __param relocations: 1.6 images). */
 #define KO_PARSE_FACTOR 2
 
 /* ---- the memory budget the modules read at once share ---- */

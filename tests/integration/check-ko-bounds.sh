@@ -3,8 +3,8 @@
 # made here from a real Debian module (sid amd64's af_key) linked (ld -r) with generated
 # assembly, or with real xz and zstd: links back into a folder, a dangling link, 100,000
 # files, 320,000 relocation types, 500,000 stray __param relocations, a sparse 3 GB file, a
-# 10 GB one, decompression bombs on every thread, a 2 GB symbols file, FIFOs and devices, and
-# threads that cannot start. Counts are read from the inputs, never typed; time is CPU time
+# 10 GB one, decompression bombs on every thread, a 2 GB symbols file, FIFOs and devices, -j
+# past the cores, and threads that cannot start. Counts are read from the inputs, never typed; time is CPU time
 # (the machine may be shared) and memory the peak resident set.
 # usage: check-ko-bounds.sh KABIGEN KO_RETYPE
 . "$(dirname "$0")/../cli/lib.sh"
@@ -176,12 +176,22 @@ for special in "$work/fifo.ko" /dev/null; do
 		fail "$special as a module: exit $rc: $(cat "$work/special.txt.err")"
 done
 
+# ---- item 11: -j is at most the online cores (each thread holds a module's memory) ----
+mkdir "$work/jobs"
+cp "$(dirname "$(find "$mods" -path '*/ipv4/tcp_bic.ko*')")"/*.ko* "$work/jobs"
+# (LeakSanitizer cannot run under a tracer: the sanitizer build runs this once without it)
+ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0 strace -f -qq -e trace=clone,clone3 -o "$work/clones" \
+	"$kabigen" check-ko --layout "$layout" -j 64 "$work/jobs" >/dev/null 2>&1
+threads=$(grep -c 'CLONE_THREAD' "$work/clones" || true)
+cores=$(getconf _NPROCESSORS_ONLN)
+[ "$threads" -le $((cores - 1)) ] && pass "-j 64 on $cores cores: $threads more threads" ||
+	fail "-j 64 on $cores cores started $threads threads"
+
 # ---- item 15: threads that cannot start: the scan goes on without them ----
 # A thread's stack is RLIMIT_STACK's size: 3 GB of it under ulimit -v 2.5G cannot be mapped.
 if [ "$sanitized" = 0 ]; then
 	mkdir "$work/threads"
-	ipv4=$(dirname "$(find "$mods" -path '*/ipv4/tcp_bic.ko*')")
-	cp "$ipv4"/*.ko* "$work/threads"
+	cp "$work/jobs"/* "$work/threads"
 	measure "$work/threads.json" -- bash -c 'ulimit -s 3000000; ulimit -v 2500000; exec "$@"' - "$kabigen" check-ko \
 		--layout "$layout" --format json -j 2 "$work/threads"
 	want=$(find "$work/threads" -name '*.ko*' | wc -l)
