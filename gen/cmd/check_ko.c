@@ -20,7 +20,9 @@
 #include "tu.h"
 
 #include <dirent.h>
+#include <uthash.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,42 +43,127 @@ static int is_module_name(const char *name)
 	return 0;
 }
 
-static void collect(const char *path, int top, struct strset *out)
+/* A folder or file a walk has met, by (device, inode). */
+struct seen_node {
+	struct seen_key {
+		dev_t dev;
+		ino_t ino;
+	} key;
+	UT_hash_handle hh;
+};
+
+/* A walk over the command line's modules and folders: what it met, and the paths it keeps. */
+struct walk {
+	struct seen_node *nodes;	/* uthash */
+	char **paths;
+	size_t n;
+};
+
+/* 1 the first time the node of ST is met, 0 after. */
+static int first_visit(struct walk *w, const struct stat *st)
+{
+	struct seen_key key;
+	struct seen_node *n;
+
+	memset(&key, 0, sizeof(key));	/* hashed as bytes: no stray padding */
+	key.dev = st->st_dev;
+	key.ino = st->st_ino;
+	HASH_FIND(hh, w->nodes, &key, sizeof(key), n);
+	if (n)
+		return 0;
+	n = xcalloc(1, sizeof(*n));
+	n->key = key;
+	HASH_ADD(hh, w->nodes, key, sizeof(n->key), n);
+	return 1;
+}
+
+static void add_path(struct walk *w, const char *path)
+{
+	w->paths = xgrow(w->paths, w->n, sizeof(*w->paths));
+	w->paths[w->n++] = xstrdup(path);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The names in folder PATH worth a look (folders, and files named as modules), sorted: the walk
+ * then meets a file reached two ways by the same path on every run. */
+static char **folder_names(const char *path, size_t *n)
+{
+	DIR *d = opendir(path);
+	struct dirent *de;
+	char **names = NULL;
+
+	*n = 0;
+	if (!d)
+		die("%s: cannot read the folder: %s", path, strerror(errno));
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN && !is_module_name(de->d_name))
+			continue;
+		names = xgrow(names, *n, sizeof(*names));
+		names[(*n)++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	qsort(names, *n, sizeof(*names), cmp_names);
+	return names;
+}
+
+/*
+ * The modules at PATH: a file, or every module file under a folder. Each folder is walked and
+ * each file taken once per (device, inode), so links back into a folder (a '*.ko -> .') end
+ * the walk instead of looping, and a module reached by two paths is checked once. A link
+ * named as a module that leads nowhere is kept: ko_read says what it is.
+ */
+static void collect(struct walk *w, const char *path, int top)
 {
 	struct stat st;
-	DIR *d;
-	struct dirent *de;
+	char **names;
+	size_t n;
 
 	if (stat(path, &st)) {
 		if (top)
 			die("%s: %s; give a module (.ko, .ko.xz, .ko.zst, .ko.gz) or a folder of them", path,
 			    strerror(errno));
+		if (is_module_name(path))
+			add_path(w, path);
 		return;
 	}
 	if (!S_ISDIR(st.st_mode)) {
-		if (top || is_module_name(path))
-			strset_add(out, path);
+		if ((top || is_module_name(path)) && first_visit(w, &st))
+			add_path(w, path);
 		return;
 	}
-	if (!(d = opendir(path)))
-		die("%s: cannot read the folder: %s", path, strerror(errno));
-	while ((de = readdir(d))) {
-		char *child;
+	if (!first_visit(w, &st))
+		return;
+	names = folder_names(path, &n);
+	for (size_t i = 0; i < n; i++) {
+		char *child = xasprintf("%s/%s", path, names[i]);
 
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-			continue;
-		child = xasprintf("%s/%s", path, de->d_name);
-		if (de->d_type == DT_DIR || de->d_type == DT_UNKNOWN || is_module_name(de->d_name))
-			collect(child, 0, out);
+		collect(w, child, 0);
 		free(child);
 	}
-	closedir(d);
+	strv_free(names, n);
 }
 
+static void walk_free(struct walk *w)
+{
+	struct seen_node *n, *tmp;
+
+	HASH_ITER(hh, w->nodes, n, tmp) {
+		HASH_DEL(w->nodes, n);
+		free(n);
+	}
+	strv_free(w->paths, w->n);
+}
 
 static const char usage_text[] =
 	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
-	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--verbose]\n"
+	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--max-memory SIZE]\n"
+	"                        [--verbose]\n"
 	"                        MODULE|DIR... | --kver VERSION --modules\n"
 	"\n"
 	"Checks kernel modules (.ko, .ko.xz, .ko.zst, .ko.gz; folders are searched) against one\n"
@@ -94,7 +181,10 @@ static const char usage_text[] =
 	"  --loader PROFILE   a loader profile: a YAML file, or a name in configs/loaders (default: linux)\n"
 	"  --symvers FILE     the Module.symvers to check imports and CRCs against (default: the tree's)\n"
 	"  --format FORMAT    text (the default), md or json\n"
-	"  -j N               modules read at once (default: the number of cores)\n"
+	"  -j N               modules read at once (default, and at most: the number of online cores)\n"
+	"  --max-memory SIZE  memory the modules read at once share (bytes, or with K, M, G; default: half\n"
+	"                     of the machine's memory or of what ulimit -v leaves); a module that needs\n"
+	"                     more is named as over the budget and the others are checked\n"
 	"  --verbose          with text, list every module, not only those with findings\n"
 	"  --no-cache         parse the tree even when the result cache holds its model\n"
 	"  -h, --help         this text\n"
@@ -106,7 +196,7 @@ static const char usage_text[] =
 	"within their section, ...). Bits add up: 12, 20.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
-       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE };
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY };
 static const struct option longopts[] = {
 	{ "arch", required_argument, NULL, OPT_ARCH },
 	{ "kdir", required_argument, NULL, OPT_KDIR },
@@ -120,6 +210,7 @@ static const struct option longopts[] = {
 	{ "verbose", no_argument, NULL, OPT_VERBOSE },
 	{ "modules", no_argument, NULL, OPT_MODULES },
 	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
+	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
@@ -131,7 +222,31 @@ struct check_ko_options {
 	int verbose;
 	int modules;		/* --modules: check the triple's own modules package, fetched with --kver */
 	int no_cache;
+	uint64_t max_memory;	/* --max-memory; 0: ko_budget_default() */
 };
+
+/* --max-memory's SIZE: bytes, or K, M, G (powers of 1024); 0 when it is not one. */
+static uint64_t parse_size(const char *text)
+{
+	char *end;
+	unsigned long long n;
+	unsigned shift = 0;
+
+	if (*text < '0' || *text > '9')
+		return 0;
+	errno = 0;
+	n = strtoull(text, &end, 10);
+	if (errno)
+		return 0;
+	switch (*end) {
+	case 'K': case 'k': shift = 10; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	}
+	if (*end || n > (UINT64_MAX >> shift))
+		return 0;
+	return (uint64_t)n << shift;
+}
 
 static void parse_options(int argc, char **argv, struct check_ko_options *o)
 {
@@ -154,6 +269,10 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 		case OPT_VERBOSE: o->verbose = 1; break;
 		case OPT_MODULES: o->modules = 1; break;
 		case OPT_NO_CACHE: o->no_cache = 1; break;
+		case OPT_MAX_MEMORY:
+			if (!(o->max_memory = parse_size(optarg)))
+				usage_die("--max-memory %s: give a size such as 512M or 2G", optarg);
+			break;
 		case 'j':
 			o->jobs = strtol(optarg, &end, 10);
 			if (*end || o->jobs < 1 || o->jobs > 1024)
@@ -238,10 +357,11 @@ static int run(int argc, char **argv)
 	struct ko_checker checker;
 	struct ko_exports *exports = NULL;
 	struct ko_result *results;
-	struct strset paths = { 0 };
+	struct walk paths = { 0 };
 	struct ko_report rep;
 	char *configs, *kdir = NULL, *modules = NULL, *symvers = NULL, *lpath, *target, *text;
 	int status = 0;
+	long cores;
 
 	parse_options(argc, argv, &o);
 	if (o.kver && !archive_valid_kver(o.kver))
@@ -249,14 +369,14 @@ static int run(int argc, char **argv)
 	if (o.flavour && !archive_valid_flavour(o.flavour))
 		usage_die("--flavour '%s': use a flavour name such as rt, cloud or 16k", o.flavour);
 	for (int i = optind; i < argc; i++)
-		collect(argv[i], 1, &paths);
+		collect(&paths, argv[i], 1);
 	configs = self_configs_dir();
 	model = o.layout ? layout_read_json(o.layout) : tree_model(&o, configs, &kdir, &modules);
 	if (modules)
-		collect(modules, 1, &paths);
+		collect(&paths, modules, 1);
 	if (!paths.n)
 		die("%s: no modules (.ko, .ko.xz, .ko.zst, .ko.gz) there", modules ? modules : argv[optind]);
-	qsort(paths.v, paths.n, sizeof(*paths.v), cmp_str);
+	qsort(paths.paths, paths.n, sizeof(*paths.paths), cmp_str);
 	ko_facts_init(&facts, model);
 	arch = profile_load(configs, model->prov.arch ? model->prov.arch : o.arch);
 	lpath = loader_path(configs, o.loader);
@@ -277,7 +397,12 @@ static int run(int argc, char **argv)
 	if (!facts.machine)
 		warn("the layout model gives no ELF machine (a dump older than schema 2?); modules of any arch are read");
 	ko_checker_init(&checker, &facts, loader, exports);
-	results = ko_check_all(&checker, paths.v, paths.n, o.jobs ? o.jobs : sysconf(_SC_NPROCESSORS_ONLN));
+	/* More threads than cores read no faster, and each holds a module's memory. */
+	cores = sysconf(_SC_NPROCESSORS_ONLN);
+	if (cores < 1)
+		cores = 1;
+	results = ko_check_all(&checker, paths.paths, paths.n, o.jobs && o.jobs < cores ? o.jobs : cores,
+			       o.max_memory);
 
 	target = xasprintf("%s (%s)", model->prov.release ? model->prov.release : "?",
 			   model->prov.arch ? model->prov.arch : "?");
@@ -294,7 +419,7 @@ static int run(int argc, char **argv)
 	free(text);
 	ko_results_free(results, paths.n);
 	ko_checker_release(&checker);
-	strv_free(paths.v, paths.n);
+	walk_free(&paths);
 	free(target);
 	ko_exports_free(exports);
 	free(symvers);

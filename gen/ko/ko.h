@@ -2,6 +2,7 @@
 #ifndef KABIGEN_KO_H
 #define KABIGEN_KO_H
 
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -50,6 +51,8 @@ struct ko_version {
 	char *name;
 };
 
+struct ko_reloc_slot;
+
 struct ko_module {
 	char *path;
 	char *error;			/* non-NULL: the file could not be read; nothing else is set */
@@ -57,6 +60,7 @@ struct ko_module {
 	 * but the header's machine, class and byte order. */
 	char *refused;			/* the sentence */
 	const char *refused_rule;	/* the rule it breaks, short: "one .gnu.linkonce.this_module" */
+	int over_bound;			/* with ->error: it is over a size or memory bound, not damaged */
 	unsigned machine;		/* e_machine */
 	unsigned elf_class;		/* ELFCLASS32 / ELFCLASS64 */
 	unsigned data;			/* ELFDATA2LSB / ELFDATA2MSB */
@@ -66,6 +70,7 @@ struct ko_module {
 	size_t n_sections;
 	struct ko_reloc_use *relocs;	/* by type, ascending */
 	size_t n_relocs;
+	struct ko_reloc_slot *reloc_slots;	/* while reading: ->relocs by type (uthash) */
 	struct ko_import *imports;	/* sorted by name */
 	size_t n_imports;
 	struct ko_table this_module;	/* .gnu.linkonce.this_module */
@@ -86,12 +91,48 @@ struct ko_expect {
 };
 
 /*
+ * The memory every module being read at once shares, whatever the number of threads: a
+ * module takes what it needs as it goes (its file, its decompressed image, what is parsed
+ * of it) and gives it back once judged. A module that needs more than the whole budget is
+ * refused with its own verdict; one that does not fit beside the others waits, or starts
+ * again alone (so the verdict never depends on the timing of the threads).
+ */
+struct ko_budget {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	uint64_t total, used;
+	unsigned waiting_alone;		/* modules waiting to be read alone */
+	int alone;			/* one is being read alone */
+};
+
+/* One module's share of a budget. */
+struct ko_hold {
+	struct ko_budget *budget;	/* NULL: no budget, only the per-module bound */
+	uint64_t held;
+	int alone;			/* read alone: the whole budget is this module's */
+	int again;			/* it did not fit beside the others: read it again alone */
+};
+
+/* A budget of TOTAL bytes; TOTAL 0: the default, half of what the machine and ulimit -v allow. */
+void ko_budget_init(struct ko_budget *b, uint64_t total);
+void ko_budget_release(struct ko_budget *b);
+/* The default budget: half of the physical memory or of what RLIMIT_AS leaves, the smaller. */
+uint64_t ko_budget_default(void);
+/* Gives back all H holds (and ends reading alone). */
+void ko_hold_release(struct ko_hold *h);
+/* Waits until H's module may be read alone (after ->again). */
+void ko_hold_alone(struct ko_hold *h);
+
+/*
  * Reads PATH (decompressing .xz, .zst and .gz by their magic, whatever the name) into a new
  * module. Never dies and is safe to call from several threads: a file that cannot be read
  * comes back with ->error set to one line naming it, as does one another arch, class or
- * byte order than E's.
+ * byte order than E's, or over a bound (1 GiB, or HOLD's budget: ->over_bound). With HOLD
+ * (may be NULL), what it reads is taken from HOLD's budget and stays held until released;
+ * when it did not fit beside the other modules, ->again is set and the module is to be read
+ * again after ko_hold_alone().
  */
-struct ko_module *ko_read(const char *path, const struct ko_expect *e);
+struct ko_module *ko_read(const char *path, const struct ko_expect *e, struct ko_hold *hold);
 /* The same for SIZE bytes at DATA (an ELF image or a compressed one); NAME for messages. */
 struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, const struct ko_expect *e);
 void ko_free(struct ko_module *m);	/* accepts NULL */
@@ -115,6 +156,8 @@ enum ko_validity ko_validate(const unsigned char *data, size_t size, const struc
 			     char **text);
 /* Bytes Linux's apply_relocate_add() writes for relocation TYPE of ELF MACHINE (0: none). */
 unsigned ko_reloc_width(unsigned machine, unsigned type);
+/* What a file of st_mode MODE is, for messages: "a FIFO (named pipe)", "a character device". */
+const char *ko_file_kind(unsigned mode);
 
 /* The section named NAME, or NULL. */
 const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);

@@ -22,11 +22,13 @@
 
 #include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <uthash.h>
 
@@ -56,13 +58,36 @@ static void exports_free(struct export *table)
 	}
 }
 
+/* A kernel's Module.symvers is a few MB (2 MB for Debian's amd64 7.2); far past that is no
+ * symbols file, and is not read into memory whole. */
+#define SYMVERS_MAX (256UL * 1024 * 1024)
+
+/* Dies unless PATH is a regular file of at most SYMVERS_MAX bytes, saying what it is instead. */
+static void symvers_check(const char *path)
+{
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 || fstat(fd, &st))
+		die("%s: cannot read it: %s; pass the tree's Module.symvers with --symvers", path, strerror(errno));
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		die("%s: %s, not a file; save the symbols to a file and pass that with --symvers", path,
+		    ko_file_kind(st.st_mode));
+	if ((uint64_t)st.st_size > SYMVERS_MAX)
+		die("%s: %llu MiB, not a Module.symvers (a kernel's is a few MB, at most 256 MiB is read); pass the "
+		    "tree's Module.symvers with --symvers", path, (unsigned long long)(st.st_size >> 20));
+}
+
 static struct export *exports_read(const char *path)
 {
 	/* read_text: a NUL byte would end the text early and drop every export after it. */
-	char *text = read_text(path, "Module.symvers (--symvers)", 0), *save = NULL;
+	char *text, *save = NULL;
 	struct export *table = NULL;
 	unsigned line_no = 0;
 
+	symvers_check(path);
+	text = read_text(path, "Module.symvers (--symvers)", 0);
 	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		char *field[5] = { NULL }, *p = line;
 		struct export *e;
@@ -284,11 +309,23 @@ static int is_param_op(const struct ko_facts *f, const char *name)
 	return 0;
 }
 
+/* " (and N more WHATs)", or "" for none. */
+static const char *more(char *buf, size_t len, size_t n, const char *what)
+{
+	if (!n)
+		return "";
+	snprintf(buf, len, " (and %zu more %s%s)", n, what, n == 1 ? "" : "s");
+	return buf;
+}
+
 static void check_params(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
 {
 	const struct kabi_record *kp = c->facts->kernel_param;
 	const struct ko_table *t = &m->param;
 	static const char *const pointers[] = { "name", "mod", "ops", "arg" };
+	const struct ko_field_reloc *first_stray = NULL, *first_ops = NULL;
+	size_t stray = 0, bad_ops = 0;
+	char more_text[64];
 	int64_t offs[4];
 	uint64_t stride;
 
@@ -303,6 +340,8 @@ static void check_params(const struct ko_checker *c, const struct ko_module *m, 
 	}
 	for (size_t i = 0; i < 4; i++)
 		offs[i] = ko_member_offset(kp, pointers[i]);
+	/* One finding of each kind, the first and the count of the others: a module may hold
+	 * millions of relocations, and the report stays in proportion to what is wrong. */
 	for (size_t i = 0; i < t->n_relocs; i++) {
 		const struct ko_field_reloc *f = &t->relocs[i];
 		int64_t in = (int64_t)(f->offset % stride);
@@ -311,18 +350,26 @@ static void check_params(const struct ko_checker *c, const struct ko_module *m, 
 		for (k = 0; k < 4 && offs[k] != in; k++)
 			;
 		if (k == 4) {
-			add_finding(r, KO_MISMATCH, "__param relocation",
-				    "__param entry %llu has a relocation at +%lld (%s), on no pointer of the triple's "
-				    "struct kernel_param", (unsigned long long)(f->offset / stride), (long long)in, f->symbol);
+			if (!stray++)
+				first_stray = f;
 			continue;
 		}
 		if (strcmp(pointers[k], "ops") || !f->undefined)
 			continue;
-		if (!is_param_op(c->facts, f->symbol))
-			add_finding(r, KO_FAIL, "param ops",
-				    "parameter %llu uses %s, which is not one of the kernel_param_ops the triple's headers "
-				    "declare", (unsigned long long)(f->offset / stride), f->symbol);
+		if (!is_param_op(c->facts, f->symbol) && !bad_ops++)
+			first_ops = f;
 	}
+	if (stray)
+		add_finding(r, KO_MISMATCH, "__param relocation",
+			    "__param entry %llu has a relocation at +%lld (%s), on no pointer of the triple's struct "
+			    "kernel_param%s", (unsigned long long)(first_stray->offset / stride),
+			    (long long)(first_stray->offset % stride), first_stray->symbol, more(more_text, sizeof(more_text),
+			    stray - 1, "relocation"));
+	if (bad_ops)
+		add_finding(r, KO_FAIL, "param ops",
+			    "parameter %llu uses %s, which is not one of the kernel_param_ops the triple's headers "
+			    "declare%s", (unsigned long long)(first_ops->offset / stride), first_ops->symbol,
+			    more(more_text, sizeof(more_text), bad_ops - 1, "parameter"));
 }
 
 static void check_vermagic(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
@@ -345,6 +392,9 @@ static int supported(const struct ko_checker *c, unsigned type)
 static void check_relocations(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
 {
 	const struct ko_loader *l = c->loader;
+	const struct ko_reloc_use *unnamed = NULL;
+	size_t n_unnamed = 0;
+	char more_text[64];
 
 	if (!c->relocs_named)
 		return;
@@ -353,10 +403,10 @@ static void check_relocations(const struct ko_checker *c, const struct ko_module
 		const char *name = ko_reloc_name(c->facts, u->type);
 		char reason[96];
 
+		/* The first type no header names, and how many more: a module may use 2^32 of them. */
 		if (!name) {
-			snprintf(reason, sizeof(reason), "relocation type %u", u->type);
-			add_finding(r, KO_FAIL, reason, "relocation type %u (x%lu) is none the triple's headers name",
-				    u->type, u->count);
+			if (!n_unnamed++)
+				unnamed = u;
 			continue;
 		}
 		if (!supported(c, u->type)) {
@@ -382,6 +432,13 @@ static void check_relocations(const struct ko_checker *c, const struct ko_module
 				    q->need == NEED_PLACEMENT_OR_PLT ? (l->plt ? "" : ", plt: false") : "");
 			break;
 		}
+	}
+	if (n_unnamed) {
+		char reason[96];
+
+		snprintf(reason, sizeof(reason), "relocation type %u", unnamed->type);
+		add_finding(r, KO_FAIL, reason, "relocation type %u (x%lu) is none the triple's headers name%s",
+			    unnamed->type, unnamed->count, more(more_text, sizeof(more_text), n_unnamed - 1, "type"));
 	}
 }
 
@@ -467,21 +524,29 @@ static void check_symbols(const struct ko_checker *c, const struct ko_module *m,
 	}
 }
 
-static void check_module(const struct ko_checker *c, const char *path, struct ko_result *r)
+static void check_module(const struct ko_checker *c, const char *path, struct ko_result *r, struct ko_budget *budget)
 {
 	const struct ko_expect e = { c->facts->machine, c->facts->elf_class, c->facts->elf_data,
 				     c->facts->modversion_info ? c->facts->modversion_info->size : 0,
 				     c->facts->tables, c->facts->n_tables };
-	struct ko_module *m = ko_read(path, &e);
+	struct ko_hold hold = { .budget = budget };
+	struct ko_module *m = ko_read(path, &e, &hold);
 
+	/* It did not fit beside the modules the other threads hold: again, alone. */
+	if (!m) {
+		ko_hold_alone(&hold);
+		m = ko_read(path, &e, &hold);
+	}
 	r->module = m;
 	if (m->error) {
 		r->status = 1;
+		ko_hold_release(&hold);
 		return;
 	}
 	/* A file Linux refuses is judged no further: what else it holds was never read. */
 	if (m->refused) {
 		add_finding(r, KO_LINUX, m->refused_rule, "%s: %s", m->refused_rule, m->refused);
+		ko_hold_release(&hold);
 		return;
 	}
 	check_vermagic(c, m, r);
@@ -492,6 +557,7 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 	check_sections(c, m, r);
 	check_symbols(c, m, r);
 	ko_drop_tables(m);
+	ko_hold_release(&hold);
 }
 
 /* ---- many modules, on every core ---- */
@@ -502,6 +568,7 @@ struct scan {
 	struct ko_result *results;
 	size_t n;
 	atomic_size_t next;
+	struct ko_budget budget;	/* shared by all the threads */
 };
 
 static void *scan_worker(void *arg)
@@ -510,26 +577,30 @@ static void *scan_worker(void *arg)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&s->next, 1)) < s->n)
-		check_module(s->ctx, s->paths[i], &s->results[i]);
+		check_module(s->ctx, s->paths[i], &s->results[i], &s->budget);
 	return NULL;
 }
 
+/* Reads the modules on JOBS threads (this one among them); a thread that cannot start is left
+ * out, and never joined. */
 static void scan_all(struct scan *s, long jobs)
 {
 	pthread_t *threads;
-	long started = 0;
+	char *started;
 
 	if (jobs > (long)s->n)
 		jobs = (long)s->n;
 	if (jobs < 1)
 		jobs = 1;
 	threads = xcalloc((size_t)jobs, sizeof(*threads));
+	started = xcalloc((size_t)jobs, 1);
 	for (long i = 1; i < jobs; i++)
-		if (!pthread_create(&threads[i], NULL, scan_worker, s))
-			started = i;
+		started[i] = !pthread_create(&threads[i], NULL, scan_worker, s);
 	scan_worker(s);
-	for (long i = 1; i <= started; i++)
-		pthread_join(threads[i], NULL);
+	for (long i = 1; i < jobs; i++)
+		if (started[i])
+			pthread_join(threads[i], NULL);
+	free(started);
 	free(threads);
 }
 
@@ -581,11 +652,13 @@ void ko_checker_release(struct ko_checker *c)
 	c->supported = NULL;
 }
 
-struct ko_result *ko_check_all(const struct ko_checker *c, char *const *paths, size_t n, long jobs)
+struct ko_result *ko_check_all(const struct ko_checker *c, char *const *paths, size_t n, long jobs, uint64_t memory)
 {
-	struct scan s = { c, paths, xcalloc(n ? n : 1, sizeof(struct ko_result)), n, 0 };
+	struct scan s = { .ctx = c, .paths = paths, .results = xcalloc(n ? n : 1, sizeof(struct ko_result)), .n = n };
 
+	ko_budget_init(&s.budget, memory);
 	scan_all(&s, jobs);
+	ko_budget_release(&s.budget);
 	return s.results;
 }
 

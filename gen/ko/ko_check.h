@@ -6,6 +6,7 @@
 #define KABIGEN_KO_CHECK_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct ko_module;
 struct ko_facts;
@@ -63,8 +64,9 @@ void ko_checker_init(struct ko_checker *c, const struct ko_facts *facts, const s
 		     const struct ko_exports *exports);
 void ko_checker_release(struct ko_checker *c);
 
-/* Reads and judges the N modules at PATHS on JOBS threads; one result each, in PATHS's order. */
-struct ko_result *ko_check_all(const struct ko_checker *c, char *const *paths, size_t n, long jobs);
+/* Reads and judges the N modules at PATHS on JOBS threads, which share MEMORY bytes for the
+ * modules being read (0: ko_budget_default()); one result each, in PATHS's order. */
+struct ko_result *ko_check_all(const struct ko_checker *c, char *const *paths, size_t n, long jobs, uint64_t memory);
 void ko_results_free(struct ko_result *r, size_t n);
 
 /* What a report covers: the target, the loader, and every module's result in path order. */

@@ -10,17 +10,149 @@
 #include "report.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <limits.h>
 #include <lzma.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <uthash.h>
 #include <zlib.h>
 #include <zstd.h>
 
-/* No real module comes near this; a compressed file that inflates past it is refused. */
+/* No real module comes near this; a file over it, or one that inflates past it, is refused. */
 #define KO_MAX_IMAGE (1024UL * 1024 * 1024)
+/* What parsing an image of N bytes takes at most (libelf's tables, the relocations kept), in
+ * images: measured on modules made of nothing but relocations, the worst case (500,000
+ * __param relocations: 1.6 images). */
+#define KO_PARSE_FACTOR 2
+
+/* ---- the memory budget the modules read at once share ---- */
+
+uint64_t ko_budget_default(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+	uint64_t room = pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : UINT64_MAX;
+	struct rlimit rl;
+	unsigned long long mapped = 0;
+	uint64_t left;
+	FILE *f;
+
+	/* ulimit -v counts what is mapped already (libraries, the model): the rest is the room. */
+	if (!getrlimit(RLIMIT_AS, &rl) && rl.rlim_cur != RLIM_INFINITY) {
+		if ((f = fopen("/proc/self/statm", "r"))) {
+			if (fscanf(f, "%llu", &mapped) != 1)
+				mapped = 0;
+			fclose(f);
+		}
+		mapped *= page > 0 ? (unsigned long long)page : 4096;
+		left = mapped < rl.rlim_cur ? (uint64_t)(rl.rlim_cur - mapped) : 0;
+		if (left < room)
+			room = left;
+	}
+	return room / 2;
+}
+
+void ko_budget_init(struct ko_budget *b, uint64_t total)
+{
+	memset(b, 0, sizeof(*b));
+	pthread_mutex_init(&b->lock, NULL);
+	pthread_cond_init(&b->changed, NULL);
+	b->total = total ? total : ko_budget_default();
+}
+
+void ko_budget_release(struct ko_budget *b)
+{
+	pthread_cond_destroy(&b->changed);
+	pthread_mutex_destroy(&b->lock);
+}
+
+/*
+ * Takes N more bytes for H's module: 0 taken; -1 the module needs more than the whole
+ * budget; -2 it does not fit beside what the other modules hold (H->again: it is to be
+ * read again alone). A module starting (holding nothing) waits for room instead; one
+ * holding some never waits, so the holders always finish and no thread waits forever.
+ */
+static int hold_take(struct ko_hold *h, uint64_t n)
+{
+	struct ko_budget *b = h->budget;
+	int r = 0;
+
+	if (!b)
+		return 0;
+	pthread_mutex_lock(&b->lock);
+	if (n > b->total - h->held) {
+		r = -1;
+	} else if (!h->alone) {
+		while (!h->held && (b->alone || b->waiting_alone || b->used + n > b->total))
+			pthread_cond_wait(&b->changed, &b->lock);
+		if (b->used + n > b->total) {
+			h->again = 1;
+			r = -2;
+		}
+	}
+	if (!r) {
+		b->used += n;
+		h->held += n;
+	}
+	pthread_mutex_unlock(&b->lock);
+	return r;
+}
+
+void ko_hold_release(struct ko_hold *h)
+{
+	struct ko_budget *b = h->budget;
+
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->used -= h->held;
+	h->held = 0;
+	if (h->alone)
+		b->alone = h->alone = 0;
+	pthread_cond_broadcast(&b->changed);
+	pthread_mutex_unlock(&b->lock);
+}
+
+void ko_hold_alone(struct ko_hold *h)
+{
+	struct ko_budget *b = h->budget;
+
+	ko_hold_release(h);
+	if (!b)
+		return;
+	pthread_mutex_lock(&b->lock);
+	h->again = 0;
+	b->waiting_alone++;
+	while (b->alone || b->used)
+		pthread_cond_wait(&b->changed, &b->lock);
+	b->waiting_alone--;
+	b->alone = h->alone = 1;
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* "1.5 GiB": a size for messages. */
+static void size_text(char *buf, size_t len, uint64_t n)
+{
+	static const char *const units[] = { "bytes", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)n;
+	size_t u = 0;
+
+	while (v >= 1024 && u + 1 < sizeof(units) / sizeof(units[0])) {
+		v /= 1024;
+		u++;
+	}
+	if (u)
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+}
 
 /* ---- decompression ---- */
 
@@ -33,20 +165,38 @@ static int has_magic(const unsigned char *data, size_t size, const unsigned char
 	return size >= len && !memcmp(data, magic, len);
 }
 
-/* A growing output buffer for the decoders. */
+/* A growing output buffer for the decoders, its growth taken from the budget. */
 struct image {
 	unsigned char *buf;
 	size_t len, cap;
+	struct ko_hold *hold;
+	const char *problem;	/* why it cannot grow */
+	int over_bound;		/* it cannot grow: over the 1 GiB bound (1) or the budget (2) */
 };
 
 static int image_room(struct image *im)
 {
+	size_t cap = im->cap ? im->cap * 2 : 1 << 20;
+	unsigned char *buf;
+
 	if (im->len < im->cap)
 		return 0;
-	if (im->cap >= KO_MAX_IMAGE)
+	if (im->cap >= KO_MAX_IMAGE) {
+		im->problem = "it inflates past 1 GiB, and no kernel module comes near that (a decompression bomb?)";
+		im->over_bound = 1;
 		return -1;
-	im->cap = im->cap ? im->cap * 2 : 1 << 20;
-	im->buf = xrealloc(im->buf, im->cap);
+	}
+	if (hold_take(im->hold, cap - im->cap)) {
+		im->problem = "over the memory budget";	/* said by over_budget(), or read again (->again) */
+		im->over_bound = 2;
+		return -1;
+	}
+	if (!(buf = realloc(im->buf, cap))) {	/* not xrealloc: one module's failure is its own */
+		im->problem = "out of memory; check it alone, or on a machine with more memory";
+		return -1;
+	}
+	im->buf = buf;
+	im->cap = cap;
 	return 0;
 }
 
@@ -62,7 +212,7 @@ static const char *unxz(const unsigned char *in, size_t size, struct image *im)
 	do {
 		if (image_room(im)) {
 			lzma_end(&s);
-			return "it inflates past 1 GiB";
+			return im->problem;
 		}
 		s.next_out = im->buf + im->len;
 		s.avail_out = im->cap - im->len;
@@ -87,7 +237,7 @@ static const char *unzstd(const unsigned char *in, size_t size, struct image *im
 
 		if (image_room(im)) {
 			ZSTD_freeDStream(s);
-			return "it inflates past 1 GiB";
+			return im->problem;
 		}
 		ob = (ZSTD_outBuffer){ im->buf + im->len, im->cap - im->len, 0 };
 		r = ZSTD_decompressStream(s, &ob, &ib);
@@ -117,7 +267,7 @@ static const char *ungzip(const unsigned char *in, size_t size, struct image *im
 	do {
 		if (image_room(im)) {
 			inflateEnd(&s);
-			return "it inflates past 1 GiB";
+			return im->problem;
 		}
 		s.next_out = im->buf + im->len;
 		s.avail_out = (uInt)(im->cap - im->len);
@@ -218,18 +368,38 @@ static int cmp_import(const void *a, const void *b)
 	return strcmp(((const struct ko_import *)a)->name, ((const struct ko_import *)b)->name);
 }
 
+/* Where a relocation type is counted in ->relocs: one lookup per relocation, whatever the
+ * number of types (a hostile module may use hundreds of thousands). */
+struct ko_reloc_slot {
+	unsigned type;
+	size_t at;
+	UT_hash_handle hh;
+};
+
 static void count_reloc(struct ko_module *m, unsigned type, int external)
 {
-	size_t i;
+	struct ko_reloc_slot *slot;
 
-	for (i = 0; i < m->n_relocs && m->relocs[i].type != type; i++)
-		;
-	if (i == m->n_relocs) {
+	HASH_FIND(hh, m->reloc_slots, &type, sizeof(type), slot);
+	if (!slot) {
+		slot = xmalloc(sizeof(*slot));
+		*slot = (struct ko_reloc_slot){ .type = type, .at = m->n_relocs };
+		HASH_ADD(hh, m->reloc_slots, type, sizeof(slot->type), slot);
 		m->relocs = xgrow(m->relocs, m->n_relocs, sizeof(*m->relocs));
 		m->relocs[m->n_relocs++] = (struct ko_reloc_use){ type, 0, 0 };
 	}
-	m->relocs[i].count++;
-	m->relocs[i].external += external != 0;
+	m->relocs[slot->at].count++;
+	m->relocs[slot->at].external += external != 0;
+}
+
+static void reloc_slots_free(struct ko_module *m)
+{
+	struct ko_reloc_slot *slot, *tmp;
+
+	HASH_ITER(hh, m->reloc_slots, slot, tmp) {
+		HASH_DEL(m->reloc_slots, slot);
+		free(slot);
+	}
 }
 
 static void table_add_reloc(struct ko_table *t, uint64_t offset, unsigned type, const char *symbol, int undefined)
@@ -529,10 +699,30 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 	return m;
 }
 
-struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, const struct ko_expect *e)
+/* The module over the budget of H, needing NEED bytes (0: it inflates past it): its own
+ * verdict, naming the budget and the ways out. */
+static struct ko_module *over_budget(struct ko_module *m, const struct ko_hold *h, uint64_t need)
+{
+	char total[32], needs[32];
+
+	size_text(total, sizeof(total), h->budget->total);
+	size_text(needs, sizeof(needs), need);
+	if (need)
+		m = fail(m, "needs %s to be read, more than check-ko's memory budget of %s; raise it with --max-memory "
+			 "(or ulimit -v), or check the module on a machine with more memory", needs, total);
+	else
+		m = fail(m, "cannot decompress it: it inflates past check-ko's memory budget of %s; raise it with "
+			 "--max-memory (or ulimit -v), or check the module on a machine with more memory", total);
+	m->over_bound = 1;
+	return m;
+}
+
+/* ko_read_buffer with HOLD: NULL when HOLD->again. */
+static struct ko_module *read_buffer(const char *name, const unsigned char *data, size_t size,
+				     const struct ko_expect *e, struct ko_hold *hold)
 {
 	struct ko_module *m = xcalloc(1, sizeof(*m));
-	struct image im = { 0 };
+	struct image im = { .hold = hold };
 	const char *problem = NULL, *format = NULL, *rule;
 	char *text;
 	Elf *elf;
@@ -547,7 +737,15 @@ struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, si
 		format = "gzip", problem = ungzip(data, size, &im);
 	if (problem) {
 		free(im.buf);
-		return fail(m, "cannot decompress it (%s): %s", format, problem);
+		if (hold->again) {
+			ko_free(m);
+			return NULL;
+		}
+		if (problem == im.problem && im.over_bound == 2)
+			return over_budget(m, hold, 0);
+		m = fail(m, "cannot decompress it (%s): %s", format, problem);
+		m->over_bound = problem == im.problem && im.over_bound;
+		return m;
 	}
 	if (format) {
 		data = im.buf;
@@ -573,30 +771,170 @@ struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, si
 		m->refused_rule = rule;
 		return m;
 	}
+	switch (hold_take(hold, (uint64_t)size * KO_PARSE_FACTOR)) {
+	case -1:
+		free(im.buf);
+		return over_budget(m, hold, hold->held + (uint64_t)size * KO_PARSE_FACTOR);
+	case -2:
+		free(im.buf);
+		ko_free(m);
+		return NULL;
+	}
 	elf = elf_memory((char *)data, size);
 	if (!elf) {
 		free(im.buf);
 		return fail(m, "libelf cannot open it: %s", elf_problem());
 	}
 	m = read_elf(m, elf, size, e);
+	reloc_slots_free(m);
 	elf_end(elf);
 	free(im.buf);
 	return m;
 }
 
-struct ko_module *ko_read(const char *path, const struct ko_expect *e)
+struct ko_module *ko_read_buffer(const char *name, const unsigned char *data, size_t size, const struct ko_expect *e)
 {
-	size_t len;
-	char *data = read_file(path, &len);
-	struct ko_module *m;
+	struct ko_hold none = { 0 };
 
-	if (!data) {
-		m = xcalloc(1, sizeof(*m));
-		m->path = xstrdup(path);
-		m->error = xasprintf("%s: cannot read it: %s", path, strerror(errno));
+	return read_buffer(name, data, size, e, &none);
+}
+
+/* PATH as a module not read: ERROR names it. */
+static struct ko_module *unread(const char *path, char *error)
+{
+	struct ko_module *m = xcalloc(1, sizeof(*m));
+
+	m->path = xstrdup(path);
+	m->error = error;
+	return m;
+}
+
+const char *ko_file_kind(unsigned mode)
+{
+	return S_ISFIFO(mode) ? "a FIFO (named pipe)" : S_ISCHR(mode) ? "a character device"
+	       : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a folder"
+	       : S_ISREG(mode) ? "a regular file" : "a special file";
+}
+
+/* What PATH is when it is not a regular file, and what to do. */
+static char *not_a_file(const char *path, const struct stat *st)
+{
+	const char *what = ko_file_kind(st->st_mode);
+
+	return xasprintf("%s: %s, not a file; check-ko reads a module from a file: save it to one (.ko, .ko.xz, "
+			 ".ko.zst or .ko.gz) and give that", path, what);
+}
+
+/* Why PATH cannot be opened (errno ERR), a dangling symbolic link said as such. */
+static char *cannot_open(const char *path, int err)
+{
+	struct stat lst;
+	char target[PATH_MAX];
+	ssize_t n;
+
+	if (err == ENOENT && !lstat(path, &lst) && S_ISLNK(lst.st_mode) &&
+	    (n = readlink(path, target, sizeof(target) - 1)) >= 0) {
+		target[n] = '\0';
+		return xasprintf("%s: a symbolic link to %s, which does not exist; fix the link or remove it", path,
+				 target);
+	}
+	if (err == ELOOP)
+		return xasprintf("%s: a loop of symbolic links; fix the links or remove them", path);
+	return xasprintf("%s: cannot read it: %s", path, strerror(err));
+}
+
+/* Reads SIZE bytes of FD into a new buffer (*GOT: how many there were), without dying. */
+static unsigned char *read_all(int fd, size_t size, size_t *got, int *err)
+{
+	unsigned char *buf = malloc(size ? size : 1);
+	size_t have = 0;
+
+	*err = 0;
+	if (!buf) {
+		*err = ENOMEM;
+		return NULL;
+	}
+	while (have < size) {
+		ssize_t n = pread(fd, buf + have, size - have, (off_t)have);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			*err = errno;
+			free(buf);
+			return NULL;
+		}
+		if (!n)
+			break;
+		have += (size_t)n;
+	}
+	*got = have;
+	return buf;
+}
+
+struct ko_module *ko_read(const char *path, const struct ko_expect *e, struct ko_hold *hold)
+{
+	struct ko_hold none = { 0 };
+	struct stat st;
+	unsigned char head[16], *data;
+	size_t len = 0, got = 0;
+	int fd, err = 0;
+	struct ko_module *m;
+	char size[32];
+
+	if (!hold)
+		hold = &none;
+	/* Never blocking on a FIFO; what is not a regular file is said as what it is. */
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)) < 0)
+		return unread(path, cannot_open(path, errno));
+	if (fstat(fd, &st)) {
+		err = errno;
+		close(fd);
+		return unread(path, xasprintf("%s: cannot read it: %s", path, strerror(err)));
+	}
+	if (!S_ISREG(st.st_mode)) {
+		close(fd);
+		return unread(path, not_a_file(path, &st));
+	}
+	/* The magic first: a file that is no module is said so without reading it whole. */
+	while ((len = (size_t)pread(fd, head, sizeof(head), 0)) == (size_t)-1 && errno == EINTR)
+		;
+	if (len == (size_t)-1) {
+		err = errno;
+		close(fd);
+		return unread(path, xasprintf("%s: cannot read it: %s", path, strerror(err)));
+	}
+	if (!has_magic(head, len, xz_magic, sizeof(xz_magic)) && !has_magic(head, len, zstd_magic, sizeof(zstd_magic)) &&
+	    !has_magic(head, len, gzip_magic, sizeof(gzip_magic)) && !has_magic(head, len, (const unsigned char *)ELFMAG, SELFMAG)) {
+		close(fd);
+		return ko_read_buffer(path, head, len, e);
+	}
+	if ((uint64_t)st.st_size > KO_MAX_IMAGE) {
+		close(fd);
+		size_text(size, sizeof(size), (uint64_t)st.st_size);
+		m = unread(path, xasprintf("%s: %s, more than the 1 GiB check-ko reads of one module, and no kernel module "
+					   "comes near that; if it is one, strip its debug information (strip --strip-debug) "
+					   "and check it again", path, size));
+		m->over_bound = 1;
 		return m;
 	}
-	m = ko_read_buffer(path, (const unsigned char *)data, len, e);
+	switch (hold_take(hold, (uint64_t)st.st_size)) {
+	case -1:
+		close(fd);
+		return over_budget(unread(path, NULL), hold, (uint64_t)st.st_size);
+	case -2:
+		close(fd);
+		return NULL;
+	}
+	data = read_all(fd, (size_t)st.st_size, &got, &err);
+	close(fd);
+	if (!data) {
+		size_text(size, sizeof(size), (uint64_t)st.st_size);
+		return unread(path, err == ENOMEM ? xasprintf("%s: out of memory reading its %s; check it alone, or on a "
+							      "machine with more memory", path, size)
+						  : xasprintf("%s: cannot read it: %s", path, strerror(err)));
+	}
+	m = read_buffer(path, data, got, e, hold);
 	free(data);
 	return m;
 }
@@ -641,6 +979,7 @@ void ko_free(struct ko_module *m)
 	free(m->relocs);
 	free(m->imports);
 	free(m->versions);
+	reloc_slots_free(m);
 	free(m->vermagic);
 	free(m->modinfo_name);
 	free(m->error);

@@ -99,7 +99,7 @@ static void summarize(const struct ko_report *r, struct summary *s)
 
 		if (m->error) {
 			s->unreadable++;
-			tally_bump(&s->t_reasons, "unreadable", 1);
+			tally_bump(&s->t_reasons, m->over_bound ? "over a bound" : "unreadable", 1);
 			continue;
 		}
 		s->load += !res->status;
@@ -154,8 +154,8 @@ static void summary_release(struct summary *s)
 
 static const char *verdict(const struct ko_result *res)
 {
-	if (res->module->error)
-		return "unreadable";
+	if (res->module->error)	/* not read: damaged, or over a size or memory bound */
+		return res->module->over_bound ? "over a bound" : "unreadable";
 	if (res->status & KO_REFUSED_BY_LINUX)
 		return "refused by Linux";
 	switch (res->status & (KO_FAILS_PROFILE | KO_DISAGREES)) {
