@@ -265,6 +265,28 @@ for n in 2 3; do
 done
 umount "$XDG_CACHE_HOME" 2>/dev/null || true
 
+# The environment's include folders (CPATH and its kin) are not an input: libclang never
+# sees them, and the run says so; a later run without them is served the same bytes. A tree
+# without a header the set includes where it exists (linux/module_symbol.h, 6.2 on) and a
+# folder in the variable that has one, which changes MODULE_NAME_LEN.
+mkdir -p "$work/env-tree" "$work/env-inc/linux"
+cp -a "$(dirname "$kdir")"/. "$work/env-tree/"
+etree=$work/env-tree/${kdir##*/}
+rm "$work"/env-tree/linux-headers-*-common/include/linux/module_symbol.h
+printf '#undef MODULE_NAME_LEN\n#define MODULE_NAME_LEN 99UL\n' >"$work/env-inc/linux/module_symbol.h"
+"$kabigen" --arch riscv64 --kdir "$etree" --no-cache -o "$work/env-ref.h" 2>/dev/null
+for var in CPATH C_INCLUDE_PATH; do
+	export XDG_CACHE_HOME=$work/env-$var
+	env "$var=$work/env-inc" "$kabigen" --arch riscv64 --kdir "$etree" -o "$work/env-$var.h" 2>"$work/log" || true
+	"$kabigen" --arch riscv64 --kdir "$etree" -o "$work/env-after.h" 2>"$work/log2" || true
+	if cmp -s "$work/env-$var.h" "$work/env-ref.h" && cmp -s "$work/env-after.h" "$work/env-ref.h" &&
+		[ "$(grep -c "warning: $var is set; kabigen's parse does not use it" "$work/log")" = 1 ]; then
+		pass "$var is not an input: $(grep warning "$work/log")"
+	else
+		fail "$var changed the parse, or the run after it: $(cat "$work/log" "$work/log2"); $(grep -h MODULE_NAME_LEN "$work/env-$var.h" "$work/env-after.h")"
+	fi
+done
+
 # A release that would leave out/ ("../../x"), in an entry otherwise whole.
 fresh forged
 f=$(entry "$XDG_CACHE_HOME" c)
