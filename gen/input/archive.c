@@ -908,15 +908,23 @@ static _Noreturn void download_failed(const struct archive *a, const struct suit
 	    spec2 ? spec2 : "", s->uri, why);
 }
 
-/* The md5sums control member of DEB ("DIGEST  PATH" lines), appended to SUMS; extracted into DIR. */
-static void add_md5sums(const char *deb, const char *dir, struct strbuf *sums)
+/*
+ * The md5sums control member of DEB ("DIGEST  PATH" lines), appended to SUMS; extracted into
+ * TMP/control (TMP: the fetch's temporary folder, removed if this fails).
+ */
+static void add_md5sums(const char *deb, const char *tmp, struct strbuf *sums)
 {
-	char *argv[] = { "dpkg-deb", "-e", (char *)deb, (char *)dir, NULL };
+	char *dir = xasprintf("%s/control", tmp);
+	char *argv[] = { "dpkg-deb", "-e", (char *)deb, dir, NULL };
 	char *err = NULL, *path = xasprintf("%s/md5sums", dir), *text;
 	int rc = child_run(argv, NULL, CHILD_DISCARD, NULL, &err);
 
 	if (rc) {
+		fs_remove_tree(tmp);
 		report_hold(err, free);
+		if (err && disk_full(err))
+			die("%s: dpkg-deb cannot extract its control files: %.*s; the disk holding them is full: free space "
+			    "there, or point XDG_CACHE_HOME at a folder with room", deb, (int)strcspn(err, "\n"), err);
 		die("%s: dpkg-deb cannot read its control files: %.*s; the download is damaged, run again", deb,
 		    err ? (int)strcspn(err, "\n") : 0, err ? err : "");
 	}
@@ -930,6 +938,7 @@ static void add_md5sums(const char *deb, const char *dir, struct strbuf *sums)
 	fs_remove_tree(dir);
 	free(text);
 	free(path);
+	free(dir);
 	free(err);
 }
 
@@ -947,7 +956,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	int tty = isatty(STDERR_FILENO);
 	const char *tail_tty[] = { "download", spec1, spec2, NULL };
 	const char *tail_quiet[] = { "-qq", "download", spec1, spec2, NULL };
-	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root, *control, *why = NULL;
+	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root, *why = NULL;
 	char *debs[2];
 	size_t n_debs;
 	struct strbuf sums = { 0 };
@@ -963,7 +972,6 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		download_failed(a, s, spec1, spec2, err);
 	}
 	root = xasprintf("%s/root", tmpl);
-	control = xasprintf("%s/control", tmpl);
 	n_debs = list_debs(tmpl, debs, 2);
 	if (n_debs != n) {
 		fs_remove_tree(tmpl);
@@ -984,7 +992,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 			die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", debs[i],
 			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
 		}
-		add_md5sums(debs[i], control, &sums);
+		add_md5sums(debs[i], tmpl, &sums);
 		if (!tty)
 			fprintf(stderr, "kabigen: fetched %s (%lld bytes)\n", strrchr(debs[i], '/') + 1,
 				(long long)st.st_size);
@@ -1006,6 +1014,9 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	if (extracted_seal(tmpl, sums.len ? sums.buf : NULL, need ? (char *const *)&need : NULL, need ? 1 : 0, &why)) {
 		fs_remove_tree(tmpl);
 		report_hold(why, free);
+		if (disk_full(why))
+			die("%s; the disk holding %s/trees is full: free space there, or point XDG_CACHE_HOME at a folder "
+			    "with room", why, a->cache);
 		die("%s; the download or the disk holding %s/trees is damaged: run again", why, a->cache);
 	}
 	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
@@ -1016,7 +1027,6 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
 	}
 	sb_release(&sums);
-	free(control);
 	free(root);
 	free(parent);
 	free(err);
