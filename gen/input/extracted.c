@@ -282,7 +282,7 @@ static int parse_entry(char *line, struct entry *e)
 {
 	char *p = line + 2, *end;
 
-	if (!strchr("fld", line[0]) || line[1] != ' ')
+	if (!line[0] || !strchr("fld", line[0]) || line[1] != ' ')
 		return -1;
 	e->kind = line[0];
 	if (e->kind == 'd' ? strncmp(p, "- ", 2) : (strspn(p, "0123456789abcdef") != MD5_HEX || p[MD5_HEX] != ' '))
@@ -473,7 +473,7 @@ enum extracted_state extracted_check(const char *dir, char **why, char ***needs_
 		goto out;
 	}
 	text[len - 37] = '\0';
-	for (line = text + strlen(LIST_MAGIC); *line; line = next) {
+	for (line = text + strlen(LIST_MAGIC); line < text + len - 37; line = next) {
 		const char *rest;
 		int read_folder = 0;
 
