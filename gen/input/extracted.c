@@ -110,6 +110,8 @@ static int link_md5_at(int at, const char *name, char out[MD5_DIGEST_STRING_LENG
 	char target[4096];
 	ssize_t n = readlinkat(at, name, target, sizeof(target));
 
+	if (n == (ssize_t)sizeof(target))
+		errno = ENAMETOOLONG;
 	if (n < 0 || n == (ssize_t)sizeof(target))
 		return -1;
 	MD5Data((const uint8_t *)target, (size_t)n, out);
@@ -344,8 +346,10 @@ static int entry_holds(struct checker *c, struct entry *e, int *read_folder)
 		c->why = xasprintf("%s/%s differs from the package: %lld bytes where it has %lld", c->root, e->path,
 				   now[0], e->stamp[0]);
 		return 0;
-	} else if ((e->kind == 'f' ? md5_at(c->fd, e->path, digest) : link_md5_at(c->fd, e->path, digest)) ||
-		   strcmp(digest, e->digest)) {
+	} else if (e->kind == 'f' ? md5_at(c->fd, e->path, digest) : link_md5_at(c->fd, e->path, digest)) {
+		c->why = xasprintf("%s/%s: cannot read it: %s", c->root, e->path, strerror(errno));
+		return 0;
+	} else if (strcmp(digest, e->digest)) {
 		c->why = e->kind == 'f' ? xasprintf("%s/%s differs from the package: MD5 %s where its md5sums say %s",
 						    c->root, e->path, digest, e->digest)
 					: xasprintf("%s/%s no longer links where the package's link does", c->root,
