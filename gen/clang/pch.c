@@ -9,10 +9,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -412,6 +415,74 @@ bool pch_seen_before(const char *key)
 	return seen;
 }
 
+/* The first line of what the child wrote to its standard error (libclang's message). New string. */
+static char *child_message(int fd)
+{
+	char buf[1024];
+	const char *rest;
+	size_t len = 0;
+	ssize_t n;
+
+	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR))
+		if (n > 0 && (len += (size_t)n) == sizeof(buf) - 1)
+			break;
+	buf[len] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return xstrdup(skip_prefix(buf, "LIBCLANG FATAL ERROR: ", &rest) ? rest : buf);
+}
+
+/*
+ * clang_saveTranslationUnit() into PATH, in a child process: libclang cannot report a write
+ * that fails (a full disk). Its output stream ends the process instead (LLVM's
+ * report_fatal_error(): "IO failure on output stream", SIGABRT), which would take the run
+ * with it. The child is a fork of this single-threaded process (libclang parses on the
+ * calling thread: LIBCLANG_NOTHREADS), which only saves and leaves. 0, or -1 with *WHY
+ * (new string); the caller removes PATH.
+ */
+static int save_in_child(CXTranslationUnit tu, const char *path, char **why)
+{
+	int pipefd[2], status = 0;
+	pid_t pid;
+	char *said;
+
+	if (pipe2(pipefd, O_CLOEXEC)) {
+		*why = xasprintf("cannot start saving it: %s", strerror(errno));
+		return -1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		struct rlimit none = { 0, 0 };
+
+		/* No core file for an abort this code expects. */
+		setrlimit(RLIMIT_CORE, &none);
+		dup2(pipefd[1], STDERR_FILENO);
+		_exit(clang_saveTranslationUnit(tu, path, clang_defaultSaveOptions(tu)) == CXSaveError_None ? 0 : 1);
+	}
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		*why = xasprintf("cannot start saving it: %s", strerror(errno));
+		return -1;
+	}
+	said = child_message(pipefd[0]);
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		free(said);
+		return 0;
+	}
+	if (*said)
+		*why = xasprintf("libclang: %s", said);
+	else if (WIFSIGNALED(status))
+		*why = xasprintf("libclang ended with signal %d", WTERMSIG(status));
+	else
+		*why = xstrdup("libclang could not write it");
+	free(said);
+	return -1;
+}
+
 bool pch_build(CXIndex idx, const char *key, const char *head, size_t head_len, char *const *args, size_t n_args,
 	       struct pch *p)
 {
@@ -451,11 +522,15 @@ bool pch_build(CXIndex idx, const char *key, const char *head, size_t head_len, 
 	fs_remove_stale(dir, ".", 3600);
 	/* Saved beside its final name and renamed: a reader sees a whole .pch or none. */
 	tmp = xasprintf("%s/.%s.pch.XXXXXX", dir, key);
-	if ((fd = mkstemp(tmp)) < 0 || close(fd) ||
-	    clang_saveTranslationUnit(tu, tmp, clang_defaultSaveOptions(tu)) != CXSaveError_None ||
-	    !file_digest_of(tmp, &size, digest) || rename(tmp, p->path)) {
-		if (fd >= 0)
-			unlink(tmp);
+	if ((fd = mkstemp(tmp)) < 0 || close(fd)) {
+		cache_warn("%s: cannot create the precompiled head: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (save_in_child(tu, tmp, &why) || !file_digest_of(tmp, &size, digest) || rename(tmp, p->path)) {
+		if (why)
+			cache_warn("%s: cannot save the precompiled head (%s); free space there, or point "
+				   "XDG_CACHE_HOME at a folder with room", dir, why);
+		unlink(tmp);
 		goto out;
 	}
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), walk_head, &p->facts);

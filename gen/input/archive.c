@@ -1,5 +1,6 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
 #include "archive.h"
+#include "extracted.h"
 #include "fs.h"
 #include "outfile.h"
 #include "progress.h"
@@ -908,20 +909,57 @@ static _Noreturn void download_failed(const struct archive *a, const struct suit
 }
 
 /*
+ * The md5sums control member of DEB ("DIGEST  PATH" lines), appended to SUMS; extracted into
+ * TMP/control (TMP: the fetch's temporary folder, removed if this fails).
+ */
+static void add_md5sums(const char *deb, const char *tmp, struct strbuf *sums)
+{
+	char *dir = xasprintf("%s/control", tmp);
+	char *argv[] = { "dpkg-deb", "-e", (char *)deb, dir, NULL };
+	char *err = NULL, *path = xasprintf("%s/md5sums", dir), *text;
+	int rc = child_run(argv, NULL, CHILD_DISCARD, NULL, &err);
+
+	if (rc) {
+		fs_remove_tree(tmp);
+		report_hold(err, free);
+		if (err && disk_full(err))
+			die("%s: dpkg-deb cannot extract its control files: %.*s; the disk holding them is full: free space "
+			    "there, or point XDG_CACHE_HOME at a folder with room", deb, (int)strcspn(err, "\n"), err);
+		die("%s: dpkg-deb cannot read its control files: %.*s; the download is damaged, run again", deb,
+		    err ? (int)strcspn(err, "\n") : 0, err ? err : "");
+	}
+	/* A package without md5sums: the list keeps what was extracted, proven from then on. */
+	text = read_file(path, NULL);
+	if (text) {
+		sb_adds(sums, text);
+		if (*text && text[strlen(text) - 1] != '\n')
+			sb_adds(sums, "\n");
+	}
+	fs_remove_tree(dir);
+	free(text);
+	free(path);
+	free(dir);
+	free(err);
+}
+
+/*
  * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
- * into FINAL, with LINK (or none), which appears whole or not at all (callers hold its lock).
+ * into FINAL, with LINK (or none) into the tree NEED ("package version", or NULL), which
+ * appears whole or not at all (callers hold its lock), listed and checked against the
+ * packages' md5sums (extracted.h).
  */
 static void fetch_packages(const struct archive *a, const struct suite *s, char *const *specs, size_t n,
-			   const char *final, const struct tree_link *link)
+			   const char *final, const struct tree_link *link, const char *need)
 {
 	char *tmpl = xasprintf("%s/trees/.tmp-XXXXXX", a->cache);
 	char *spec1 = specs[0], *spec2 = n > 1 ? specs[1] : NULL;
 	int tty = isatty(STDERR_FILENO);
 	const char *tail_tty[] = { "download", spec1, spec2, NULL };
 	const char *tail_quiet[] = { "-qq", "download", spec1, spec2, NULL };
-	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root, *complete;
+	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root, *why = NULL;
 	char *debs[2];
 	size_t n_debs;
+	struct strbuf sums = { 0 };
 
 	mkdir_p(parent);
 	if (!mkdtemp(tmpl))
@@ -954,6 +992,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 			die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", debs[i],
 			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
 		}
+		add_md5sums(debs[i], tmpl, &sums);
 		if (!tty)
 			inform("fetched %s (%lld bytes)", strrchr(debs[i], '/') + 1,
 				(long long)st.st_size);
@@ -972,8 +1011,14 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		}
 		free(at);
 	}
-	complete = xasprintf("%s/.complete", tmpl);
-	write_text(complete, "");
+	if (extracted_seal(tmpl, sums.len ? sums.buf : NULL, need ? (char *const *)&need : NULL, need ? 1 : 0, &why)) {
+		fs_remove_tree(tmpl);
+		report_hold(why, free);
+		if (disk_full(why))
+			die("%s; the disk holding %s/trees is full: free space there, or point XDG_CACHE_HOME at a folder "
+			    "with room", why, a->cache);
+		die("%s; the download or the disk holding %s/trees is damaged: run again", why, a->cache);
+	}
 	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
 	if (rename(tmpl, final)) {
 		int err = errno;
@@ -981,7 +1026,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		fs_remove_tree(tmpl);
 		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
 	}
-	free(complete);
+	sb_release(&sums);
 	free(root);
 	free(parent);
 	free(err);
@@ -999,38 +1044,82 @@ static void fetch_package(const struct archive *a, const void *arg)
 	const struct package_fetch *p = arg;
 	char *spec = xstrdup(p->spec);
 
-	fetch_packages(a, p->suite, &spec, 1, p->dir, NULL);
+	fetch_packages(a, p->suite, &spec, 1, p->dir, NULL, NULL);
 	free(spec);
 }
 
-/* Fetches DIR (a folder of trees/) with FETCH unless cached: one process at a time, whole or not at all. */
+/*
+ * DIR's tree is not proven whole (STATE; WHY names the difference): offline the run ends,
+ * naming what --offline needs; else a damaged tree is said to be fetched again.
+ */
+static void tree_unproven(const struct archive *a, enum extracted_state state, const char *what, char *why)
+{
+	if (why)
+		report_hold(why, free);
+	if (a->rq->offline && state == EXTRACTED_ABSENT)
+		die("--kver %s: %s is not in the cache and --offline forbids the network; run once without --offline",
+		    a->rq->kver, what);
+	if (a->rq->offline)
+		die("--kver %s: %s in the cache is not what the package holds: %s; run once without --offline to fetch it "
+		    "again", a->rq->kver, what, why);
+	if (state == EXTRACTED_DAMAGED)
+		warn("%s in the cache is not what the package holds: %s; fetching it again", what, why);
+	if (why)
+		report_release(why);
+	free(why);
+}
+
+/* Fetches DIR (a folder of trees/) with FETCH unless cached and proven: one process at a time, whole or not at all. */
 static void fetch_locked(const struct archive *a, const char *dir, const char *what,
 			 void (*fetch)(const struct archive *, const void *), const void *arg)
 {
-	char *complete = xasprintf("%s/.complete", dir), *lockp, *trees;
+	char *lockp, *trees, *why = NULL;
+	enum extracted_state state = extracted_check(dir, &why, NULL, NULL);
 	int fd;
 
-	if (!access(complete, F_OK)) {
-		free(complete);
+	if (state == EXTRACTED_PROVEN)
 		return;
-	}
-	if (a->rq->offline)
-		die("--kver %s: %s is not in the cache and --offline forbids the network; run once without --offline",
-		    a->rq->kver, what);
+	tree_unproven(a, state, what, why);
 	lockp = xasprintf("%s.lock", dir);
 	trees = xasprintf("%s/trees", a->cache);
 	mkdir_p(a->cache);
 	mkdir_p(trees);
 	fd = lock_file(lockp);
-	/* Whoever waited finds it cached; a tree without .complete was cut short: never trusted. */
-	if (access(complete, F_OK)) {
+	/* Whoever waited finds it fetched; a tree cut short (no list) or damaged is never trusted. */
+	why = NULL;
+	if (extracted_check(dir, &why, NULL, NULL) != EXTRACTED_PROVEN) {
+		free(why);
 		fs_remove_tree(dir);
 		fetch(a, arg);
 	}
 	close(fd);
 	free(trees);
 	free(lockp);
-	free(complete);
+}
+
+/* The trees NEEDS ("package version") that a proven tree of C's suite links into, each proven or fetched. */
+static void fetch_needed(const struct archive *a, const struct candidate *c, char **needs, size_t n_needs)
+{
+	for (size_t i = 0; i < n_needs; i++) {
+		char *sp = strchr(needs[i], ' '), *spec, *dir, *what;
+		struct package_fetch pf;
+
+		/* A package name and a Debian version: one folder name under trees/. */
+		if (sp)
+			*sp = '\0';
+		if (!sp || !isalnum((unsigned char)needs[i][0]) || !only(needs[i], ".+-") || !isalnum((unsigned char)sp[1]) ||
+		    !only(sp + 1, ".+~:-"))
+			die("%s/trees/%s_%s/.complete: it names the tree it needs oddly ('%s'); remove that folder and "
+			    "run again", a->cache, c->package, c->version, needs[i]);
+		spec = xasprintf("%s=%s", needs[i], sp + 1);
+		dir = xasprintf("%s/trees/%s_%s", a->cache, needs[i], sp + 1);
+		what = xasprintf("%s %s", needs[i], sp + 1);
+		pf = (struct package_fetch){ c->suite, spec, dir };
+		fetch_locked(a, dir, what, fetch_package, &pf);
+		free(what);
+		free(dir);
+		free(spec);
+	}
 }
 
 /*
@@ -1049,11 +1138,14 @@ static void download_and_extract(const struct archive *a, const struct candidate
 	/* From ARCH_V/root/usr/src/ up to trees/, then down into the common tree. */
 	char *name = xasprintf("usr/src/%s", common);
 	char *target = xasprintf("../../../../%s/root/usr/src/%s", common_tree, common);
+	/* "package version": what the arch tree's list names as the tree it needs. */
+	char *need = xasprintf("%s %s", common, common_version);
 	struct package_fetch cf = { c->suite, common_spec, common_dir };
 	struct tree_link link = { name, target };
 
-	fetch_locked(a, common_dir, common, fetch_package, &cf);
-	fetch_packages(a, c->suite, &spec, 1, final, &link);
+	fetch_locked(a, common_dir, need, fetch_package, &cf);
+	fetch_packages(a, c->suite, &spec, 1, final, &link, need);
+	free(need);
 	free(name);
 	free(target);
 	free(spec);
@@ -1149,6 +1241,49 @@ static const struct candidate *newest_match(const struct archive *a)
 	return best;
 }
 
+/*
+ * The headers tree DIR of C, proven against its list (and the -common tree it links into
+ * against its own), else fetched: one fetch per package at a time, and whoever waited finds
+ * it fetched.
+ */
+static void fetch_headers(const struct archive *a, const struct candidate *c, const char *dir)
+{
+	char *why = NULL, **needs = NULL, *what = xasprintf("%s %s", c->package, c->version), *lockp, *trees;
+	size_t n_needs = 0;
+	enum extracted_state state = extracted_check(dir, &why, &needs, &n_needs);
+	int fd;
+
+	if (state == EXTRACTED_PROVEN) {
+		fetch_needed(a, c, needs, n_needs);
+		strv_free(needs, n_needs);
+		free(what);
+		return;
+	}
+	tree_unproven(a, state, what, why);
+	mkdir_p(a->cache);
+	trees = xasprintf("%s/trees", a->cache);
+	mkdir_p(trees);
+	/* What a killed fetch left (fetch_packages' .tmp-XXXXXX), untouched for an hour. */
+	fs_remove_stale(trees, ".tmp-", 3600);
+	lockp = xasprintf("%s.lock", dir);
+	fd = lock_file(lockp);
+	why = NULL;
+	state = extracted_check(dir, &why, &needs, &n_needs);
+	if (state == EXTRACTED_PROVEN) {
+		fetch_needed(a, c, needs, n_needs);
+		strv_free(needs, n_needs);
+	} else {
+		/* Cut short before it was renamed whole (no list), or damaged: never trusted. */
+		free(why);
+		fs_remove_tree(dir);
+		download_and_extract(a, c);
+	}
+	close(fd);
+	free(lockp);
+	free(trees);
+	free(what);
+}
+
 struct archive_tree *archive_fetch(const struct archive_request *rq)
 {
 	struct archive a;
@@ -1165,32 +1300,7 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 		not_found(&a);
 	warn_unread(&a, best);
 	dir = tree_dir(&a, best);
-	if (!is_cached(&a, best)) {
-		char *lockp = xasprintf("%s.lock", dir);
-		int fd;
-
-		if (rq->offline)
-			die("--kver %s: %s %s is not in the cache and --offline forbids the network; run once without "
-			    "--offline", rq->kver, best->package, best->version);
-		/* One fetch per package at a time; whoever waited finds it cached. */
-		mkdir_p(a.cache);
-		{
-			char *trees = xasprintf("%s/trees", a.cache);
-
-			mkdir_p(trees);
-			/* What a killed fetch left (fetch_packages' .tmp-XXXXXX), untouched for an hour. */
-			fs_remove_stale(trees, ".tmp-", 3600);
-			free(trees);
-		}
-		fd = lock_file(lockp);
-		if (!is_cached(&a, best)) {
-			/* A tree without .complete was cut short before it was renamed whole: never trusted. */
-			fs_remove_tree(dir);
-			download_and_extract(&a, best);
-		}
-		close(fd);
-		free(lockp);
-	}
+	fetch_headers(&a, best, dir);
 	t = xcalloc(1, sizeof(*t));
 	t->kdir = xasprintf("%s/root/usr/src/linux-headers-%s-%s", dir, best->release, best->suffix);
 	t->package = xstrdup(best->package);

@@ -168,9 +168,7 @@ void cache_set_warn_hook(void (*hook)(const char *why))
 	warn_hook = hook;
 }
 
-/* The cache cannot be used: said once per run, and the work is done without it. */
-static void cache_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-static void cache_warn(const char *fmt, ...)
+void cache_warn(const char *fmt, ...)
 {
 	struct strbuf sb = { 0 };
 	va_list ap;

@@ -90,6 +90,8 @@ int cache_digest_read(const char *path, long long mtime, long long started, char
  */
 void cache_warn_once(const char *why);
 void cache_set_warn_hook(void (*hook)(const char *why));
+/* cache_warn_once() of a formatted reason, through the hook: what either side calls. */
+void cache_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A Makefile-style depfile's text: each of TARGETS depends on each of FILES (spaces and '$' escaped); new string. */
 char *depfile_text(char *const *targets, size_t n_targets, char *const *files, size_t n_files);

@@ -27,6 +27,55 @@ else
 	fail "refetching an incomplete tree: $(cat "$work/log")"
 fi
 
+# A changed file in a cached tree: every run proves the tree against the package's md5sums
+# (the list kabigen made when it extracted it) before it uses it, with or without --no-cache.
+# Offline the run fails naming the file; online the package is fetched again, the same bytes.
+offline() { "$kabigen" --arch riscv64 --kver "$minor" --offline "$@"; }
+autoconf=$(find "$tree/root" -path '*/include/generated/autoconf.h' | awk 'NR == 1')
+sed -i '/CONFIG_MODULE_UNLOAD /d' "$autoconf"
+for nc in "" --no-cache; do
+	expect_error "a line removed from a cached autoconf.h, offline ${nc:-(with the cache)}" 1 \
+		"--kver $minor: linux-headers-$(sed 's/[.+]/\\&/g' <<<"$release") [^ ]+ in the cache is not what the package holds: .*/include/generated/autoconf.h differs from the package: .* bytes where it has .*; run once without --offline to fetch it again" \
+		"$work/x.h" -- offline $nc -o "$work/x.h"
+done
+if "$kabigen" --arch riscv64 --kver "$minor" --no-cache -o "$work/refetched.h" 2>"$work/log" &&
+	cmp -s "$work/first.h" "$work/refetched.h" && grep -q "warning: .*autoconf.h differs from the package.*; fetching it again" "$work/log" &&
+	offline -o "$work/offline.h" 2>/dev/null && cmp -s "$work/first.h" "$work/offline.h"; then
+	pass "a damaged cached tree is fetched again, the same bytes: $(grep warning "$work/log")"
+else
+	fail "a damaged cached tree online: $(cat "$work/log")"
+fi
+# One byte, the file's size and modification time kept: its change time moved, so it is read.
+module_h=$common/include/linux/module.h
+cp -p "$module_h" "$work/module.h.orig"
+printf 'X' | dd of="$module_h" bs=1 seek=2000 conv=notrunc status=none
+touch -r "$work/module.h.orig" "$module_h"
+expect_error "a byte changed in a cached header, its size and time kept" 1 \
+	"include/linux/module.h differs from the package: MD5 [0-9a-f]{32} where its md5sums say [0-9a-f]{32}; run once without --offline" \
+	"$work/x.h" -- offline --no-cache -o "$work/x.h"
+# Its bytes put back (a new change time: read again, found whole): used, and the list takes the new stamp.
+cp -p "$work/module.h.orig" "$module_h"
+if offline -o "$work/restored.h" 2>"$work/log" && cmp -s "$work/first.h" "$work/restored.h" && ! grep -q warning "$work/log"; then
+	pass "a cached file with its bytes put back is used"
+else
+	fail "a cached file with its bytes put back: $(cat "$work/log")"
+fi
+# A file the package does not have, where the headers are searched.
+echo '#error not from the package' >"$common/include/linux/kabigen-extra.h"
+expect_error "a file added to a cached tree" 1 "include/linux/kabigen-extra.h is not part of the package; run once without --offline" \
+	"$work/x.h" -- offline -o "$work/x.h"
+rm "$common/include/linux/kabigen-extra.h"
+# A tree an older kabigen extracted (an empty .complete): fetched again, never trusted.
+: >"$tree/.complete"
+expect_error "a cached tree without a list (an older kabigen's)" 1 "\.complete lists nothing to prove the tree by \(an older kabigen extracted it\); run once without --offline" \
+	"$work/x.h" -- offline -o "$work/x.h"
+if "$kabigen" --arch riscv64 --kver "$minor" -o "$work/relisted.h" 2>"$work/log" && cmp -s "$work/first.h" "$work/relisted.h" &&
+	offline --no-cache -o "$work/x.h" 2>/dev/null; then
+	pass "an unlisted cached tree is fetched again, then proven: $(grep warning "$work/log")"
+else
+	fail "an unlisted cached tree online: $(cat "$work/log")"
+fi
+
 # A cache that cannot be written.
 : >"$work/not-a-folder"
 expect_error "an unwritable cache" 1 "Not a directory; check the cache folder" "$work/x.h" -- \
