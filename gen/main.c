@@ -16,6 +16,7 @@ const struct command *const commands[] = {
 	&cmd_diff,
 	&cmd_matrix,
 	&cmd_check_ko,
+	&cmd_crate,
 	&cmd_help,
 	NULL,
 };

@@ -498,6 +498,27 @@ static void add_member_comment(struct strbuf *sb, const struct kabi_record *r, c
 	sb_adds(sb, "\n");
 }
 
+/* The same as documentation, the C spelling in code quotes (rustdoc would take char[56] for a link). */
+static void add_member_doc(struct strbuf *sb, const struct kabi_record *r, const struct field *f)
+{
+	sb_addf(sb, "    /// Offset %" PRIu64 ", size %" PRIu64, f->offset, f->size);
+	if (f->kind == F_BITS) {
+		sb_adds(sb, ": bitfields `");
+		for (size_t i = f->first; i < f->end; i++)
+			if (is_bitfield(&r->members[i]))
+				sb_addf(sb, " %s:%d", r->members[i].name ? r->members[i].name : "",
+					r->members[i].bit_width);
+		sb_adds(sb, " `");
+	} else if (f->kind == F_MEMBER && r->members[f->first].kernel_type) {
+		sb_adds(sb, ": `");
+		escape_rust_comment(sb, r->members[f->first].kernel_type);
+		sb_adds(sb, "`");
+	} else if (f->kind == F_PAD) {
+		sb_adds(sb, ": padding");
+	}
+	sb_adds(sb, f->wrapped ? " (packed)\n" : "\n");
+}
+
 static void spell_field(struct rust *x, struct strbuf *sb, const struct plan *p, const struct kabi_record *r,
 			const struct field *f)
 {
@@ -704,12 +725,8 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 		sb_addf(sb, " // %s %s", r->is_union ? "union" : "struct", r->name);
 	sb_adds(sb, "\n");
 	for (size_t i = 0; i < p.n; i++) {
-		struct strbuf doc = { 0 };
-
 		/* The member comment again as documentation: offset, size, the kernel's type. */
-		add_member_comment(&doc, r, &p.f[i]);
-		sb_addf(sb, "    /// Offset, size:%s", doc.buf + 3);
-		sb_release(&doc);
+		add_member_doc(sb, r, &p.f[i]);
 		sb_addf(sb, "    pub %s: ", p.f[i].name);
 		spell_field(x, sb, &p, r, &p.f[i]);
 		sb_adds(sb, ",");
