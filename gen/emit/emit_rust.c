@@ -1424,6 +1424,166 @@ static void add_constant_or_zero(struct strbuf *sb, const struct kabi_model *m, 
 	sb_addf(sb, kabi_model_find_constant(m, name) ? "%s as _" : "0 /* %s: not in the headers */", name);
 }
 
+/* The member NAME of R, or NULL. */
+static const struct kabi_member *find_member(const struct kabi_record *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_members; i++)
+		if (r->members[i].name && !strcmp(r->members[i].name, name))
+			return &r->members[i];
+	return NULL;
+}
+
+/*
+ * How to set member MEMBER of a value KP of record R (Rust type TYPE_NAME) to VALUE in a
+ * const initializer: `kp.arg = V;`, or through the anonymous union that holds it,
+ * `kp.__anon0 = kernel_param__anon0 { arg: V };` (its accessor set_arg() is not const).
+ * False when R has no such member at either level.
+ */
+static bool add_member_store(struct strbuf *sb, const struct kabi_record *r, const char *type_name, const char *member,
+			     const char *value)
+{
+	struct plan p;
+	bool found = false;
+
+	plan_record(r, type_name, r->name, &p);
+	for (size_t i = 0; i < p.n && !found; i++) {
+		const struct field *f = &p.f[i];
+		const struct kabi_member *m = &r->members[f->first];
+
+		if (f->kind != F_MEMBER)
+			continue;
+		if (m->name && !strcmp(m->name, member)) {
+			sb_addf(sb, "kp.%s = %s;", f->name, value);
+			found = true;
+		} else if (f->anon_type && !m->name && m->type->record && m->type->record->is_union &&
+			   find_member(m->type->record, member)) {
+			char *field = ident(member);
+
+			sb_addf(sb, "kp.%s = $crate::PATH::%s { %s: %s };", f->name, f->anon_type, field, value);
+			free(field);
+			found = true;
+		}
+	}
+	plan_free(&p);
+	return found;
+}
+
+/*
+ * module_param!: a parameter of a standard type, as module_param() declares one in C: a
+ * `kernel_param` in __param named NAME, pointing at this module, at the kernel's
+ * param_ops_TYPE (the user names it: macro_rules cannot make an identifier) and at the
+ * variable; level -1 and no flags, as __module_param_call() has them for modules.
+ */
+static void emit_module_param(struct strbuf *sb, const struct kabi_model *m, const char *path, const char *prefix)
+{
+	const struct kabi_record *kp = kabi_model_find_record(m, "kernel_param");
+	struct strbuf arg = { 0 }, body = { 0 };
+	static const char *const needed[] = { "name", "mod", "ops", "perm", "level" };
+
+	if (!kp)
+		return;
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (!find_member(kp, needed[i]))
+			return;
+	if (!add_member_store(&arg, kp, "kernel_param", "arg", "(&raw mut $var) as *mut core::ffi::c_void")) {
+		sb_release(&arg);
+		return;
+	}
+	/* The anonymous union's type path was written with a placeholder: the module's path goes there. */
+	for (const char *a = arg.buf; *a; ) {
+		const char *at = strstr(a, "PATH");
+
+		if (!at) {
+			sb_adds(&body, a);
+			break;
+		}
+		sb_add(&body, a, (unsigned long)(at - a));
+		sb_adds(&body, path);
+		a = at + 4;
+	}
+	sb_addf(sb, "/// Declares the module parameter VAR (a `static mut` of a standard type) as module_param()\n"
+		    "/// does: `module_param!(debug, param_ops_int, 0o644);` puts a `kernel_param` in `__param`\n"
+		    "/// pointing at `__this_module` (from `this_module!`), the kernel's `param_ops_int` and `debug`.\n"
+		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %smodule_param {\n"
+		    "    ($var:ident, $ops:ident, $perm:expr) => {\n        const _: () = {\n"
+		    "            extern \"C\" {\n                static $ops: $crate::%s::kernel_param_ops;\n            }\n"
+		    "            const NAME: &str = concat!(stringify!($var), \"\\0\");\n"
+		    "            #[used]\n            #[link_section = \"__param\"]\n"
+		    "            static mut PARAM: $crate::%s::kernel_param = {\n"
+		    "                let mut kp = $crate::%s::kernel_param::ZEROED;\n"
+		    "                kp.name = NAME.as_ptr() as *const core::ffi::c_char;\n"
+		    "                kp.mod_ = &raw mut __this_module;\n"
+		    "                kp.ops = &raw const $ops;\n"
+		    "                kp.perm = $perm;\n                kp.level = -1;\n"
+		    "                %s\n                kp\n            };\n        };\n    };\n}\n"
+		    "#[doc(inline)]\npub use crate::%smodule_param as module_param;\n",
+		prefix, path, path, path, body.buf, prefix);
+	sb_release(&arg);
+	sb_release(&body);
+}
+
+/*
+ * The module side (a module built in Rust for this triple), as modpost and MODULE_INFO
+ * make them for C: this_module! places `__this_module` (name, init, exit) in
+ * .gnu.linkonce.this_module; modinfo! writes .modinfo with the triple's vermagic, the name
+ * and the license. Exported under the triple's prefix, re-exported without it.
+ */
+static void emit_module_macros(struct strbuf *sb, const struct kabi_model *m, const char *path, const char *vermagic)
+{
+	const struct kabi_record *mod = kabi_model_find_record(m, "module");
+	const struct kabi_member *name = mod ? find_member(mod, "name") : NULL;
+	char *prefix = xasprintf("kabi_%s_", path), *c;
+
+	for (c = prefix; (c = strstr(c, "::")); )
+		memmove(c, c + 1, strlen(c));
+	for (c = prefix; *c; c++)
+		if (*c == ':')
+			*c = '_';
+	if (!name || name->type->kind != KT_ARRAY || name->type->count <= 0 || !find_member(mod, "init")) {
+		free(prefix);
+		return;	/* no struct module a Rust module could fill */
+	}
+	sb_addf(sb, "\n/// `name` of `struct module` from S, NUL-padded; S must be shorter than %" PRId64 " bytes.\n"
+		    "pub const fn module_name(s: &str) -> [core::ffi::c_char; %" PRId64 "] {\n"
+		    "    let b = s.as_bytes();\n    assert!(b.len() < %" PRId64 ", \"a module name shorter than MODULE_NAME_LEN\");\n"
+		    "    let mut a = [0 as core::ffi::c_char; %" PRId64 "];\n    let mut i = 0;\n"
+		    "    while i < b.len() {\n        a[i] = b[i] as core::ffi::c_char;\n        i += 1;\n    }\n    a\n}\n\n"
+		    "/// The bytes of S as an array of N (N must be its length), for `modinfo!`.\n"
+		    "pub const fn modinfo_bytes<const N: usize>(s: &str) -> [u8; N] {\n"
+		    "    let b = s.as_bytes();\n    let mut a = [0u8; N];\n    let mut i = 0;\n"
+		    "    while i < N {\n        a[i] = b[i];\n        i += 1;\n    }\n    a\n}\n\n",
+		name->type->count, name->type->count, name->type->count, name->type->count);
+	sb_addf(sb, "/// Places this triple's `struct module` as `__this_module` in `.gnu.linkonce.this_module`, as\n"
+		    "/// modpost does for C: `this_module!(\"hello\", hello_init, hello_exit);` with\n"
+		    "/// `unsafe extern \"C\" fn hello_init() -> i32` and `unsafe extern \"C\" fn hello_exit()`.\n"
+		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %sthis_module {\n"
+		    "    ($name:expr, $init:path, $exit:path) => {\n"
+		    "        /// This module's `struct module`, which the kernel takes over when it loads it.\n"
+		    "        #[no_mangle]\n        #[used]\n        #[link_section = \".gnu.linkonce.this_module\"]\n"
+		    "        pub static mut __this_module: $crate::%s::module = {\n"
+		    "            let mut m = $crate::%s::module::ZEROED;\n"
+		    "            m.name = $crate::%s::module_name($name);\n            m.init = Some($init);\n",
+		prefix, path, path, path);
+	if (find_member(mod, "exit"))
+		sb_adds(sb, "            m.exit = Some($exit);\n");
+	else
+		sb_adds(sb, "            let _ = $exit; // this configuration's modules cannot be unloaded: no exit\n");
+	sb_addf(sb, "            m\n        };\n    };\n}\n#[doc(inline)]\npub use crate::%sthis_module as this_module;\n\n",
+		prefix);
+	sb_addf(sb, "/// Writes `.modinfo` as MODULE_INFO does for C: this triple's vermagic, then NAME and LICENSE:\n"
+		    "/// `modinfo!(\"hello\", \"GPL\");`\n"
+		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %smodinfo {\n"
+		    "    ($name:literal, $license:literal) => {\n        const _: () = {\n"
+		    "            const TEXT: &str = concat!(\"vermagic=\", ", prefix);
+	escape_rust_string(sb, vermagic);
+	sb_addf(sb, ", \"\\0name=\", $name, \"\\0license=\", $license, \"\\0\");\n"
+		    "            #[used]\n            #[link_section = \".modinfo\"]\n"
+		    "            static MODINFO: [u8; TEXT.len()] = $crate::%s::modinfo_bytes::<{ TEXT.len() }>(TEXT);\n"
+		    "        };\n    };\n}\n#[doc(inline)]\npub use crate::%smodinfo as modinfo;\n\n", path, prefix);
+	emit_module_param(sb, m, path, prefix);
+	free(prefix);
+}
+
 char *emit_rust_triple(const struct kabi_model *m, const char *path)
 {
 	static const char *const module_members[] = { "name", "init", "exit", "args", "kp", "num_kp" };
@@ -1471,5 +1631,6 @@ char *emit_rust_triple(const struct kabi_model *m, const char *path)
 	add_layout(&sb, required_record(m, "kernel_param_ops"), "KernelParamOpsLayout", ops_members,
 		   sizeof(ops_members) / sizeof(ops_members[0]));
 	sb_addf(&sb, "    sections: %s,\n    reloc_name,\n};\n", m->n_sections ? "KABI_SECTIONS" : "&[]");
+	emit_module_macros(&sb, m, path, vermagic);
 	return sb.buf;
 }
