@@ -273,7 +273,7 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 	ydoc_free(doc);
 }
 
-/* NAME as a Rust identifier: letters, digits and '_' kept, anything else '_'; PREFIX before a leading digit. */
+/* PREFIX + NAME as a Rust identifier: letters and digits kept, anything else '_' (7.2 -> v7_2, with PREFIX v). */
 static char *rust_name(const char *prefix, const char *name)
 {
 	char *s = xasprintf("%s%s", prefix, name);
