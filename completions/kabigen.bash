@@ -116,7 +116,7 @@ _kabigen()
         [ -d "$configs" ] || configs=$(dirname "$(readlink -f "$(command -v "$1")")")/configs/loaders
         COMPREPLY=($(compgen -W "$(ls "$configs" 2>/dev/null | sed -n 's/\.yaml$//p')" -- "$cur"))
         return ;;
-    --set | --only | -j | --max-memory)
+    --set | --only | -j | --max-memory | --name)
         return ;;
     esac
 
@@ -129,7 +129,7 @@ _kabigen()
         [ "$cword" = 1 ] && COMPREPLY=($(compgen -W "$commands" -- "$cur")) ;;
     help)
         [ "$cword" = 2 ] && COMPREPLY=($(compgen -W "${commands/help/}" -- "$cur")) ;;
-    matrix)
+    matrix | crate)
         _filedir '@(yaml|yml)' ;;
     check-ko)
         _filedir '@(ko|xz|zst|gz)' ;;

@@ -17,6 +17,7 @@ const struct command *const commands[] = {
 	&cmd_matrix,
 	&cmd_check_ko,
 	&cmd_build_ko,
+	&cmd_crate,
 	&cmd_help,
 	NULL,
 };

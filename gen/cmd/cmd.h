@@ -27,7 +27,8 @@ struct command {
 	const struct option *options;	/* its long options, so a stray one can be sent home */
 };
 
-extern const struct command cmd_generate, cmd_list, cmd_diff, cmd_matrix, cmd_check_ko, cmd_build_ko, cmd_help;
+extern const struct command cmd_generate, cmd_list, cmd_diff, cmd_matrix, cmd_check_ko, cmd_build_ko, cmd_crate,
+	cmd_help;
 
 /* main.c's table, NULL-terminated, and the command called NAME (NULL if none is). */
 extern const struct command *const commands[];

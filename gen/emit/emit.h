@@ -9,6 +9,23 @@ char *emit_c_header(const struct kabi_model *m);
 
 /* The Rust module (#![no_std]-ready, #[repr(C)], const assertions), from the same model. New string. */
 char *emit_rust(const struct kabi_model *m);
+/*
+ * The same as one module of a crate of several triples ('kabigen crate'): its exported
+ * macros are named MACRO_PREFIX + name ("kabi_riscv64_v7_2_generic_reloc", unique in the
+ * crate) and re-exported in the module under kabi_NAME; KabiSection and KabiSectionReloc
+ * come from the crate root, which defines them with emit_rust_section_type(). New string.
+ */
+char *emit_rust_module(const struct kabi_model *m, const char *macro_prefix);
+/*
+ * The module's `pub static TRIPLE: crate::Triple`, which 'kabigen crate' defines at the root:
+ * PATH (riscv64::v7_2::generic), release, vermagic, the ELF header facts, the offsets of
+ * struct module, kernel_param and kernel_param_ops (offset_of! of the module's own types),
+ * the section table and the relocation names. Dies when the set lacks one of those structs
+ * or the vermagic. New string, to append to emit_rust_module()'s.
+ */
+char *emit_rust_triple(const struct kabi_model *m, const char *path);
+/* The Rust definitions of KabiSection and KabiSectionReloc (static text). */
+const char *emit_rust_section_type(void);
 
 /* For emitters: the provenance lines every output starts with, each line opened by PREFIX
  * (" * " in a C comment, "// " in Rust). */

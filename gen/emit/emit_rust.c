@@ -97,12 +97,15 @@ static void claim_free(struct rust_name **table)
 
 struct rust {
 	const struct kabi_model *m;
+	const char *macro_prefix;	/* exported macros' names start with it: "kabi_", or a triple's in a crate */
+	bool in_crate;			/* a module of 'kabigen crate': shared types come from the crate root */
 	struct rust_name *types, *values, *macros;	/* the module's namespaces */
 	uint64_t opaque_aligns;		/* bit k: KabiOpaque(2^k) is used */
 	bool uses_packed;		/* KabiPacked<T> */
 	bool uses_bitfields;		/* the kabi_bf_* helpers */
 	struct strset pointees;		/* records outside the set, reached through pointers */
 	struct strbuf checks;		/* const assertions, written last */
+	struct strbuf reexports;	/* in a crate: `pub use` of the exported macros under their short names */
 };
 
 /* ---- type spelling ---- */
@@ -173,6 +176,11 @@ static void spell(struct rust *x, struct strbuf *sb, const struct kabi_type *t, 
 		sb_adds(sb, "core::ffi::c_void");
 		return;
 	case KT_INT:
+		/* Plain char as core::ffi's, which CStr::from_ptr and C callbacks take (i8 or u8 by target). */
+		if (t->name && !strcmp(t->name, "char") && t->size == 1) {
+			sb_adds(sb, "core::ffi::c_char");
+			return;
+		}
 		if (!(name = int_name(t->size, t->is_signed)))
 			die("the %" PRIu64 "-byte integer type %s has no Rust equivalent; report this", t->size, t->name);
 		sb_adds(sb, name);
@@ -490,6 +498,27 @@ static void add_member_comment(struct strbuf *sb, const struct kabi_record *r, c
 	sb_adds(sb, "\n");
 }
 
+/* The same as documentation, the C spelling in code quotes (rustdoc would take char[56] for a link). */
+static void add_member_doc(struct strbuf *sb, const struct kabi_record *r, const struct field *f)
+{
+	sb_addf(sb, "    /// Offset %" PRIu64 ", size %" PRIu64, f->offset, f->size);
+	if (f->kind == F_BITS) {
+		sb_adds(sb, ": bitfields `");
+		for (size_t i = f->first; i < f->end; i++)
+			if (is_bitfield(&r->members[i]))
+				sb_addf(sb, " %s:%d", r->members[i].name ? r->members[i].name : "",
+					r->members[i].bit_width);
+		sb_adds(sb, " `");
+	} else if (f->kind == F_MEMBER && r->members[f->first].kernel_type) {
+		sb_adds(sb, ": `");
+		escape_rust_comment(sb, r->members[f->first].kernel_type);
+		sb_adds(sb, "`");
+	} else if (f->kind == F_PAD) {
+		sb_adds(sb, ": padding");
+	}
+	sb_adds(sb, f->wrapped ? " (packed)\n" : "\n");
+}
+
 static void spell_field(struct rust *x, struct strbuf *sb, const struct plan *p, const struct kabi_record *r,
 			const struct field *f)
 {
@@ -641,6 +670,21 @@ static void emit_anon_accessors(struct rust *x, struct strbuf *sb, const struct 
 }
 
 /*
+ * ZEROED and Default: every byte zero, as a loader builds a `module` or a `kernel_param`
+ * before filling it. Sound for every type kabigen spells (integers, bool, raw pointers,
+ * Option<fn>, byte arrays, unions of those); rustc's const evaluation would refuse the
+ * constant if one were not.
+ */
+static void emit_zeroed(struct strbuf *sb, const char *name, struct rust_name **methods)
+{
+	claim(methods, "ZEROED", "the all-zero value");
+	sb_addf(sb, "#[allow(dead_code)]\nimpl %s {\n"
+		    "    /// Every byte zero: null pointers, `None` callbacks, zero numbers.\n"
+		    "    pub const ZEROED: Self = unsafe { core::mem::zeroed() };\n}\n"
+		    "impl Default for %s {\n    fn default() -> Self {\n        Self::ZEROED\n    }\n}\n", name, name);
+}
+
+/*
  * One record, then the anonymous records inside it, each a named type. Its checks go to
  * x->checks: size, alignment, and each field's offset from the top record, summed
  * through anonymous members (`offset_of!(kernel_param, __anon0) + offset_of!(kernel_param__anon0, arg)`).
@@ -681,18 +725,15 @@ static void emit_record(struct rust *x, struct strbuf *sb, const struct kabi_rec
 		sb_addf(sb, " // %s %s", r->is_union ? "union" : "struct", r->name);
 	sb_adds(sb, "\n");
 	for (size_t i = 0; i < p.n; i++) {
-		struct strbuf doc = { 0 };
-
 		/* The member comment again as documentation: offset, size, the kernel's type. */
-		add_member_comment(&doc, r, &p.f[i]);
-		sb_addf(sb, "    /// Offset, size:%s", doc.buf + 3);
-		sb_release(&doc);
+		add_member_doc(sb, r, &p.f[i]);
 		sb_addf(sb, "    pub %s: ", p.f[i].name);
 		spell_field(x, sb, &p, r, &p.f[i]);
 		sb_adds(sb, ",");
 		add_member_comment(sb, r, &p.f[i]);
 	}
 	sb_addf(sb, "} // size %" PRIu64 ", align %u\n", r->size, r->align);
+	emit_zeroed(sb, name, &methods);
 	emit_accessors(x, sb, r, &p, &methods);
 	emit_anon_accessors(x, sb, r, &p, &methods);
 	claim_free(&methods);
@@ -760,13 +801,30 @@ static void emit_preamble(struct rust *x, struct strbuf *sb)
 		    "// Every struct is laid out as clang computed it for this target from these headers;\n"
 		    "// the const assertions at the end refuse to compile if rustc lays one out differently.\n"
 		    "// Only `core` is used, and each item carries its own #[allow] (no inner attributes), so\n"
-		    "// this file is a crate root as it is, or goes in a module: mod kabi { include!(\"kabi.rs\"); }\n\n");
+		    "// this file is a crate root as it is, or goes in a module: mod kabi { include!(\"kabi.rs\"); }\n"
+		    "// C's char is core::ffi::c_char; every struct has ZEROED and Default (all bytes zero);\n"
+		    "// members of an anonymous struct or union are reached by methods named after them, as C\n"
+		    "// reaches them (kp.arg(), kp.set_arg(p)); the relocation types are the enum Reloc.\n\n");
 	add_str_const(x, sb, "ARCH", p->arch);
 	add_str_const(x, sb, "KERNEL_ARCH", p->kernel_arch);
 	add_str_const(x, sb, "TARGET", p->clang_target);
 	for (size_t i = 0; i < m->n_strings; i++)
 		add_str_const(x, sb, m->strings[i].name, m->strings[i].value);
 	sb_adds(sb, "\n");
+}
+
+/*
+ * A macro's first lines. Exported (#[macro_export]), so a crate that include!s kabi.rs can
+ * re-export it; exported macros live at the crate root, so a module of 'kabigen crate'
+ * names its own after the triple (kabi_riscv64_v7_2_generic_reloc) and re-exports it
+ * under the short name, which x->reexports collects.
+ */
+static void add_macro_start(struct rust *x, struct strbuf *sb, const char *lower)
+{
+	sb_addf(sb, "#[macro_export]\n%smacro_rules! %s%s {\n    ($m:ident) => {\n        $m! {\n",
+		x->in_crate ? "#[doc(hidden)]\n" : "", x->macro_prefix, lower);
+	if (x->in_crate)
+		sb_addf(&x->reexports, "#[doc(inline)]\npub use crate::%s%s as kabi_%s;\n", x->macro_prefix, lower, lower);
 }
 
 /* What a group or list of NAME declares: the slice KABI_NAME and the macro kabi_LOWER. */
@@ -780,6 +838,101 @@ static void claim_group(struct rust *x, const char *name, const char *lower, con
 	free(what);
 	free(macro);
 	free(slice);
+}
+
+/* The #[allow] of a constant NAME: dead_code (a binary may use few), and the case lint only where it applies. */
+static const char *allow_for(const char *name)
+{
+	for (const char *c = name; *c; c++)
+		if (*c >= 'a' && *c <= 'z')
+			return allow_const;
+	return "#[allow(dead_code)]\n";
+}
+
+/* A Kconfig fact (group CONFIG, IS_ENABLED(CONFIG_X), 0 or 1): a bool in Rust. */
+static bool is_kconfig_fact(const struct kabi_constant *c)
+{
+	return c->group && !strcmp(c->group, "CONFIG") && c->expr && !strncmp(c->expr, "IS_ENABLED(", 11) &&
+	       c->value <= 1;
+}
+
+static const char *kernel_name(const struct kabi_constant *c)
+{
+	return c->expr ? c->expr : c->name;
+}
+
+/* The first constant of G before index J with J's value, or NULL: J is then an alias. */
+static const struct kabi_constant *alias_of(const struct kabi_constant **g, size_t j)
+{
+	for (size_t k = 0; k < j; k++)
+		if (g[k]->value == g[j]->value)
+			return g[k];
+	return NULL;
+}
+
+/*
+ * The relocation types as a loader matches on them: an enum with the kernel's names
+ * (R_RISCV_64), converted from the ELF number with TryFrom and printed by name. A name
+ * that repeats another's number (an alias) becomes an associated constant, since one
+ * number can be one variant only.
+ */
+static void emit_reloc_enum(struct rust *x, struct strbuf *sb, const struct kabi_constant **g, size_t n,
+			    const char *type)
+{
+	bool any_alias = false;
+
+	claim(&x->types, "Reloc", "the enum of relocation types");
+	sb_addf(sb, "/// A relocation type of %s by the kernel's name: `Reloc::try_from(r_info as u32)`\n"
+		    "/// (ELF64_R_TYPE), `.name()`, or `{}` in a message.\n"
+		    "#[repr(%s)]\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]\n"
+		    "#[allow(non_camel_case_types, dead_code)]\npub enum Reloc {\n", x->m->prov.arch ? x->m->prov.arch : "this arch",
+		type);
+	for (size_t j = 0; j < n; j++) {
+		if (alias_of(g, j)) {
+			any_alias = true;
+			continue;
+		}
+		sb_adds(sb, "    /// `");
+		escape_rust_comment(sb, kernel_name(g[j]));
+		sb_adds(sb, "`\n    ");
+		add_ident(sb, kernel_name(g[j]));
+		sb_adds(sb, " = ");
+		add_int_literal(sb, g[j]->value, g[j]->is_signed, g[j]->size);
+		sb_adds(sb, ",\n");
+	}
+	sb_adds(sb, "}\n\n#[allow(non_upper_case_globals, dead_code)]\nimpl Reloc {\n");
+	for (size_t j = 0; any_alias && j < n; j++) {
+		const struct kabi_constant *first = alias_of(g, j);
+
+		if (!first)
+			continue;
+		sb_adds(sb, "    /// `");
+		escape_rust_comment(sb, kernel_name(g[j]));
+		sb_adds(sb, "`: the same number as `");
+		escape_rust_comment(sb, kernel_name(first));
+		sb_adds(sb, "`.\n    pub const ");
+		add_ident(sb, kernel_name(g[j]));
+		sb_adds(sb, ": Reloc = Reloc::");
+		add_ident(sb, kernel_name(first));
+		sb_adds(sb, ";\n");
+	}
+	/* By the slice of the same constants rather than a match arm per type: half the bytes. */
+	sb_addf(sb, "    /// The type numbered V, or None when the headers name none.\n"
+		    "    pub const fn from_number(v: %s) -> Option<Self> {\n        let mut i = 0;\n"
+		    "        while i < KABI_RELOC.len() {\n            if KABI_RELOC[i].0 == v {\n"
+		    "                // SAFETY: every number of KABI_RELOC is one of Reloc's.\n"
+		    "                return Some(unsafe { core::mem::transmute::<%s, Reloc>(v) });\n            }\n"
+		    "            i += 1;\n        }\n        None\n    }\n"
+		    "    /// The kernel's name of the type: \"R_RISCV_64\".\n"
+		    "    pub const fn name(self) -> &'static str {\n        let mut i = 0;\n"
+		    "        while KABI_RELOC[i].0 != self as %s {\n            i += 1;\n        }\n"
+		    "        KABI_RELOC[i].1\n    }\n}\n\n", type, type, type);
+	sb_addf(sb, "impl TryFrom<%s> for Reloc {\n    type Error = %s;\n"
+		    "    /// The type numbered V; Err(V) when the headers name none.\n"
+		    "    fn try_from(v: %s) -> Result<Self, %s> {\n        Self::from_number(v).ok_or(v)\n    }\n}\n\n"
+		    "impl core::fmt::Display for Reloc {\n"
+		    "    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {\n"
+		    "        f.write_str(self.name())\n    }\n}\n\n", type, type, type, type);
 }
 
 /*
@@ -796,11 +949,11 @@ static void emit_groups(struct rust *x, struct strbuf *sb)
 	for (size_t i = 0; i < n_groups; i++) {
 		size_t n;
 		const struct kabi_constant **g = kabi_model_group(m, groups[i], &n);
-		const char *type = int_name(g[0]->size, g[0]->is_signed);
+		const char *type = is_kconfig_fact(g[0]) ? "bool" : int_name(g[0]->size, g[0]->is_signed);
 		char *lower = xstrdup(groups[i]);
 
 		for (size_t j = 1; j < n; j++)
-			if (int_name(g[j]->size, g[j]->is_signed) != type)
+			if ((is_kconfig_fact(g[j]) ? "bool" : int_name(g[j]->size, g[j]->is_signed)) != type)
 				type = NULL;
 		for (char *c = lower; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
@@ -816,9 +969,8 @@ static void emit_groups(struct rust *x, struct strbuf *sb)
 			escape_rust_string(sb, g[j]->expr ? g[j]->expr : g[j]->name);
 			sb_adds(sb, "),\n");
 		}
-		sb_addf(sb, "];\n/// Hands the group %s to macro M at once: M!((NAME, \"KERNEL_NAME\"), ...).\n"
-			    "#[allow(unused_macros)]\nmacro_rules! kabi_%s {\n    ($m:ident) => {\n        $m! {\n",
-			groups[i], lower);
+		sb_addf(sb, "];\n/// Hands the group %s to macro M at once: M!((NAME, \"KERNEL_NAME\"), ...).\n", groups[i]);
+		add_macro_start(x, sb, lower);
 		for (size_t j = 0; j < n; j++) {
 			sb_adds(sb, "            (");
 			add_ident(sb, g[j]->name);
@@ -827,6 +979,8 @@ static void emit_groups(struct rust *x, struct strbuf *sb)
 			sb_addf(sb, ")%s\n", j + 1 < n ? "," : "");
 		}
 		sb_adds(sb, "        }\n    };\n}\n\n");
+		if (!strcmp(groups[i], "RELOC") && type && strcmp(type, "bool") && strcmp(type, "i128") && strcmp(type, "u128"))
+			emit_reloc_enum(x, sb, g, n, type);
 		free(lower);
 		free(g);
 	}
@@ -840,8 +994,9 @@ static void emit_constants_and_enums(struct rust *x, struct strbuf *sb)
 	for (size_t i = 0; i < m->n_constants; i++) {
 		const struct kabi_constant *c = &m->constants[i];
 		/* A size (the set's type size_t) is what Rust indexes and sizes arrays with. */
-		const char *type = c->kernel_type && !strcmp(c->kernel_type, "size_t") ? "usize"
-											 : int_name(c->size, c->is_signed);
+		const char *type = is_kconfig_fact(c) ? "bool"
+				   : c->kernel_type && !strcmp(c->kernel_type, "size_t") ? "usize"
+				   : int_name(c->size, c->is_signed);
 
 		if (!type)
 			die("the constant %s has the %u-byte type %s, which Rust lacks; report this", c->name, c->size,
@@ -853,29 +1008,24 @@ static void emit_constants_and_enums(struct rust *x, struct strbuf *sb)
 			free(what);
 			free(rname);
 		}
+		/* Three short lines each: LoongArch's 120-odd relocation types alone are 250 constants. */
 		sb_adds(sb, "/// `");
 		escape_rust_comment(sb, c->expr ? c->expr : c->name);
-		sb_adds(sb, "`, as clang evaluated it for this triple (C type ");
+		sb_adds(sb, "`: ");
+		if (c->kernel_type) {
+			escape_rust_comment(sb, c->kernel_type);
+			sb_adds(sb, " (");
+		}
 		escape_rust_comment(sb, c->c_type);
-		sb_adds(sb, c->kernel_type ? ", " : "");
-		escape_rust_comment(sb, c->kernel_type ? c->kernel_type : "");
-		sb_adds(sb, ").\n");
-		sb_addf(sb, "%spub const ", allow_const);
+		sb_adds(sb, c->kernel_type ? ")" : "");
+		sb_addf(sb, ", as clang evaluated it.\n%spub const ", allow_for(c->name));
 		add_ident(sb, c->name);
 		sb_addf(sb, ": %s = ", type);
-		add_int_literal(sb, c->value, c->is_signed, c->size);
-		sb_adds(sb, "; // ");
-		if (c->expr || c->kernel_type) {
-			escape_rust_comment(sb, c->expr ? c->expr : "");
-			sb_adds(sb, c->expr && c->kernel_type ? ": " : "");
-			escape_rust_comment(sb, c->kernel_type ? c->kernel_type : "");
-			sb_adds(sb, " (");
-			escape_rust_comment(sb, c->c_type);
-			sb_adds(sb, ")\n");
-		} else {
-			escape_rust_comment(sb, c->c_type);
-			sb_adds(sb, "\n");
-		}
+		if (is_kconfig_fact(c))
+			sb_adds(sb, c->value ? "true" : "false");
+		else
+			add_int_literal(sb, c->value, c->is_signed, c->size);
+		sb_adds(sb, ";\n");
 	}
 	if (m->n_constants)
 		sb_adds(sb, "\n");
@@ -927,7 +1077,6 @@ static void emit_lists(struct rust *x, struct strbuf *sb)
 		for (char *c = lower; *c; c++)
 			*c = (char)tolower((unsigned char)*c);
 		claim_group(x, l->name, lower, "the list");
-		free(lower);
 
 		/* The type comes from the set file: escaped, like every input text in a comment. */
 		sb_adds(sb, "// Every ");
@@ -945,17 +1094,66 @@ static void emit_lists(struct rust *x, struct strbuf *sb)
 		 * macro_rules! ops { ($($n:ident),*) => { $(#[no_mangle] pub static $n: kernel_param_ops = ...;)* } } */
 		sb_adds(sb, "/// Hands the `");
 		escape_rust_comment(sb, l->type);
-		sb_adds(sb, "` names to macro M as identifiers at once: M!(name, ...).\n#[allow(unused_macros)]\nmacro_rules! kabi_");
-		for (const char *c = l->name; *c; c++)
-			sb_addf(sb, "%c", tolower((unsigned char)*c));
-		sb_adds(sb, " {\n    ($m:ident) => {\n        $m! {\n");
+		sb_adds(sb, "` names to macro M as identifiers at once: M!(name, ...).\n");
+		add_macro_start(x, sb, lower);
 		for (size_t j = 0; j < l->n_items; j++) {
 			sb_adds(sb, "            ");
 			add_ident(sb, l->items[j]);
 			sb_addf(sb, "%s\n", j + 1 < l->n_items ? "," : "");
 		}
 		sb_adds(sb, "        }\n    };\n}\n\n");
+		free(lower);
 	}
+}
+
+/* The section table's types: in kabi.rs, or once at the root of a crate of triples. */
+static const char rust_section_type[] =
+	"/// How the entries of a special section are relocated.\n"
+	"#[derive(Clone, Copy, Debug, PartialEq, Eq)]\n#[allow(dead_code)]\npub enum KabiSectionReloc {\n"
+	"    /// Absolute addresses (R_*_64).\n    Absolute,\n"
+	"    /// 32-bit offsets from the entry (PREL32).\n    PcRelative,\n"
+	"    /// Both, member by member.\n    Mixed,\n"
+	"    /// No relocations.\n    None,\n}\n\n"
+	"/// A special section of a module and what the kernel makes of it.\n"
+	"#[derive(Clone, Copy, Debug)]\n#[allow(dead_code)]\npub struct KabiSection {\n"
+	"    /// The ELF section name.\n    pub name: &'static str,\n"
+	"    /// The element type, as clang spells it in C.\n    pub elem_type: &'static str,\n"
+	"    /// Bytes of one element: the section is a whole number of them.\n    pub size: usize,\n"
+	"    /// The `module` member the kernel points at the entries.\n"
+	"    pub elements: Option<&'static str>,\n"
+	"    /// The `module` member counting them.\n    pub count: Option<&'static str>,\n"
+	"    /// How entries are relocated.\n    pub reloc: KabiSectionReloc,\n"
+	"    /// Where each member of an element starts: where its relocations land.\n"
+	"    pub offsets: &'static [usize],\n}\n\n";
+
+const char *emit_rust_section_type(void)
+{
+	return rust_section_type;
+}
+
+/* The set's reloc word (kset.c allows these four) as KabiSectionReloc's variant. */
+static const char *section_reloc_variant(const char *reloc)
+{
+	if (!strcmp(reloc, "absolute"))
+		return "Absolute";
+	if (!strcmp(reloc, "pc-relative"))
+		return "PcRelative";
+	if (!strcmp(reloc, "mixed"))
+		return "Mixed";
+	if (!strcmp(reloc, "none"))
+		return "None";
+	die("a section's relocation form '%s' has no Rust name; report this", reloc);
+}
+
+static void add_option_string(struct strbuf *sb, const char *s)
+{
+	if (!s) {
+		sb_adds(sb, "None");
+		return;
+	}
+	sb_adds(sb, "Some(");
+	escape_rust_string(sb, s);
+	sb_adds(sb, ")");
 }
 
 /* The special sections: a table a loader can search, and the same as a macro's input. */
@@ -966,21 +1164,14 @@ static void emit_sections(struct rust *x, struct strbuf *sb)
 	if (!m->n_sections)
 		return;
 	claim(&x->types, "KabiSection", "the type of the section table");
+	claim(&x->types, "KabiSectionReloc", "the type of how a section's entries are relocated");
 	claim(&x->values, "KABI_SECTIONS", "the section table");
 	claim(&x->macros, "kabi_sections", "the section table");
-	sb_adds(sb, "/// A special section of a module and what the kernel makes of it.\n"
-		    "#[derive(Clone, Copy, Debug)]\n#[allow(dead_code)]\npub struct KabiSection {\n"
-		    "    /// The ELF section name.\n    pub name: &'static str,\n"
-		    "    /// The element type, as clang spells it in C.\n    pub elem_type: &'static str,\n"
-		    "    /// Bytes of one element: the section is a whole number of them.\n    pub size: usize,\n"
-		    "    /// The `module` member the kernel points at the entries (\"\" for none).\n"
-		    "    pub elements: &'static str,\n"
-		    "    /// The `module` member counting them (\"\" for none).\n    pub count: &'static str,\n"
-		    "    /// How entries are relocated: absolute, pc-relative, mixed or none.\n"
-		    "    pub reloc: &'static str,\n"
-		    "    /// Where each member of an element starts: where its relocations land.\n"
-		    "    pub offsets: &'static [usize],\n}\n\n"
-		    "/// The special sections of a module for this triple.\n#[allow(dead_code)]\n"
+	if (x->in_crate)
+		sb_adds(sb, "pub use crate::{KabiSection, KabiSectionReloc};\n\n");
+	else
+		sb_adds(sb, rust_section_type);
+	sb_adds(sb, "/// The special sections of a module for this triple.\n#[allow(dead_code)]\n"
 		    "pub const KABI_SECTIONS: &[KabiSection] = &[\n");
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct kabi_section *sec = &m->sections[i];
@@ -990,18 +1181,16 @@ static void emit_sections(struct rust *x, struct strbuf *sb)
 		sb_adds(sb, ", elem_type: ");
 		escape_rust_string(sb, sec->type);
 		sb_addf(sb, ", size: %" PRIu64 ", elements: ", sec->size);
-		escape_rust_string(sb, sec->elements ? sec->elements : "");
+		add_option_string(sb, sec->elements);
 		sb_adds(sb, ", count: ");
-		escape_rust_string(sb, sec->count ? sec->count : "");
-		sb_adds(sb, ", reloc: ");
-		escape_rust_string(sb, sec->reloc);
-		sb_adds(sb, ", offsets: &[");
+		add_option_string(sb, sec->count);
+		sb_addf(sb, ", reloc: KabiSectionReloc::%s, offsets: &[", section_reloc_variant(sec->reloc));
 		for (size_t j = 0; j < sec->n_offsets; j++)
 			sb_addf(sb, "%s%" PRIu64, j ? ", " : "", sec->offsets[j]);
 		sb_adds(sb, "] },\n");
 	}
-	sb_adds(sb, "];\n/// Hands the sections to macro M at once: M!((NAME, SIZE, ELEMENTS, COUNT, RELOC, [OFFSET, ...]), ...).\n"
-		    "#[allow(unused_macros)]\nmacro_rules! kabi_sections {\n    ($m:ident) => {\n        $m! {\n");
+	sb_adds(sb, "];\n/// Hands the sections to macro M at once: M!((NAME, SIZE, ELEMENTS, COUNT, RELOC, [OFFSET, ...]), ...).\n");
+	add_macro_start(x, sb, "sections");
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct kabi_section *sec = &m->sections[i];
 
@@ -1094,9 +1283,10 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 		sb_adds(sb, "\n");
 }
 
-char *emit_rust(const struct kabi_model *m)
+/* One triple's Rust: kabi.rs, or (IN_CRATE) a module of a crate of triples. */
+static char *emit_rust_with(const struct kabi_model *m, const char *macro_prefix, bool in_crate)
 {
-	struct rust x = { .m = m };
+	struct rust x = { .m = m, .macro_prefix = macro_prefix, .in_crate = in_crate };
 	struct strbuf out = { 0 }, body = { 0 };
 	size_t n_defs;
 	const struct kabi_record **defs = layout_definition_order(m, &n_defs);
@@ -1114,6 +1304,11 @@ char *emit_rust(const struct kabi_model *m)
 	emit_lists(&x, &out);
 	emit_constants_and_enums(&x, &out);
 	emit_sections(&x, &out);
+	if (x.reexports.buf) {
+		sb_adds(&out, "// The exported macros above, under their short names.\n");
+		sb_adds(&out, x.reexports.buf);
+		sb_adds(&out, "\n");
+	}
 	emit_helpers(&out, &x);
 	if (body.buf)
 		sb_adds(&out, body.buf);
@@ -1122,6 +1317,7 @@ char *emit_rust(const struct kabi_model *m)
 		sb_adds(&out, x.checks.buf);
 	sb_release(&body);
 	sb_release(&x.checks);
+	sb_release(&x.reexports);
 	for (size_t i = 0; i < x.pointees.n; i++)
 		free(x.pointees.v[i]);
 	free(x.pointees.v);
@@ -1129,4 +1325,300 @@ char *emit_rust(const struct kabi_model *m)
 	claim_free(&x.values);
 	claim_free(&x.macros);
 	return out.buf;
+}
+
+char *emit_rust(const struct kabi_model *m)
+{
+	return emit_rust_with(m, "kabi_", false);
+}
+
+char *emit_rust_module(const struct kabi_model *m, const char *macro_prefix)
+{
+	return emit_rust_with(m, macro_prefix, true);
+}
+
+/* ---- a triple's run-time facts, for 'kabigen crate' ---- */
+
+/*
+ * `core::mem::offset_of!` of member MEMBER of R (the Rust type TYPE_NAME, whose anonymous
+ * records are named after BASE), through anonymous members as C reaches it:
+ * offset_of!(kernel_param, __anon0) + offset_of!(kernel_param__anon0, arg). rustc computes
+ * it from the very types the module defines, so the table cannot disagree with them.
+ */
+static bool add_offset_of(struct strbuf *sb, const struct kabi_record *r, const char *type_name, const char *base,
+			  const char *member)
+{
+	struct plan p;
+	bool found = false;
+
+	plan_record(r, type_name, base, &p);
+	for (size_t i = 0; i < p.n && !found; i++) {
+		const struct field *f = &p.f[i];
+		const struct kabi_member *m = &r->members[f->first];
+		struct strbuf sub = { 0 };
+
+		if (f->kind != F_MEMBER)
+			continue;
+		if (m->name && !strcmp(m->name, member)) {
+			sb_addf(sb, "core::mem::offset_of!(%s, %s)", type_name, f->name);
+			found = true;
+		} else if (f->anon_type && !m->name &&
+			   add_offset_of(&sub, m->type->record, f->anon_type, f->anon_type, member)) {
+			sb_addf(sb, "core::mem::offset_of!(%s, %s) + %s", type_name, f->name, sub.buf);
+			found = true;
+		}
+		sb_release(&sub);
+	}
+	plan_free(&p);
+	return found;
+}
+
+/* `NAME: Some(offset)` or `NAME: None` for each member of R the Triple's layout names. */
+static void add_layout(struct strbuf *sb, const struct kabi_record *r, const char *layout,
+		       const char *const *members, size_t n)
+{
+	char *type_name = ident(r->name);
+
+	sb_addf(sb, "    %s: crate::%s {\n        size: core::mem::size_of::<%s>(),\n"
+		    "        align: core::mem::align_of::<%s>(),\n", r->name, layout, type_name, type_name);
+	for (size_t i = 0; i < n; i++) {
+		struct strbuf off = { 0 };
+		char *field = ident(members[i]);
+
+		if (add_offset_of(&off, r, type_name, r->name, members[i]))
+			sb_addf(sb, "        %s: Some(%s),\n", field, off.buf);
+		else
+			sb_addf(sb, "        %s: None,\n", field);
+		sb_release(&off);
+		free(field);
+	}
+	sb_adds(sb, "    },\n");
+	free(type_name);
+}
+
+static const struct kabi_record *required_record(const struct kabi_model *m, const char *name)
+{
+	const struct kabi_record *r = kabi_model_find_record(m, name);
+
+	if (!r)
+		die("%s: the set has no struct %s, which a crate's Triple describes; use the loader set "
+		    "(configs/sets/loader.yaml), or a set that keeps module, kernel_param and kernel_param_ops",
+		    m->prov.release ? m->prov.release : "a triple", name);
+	return r;
+}
+
+static void add_constant_or_zero(struct strbuf *sb, const struct kabi_model *m, const char *name)
+{
+	sb_addf(sb, kabi_model_find_constant(m, name) ? "%s as _" : "0 /* %s: not in the headers */", name);
+}
+
+/* The member NAME of R, or NULL. */
+static const struct kabi_member *find_member(const struct kabi_record *r, const char *name)
+{
+	for (size_t i = 0; i < r->n_members; i++)
+		if (r->members[i].name && !strcmp(r->members[i].name, name))
+			return &r->members[i];
+	return NULL;
+}
+
+/*
+ * How to set member MEMBER of a value KP of record R (Rust type TYPE_NAME) to VALUE in a
+ * const initializer: `kp.arg = V;`, or through the anonymous union that holds it,
+ * `kp.__anon0 = kernel_param__anon0 { arg: V };` (its accessor set_arg() is not const).
+ * False when R has no such member at either level.
+ */
+static bool add_member_store(struct strbuf *sb, const struct kabi_record *r, const char *type_name, const char *member,
+			     const char *value)
+{
+	struct plan p;
+	bool found = false;
+
+	plan_record(r, type_name, r->name, &p);
+	for (size_t i = 0; i < p.n && !found; i++) {
+		const struct field *f = &p.f[i];
+		const struct kabi_member *m = &r->members[f->first];
+
+		if (f->kind != F_MEMBER)
+			continue;
+		if (m->name && !strcmp(m->name, member)) {
+			sb_addf(sb, "kp.%s = %s;", f->name, value);
+			found = true;
+		} else if (f->anon_type && !m->name && m->type->record && m->type->record->is_union &&
+			   find_member(m->type->record, member)) {
+			char *field = ident(member);
+
+			sb_addf(sb, "kp.%s = $crate::PATH::%s { %s: %s };", f->name, f->anon_type, field, value);
+			free(field);
+			found = true;
+		}
+	}
+	plan_free(&p);
+	return found;
+}
+
+/*
+ * module_param!: a parameter of a standard type, as module_param() declares one in C: a
+ * `kernel_param` in __param named NAME, pointing at this module, at the kernel's
+ * param_ops_TYPE (the user names it: macro_rules cannot make an identifier) and at the
+ * variable; level -1 and no flags, as __module_param_call() has them for modules.
+ */
+static void emit_module_param(struct strbuf *sb, const struct kabi_model *m, const char *path, const char *prefix)
+{
+	const struct kabi_record *kp = kabi_model_find_record(m, "kernel_param");
+	struct strbuf arg = { 0 }, body = { 0 };
+	static const char *const needed[] = { "name", "mod", "ops", "perm", "level" };
+
+	if (!kp)
+		return;
+	for (size_t i = 0; i < sizeof(needed) / sizeof(needed[0]); i++)
+		if (!find_member(kp, needed[i]))
+			return;
+	if (!add_member_store(&arg, kp, "kernel_param", "arg", "(&raw mut $var) as *mut core::ffi::c_void")) {
+		sb_release(&arg);
+		return;
+	}
+	/* The anonymous union's type path was written with a placeholder: the module's path goes there. */
+	for (const char *a = arg.buf; *a; ) {
+		const char *at = strstr(a, "PATH");
+
+		if (!at) {
+			sb_adds(&body, a);
+			break;
+		}
+		sb_add(&body, a, (unsigned long)(at - a));
+		sb_adds(&body, path);
+		a = at + 4;
+	}
+	sb_addf(sb, "/// Declares the module parameter VAR (a `static mut` of a standard type) as module_param()\n"
+		    "/// does: `module_param!(debug, param_ops_int, 0o644);` puts a `kernel_param` in `__param`\n"
+		    "/// pointing at `__this_module` (from `this_module!`), the kernel's `param_ops_int` and `debug`.\n"
+		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %smodule_param {\n"
+		    "    ($var:ident, $ops:ident, $perm:expr) => {\n        const _: () = {\n"
+		    "            extern \"C\" {\n                static $ops: $crate::%s::kernel_param_ops;\n            }\n"
+		    "            const NAME: &str = concat!(stringify!($var), \"\\0\");\n"
+		    "            #[used]\n            #[link_section = \"__param\"]\n"
+		    "            static mut PARAM: $crate::%s::kernel_param = {\n"
+		    "                let mut kp = $crate::%s::kernel_param::ZEROED;\n"
+		    "                kp.name = NAME.as_ptr() as *const core::ffi::c_char;\n"
+		    "                kp.mod_ = &raw mut __this_module;\n"
+		    "                kp.ops = &raw const $ops;\n"
+		    "                kp.perm = $perm;\n                kp.level = -1;\n"
+		    "                %s\n                kp\n            };\n        };\n    };\n}\n"
+		    "#[doc(inline)]\npub use crate::%smodule_param as module_param;\n",
+		prefix, path, path, path, body.buf, prefix);
+	sb_release(&arg);
+	sb_release(&body);
+}
+
+/*
+ * The module side (a module built in Rust for this triple), as modpost and MODULE_INFO
+ * make them for C: this_module! places `__this_module` (name, init, exit) in
+ * .gnu.linkonce.this_module; modinfo! writes .modinfo with the triple's vermagic, the name
+ * and the license. Exported under the triple's prefix, re-exported without it.
+ */
+static void emit_module_macros(struct strbuf *sb, const struct kabi_model *m, const char *path, const char *vermagic)
+{
+	const struct kabi_record *mod = kabi_model_find_record(m, "module");
+	const struct kabi_member *name = mod ? find_member(mod, "name") : NULL;
+	char *prefix = xasprintf("kabi_%s_", path), *c;
+
+	for (c = prefix; (c = strstr(c, "::")); )
+		memmove(c, c + 1, strlen(c));
+	for (c = prefix; *c; c++)
+		if (*c == ':')
+			*c = '_';
+	if (!name || name->type->kind != KT_ARRAY || name->type->count <= 0 || !find_member(mod, "init")) {
+		free(prefix);
+		return;	/* no struct module a Rust module could fill */
+	}
+	sb_addf(sb, "\n/// `name` of `struct module` from S, NUL-padded; S must be shorter than %" PRId64 " bytes.\n"
+		    "pub const fn module_name(s: &str) -> [core::ffi::c_char; %" PRId64 "] {\n"
+		    "    let b = s.as_bytes();\n    assert!(b.len() < %" PRId64 ", \"a module name shorter than MODULE_NAME_LEN\");\n"
+		    "    let mut a = [0 as core::ffi::c_char; %" PRId64 "];\n    let mut i = 0;\n"
+		    "    while i < b.len() {\n        a[i] = b[i] as core::ffi::c_char;\n        i += 1;\n    }\n    a\n}\n\n"
+		    "/// The bytes of S as an array of N (N must be its length), for `modinfo!`.\n"
+		    "pub const fn modinfo_bytes<const N: usize>(s: &str) -> [u8; N] {\n"
+		    "    let b = s.as_bytes();\n    let mut a = [0u8; N];\n    let mut i = 0;\n"
+		    "    while i < N {\n        a[i] = b[i];\n        i += 1;\n    }\n    a\n}\n\n",
+		name->type->count, name->type->count, name->type->count, name->type->count);
+	sb_addf(sb, "/// Places this triple's `struct module` as `__this_module` in `.gnu.linkonce.this_module`, as\n"
+		    "/// modpost does for C: `this_module!(\"hello\", hello_init, hello_exit);` with\n"
+		    "/// `unsafe extern \"C\" fn hello_init() -> i32` and `unsafe extern \"C\" fn hello_exit()`.\n"
+		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %sthis_module {\n"
+		    "    ($name:expr, $init:path, $exit:path) => {\n"
+		    "        /// This module's `struct module`, which the kernel takes over when it loads it.\n"
+		    "        #[no_mangle]\n        #[used]\n        #[link_section = \".gnu.linkonce.this_module\"]\n"
+		    "        pub static mut __this_module: $crate::%s::module = {\n"
+		    "            let mut m = $crate::%s::module::ZEROED;\n"
+		    "            m.name = $crate::%s::module_name($name);\n            m.init = Some($init);\n",
+		prefix, path, path, path);
+	if (find_member(mod, "exit"))
+		sb_adds(sb, "            m.exit = Some($exit);\n");
+	else
+		sb_adds(sb, "            let _ = $exit; // this configuration's modules cannot be unloaded: no exit\n");
+	sb_addf(sb, "            m\n        };\n    };\n}\n#[doc(inline)]\npub use crate::%sthis_module as this_module;\n\n",
+		prefix);
+	sb_addf(sb, "/// Writes `.modinfo` as MODULE_INFO does for C: this triple's vermagic, then NAME and LICENSE:\n"
+		    "/// `modinfo!(\"hello\", \"GPL\");`\n"
+		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %smodinfo {\n"
+		    "    ($name:literal, $license:literal) => {\n        const _: () = {\n"
+		    "            const TEXT: &str = concat!(\"vermagic=\", ", prefix);
+	escape_rust_string(sb, vermagic);
+	sb_addf(sb, ", \"\\0name=\", $name, \"\\0license=\", $license, \"\\0\");\n"
+		    "            #[used]\n            #[link_section = \".modinfo\"]\n"
+		    "            static MODINFO: [u8; TEXT.len()] = $crate::%s::modinfo_bytes::<{ TEXT.len() }>(TEXT);\n"
+		    "        };\n    };\n}\n#[doc(inline)]\npub use crate::%smodinfo as modinfo;\n\n", path, prefix);
+	emit_module_param(sb, m, path, prefix);
+	free(prefix);
+}
+
+char *emit_rust_triple(const struct kabi_model *m, const char *path)
+{
+	static const char *const module_members[] = { "name", "init", "exit", "args", "kp", "num_kp" };
+	static const char *const param_members[] = { "name", "mod", "ops", "perm", "level", "flags", "arg" };
+	static const char *const ops_members[] = { "flags", "set", "get", "free" };
+	const struct kabi_provenance *p = &m->prov;
+	size_t n_relocs;
+	const struct kabi_constant **relocs = kabi_model_group(m, "RELOC", &n_relocs);
+	struct strbuf sb = { 0 };
+	const char *vermagic = NULL;
+
+	for (size_t i = 0; i < m->n_strings; i++)
+		if (!strcmp(m->strings[i].name, "VERMAGIC"))
+			vermagic = m->strings[i].value;
+	if (!vermagic)
+		die("%s: the headers give no vermagic, by which a loader picks the triple; the set must keep the "
+		    "string VERMAGIC", p->release ? p->release : "a triple");
+	sb_adds(&sb, "/// The kernel's name of relocation type V of this triple, or None.\n"
+		     "fn reloc_name(v: u32) -> Option<&'static str> {\n");
+	if (n_relocs)
+		sb_adds(&sb, "    Reloc::from_number(v as _).map(Reloc::name)\n}\n\n");
+	else
+		sb_adds(&sb, "    let _ = v;\n    None\n}\n\n");
+	free(relocs);
+	sb_adds(&sb, "/// This triple's facts for a loader at run time (see `crate::Triple::by_vermagic`).\n"
+		     "pub static TRIPLE: crate::Triple = crate::Triple {\n    path: ");
+	escape_rust_string(&sb, path);
+	sb_adds(&sb, ",\n    arch: ");
+	escape_rust_string(&sb, p->arch ? p->arch : "");
+	sb_adds(&sb, ",\n    release: ");
+	escape_rust_string(&sb, p->release ? p->release : "");
+	sb_adds(&sb, ",\n    vermagic: ");
+	escape_rust_string(&sb, vermagic);
+	sb_adds(&sb, ",\n    em_machine: ");
+	add_constant_or_zero(&sb, m, "KABI_EM_MACHINE");
+	sb_adds(&sb, ",\n    elf_class: ");
+	add_constant_or_zero(&sb, m, "KABI_ELF_CLASS");
+	sb_adds(&sb, ",\n    elf_data: ");
+	add_constant_or_zero(&sb, m, "KABI_ELF_DATA");
+	sb_adds(&sb, ",\n");
+	add_layout(&sb, required_record(m, "module"), "ModuleLayout", module_members,
+		   sizeof(module_members) / sizeof(module_members[0]));
+	add_layout(&sb, required_record(m, "kernel_param"), "KernelParamLayout", param_members,
+		   sizeof(param_members) / sizeof(param_members[0]));
+	add_layout(&sb, required_record(m, "kernel_param_ops"), "KernelParamOpsLayout", ops_members,
+		   sizeof(ops_members) / sizeof(ops_members[0]));
+	sb_addf(&sb, "    sections: %s,\n    reloc_name,\n};\n", m->n_sections ? "KABI_SECTIONS" : "&[]");
+	emit_module_macros(&sb, m, path, vermagic);
+	return sb.buf;
 }

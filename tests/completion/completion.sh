@@ -59,7 +59,7 @@ done
 sides=$(complete kabigen diff "amd64:${upstream%.*}:")
 [ "$sides" = "$want_flavours" ] && pass "a diff side ARCH:KVER: offers the flavours" || fail "diff amd64:${upstream%.*}: offers '$sides'"
 # Every option of a command's option table is offered after '-' (generate's with no command).
-for command in "" generate list diff matrix check-ko; do
+for command in "" generate list diff matrix check-ko crate; do
 	options=$(complete kabigen $command -)
 	for o in $(kabigen help "${command:-generate}" | sed -nE 's/^  (-[a-z], )?(--[a-z-]+).*/\2/p'); do
 		[[ " $options " == *" $o "* ]] || fail "'kabigen $command -<TAB>' does not offer $o: $options"

@@ -615,6 +615,16 @@ static void enums_extra(const struct run *r)
 	has(r, "pub type wide = u64;");
 }
 
+/* The relocation group as an enum: one variant per number, the alias a constant of it. */
+static void relocs_extra(const struct run *r)
+{
+	has(r, "#[repr(u32)]\n#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]");
+	has(r, "    R_TOY_64 = 1,\n    /// `R_TOY_PC32`\n    R_TOY_PC32 = 2,\n}");
+	has(r, "    pub const R_TOY_ABS64: Reloc = Reloc::R_TOY_64;");
+	has(r, "impl TryFrom<u32> for Reloc {");
+	has(r, "pub const KABI_R_TOY_ABS64: u32 = 1;");
+}
+
 static void rustnames_extra(const struct run *r)
 {
 	has(r, "pub struct loop_ {");
@@ -645,13 +655,14 @@ static void test_flexible(void **state) { (void)state; check_fixture("flexible",
 static void test_arrays(void **state) { (void)state; check_fixture("arrays", arrays_extra); }
 static void test_enums(void **state) { (void)state; check_fixture("enums", enums_extra); }
 static void test_rustnames(void **state) { (void)state; check_fixture("rustnames", rustnames_extra); }
+static void test_relocs(void **state) { (void)state; check_fixture("relocs", relocs_extra); }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_bitfields), cmocka_unit_test(test_anonymous), cmocka_unit_test(test_packed),
 		cmocka_unit_test(test_aligned),	  cmocka_unit_test(test_flexible),  cmocka_unit_test(test_arrays),
-		cmocka_unit_test(test_enums),	  cmocka_unit_test(test_rustnames),
+		cmocka_unit_test(test_enums),	  cmocka_unit_test(test_rustnames), cmocka_unit_test(test_relocs),
 	};
 	int failed;
 

@@ -16,3 +16,10 @@ pub const KERNEL_PARAM_SIZE: usize = core::mem::size_of::<kabi::kernel_param>();
 /// The release the layouts are for, and the vermagic its modules carry.
 pub const UTS_RELEASE: &str = kabi::KABI_UTS_RELEASE;
 pub const VERMAGIC: &str = kabi::KABI_VERMAGIC;
+/// A `module` as a loader starts one: every byte zero (`Default` gives the same).
+pub const EMPTY_MODULE: kabi::module = kabi::module::ZEROED;
+
+/// The kernel's name of relocation type T of this triple (`R_RISCV_64`), or None.
+pub fn reloc_name(t: u32) -> Option<&'static str> {
+    kabi::Reloc::try_from(t).ok().map(kabi::Reloc::name)
+}

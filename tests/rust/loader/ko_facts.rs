@@ -1,7 +1,7 @@
 //! ko_facts.rs: the module reader of tests/tools/ko_facts.c, from kabi.rs alone: no ELF
 //! crate, no relocation number or section name written here. Each module (path a line on
 //! standard input; .ko.xz through `xz -dc`) must have this triple's ELF header, only
-//! relocation types of KABI_RELOC, and special sections of KABI_SECTIONS that are whole
+//! relocation types of Reloc (and KABI_RELOC), and special sections of KABI_SECTIONS that are whole
 //! numbers of elements with every relocation on a member offset. Prints counts; exits 1 on
 //! any mismatch.
 #![deny(missing_docs)]
@@ -97,8 +97,8 @@ fn main() {
                 };
                 let ty = r.r_info as u32; // ELF64_R_TYPE
                 relocs += 1;
-                if !KABI_RELOC.iter().any(|&(v, _)| v == ty) {
-                    fail(format!("{path}: relocation type {ty} is none of KABI_RELOC"));
+                if Reloc::try_from(ty).is_err() || !KABI_RELOC.iter().any(|&(v, _)| v == ty) {
+                    fail(format!("{path}: relocation type {ty} is none of Reloc"));
                 }
                 if let Some(k) = target {
                     in_sections += 1;

@@ -1,5 +1,6 @@
 //! A loader skeleton: every `param_ops_*` a Linux module may reference, defined through the
 //! generated `kabi_param_ops!` macro. Built with -D warnings and missing_docs denied.
+//! The callbacks take `c_char` as the kernel's do, so `CStr::from_ptr` takes their strings.
 #![no_std]
 #![deny(missing_docs)]
 
@@ -8,13 +9,16 @@
 pub mod kabi {
     include!("kabi.rs");
 }
-use kabi::{kernel_param, kernel_param_ops};
+use core::ffi::{c_char, CStr};
+use kabi::{kernel_param, kernel_param_ops, module};
 
-unsafe extern "C" fn set_unsupported(_val: *const u8, _kp: *const kernel_param) -> i32 {
+unsafe extern "C" fn set_unsupported(val: *const c_char, _kp: *const kernel_param) -> i32 {
+    // SAFETY: the kernel hands a NUL-terminated value.
+    let _value = unsafe { CStr::from_ptr(val) };
     -22 // -EINVAL: a real loader parses the value here
 }
 
-unsafe extern "C" fn get_unsupported(_buf: *mut u8, _kp: *const kernel_param) -> i32 {
+unsafe extern "C" fn get_unsupported(_buf: *mut c_char, _kp: *const kernel_param) -> i32 {
     0
 }
 
@@ -53,4 +57,24 @@ pub fn mark_unsafe(kp: &mut kernel_param) {
 pub fn param_arg(kp: &kernel_param) -> *mut core::ffi::c_void {
     // SAFETY: a standard parameter type keeps its value's address in `arg`.
     unsafe { kp.arg() }
+}
+
+/// A `module` built as a loader builds one: zeroed, then its name copied in.
+pub fn new_module(name: &CStr) -> module {
+    let mut m = module::default();
+    for (d, s) in m.name.iter_mut().zip(name.to_bytes()) {
+        *d = *s as c_char;
+    }
+    m
+}
+
+/// An unset parameter: ZEROED is a constant.
+pub const NO_PARAM: kernel_param = kernel_param::ZEROED;
+
+/// Whether this triple's modules carry __versions: the Kconfig fact is a bool.
+pub const HAS_MODVERSIONS: bool = kabi::KABI_CONFIG_MODVERSIONS;
+
+/// A relocation type by the kernel's name, from the number in r_info.
+pub fn reloc_name(r_info: u64) -> Option<&'static str> {
+    kabi::Reloc::try_from(r_info as u32).ok().map(kabi::Reloc::name)
 }
