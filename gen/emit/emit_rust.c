@@ -1460,7 +1460,8 @@ static bool add_member_store(struct strbuf *sb, const struct kabi_record *r, con
  * module_param!: a parameter of a standard type, as module_param() declares one in C: a
  * `kernel_param` in __param named NAME, pointing at this module, at the kernel's
  * param_ops_TYPE (the user names it: macro_rules cannot make an identifier) and at the
- * variable; level -1 and no flags, as __module_param_call() has them for modules.
+ * variable; level -1 and no flags, as __module_param_call() has them for modules. Named
+ * __param_VAR as in C and exported, which keeps it without #[used] (see emit_module_macros).
  */
 static void emit_module_param(struct strbuf *sb, const struct kabi_model *m, const char *path, const char *prefix)
 {
@@ -1496,8 +1497,9 @@ static void emit_module_param(struct strbuf *sb, const struct kabi_model *m, con
 		    "    ($var:ident, $ops:ident, $perm:expr) => {\n        const _: () = {\n"
 		    "            extern \"C\" {\n                static $ops: $crate::%s::kernel_param_ops;\n            }\n"
 		    "            const NAME: &str = concat!(stringify!($var), \"\\0\");\n"
-		    "            #[used]\n            #[link_section = \"__param\"]\n"
-		    "            static mut PARAM: $crate::%s::kernel_param = {\n"
+		    "            #[export_name = concat!(\"__param_\", stringify!($var))]\n"
+		    "            #[link_section = \"__param\"]\n"
+		    "            pub static mut PARAM: $crate::%s::kernel_param = {\n"
 		    "                let mut kp = $crate::%s::kernel_param::ZEROED;\n"
 		    "                kp.name = NAME.as_ptr() as *const core::ffi::c_char;\n"
 		    "                kp.mod_ = &raw mut __this_module;\n"
@@ -1515,6 +1517,11 @@ static void emit_module_param(struct strbuf *sb, const struct kabi_model *m, con
  * make them for C: this_module! places `__this_module` (name, init, exit) in
  * .gnu.linkonce.this_module; modinfo! writes .modinfo with the triple's vermagic, the name
  * and the license. Exported under the triple's prefix, re-exported without it.
+ * No #[used] on what the kernel allocates: rustc marks such a section SHF_GNU_RETAIN
+ * (0x200000), the value of the kernel's SHF_RO_AFTER_INIT, so the loader would make
+ * struct module read-only after init and oops writing it. `__this_module` is kept by
+ * #[no_mangle], a parameter by its export name; .modinfo keeps #[used] (the loader clears
+ * its SHF_ALLOC, so its flags place nothing).
  */
 static void emit_module_macros(struct strbuf *sb, const struct kabi_model *m, const char *path, const char *vermagic)
 {
@@ -1547,7 +1554,7 @@ static void emit_module_macros(struct strbuf *sb, const struct kabi_model *m, co
 		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %sthis_module {\n"
 		    "    ($name:expr, $init:path, $exit:path) => {\n"
 		    "        /// This module's `struct module`, which the kernel takes over when it loads it.\n"
-		    "        #[no_mangle]\n        #[used]\n        #[link_section = \".gnu.linkonce.this_module\"]\n"
+		    "        #[no_mangle]\n        #[link_section = \".gnu.linkonce.this_module\"]\n"
 		    "        pub static mut __this_module: $crate::%s::module = {\n"
 		    "            let mut m = $crate::%s::module::ZEROED;\n"
 		    "            m.name = $crate::%s::module_name($name);\n            m.init = Some($init);\n",

@@ -2,6 +2,7 @@
 # hello.sh: Debian sid's own kernel judges a module built from kabi.h alone, under QEMU.
 #
 # usage: hello.sh KABIGEN DEBARCH OTHER_DEBARCH [WRONG_FLAVOUR]
+# (amd64 needs rustc: $RUSTC, else rustc on PATH.)
 #
 # Fetches sid's newest release of DEBARCH (headers, modules, kernel image) and busybox-static,
 # builds tests/kernel/hello.c with `kabigen build-ko` (kabi.h's KABI_THIS_MODULE, KABI_MODINFO,
@@ -12,6 +13,11 @@
 #   - insmods and rmmods a real module of the release (ts_kmp), the control;
 #   - on x86_64, the same with hello built for the minimal loader profile (build-ko --loader
 #     minimal: no relocation that needs the top 2 GiB or the kernel within 2 GiB);
+#   - on x86_64, tests/kernel/hello.rs, the module in Rust from a crate made by `kabigen crate`
+#     (its this_module!, modinfo!, module_param!; rustc for the host target with the kernel's
+#     code model, linked with the tree's module.lds, check-ko passes it): insmod with answer=13
+#     bonus=8, /proc/modules, rmmod; and the same source built against the crate's triple of
+#     the WRONG_FLAVOUR, which the kernel must refuse for its vermagic;
 #   - insmods two wrong builds the kernel must refuse: hello built with the vermagic of another
 #     flavour (WRONG_FLAVOUR of this arch, else OTHER_DEBARCH's), and hello built with
 #     OTHER_DEBARCH's layouts (its struct module has another size).
@@ -68,6 +74,42 @@ wrong_build() { # NAME HEADER
 	"${args[@]}"
 	ld.lld-19 -r -T "$lds" -o "$work/initrd/$name.ko" "$work/$name.o"
 }
+# rust_module: hello_rs.ko (this release's triple) and hello_rs-wrong.ko (WRONG_FLAVOUR's) from
+# tests/kernel/hello.rs. rustc for the host target as the kernel compiles C: no floating-point or
+# vector registers, no red zone, the kernel code model, no unwinding; stable rustc warns that
+# the target's ABI wants sse2 (nothing here passes a float). No -C link-dead-code: it keeps
+# core::fmt code whose symbols the kernel lacks. The crate is compiled with the same flags.
+rust_module() {
+	local rustc=${RUSTC:-rustc} kver=${release%%[-+]*} flags path wrong_path f
+	command -v "$rustc" >/dev/null || { fail "no rustc (set RUSTC) for the Rust module"; return; }
+	share_downloads
+	"$kabigen" crate --arch "$debarch" --kver "$kver" --flavour "generic,${wrong_flavour%-"$debarch"}" -o "$work/kabi" 2>"$work/crate.log" ||
+		{ fail "kabigen crate: $(cat "$work/crate.log")"; return; }
+	# Each triple's module by its release, from the table of the crate's root.
+	path=$(sed -n "s/^\/\/! | \[\`\(.*\)\`\] | $release | .*/\1/p" "$work/kabi/src/lib.rs")
+	wrong_path=$(sed -n "s/^\/\/! | \[\`\(.*\)\`\] | ${release%-*}-$wrong_flavour | .*/\1/p" "$work/kabi/src/lib.rs")
+	[ -n "$path" ] && [ -n "$wrong_path" ] ||
+		{ fail "the crate has no triple for $release or its $wrong_flavour flavour: $(sed -n '3,8p' "$work/kabi/src/lib.rs")"; return; }
+	flags=(--edition 2021 -C panic=abort -C opt-level=2 -C relocation-model=static -C code-model=kernel
+		-C no-redzone=yes -C force-unwind-tables=no -C target-feature=-sse,-sse2,-mmx,-avx,-avx2)
+	"$rustc" "${flags[@]}" --crate-type rlib --crate-name kabi --cap-lints allow -o "$work/libkabi.rlib" \
+		"$work/kabi/src/lib.rs" 2>"$work/rustc.log" || { fail "rustc of the crate: $(cat "$work/rustc.log")"; return; }
+	for f in hello_rs:"$path" hello_rs-wrong:"$wrong_path"; do
+		printf '#![no_std]\nuse kabi::%s as t;\ninclude!("%s");\n' "${f#*:}" "$here/hello.rs" >"$work/${f%%:*}.rs"
+		"$rustc" "${flags[@]}" --crate-type lib --emit obj --extern "kabi=$work/libkabi.rlib" \
+			-o "$work/${f%%:*}.o" "$work/${f%%:*}.rs" 2>"$work/rustc.log" ||
+			{ fail "rustc of hello.rs for ${f#*:}: $(cat "$work/rustc.log")"; return; }
+		ld.lld-19 -r -T "$lds" -o "$work/initrd/${f%%:*}.ko" "$work/${f%%:*}.o"
+	done
+	# What the kernel allocates must not carry SHF_GNU_RETAIN (rustc's #[used]), which is the
+	# kernel's SHF_RO_AFTER_INIT: struct module would be made read-only after init.
+	f=$(readelf -SW "$work/initrd/hello_rs.ko" | grep -E ' (\.gnu\.linkonce\.this_module|__param) ' | grep -cE ' [WAX]*R[WAX]* ' || true)
+	[ "$f" = 0 ] && pass "hello_rs.ko: __this_module and __param are not SHF_GNU_RETAIN" ||
+		fail "hello_rs.ko: $(readelf -SW "$work/initrd/hello_rs.ko" | grep -E 'this_module|__param')"
+	"$kabigen" check-ko --arch "$debarch" --kdir "$kdir" --loader linux "$work/initrd/hello_rs.ko" >"$work/check.log" 2>&1 &&
+		pass "check-ko: hello_rs.ko loads ($(sed -n 's/^ *relocations: //p' "$work/check.log"))" ||
+		fail "check-ko refuses hello_rs.ko: $(cat "$work/check.log")"
+}
 sed "s/^#define KABI_VERMAGIC .*/#define KABI_VERMAGIC $wrong_vermagic/" "$work/kabi.h" >"$work/wrong-vermagic.h"
 sed "s/^#define KABI_VERMAGIC .*/#define KABI_VERMAGIC $vermagic/" "$work/other.h" >"$work/wrong-layout.h"
 # x86_64: the build for the minimal loader profile (placement anywhere: no R_X86_64_32S, PC32 or
@@ -77,6 +119,10 @@ if [ "$arch" = x86_64 ]; then
 	relocs=$(readelf -rW "$work/initrd/hello-min.ko" | grep -cE 'R_X86_64_(32S|PC32|PLT32) ' || true)
 	[ "$relocs" = 0 ] && pass "the minimal build has no R_X86_64_32S, PC32 or PLT32" ||
 		fail "the minimal build has $relocs R_X86_64_32S, PC32 or PLT32 relocations"
+fi
+# x86_64: hello.rs against a crate of this release's generic and WRONG_FLAVOUR triples.
+if [ "$arch" = x86_64 ]; then
+	rust_module
 fi
 wrong_build wrong-vermagic "$work/wrong-vermagic.h"
 wrong_build wrong-layout "$work/wrong-layout.h"
@@ -114,6 +160,13 @@ if [ -f /hello-min.ko ]; then
 	step insmod-min insmod /hello-min.ko answer=5 bonus=6
 	step modules-min grep '^hello_min ' /proc/modules
 	step rmmod-min rmmod hello_min
+fi
+if [ -f /hello_rs.ko ]; then
+	step insmod-rs insmod /hello_rs.ko answer=13 bonus=8
+	step modules-rs grep '^hello_rs ' /proc/modules
+	step params-rs cat /sys/module/hello_rs/parameters/answer /sys/module/hello_rs/parameters/bonus
+	step rmmod-rs rmmod hello_rs
+	step insmod-rs-wrong insmod /hello_rs-wrong.ko
 fi
 step insmod-wrong-vermagic insmod /wrong-vermagic.ko
 step insmod-wrong-layout insmod /wrong-layout.ko
@@ -161,6 +214,16 @@ if [ "$arch" = x86_64 ]; then
 			'^@@ insmod-min kmsg: .*hello_min: loading module not compiled with retpoline compiler'
 	fi
 fi
+if [ "$arch" = x86_64 ]; then
+	expect "the Rust module loads with its parameters" '^@@ insmod-rs rc=0$'
+	expect "the Rust module's init saw answer=13 bonus=8" '^@@ insmod-rs kmsg: .*hello_rs: init answer=13 bonus=8$'
+	expect "the Rust module is in /proc/modules" '^@@ modules-rs out: hello_rs [0-9]+ 0 - Live '
+	expect "the kernel parsed the Rust module's parameters" '^@@ params-rs out: 13$'
+	expect "the Rust module unloads" '^@@ rmmod-rs rc=0$'
+	expect "the Rust module's exit ran" '^@@ rmmod-rs kmsg: .*hello_rs: exit$'
+	expect "the Rust module of another flavour's triple is refused" '^@@ insmod-rs-wrong rc=[1-9]'
+	expect "the kernel names its vermagic" "^@@ insmod-rs-wrong kmsg: .*hello_rs: version magic '"
+fi
 expect "another vermagic is refused" '^@@ insmod-wrong-vermagic rc=[1-9]'
 expect "the kernel names the vermagic" "^@@ insmod-wrong-vermagic kmsg: .*hello: version magic '"
 expect "another arch's layout is refused" '^@@ insmod-wrong-layout rc=[1-9]'
@@ -168,7 +231,7 @@ expect "the kernel names the struct module size" "^@@ insmod-wrong-layout kmsg: 
 if grep -qE 'Oops|BUG:|Kernel panic|Call Trace|WARNING:' "$work/log"; then
 	fail "the kernel oopsed or warned: $(grep -m 3 -E 'Oops|BUG:|Kernel panic|Call Trace|WARNING:' "$work/log")"
 fi
-grep -E '^@@ (insmod|rmmod)-(hello|min) kmsg' "$work/log" || true
+grep -E '^@@ (insmod|rmmod)-(hello|min|rs|rs-wrong) kmsg' "$work/log" || true
 if [ "$failures" != 0 ]; then
 	echo "--- console of $debarch"
 	tail -n 80 "$work/log"
