@@ -56,28 +56,6 @@ void fs_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-void fs_remove_stale(const char *dir, const char *prefix, long max_age)
-{
-	DIR *d = opendir(dir);
-	struct dirent *e;
-	time_t now = time(NULL);
-
-	if (!d)
-		return;
-	while ((e = readdir(d))) {
-		struct stat st;
-		char *path;
-
-		if (strncmp(e->d_name, prefix, strlen(prefix)) || !strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-			continue;
-		path = xasprintf("%s/%s", dir, e->d_name);
-		/* Only what this user left, untouched for MAX_AGE: a run in progress keeps writing. */
-		if (!lstat(path, &st) && st.st_uid == geteuid() && st.st_mtime < now - max_age)
-			fs_remove_tree(path);
-		free(path);
-	}
-	closedir(d);
-}
 
 /* "DIR/NAME" without a doubled slash at the root; new string. */
 static char *join(const char *dir, const char *name)
@@ -162,7 +140,12 @@ static int is_temp_name(const char *name, const char *prefix)
 	return 1;
 }
 
-void fs_remove_stale_temps(const char *dir, const char *prefix, mode_t type, long max_age)
+/*
+ * Removes the entries of DIR whose names start with PREFIX (with EXACT: are PREFIX and a
+ * mkstemp() suffix, of TYPE), owned by this user and untouched for MAX_AGE seconds: a run in
+ * progress keeps writing. Folders go with what is in them.
+ */
+static void remove_stale(const char *dir, const char *prefix, int exact, mode_t type, long max_age)
 {
 	DIR *d = opendir(dir);
 	struct dirent *e;
@@ -174,13 +157,14 @@ void fs_remove_stale_temps(const char *dir, const char *prefix, mode_t type, lon
 		struct stat st;
 		char *path;
 
-		if (!is_temp_name(e->d_name, prefix))
+		if (exact ? !is_temp_name(e->d_name, prefix)
+			  : strncmp(e->d_name, prefix, strlen(prefix)) || !strcmp(e->d_name, ".") ||
+				    !strcmp(e->d_name, ".."))
 			continue;
 		path = join(dir, e->d_name);
-		/* Only what this user left, untouched for MAX_AGE: a run in progress keeps writing. */
-		if (!lstat(path, &st) && (st.st_mode & S_IFMT) == type && st.st_uid == geteuid() &&
+		if (!lstat(path, &st) && (!exact || (st.st_mode & S_IFMT) == type) && st.st_uid == geteuid() &&
 		    st.st_mtime < now - max_age) {
-			if (type == S_IFDIR)
+			if (S_ISDIR(st.st_mode))
 				fs_remove_tree(path);
 			else
 				unlink(path);
@@ -188,4 +172,14 @@ void fs_remove_stale_temps(const char *dir, const char *prefix, mode_t type, lon
 		free(path);
 	}
 	closedir(d);
+}
+
+void fs_remove_stale(const char *dir, const char *prefix, long max_age)
+{
+	remove_stale(dir, prefix, 0, 0, max_age);
+}
+
+void fs_remove_stale_temps(const char *dir, const char *prefix, mode_t type, long max_age)
+{
+	remove_stale(dir, prefix, 1, type, max_age);
 }
