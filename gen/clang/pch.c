@@ -423,9 +423,15 @@ static char *child_message(int fd)
 	size_t len = 0;
 	ssize_t n;
 
+	/* To the end: a child whose pipe closed early would die of SIGPIPE after a good save. */
 	while ((n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0 || (n < 0 && errno == EINTR))
-		if (n > 0 && (len += (size_t)n) == sizeof(buf) - 1)
+		if (n > 0 && (len += (size_t)n) == sizeof(buf) - 1) {
+			char rest[4096];
+
+			while ((n = read(fd, rest, sizeof(rest))) > 0 || (n < 0 && errno == EINTR))
+				;
 			break;
+		}
 	buf[len] = '\0';
 	buf[strcspn(buf, "\n")] = '\0';
 	return xstrdup(skip_prefix(buf, "LIBCLANG FATAL ERROR: ", &rest) ? rest : buf);

@@ -643,8 +643,7 @@ static int run(int argc, char **argv)
 	write_crate(o.output, files.v, files.n);
 	for (size_t i = 0; i < files.n; i++)
 		total += strlen(files.v[i].text);
-	fprintf(stderr, "kabigen: wrote %s (%zu triple%s, %zu files, %zu bytes)\n", o.output, c.n, c.n == 1 ? "" : "s",
-		files.n, total);
+	inform("wrote %s (%zu triple%s, %zu files, %zu bytes)", o.output, c.n, c.n == 1 ? "" : "s", files.n, total);
 	report_release(&files);
 	crate_files_free(&files);
 	report_release(set_file);
