@@ -3,15 +3,11 @@
 # each layer, every layer below it gets one file that includes one of its headers, and
 # 'cmake --build' must fail naming each such file and header ("No such file"), so an include
 # the wrong way cannot build. The layers and their order are read from CMakeLists.txt
-# (KABIGEN_LAYERS), where they are written once.
+# (KABIGEN_LAYERS), where they are written once. The copy is built as CI builds it, with
+# KABIGEN_WERROR=ON: it builds clean, and a warning fails it.
 # usage: layers.sh SOURCE_DIR C_COMPILER
-set -euo pipefail
 src=$1 cc=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-failures=0
-fail() { echo "FAIL: $*"; failures=$((failures + 1)); }
-pass() { echo "ok: $*"; }
+. "$(dirname "$0")/../cli/lib.sh"
 
 read -r -a layers < <(sed -n 's/^set(KABIGEN_LAYERS \(.*\))$/\1/p' "$src/CMakeLists.txt")
 [ ${#layers[@]} -ge 2 ] || { echo "FAIL: no set(KABIGEN_LAYERS ...) line in $src/CMakeLists.txt"; exit 1; }
@@ -26,7 +22,7 @@ mkdir "$copy"
 cp -a "$src/CMakeLists.txt" "$src/cmake" "$src/gen" "$src/completions" "$copy/"
 build=$work/build
 cmake -S "$copy" -B "$build" -G "Unix Makefiles" -DCMAKE_BUILD_TYPE=Debug -DBUILD_TESTING=OFF \
-	-DCMAKE_C_COMPILER="$cc" >"$work/configure.log" 2>&1 ||
+	-DKABIGEN_WERROR=ON -DCMAKE_C_COMPILER="$cc" >"$work/configure.log" 2>&1 ||
 	{ cat "$work/configure.log"; echo "FAIL: the copy does not configure"; exit 1; }
 if cmake --build "$build" -j2 >"$work/build.log" 2>&1; then
 	pass "the unmodified copy builds"
@@ -79,4 +75,15 @@ else
 	fail "$file including a header of every layer below it does not build:"
 	grep -E 'error' "$work/down.log" | head -5
 fi
-[ $failures = 0 ] || { echo "$failures failure(s)"; exit 1; }
+
+# KABIGEN_WERROR=ON: a warning (an unused static variable) fails the build, naming it.
+echo 'static int kabigen_unused_probe;' >>"$copy/gen/$file"
+rc=0
+cmake --build "$build" -j2 >"$work/werror.log" 2>&1 || rc=$?
+if [ $rc != 0 ] && grep -Eq "gen/$file:[0-9]+:[0-9]+: error: .kabigen_unused_probe. defined but not used \[-Werror" "$work/werror.log"; then
+	pass "with KABIGEN_WERROR=ON, an unused variable in $file fails the build"
+else
+	fail "with KABIGEN_WERROR=ON, an unused variable in $file did not fail the build (rc $rc):"
+	grep -E 'warning|error' "$work/werror.log" | head -5
+fi
+finish
