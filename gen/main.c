@@ -4,9 +4,9 @@
  * 'kabigen --arch riscv64 --kver 7.2' needs no command word. The pipeline the commands
  * run is drawn by gen/'s folders: input/ -> clang/ -> model/ -> emit/ and diff/.
  */
-#include "cmd.h"
-#include "outfile.h"
-#include "report.h"
+#include "cmd/cmd.h"
+#include "util/outfile.h"
+#include "util/report.h"
 
 #include <string.h>
 

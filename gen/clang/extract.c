@@ -1,15 +1,15 @@
 /* extract.c: the one stage that talks to libclang: translation unit in, layout model out. */
-#include "extract.h"
-#include "answers.h"
-#include "cache.h"
-#include "kset.h"
-#include "outfile.h"
-#include "parse_heap.h"
-#include "pch.h"
-#include "layout.h"
-#include "report.h"
-#include "str.h"
-#include "tu.h"
+#include "clang/extract.h"
+#include "clang/answers.h"
+#include "util/cache.h"
+#include "input/kset.h"
+#include "util/outfile.h"
+#include "clang/parse_heap.h"
+#include "clang/pch.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "clang/tu.h"
 
 #include <clang-c/Index.h>
 #include <stdbool.h>

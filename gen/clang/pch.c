@@ -1,11 +1,11 @@
 /* pch.c: a head parsed once, saved precompiled with its facts, and proven before it is used again. */
-#include "pch.h"
-#include "cache.h"
-#include "fs.h"
-#include "report.h"
-#include "self.h"
-#include "str.h"
-#include "tu.h"
+#include "clang/pch.h"
+#include "util/cache.h"
+#include "util/fs.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "util/str.h"
+#include "clang/tu.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,9 +1,9 @@
 /* tu.c: the kbuild recipe for compiling a module, written down as clang arguments and one C file. */
-#include "tu.h"
-#include "kset.h"
-#include "profile.h"
-#include "report.h"
-#include "tree.h"
+#include "clang/tu.h"
+#include "input/kset.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "input/tree.h"
 
 #include <stdlib.h>
 #include <string.h>

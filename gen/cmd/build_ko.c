@@ -5,18 +5,18 @@
  * facts), links them with `ld.lld -r` and the tree's own module linker script, then has
  * check-ko judge the result before it is written.
  */
-#include "archive.h"
-#include "child.h"
-#include "cmd.h"
-#include "emit.h"
-#include "fs.h"
-#include "layout.h"
-#include "outfile.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "str.h"
-#include "tree.h"
+#include "input/archive.h"
+#include "util/child.h"
+#include "cmd/cmd.h"
+#include "emit/emit.h"
+#include "util/fs.h"
+#include "model/layout.h"
+#include "util/outfile.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "util/str.h"
+#include "input/tree.h"
 
 #include <errno.h>
 #include <stdbool.h>

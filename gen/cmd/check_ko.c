@@ -3,21 +3,21 @@
  * and folders) against one triple's layout model (a tree, fetched or given, or a layout
  * dump) and a loader profile; the judging is gen/ko/ko_check.c's.
  */
-#include "archive.h"
-#include "cmd.h"
-#include "ko.h"
-#include "ko_check.h"
-#include "ko_facts.h"
-#include "ko_loader.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "profile.h"
-#include "report.h"
-#include "str.h"
-#include "self.h"
-#include "tree.h"
-#include "tu.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "ko/ko.h"
+#include "ko/ko_check.h"
+#include "ko/ko_facts.h"
+#include "ko/ko_loader.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/self.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <dirent.h>
 #include <uthash.h>

@@ -9,19 +9,19 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* renameat2 */
 #endif
-#include "archive.h"
-#include "cmd.h"
-#include "emit.h"
-#include "escape.h"
-#include "fs.h"
-#include "layout.h"
-#include "outfile.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "str.h"
-#include "tree.h"
-#include "yamldoc.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "util/fs.h"
+#include "model/layout.h"
+#include "util/outfile.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "util/str.h"
+#include "input/tree.h"
+#include "util/yamldoc.h"
 
 #include <dirent.h>
 #include <errno.h>

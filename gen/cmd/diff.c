@@ -1,16 +1,16 @@
 /* diff.c: 'kabigen diff OLD NEW': two triples' layouts compared, and what a loader built for OLD risks on NEW. */
-#include "archive.h"
-#include "cmd.h"
-#include "diff.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "outfile.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "tree.h"
-#include "tu.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "diff/diff.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "util/outfile.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <stdio.h>
 #include <stdlib.h>

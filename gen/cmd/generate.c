@@ -1,20 +1,21 @@
 /* generate.c: 'kabigen [generate]': one triple's header; runs profile -> tree -> tu -> extract -> emit. */
-#include "archive.h"
-#include "cache.h"
-#include "cmd.h"
-#include "emit.h"
-#include "extract.h"
-#include "kconfig.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "outfile.h"
-#include "overlay.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "tree.h"
-#include "tu.h"
+#include "input/archive.h"
+#include "clang/bounds.h"
+#include "util/cache.h"
+#include "cmd/cmd.h"
+#include "emit/emit.h"
+#include "clang/extract.h"
+#include "input/kconfig.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "util/outfile.h"
+#include "input/overlay.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -489,6 +490,22 @@ static void check_destinations(const struct generate_options *o)
 	check_destination(o->emit_tu, "--emit-tu", 0);
 }
 
+/*
+ * --kconfig and --set: the overlay of generated headers (input/overlay.c), its bounds.h
+ * evaluated again under them (clang/bounds.c), and both recorded in the provenance PV.
+ */
+static void apply_overlay(const struct generate_options *o, const struct arch_profile *profile,
+			  struct ktree *tree, struct kabi_provenance *pv)
+{
+	if (!o->kconfig && !o->n_sets)
+		return;
+	pv->kconfig = overlay_apply(tree, o->kconfig, o->sets, o->n_sets);
+	pv->overrides = xcalloc(o->n_sets, sizeof(*pv->overrides));
+	for (size_t i = 0; i < o->n_sets; i++)
+		pv->overrides[pv->n_overrides++] = xstrdup(o->sets[i]);
+	bounds_regenerate(tree, profile);
+}
+
 static int run(int argc, char **argv)
 {
 	struct generate_options o = { 0 };
@@ -518,7 +535,7 @@ static int run(int argc, char **argv)
 		free(arch_given);
 		free(what);
 	}
-	overlay_apply(tree, profile, o.kconfig, o.sets, o.n_sets, &from_cli);
+	apply_overlay(&o, profile, tree, &from_cli);
 	generate(&o, profile, tree, configs, &from_cli);
 	/* Left here when no model took them over (a cache hit, --print-cflags). */
 	free(from_cli.flavour);

@@ -1,6 +1,6 @@
 /* help.c: 'kabigen help [COMMAND]': the commands, or one command's options. */
-#include "cmd.h"
-#include "report.h"
+#include "cmd/cmd.h"
+#include "util/report.h"
 
 #include <stdio.h>
 #include <string.h>

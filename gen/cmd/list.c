@@ -1,9 +1,9 @@
 /* list.c: 'kabigen list': the kernel versions and flavours the archive has for an arch. */
-#include "archive.h"
-#include "cmd.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -10,16 +10,16 @@
  *     - { arch: amd64, kver: "7.2", flavour: rt }
  *     - { arch: arm64, kdir: /usr/src/linux-headers-7.2.13+deb14-arm64 }
  */
-#include "child.h"
-#include "cmd.h"
-#include "escape.h"
-#include "fs.h"
-#include "outfile.h"
-#include "progress.h"
-#include "report.h"
-#include "str.h"
-#include "self.h"
-#include "yamldoc.h"
+#include "util/child.h"
+#include "cmd/cmd.h"
+#include "util/escape.h"
+#include "util/fs.h"
+#include "util/outfile.h"
+#include "util/progress.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/self.h"
+#include "util/yamldoc.h"
 
 #include <getopt.h>
 #include <stdio.h>

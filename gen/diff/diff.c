@@ -1,8 +1,8 @@
 /* diff.c: two layout models compared, member by member and value by value; suppression files. */
-#include "diff.h"
-#include "layout.h"
-#include "report.h"
-#include "yamldoc.h"
+#include "diff/diff.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/yamldoc.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

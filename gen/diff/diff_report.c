@@ -1,9 +1,9 @@
 /* diff_report.c: a diff as text, Markdown or JSON; each a pure function of the diff result. */
-#include "diff.h"
-#include "escape.h"
-#include "emit.h"
-#include "layout.h"
-#include "report.h"
+#include "diff/diff.h"
+#include "util/escape.h"
+#include "emit/emit.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -39,12 +39,8 @@ void emit_title(struct strbuf *sb, const struct kabi_provenance *p, const char *
 
 /*
  * The layout dump (kabi.json): the whole model as JSON, which layout_read.h reads back into
- * the same model. SCHEMA grows when a reader of the previous one would misread a dump;
- * docs/kabigen-layout.5.scd documents it. New string.
+ * the same model; its format name and schema are in layout.h. New string.
  */
-#define KABI_LAYOUT_FORMAT "kabigen-layout"
-/* 2: constants carry kernel_type, expr and group; triple.constant_sources. 3: sections. */
-#define KABI_LAYOUT_SCHEMA 3
 char *emit_json(const struct kabi_model *m);
 
 /* JSON string literals: escape_json_string() in escape.h. */

@@ -1,8 +1,8 @@
 /* emit_json.c: the layout model as JSON (kabi.json), complete enough to rebuild the model from. */
-#include "emit.h"
-#include "escape.h"
-#include "layout.h"
-#include "report.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <inttypes.h>
 #include <string.h>

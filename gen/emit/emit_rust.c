@@ -1,9 +1,9 @@
 /* emit_rust.c: the Rust emitter: #[repr(C)] items and const assertions, core only. */
-#include "emit.h"
-#include "escape.h"
-#include "layout.h"
-#include "report.h"
-#include "str.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <inttypes.h>

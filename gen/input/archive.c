@@ -1,16 +1,16 @@
 /* archive.c: resolves and fetches linux-headers packages with apt and dpkg-deb, into kabigen's cache. */
-#include "archive.h"
-#include "extracted.h"
-#include "fs.h"
-#include "outfile.h"
-#include "progress.h"
-#include "self.h"
-#include "version.h"
-#include "profile.h"
-#include "report.h"
-#include "str.h"
-#include "child.h"
-#include "yamldoc.h"
+#include "input/archive.h"
+#include "input/extracted.h"
+#include "util/fs.h"
+#include "util/outfile.h"
+#include "util/progress.h"
+#include "util/self.h"
+#include "util/version.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/child.h"
+#include "util/yamldoc.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -20,10 +20,10 @@
  * whose stamp moved is read again: a file's MD5, a link's target, a folder's names. What
  * escapes it is a write below the file system (a disk flipping a bit on its own).
  */
-#include "extracted.h"
-#include "outfile.h"
-#include "report.h"
-#include "str.h"
+#include "input/extracted.h"
+#include "util/outfile.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* kconfig.c: .config parsing and autoconf.h generation, as scripts/kconfig/confdata.c writes it. */
-#include "kconfig.h"
-#include "report.h"
-#include "str.h"
+#include "input/kconfig.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <errno.h>

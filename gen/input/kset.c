@@ -1,8 +1,8 @@
 /* kset.c: reads and checks a set file. */
-#include "kset.h"
-#include "report.h"
-#include "str.h"
-#include "yamldoc.h"
+#include "input/kset.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/yamldoc.h"
 
 #include <ctype.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* tree.c: recognises Debian's split headers packages, /lib/modules/R/build and plain kernel trees. */
-#include "tree.h"
-#include "fs.h"
-#include "report.h"
-#include "str.h"
+#include "input/tree.h"
+#include "util/fs.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -13,12 +13,12 @@
  * Modules are read on all cores (libelf handles are per thread); the verdicts come out
  * in path order whatever the thread timing, so two runs print the same report.
  */
-#include "ko_check.h"
-#include "ko.h"
-#include "ko_facts.h"
-#include "ko_loader.h"
-#include "layout.h"
-#include "report.h"
+#include "ko/ko_check.h"
+#include "ko/ko.h"
+#include "ko/ko_facts.h"
+#include "ko/ko_loader.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <elf.h>
 #include <errno.h>

@@ -1,7 +1,7 @@
 /* ko_facts.c: check-ko's questions about ELF, answered from the layout model. */
-#include "ko_facts.h"
-#include "layout.h"
-#include "report.h"
+#include "ko/ko_facts.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -17,10 +17,10 @@
  *       plt: false
  *       got: false
  */
-#include "ko_loader.h"
-#include "report.h"
-#include "str.h"
-#include "yamldoc.h"
+#include "ko/ko_loader.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/yamldoc.h"
 
 #include <errno.h>
 #include <stdlib.h>

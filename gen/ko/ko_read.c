@@ -6,8 +6,8 @@
  * Nothing here dies: check-ko scans thousands of modules on several threads, and one broken
  * file must not stop the others, so every failure becomes ->error, one line naming the file.
  */
-#include "ko.h"
-#include "report.h"
+#include "ko/ko.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,10 +1,10 @@
 /* ko_report.c: check-ko's verdicts and summary as text, Markdown or JSON (pure functions of the results). */
-#include "emit.h"
-#include "escape.h"
-#include "ko.h"
-#include "ko_check.h"
-#include "ko_facts.h"
-#include "report.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "ko/ko.h"
+#include "ko/ko_check.h"
+#include "ko/ko_facts.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -8,8 +8,8 @@
  * .gnu.linkonce.this_module sections. The kernel does none of that, so a module libelf reads
  * may still be one Linux refuses; this file says which rule it breaks.
  */
-#include "ko.h"
-#include "report.h"
+#include "ko/ko.h"
+#include "util/report.h"
 
 #include <elf.h>
 #include <stddef.h>

@@ -1,6 +1,6 @@
 /* layout.c: the layout model's storage, and the attributes that reproduce a layout. */
-#include "layout.h"
-#include "report.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>

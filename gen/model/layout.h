@@ -7,6 +7,15 @@
 #include <stdint.h>
 #include <uthash.h>
 
+/*
+ * The layout dump's name and schema (kabi.json: emit_json writes it, layout_read.h reads
+ * it back). SCHEMA grows when a reader of the previous one would misread a dump;
+ * docs/kabigen-layout.5.scd documents it.
+ */
+#define KABI_LAYOUT_FORMAT "kabigen-layout"
+/* 2: constants carry kernel_type, expr and group; triple.constant_sources. 3: sections. */
+#define KABI_LAYOUT_SCHEMA 3
+
 enum kabi_type_kind {
 	KT_VOID,
 	KT_INT,		/* any integer type, char included; name is its C spelling */

@@ -1,9 +1,8 @@
 /* layout_read.c: kabi.json back into a layout model, through libyaml (JSON is YAML). */
-#include "layout_read.h"
-#include "emit.h"
-#include "layout.h"
-#include "report.h"
-#include "yamldoc.h"
+#include "model/layout_read.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/yamldoc.h"
 
 #include <ctype.h>
 #include <errno.h>

@@ -20,10 +20,10 @@
  * when the file held clang's bytes when stamped and its mtime is older than two seconds
  * (so a rewrite within the file system's timestamp granularity cannot keep it).
  */
-#include "cache.h"
-#include "outfile.h"
-#include "report.h"
-#include "self.h"
+#include "util/cache.h"
+#include "util/outfile.h"
+#include "util/report.h"
+#include "util/self.h"
 
 #include <errno.h>
 #include <fcntl.h>

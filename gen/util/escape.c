@@ -1,6 +1,6 @@
 /* escape.c: text from the inputs made safe for each kind of output kabigen writes (see escape.h). */
-#include "escape.h"
-#include "report.h"
+#include "util/escape.h"
+#include "util/report.h"
 
 #include <string.h>
 

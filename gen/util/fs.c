@@ -1,7 +1,7 @@
 /* fs.c: folders: whether one is there, making one with its parents, removing one whole. */
-#include "fs.h"
-#include "report.h"
-#include "str.h"
+#include "util/fs.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <dirent.h>

@@ -1,7 +1,7 @@
 /* outfile.c: outputs written all or nothing (every destination checked, temporaries, then renames). */
-#include "outfile.h"
-#include "fs.h"
-#include "report.h"
+#include "util/outfile.h"
+#include "util/fs.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,9 +3,9 @@
  * terminal ("kabigen: reading the archive's indexes 3/8 (sid)"), and nothing at all when
  * it is not (a log, a pipe, a build system), so logs keep only the results.
  */
-#include "progress.h"
-#include "escape.h"
-#include "report.h"
+#include "util/progress.h"
+#include "util/escape.h"
+#include "util/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>

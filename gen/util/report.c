@@ -1,6 +1,6 @@
 /* report.c: fatal errors, usage errors, warnings, and allocation helpers. */
-#include "report.h"
-#include "escape.h"
+#include "util/report.h"
+#include "util/escape.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -3,12 +3,12 @@
  * disk could hold: a set's answers (gen/clang/answers.c) and a precompiled head's facts
  * (gen/clang/pch.c). What either accepts must be exactly what it would have written.
  */
-#include "answers.h"
+#include "clang/answers.h"
 #include "fuzz.h"
-#include "kset.h"
-#include "pch.h"
-#include "report.h"
-#include "tu.h"
+#include "input/kset.h"
+#include "clang/pch.h"
+#include "util/report.h"
+#include "clang/tu.h"
 
 #include <stdlib.h>
 #include <string.h>

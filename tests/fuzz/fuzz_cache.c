@@ -1,8 +1,8 @@
 /* fuzz_cache.c: the result cache's entry reader, on anything a damaged disk could hold. */
-#include "cache.h"
+#include "util/cache.h"
 #include "fuzz.h"
-#include "outfile.h"
-#include "report.h"
+#include "util/outfile.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>

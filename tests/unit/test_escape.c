@@ -6,8 +6,8 @@
  * escape.h documents gives back the input's bytes; libyaml (kabigen's reader) reads what the
  * escaper makes of bytes that are not UTF-8.
  */
-#include "escape.h"
-#include "report.h"
+#include "util/escape.h"
+#include "util/report.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

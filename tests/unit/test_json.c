@@ -20,13 +20,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "diff.h"
-#include "emit.h"
+#include "diff/diff.h"
+#include "emit/emit.h"
 #include "fixture.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "report.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "util/report.h"
 
 static const char *const targets[] = { "x86_64-linux-gnu", "aarch64-linux-gnu", "riscv64-linux-gnu",
 				       "loongarch64-linux-gnu" };

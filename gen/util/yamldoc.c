@@ -1,6 +1,6 @@
 /* yamldoc.c: libyaml's event stream folded into a tree; aliases are refused to keep it a tree. */
-#include "yamldoc.h"
-#include "report.h"
+#include "util/yamldoc.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <stdarg.h>
