@@ -298,7 +298,7 @@ static void check(const struct build_ko_options *o, const struct arch_profile *p
 	strv_free(v, n);
 	free(self);
 	if (rc) {
-		fputs(out ? out : "", stderr);
+		report_relay(out ? out : "");
 		free(out);
 		die("%s: check-ko finds that the %s loader would not load it (exit %d, report above); nothing written",
 		    o->output, o->loader ? o->loader : "linux", rc);

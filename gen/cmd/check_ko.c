@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int is_module_name(const char *name)
+static bool is_module_name(const char *name)
 {
 	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 	size_t len = strlen(name);
@@ -38,9 +38,9 @@ static int is_module_name(const char *name)
 		size_t e = strlen(ends[i]);
 
 		if (len > e && !strcmp(name + len - e, ends[i]))
-			return 1;
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /* A folder or file a walk has met, by (device, inode). */
@@ -59,8 +59,8 @@ struct walk {
 	size_t n;
 };
 
-/* 1 the first time the node of ST is met, 0 after. */
-static int first_visit(struct walk *w, const struct stat *st)
+/* true the first time the node of ST is met, false after. */
+static bool first_visit(struct walk *w, const struct stat *st)
 {
 	struct seen_key key;
 	struct seen_node *n;
@@ -70,11 +70,11 @@ static int first_visit(struct walk *w, const struct stat *st)
 	key.ino = st->st_ino;
 	HASH_FIND(hh, w->nodes, &key, sizeof(key), n);
 	if (n)
-		return 0;
+		return false;
 	n = xcalloc(1, sizeof(*n));
 	n->key = key;
 	HASH_ADD(hh, w->nodes, key, sizeof(n->key), n);
-	return 1;
+	return true;
 }
 
 static void add_path(struct walk *w, const char *path)
@@ -394,7 +394,7 @@ static int run(int argc, char **argv)
 				  results, paths.n };
 	for (size_t i = 0; i < paths.n; i++) {
 		if (results[i].module->error)
-			error_report("%s", results[i].module->error);
+			error("%s", results[i].module->error);
 		status |= results[i].status;
 	}
 	text = !strcmp(o.format, "json") ? ko_report_json(&rep)

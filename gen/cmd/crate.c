@@ -391,15 +391,15 @@ static const char triple_types[] =
 	"        self.sections.iter().find(|s| s.name == name)\n    }\n}\n\n";
 
 /* Whether triple I is the first of its arch (DEPTH 1), or of its arch and version (DEPTH 2). */
-static int first_of(const struct crate *c, size_t i, size_t depth)
+static bool first_of(const struct crate *c, size_t i, size_t depth)
 {
 	for (size_t k = 0; k < i; k++) {
 		const struct triple *a = &c->t[k], *b = &c->t[i];
 
 		if (!strcmp(a->arch_name, b->arch_name) && (depth < 2 || !strcmp(a->version, b->version)))
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 /* src/lib.rs: the shared types, the module tree (arch, version, flavour: each module a file), the tables. */
@@ -507,10 +507,10 @@ static void remove_tmp_tree(void *p)
 }
 
 /* Whether DIR is a crate an earlier run wrote (its Cargo.toml starts with the mark), or empty. */
-static int replaceable(const char *dir)
+static bool replaceable(const char *dir)
 {
 	char *toml = xasprintf("%s/Cargo.toml", dir), *text = read_file(toml, NULL);
-	int ok = text && !strncmp(text, CRATE_MARK "\n", strlen(CRATE_MARK) + 1);
+	bool ok = text && !strncmp(text, CRATE_MARK "\n", strlen(CRATE_MARK) + 1);
 	DIR *d;
 	struct dirent *e;
 
@@ -518,7 +518,7 @@ static int replaceable(const char *dir)
 	free(toml);
 	if (ok || !(d = opendir(dir)))
 		return ok;
-	ok = 1;
+	ok = true;
 	while (ok && (e = readdir(d)))
 		ok = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 	closedir(d);

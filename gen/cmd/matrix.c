@@ -68,7 +68,7 @@ static const char *opt_str(const struct ynode *t, const char *key)
 	return n ? ynode_str(n, key) : NULL;
 }
 
-static int same_str(const char *a, const char *b)
+static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
 }

@@ -21,7 +21,7 @@ static size_t count_options(const struct cmd_option *options)
 }
 
 /* A short option: its id is the letter. */
-static int has_letter(const struct cmd_option *o)
+static bool has_letter(const struct cmd_option *o)
 {
 	return o->id > 0 && o->id < 256;
 }
@@ -71,17 +71,17 @@ void cmd_print_usage(const struct command *command, FILE *f)
 }
 
 /* Whether OPTIONS has the long option of ARG ("--only" or "--only=x"). */
-static int has_option(const struct cmd_option *options, const char *arg)
+static bool has_option(const struct cmd_option *options, const char *arg)
 {
 	size_t len;
 
 	if (!skip_prefix(arg, "--", &arg))
-		return 0;
+		return false;
 	len = strcspn(arg, "=");
 	for (const struct cmd_option *o = options; o && o->help; o++)
 		if (o->name && strlen(o->name) == len && !strncmp(o->name, arg, len))
-			return 1;
-	return 0;
+			return true;
+	return false;
 }
 
 /* getopt_long's ':' or '?' for COMMAND, the option at ARGV[optind - 1]: a usage error. */
