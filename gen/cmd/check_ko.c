@@ -29,7 +29,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int is_module_name(const char *name)
+static bool is_module_name(const char *name)
 {
 	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 	size_t len = strlen(name);
@@ -38,9 +38,9 @@ static int is_module_name(const char *name)
 		size_t e = strlen(ends[i]);
 
 		if (len > e && !strcmp(name + len - e, ends[i]))
-			return 1;
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /* A folder or file a walk has met, by (device, inode). */
@@ -59,8 +59,8 @@ struct walk {
 	size_t n;
 };
 
-/* 1 the first time the node of ST is met, 0 after. */
-static int first_visit(struct walk *w, const struct stat *st)
+/* true the first time the node of ST is met, false after. */
+static bool first_visit(struct walk *w, const struct stat *st)
 {
 	struct seen_key key;
 	struct seen_node *n;
@@ -70,11 +70,11 @@ static int first_visit(struct walk *w, const struct stat *st)
 	key.ino = st->st_ino;
 	HASH_FIND(hh, w->nodes, &key, sizeof(key), n);
 	if (n)
-		return 0;
+		return false;
 	n = xcalloc(1, sizeof(*n));
 	n->key = key;
 	HASH_ADD(hh, w->nodes, key, sizeof(n->key), n);
-	return 1;
+	return true;
 }
 
 static void add_path(struct walk *w, const char *path)
@@ -160,7 +160,7 @@ static void walk_free(struct walk *w)
 	strv_free(w->paths, w->n);
 }
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
 	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--max-memory SIZE]\n"
 	"                        [--verbose]\n"
@@ -168,52 +168,42 @@ static const char usage_text[] =
 	"\n"
 	"Checks kernel modules (.ko, .ko.xz, .ko.zst, .ko.gz; folders are searched) against one\n"
 	"triple's layouts and a loader profile: vermagic, struct module, __param, __versions,\n"
-	"relocation types and what they need of module placement, special sections, imports.\n"
-	"\n"
-	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kdir DIR         the triple's headers tree (as for generate); its Module.symvers is used\n"
-	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2, 7.2.13, ...\n"
-	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...)\n"
-	"  --offline          with --kver: use only kabigen's cache, never the network\n"
-	"  --modules          with --kver: also fetch that release's modules package (linux-modules-R,\n"
-	"                     or linux-image-R-unsigned) and check every module in it\n"
-	"  --layout FILE      a layout dump (kabigen --format json) instead of a tree\n"
-	"  --loader PROFILE   a loader profile: a YAML file, or a name in configs/loaders (default: linux)\n"
-	"  --symvers FILE     the Module.symvers to check imports and CRCs against (default: the tree's)\n"
-	"  --format FORMAT    text (the default), md or json\n"
-	"  -j N               modules read at once (default, and at most: the number of online cores)\n"
-	"  --max-memory SIZE  memory the modules read at once share (bytes, or with K, M, G; default: half\n"
-	"                     of the machine's memory or of what ulimit -v leaves); a module that needs\n"
-	"                     more is named as over the budget and the others are checked\n"
-	"  --verbose          with text, list every module, not only those with findings\n"
-	"  --no-cache         parse the tree even when the result cache holds its model\n"
-	"  -h, --help         this text\n"
-	"\n"
+	"relocation types and what they need of module placement, special sections, imports.\n";
+
+enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY };
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KDIR, "kdir", "DIR", "the triple's headers tree (as for generate); its Module.symvers is used" },
+	{ OPT_KVER, "kver", "VERSION", "fetch the headers from Debian's archive instead: 7.2, 7.2.13, ..." },
+	{ OPT_FLAVOUR, "flavour", "F", "with --kver: the configuration flavour (rt, cloud, 16k, ...)" },
+	{ OPT_OFFLINE, "offline", NULL, "with --kver: use only kabigen's cache, never the network" },
+	{ OPT_MODULES, "modules", NULL,
+	  "with --kver: also fetch that release's modules package (linux-modules-R,\n"
+	  "or linux-image-R-unsigned) and check every module in it" },
+	{ OPT_LAYOUT, "layout", "FILE", "a layout dump (kabigen --format json) instead of a tree" },
+	{ OPT_LOADER, "loader", "PROFILE",
+	  "a loader profile: a YAML file, or a name in configs/loaders (default: linux)" },
+	{ OPT_SYMVERS, "symvers", "FILE",
+	  "the Module.symvers to check imports and CRCs against (default: the tree's)" },
+	{ OPT_FORMAT, "format", "FORMAT", "text (the default), md or json" },
+	{ 'j', NULL, "N", "modules read at once (default, and at most: the number of online cores)" },
+	{ OPT_MAX_MEMORY, "max-memory", "SIZE",
+	  "memory the modules read at once share (bytes, or with K, M, G; default: half\n"
+	  "of the machine's memory or of what ulimit -v leaves); a module that needs\n"
+	  "more is named as over the budget and the others are checked" },
+	{ OPT_VERBOSE, "verbose", NULL, "with text, list every module, not only those with findings" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse the tree even when the result cache holds its model" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
+};
+
+static const char usage_tail[] =
 	"Exit status: 0 every module loads; 1 an error (an unreadable module among them);\n"
 	"2 usage; 4 some module fails the loader profile; 8 some module disagrees with the\n"
 	"triple's layouts or exports; 16 Linux itself refuses some module: its ELF breaks a rule\n"
 	"of kernel/module/main.c (one .gnu.linkonce.this_module, one symbol table, relocations\n"
 	"within their section, ...). Bits add up: 12, 20.\n";
-
-enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
-       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY };
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "layout", required_argument, NULL, OPT_LAYOUT },
-	{ "loader", required_argument, NULL, OPT_LOADER },
-	{ "symvers", required_argument, NULL, OPT_SYMVERS },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },
-	{ "modules", no_argument, NULL, OPT_MODULES },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
 struct check_ko_options {
 	const char *arch, *kdir, *kver, *flavour;
 	int offline;
@@ -254,8 +244,7 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 	char *end;
 
 	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_check_ko, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KDIR: o->kdir = optarg; break;
@@ -278,11 +267,6 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 			if (*end || o->jobs < 1 || o->jobs > 1024)
 				usage_die("-j %s: give a number of modules to read at once, 1 to 1024", optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_check_ko, c, argv);
 		}
 	}
 	if (o->modules && !o->kver)
@@ -410,7 +394,7 @@ static int run(int argc, char **argv)
 				  results, paths.n };
 	for (size_t i = 0; i < paths.n; i++) {
 		if (results[i].module->error)
-			error_report("%s", results[i].module->error);
+			error("%s", results[i].module->error);
 		status |= results[i].status;
 	}
 	text = !strcmp(o.format, "json") ? ko_report_json(&rep)
@@ -439,6 +423,7 @@ const struct command cmd_check_ko = {
 	.run = run,
 	.synopsis = "check-ko (--arch ARCH (--kdir DIR | --kver VERSION) | --layout kabi.json) [--loader P] MODULE|DIR...",
 	.summary = "will a loader load these modules? .ko files against a triple and a loader profile",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = usage_tail,
 };

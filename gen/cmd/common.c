@@ -1,4 +1,4 @@
-/* common.c: what several commands share: option errors, the configs folder, a tree's model. */
+/* common.c: what several commands share: the triple's checks, the configs folder, a tree's model. */
 #include "cmd/cmd.h"
 #include "input/archive.h"
 #include "util/cache.h"
@@ -18,36 +18,6 @@
 #include <sha2.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Whether OPTIONS has the long option of ARG ("--only" or "--only=x"). */
-static int has_option(const struct option *options, const char *arg)
-{
-	size_t len;
-
-	if (!skip_prefix(arg, "--", &arg))
-		return 0;
-	len = strcspn(arg, "=");
-	for (const struct option *o = options; o && o->name; o++)
-		if (strlen(o->name) == len && !strncmp(o->name, arg, len))
-			return 1;
-	return 0;
-}
-
-_Noreturn void cmd_bad_option(const struct command *command, int c, char **argv)
-{
-	const char *arg = argv[optind - 1];
-	struct strbuf owners = { 0 };
-	size_t n = 0;
-
-	if (c == ':')
-		usage_die("%s needs a value", arg);
-	for (size_t i = 0; commands[i]; i++)
-		if (commands[i] != command && has_option(commands[i]->options, arg))
-			sb_addf(&owners, "%s'kabigen %s'", n++ ? " or " : "", commands[i]->name);
-	if (n)
-		usage_die("%.*s goes with %s", (int)strcspn(arg, "="), arg, owners.buf);
-	usage_die("unknown option %s", arg);
-}
 
 void cmd_check_triple(int argc, char **argv, const char *arch, const char *kver, const char *flavour)
 {

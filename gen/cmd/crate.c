@@ -32,7 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen crate (--arch LIST --kver LIST [--flavour LIST] | FILE.yaml) -o DIR\n"
 	"                     [--name NAME] [--set-file FILE] [--offline] [--no-cache]\n"
 	"\n"
@@ -41,31 +41,21 @@ static const char usage_text[] =
 	"(comma-separated lists), or the triples of FILE.yaml as 'matrix' reads them. Each is the\n"
 	"module ARCH::vVERSION::FLAVOUR (riscv64::v7_2::generic), compiled on any host; `native`\n"
 	"is the arch being built (cfg target_arch), and Triple::by_vermagic(bytes) picks a module's\n"
-	"triple at run time. The crate is written whole or not at all.\n"
-	"\n"
-	"  --arch LIST        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kver LIST        versions fetched from Debian's archive: 6.12, 7.2, 7.2.13, ...\n"
-	"  --flavour LIST     configuration flavours (rt, cloud, 16k, ...; default: the generic one)\n"
-	"  -o, --output DIR   the crate's folder: created, or replaced if kabigen wrote it\n"
-	"  --name NAME        the package name in Cargo.toml (default: kabi)\n"
-	"  --set-file FILE    the structs and constants (default: configs/sets/loader.yaml)\n"
-	"  --offline          use only kabigen's cache, never the network\n"
-	"  --no-cache         parse every tree even when the result cache holds its model\n"
-	"  -h, --help         this text\n";
+	"triple at run time. The crate is written whole or not at all.\n";
 
 enum { OPT_ARCH = 256, OPT_KVER, OPT_FLAVOUR, OPT_NAME, OPT_SET_FILE, OPT_OFFLINE, OPT_NO_CACHE };
 
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "output", required_argument, NULL, 'o' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "set-file", required_argument, NULL, OPT_SET_FILE },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "LIST", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KVER, "kver", "LIST", "versions fetched from Debian's archive: 6.12, 7.2, 7.2.13, ..." },
+	{ OPT_FLAVOUR, "flavour", "LIST", "configuration flavours (rt, cloud, 16k, ...; default: the generic one)" },
+	{ 'o', "output", "DIR", "the crate's folder: created, or replaced if kabigen wrote it" },
+	{ OPT_NAME, "name", "NAME", "the package name in Cargo.toml (default: kabi)" },
+	{ OPT_SET_FILE, "set-file", "FILE", "the structs and constants (default: configs/sets/loader.yaml)" },
+	{ OPT_OFFLINE, "offline", NULL, "use only kabigen's cache, never the network" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse every tree even when the result cache holds its model" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
 /* The first line of the Cargo.toml it writes: the mark that lets a later run replace the folder. */
@@ -122,8 +112,7 @@ static void parse_options(int argc, char **argv, struct crate_options *o)
 {
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_crate, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KVER: o->kver = optarg; break;
@@ -133,11 +122,6 @@ static void parse_options(int argc, char **argv, struct crate_options *o)
 		case OPT_SET_FILE: o->set_file = optarg; break;
 		case OPT_OFFLINE: o->offline = 1; break;
 		case OPT_NO_CACHE: o->no_cache = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_crate, c, argv);
 		}
 	}
 	if (optind < argc)
@@ -407,15 +391,15 @@ static const char triple_types[] =
 	"        self.sections.iter().find(|s| s.name == name)\n    }\n}\n\n";
 
 /* Whether triple I is the first of its arch (DEPTH 1), or of its arch and version (DEPTH 2). */
-static int first_of(const struct crate *c, size_t i, size_t depth)
+static bool first_of(const struct crate *c, size_t i, size_t depth)
 {
 	for (size_t k = 0; k < i; k++) {
 		const struct triple *a = &c->t[k], *b = &c->t[i];
 
 		if (!strcmp(a->arch_name, b->arch_name) && (depth < 2 || !strcmp(a->version, b->version)))
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 /* src/lib.rs: the shared types, the module tree (arch, version, flavour: each module a file), the tables. */
@@ -523,10 +507,10 @@ static void remove_tmp_tree(void *p)
 }
 
 /* Whether DIR is a crate an earlier run wrote (its Cargo.toml starts with the mark), or empty. */
-static int replaceable(const char *dir)
+static bool replaceable(const char *dir)
 {
 	char *toml = xasprintf("%s/Cargo.toml", dir), *text = read_file(toml, NULL);
-	int ok = text && !strncmp(text, CRATE_MARK "\n", strlen(CRATE_MARK) + 1);
+	bool ok = text && !strncmp(text, CRATE_MARK "\n", strlen(CRATE_MARK) + 1);
 	DIR *d;
 	struct dirent *e;
 
@@ -534,7 +518,7 @@ static int replaceable(const char *dir)
 	free(toml);
 	if (ok || !(d = opendir(dir)))
 		return ok;
-	ok = 1;
+	ok = true;
 	while (ok && (e = readdir(d)))
 		ok = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 	closedir(d);
@@ -660,6 +644,7 @@ const struct command cmd_crate = {
 	.run = run,
 	.synopsis = "crate (--arch LIST --kver LIST [--flavour LIST] | FILE.yaml) -o DIR",
 	.summary = "a no_std Rust crate of many triples, picked by arch at build time and by vermagic at run time",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = NULL,
 };

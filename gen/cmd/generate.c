@@ -22,66 +22,49 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen [generate] --arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) [options]\n"
 	"\n"
 	"Writes a self-contained C header with the exact layouts of the kernel structs a\n"
-	"module loader needs, as clang computes them for ARCH from one kernel's headers.\n"
-	"\n"
-	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kdir DIR         an extracted linux-headers-R-FLAVOUR folder (with its -common beside it),\n"
-	"                     /lib/modules/R/build, or a kernel tree after 'make prepare'\n"
-	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2 (newest 7.2.x),\n"
-	"                     7.2.13, or a full release such as 7.2.13+deb14-riscv64\n"
-	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...);\n"
-	"                     default: the arch's generic one\n"
-	"  --offline          with --kver: use only kabigen's cache, never the network\n"
-	"  --kconfig FILE     use this .config instead of the tree's configuration\n"
-	"  --set CONFIG_X=V   set one symbol (y, m, n, a number or a \"string\"); repeatable, applied\n"
-	"                     after --kconfig. Dependencies between symbols are NOT resolved: what\n"
-	"                     you write is what is used, as if the .config said so\n"
-	"  --format FORMAT    c (the default), rust, or json (the layout model, for tools and diff);\n"
-	"                     several (c,rust,json or repeated) are written from one parse\n"
-	"  -o, --output FILE  where to write it (default: out/UTS_RELEASE/kabi.h, kabi.rs or kabi.json);\n"
-	"                     with several formats, the folder that gets kabi.h, kabi.rs and kabi.json\n"
-	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
-	"  --print-cflags     print the clang arguments kabigen parses with, on one line, and stop\n"
-	"  --emit-tu FILE     write the translation unit kabigen parses to FILE, and stop\n"
-	"  --depfile FILE     also write a Makefile-style depfile: the output depends on every file\n"
-	"                     the translation unit read (for Ninja and Make; see cmake/Kabigen.cmake)\n"
-	"  --no-cache         parse even when the result cache holds this output, use nothing else\n"
-	"                     the cache keeps (model, precompiled headers) and store nothing\n"
-	"  --version          print kabigen's version\n"
-	"  -h, --help         this text\n"
-	"\n"
-	"The cache is $XDG_CACHE_HOME/kabigen (default ~/.cache/kabigen); the archives and suites\n"
-	"--kver searches are in configs/archive.yaml.\n"
-	"clang-19 $(kabigen --arch A --kdir D --print-cflags) -E TU.c reproduces kabigen's preprocessing\n"
-	"of the file written by --emit-tu. Exit status: 0 success, 1 error, 2 usage error.\n";
+	"module loader needs, as clang computes them for ARCH from one kernel's headers.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_KCONFIG, OPT_SET, OPT_SET_FILE,
        OPT_PRINT_CFLAGS, OPT_EMIT_TU, OPT_FORMAT, OPT_VERSION, OPT_DEPFILE, OPT_NO_CACHE };
 
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "kconfig", required_argument, NULL, OPT_KCONFIG },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "output", required_argument, NULL, 'o' },
-	{ "set-file", required_argument, NULL, OPT_SET_FILE },
-	{ "print-cflags", no_argument, NULL, OPT_PRINT_CFLAGS },
-	{ "emit-tu", required_argument, NULL, OPT_EMIT_TU },
-	{ "depfile", required_argument, NULL, OPT_DEPFILE },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KDIR, "kdir", "DIR", "an extracted linux-headers-R-FLAVOUR folder (with its -common beside it),\n"
+				   "/lib/modules/R/build, or a kernel tree after 'make prepare'" },
+	{ OPT_KVER, "kver", "VERSION", "fetch the headers from Debian's archive instead: 7.2 (newest 7.2.x),\n"
+				       "7.2.13, or a full release such as 7.2.13+deb14-riscv64" },
+	{ OPT_FLAVOUR, "flavour", "F", "with --kver: the configuration flavour (rt, cloud, 16k, ...);\n"
+				       "default: the arch's generic one" },
+	{ OPT_OFFLINE, "offline", NULL, "with --kver: use only kabigen's cache, never the network" },
+	{ OPT_KCONFIG, "kconfig", "FILE", "use this .config instead of the tree's configuration" },
+	{ OPT_SET, "set", "CONFIG_X=V", "set one symbol (y, m, n, a number or a \"string\"); repeatable, applied\n"
+					"after --kconfig. Dependencies between symbols are NOT resolved: what\n"
+					"you write is what is used, as if the .config said so" },
+	{ OPT_FORMAT, "format", "FORMAT", "c (the default), rust, or json (the layout model, for tools and diff);\n"
+					  "several (c,rust,json or repeated) are written from one parse" },
+	{ 'o', "output", "FILE", "where to write it (default: out/UTS_RELEASE/kabi.h, kabi.rs or kabi.json);\n"
+				 "with several formats, the folder that gets kabi.h, kabi.rs and kabi.json" },
+	{ OPT_SET_FILE, "set-file", "FILE", "the set of structs, enums and constants (default: configs/sets/loader.yaml)" },
+	{ OPT_PRINT_CFLAGS, "print-cflags", NULL, "print the clang arguments kabigen parses with, on one line, and stop" },
+	{ OPT_EMIT_TU, "emit-tu", "FILE", "write the translation unit kabigen parses to FILE, and stop" },
+	{ OPT_DEPFILE, "depfile", "FILE", "also write a Makefile-style depfile: the output depends on every file\n"
+					  "the translation unit read (for Ninja and Make; see cmake/Kabigen.cmake)" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse even when the result cache holds this output, use nothing else\n"
+					  "the cache keeps (model, precompiled headers) and store nothing" },
+	{ OPT_VERSION, "version", NULL, "print kabigen's version" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
+static const char usage_tail[] =
+	"The cache is $XDG_CACHE_HOME/kabigen (default ~/.cache/kabigen); the archives and suites\n"
+	"--kver searches are in configs/archive.yaml.\n"
+	"clang-19 $(kabigen --arch A --kdir D --print-cflags) -E TU.c reproduces kabigen's preprocessing\n"
+	"of the file written by --emit-tu. Exit status: 0 success, 1 error, 2 usage error.\n";
 
 struct generate_options {
 	const char *arch;
@@ -127,8 +110,7 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 {
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_generate, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KDIR: o->kdir = optarg; break;
@@ -150,11 +132,6 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 		case OPT_VERSION:
 			printf("kabigen %s\n", KABIGEN_VERSION);
 			exit(0);
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_generate, c, argv);
 		}
 	}
 	cmd_check_triple(argc, argv, o->arch, o->kver, o->flavour);
@@ -554,6 +531,7 @@ const struct command cmd_generate = {
 	.run = run,
 	.synopsis = "[generate] --arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) [options]",
 	.summary = "one triple's header: C, Rust, or the layout dump (JSON); the default command",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = usage_tail,
 };

@@ -68,7 +68,7 @@ static const char *opt_str(const struct ynode *t, const char *key)
 	return n ? ynode_str(n, key) : NULL;
 }
 
-static int same_str(const char *a, const char *b)
+static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
 }
@@ -381,23 +381,21 @@ static void job_free(struct job *j)
 	free(j->argv);
 }
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
 	"\n"
 	"Generates each triple of FILE.yaml ({arch, kver or kdir, flavour, kconfig, formats, output})\n"
 	"in parallel, one kabigen child per tree and configuration, which writes all the formats\n"
 	"asked of it from one parse (into out/RELEASE/, or the folder 'output'); prints a summary,\n"
-	"and fails if any failed, or if two wrote one file.\n"
-	"\n"
-	"  -j, --jobs N       run N at once (default: the number of cores)\n"
-	"  --no-cache         parse even when the result cache holds an output\n"
-	"  -h, --help         this text\n";
+	"and fails if any failed, or if two wrote one file.\n";
 
-static const struct option longopts[] = {
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "no-cache", no_argument, NULL, 'n' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+enum { OPT_NO_CACHE = 256 };
+
+static const struct cmd_option options[] = {
+	{ 'j', "jobs", "N", "run N at once (default: the number of cores)" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse even when the result cache holds an output" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
 /* Runs the N_JOBS children, JOBS_MAX at once, filling in each one's status and time. */
@@ -456,22 +454,16 @@ static int run(int argc, char **argv)
 	struct ydoc *doc;
 	double start;
 
-	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_matrix, argc, argv)) != -1) {
 		if (c == 'j') {
 			char *end;
 
 			jobs_max = strtol(optarg, &end, 10);
 			if (*end || jobs_max < 1 || jobs_max > 256)
 				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
-		} else if (c == 'n') {
+		} else if (c == OPT_NO_CACHE) {
 			no_cache = 1;
-		} else if (c == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else {
-			cmd_bad_option(&cmd_matrix, c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -508,6 +500,7 @@ const struct command cmd_matrix = {
 	.run = run,
 	.synopsis = "matrix FILE.yaml [-j N] [--no-cache]",
 	.summary = "each triple of FILE.yaml generated in parallel, with a summary",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = NULL,
 };
