@@ -79,7 +79,7 @@ struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const stru
  * What decides an output of FORMAT (c, rust, json; "model" for the model itself) besides
  * the files the unit reads, which the result cache's manifest covers (autoconf.h among
  * them): kabigen itself, the format, the set, the profile, the exact arguments and unit,
- * and the provenance the command line gives. The result cache's key, new string.
+ * and the provenance the command line gives. The result cache's key (cache_key_result()), new string.
  */
 char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
 		     const struct tu *tu, const struct kabi_provenance *cli);

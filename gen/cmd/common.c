@@ -2,6 +2,7 @@
 #include "cmd.h"
 #include "archive.h"
 #include "cache.h"
+#include "cache_keys.h"
 #include "emit.h"
 #include "extract.h"
 #include "fs.h"
@@ -135,22 +136,10 @@ static void fill_provenance(struct kabi_model *m, const struct arch_profile *p, 
 char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
 		     const struct tu *tu, const struct kabi_provenance *cli)
 {
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "kabigen", KABIGEN_VERSION);
-	cache_key_add_programs(&k);
-	cache_key_add_str(&k, "format", format);
-	cache_key_add_file(&k, set->file);
-	cache_key_add_file(&k, profile->file);
-	for (size_t i = 0; i < tu->n_args; i++)
-		cache_key_add_str(&k, "arg", tu->args[i]);
-	cache_key_add_str(&k, "unit", tu->text);
-	cache_key_add_str(&k, "flavour", cli->flavour);
-	cache_key_add_str(&k, "kconfig", cli->kconfig);
-	for (size_t i = 0; i < cli->n_overrides; i++)
-		cache_key_add_str(&k, "set", cli->overrides[i]);
-	return cache_key_final(&k);
+	return cache_key_result(&(struct cache_result_inputs){
+		.format = format, .set_file = set->file, .profile_file = profile->file, .args = tu->args,
+		.n_args = tu->n_args, .unit = tu->text, .flavour = cli->flavour, .kconfig = cli->kconfig,
+		.overrides = cli->overrides, .n_overrides = cli->n_overrides });
 }
 
 /* The model the result cache holds under KEY (its JSON dump), with the files clang read. */
@@ -160,7 +149,7 @@ static struct kabi_model *cached_model(const char *key)
 	struct kabi_model *m;
 	char *name;
 
-	if (cache_lookup(key, &e))
+	if (cache_lookup(CACHE_RESULT, key, &e))
 		return NULL;
 	name = xasprintf("the result cache's model %s", key);
 	m = layout_read_json_buffer(name, e.text, e.len);
@@ -239,7 +228,7 @@ struct kabi_model *cmd_build_model(const struct arch_profile *profile, const str
 	if (key) {
 		/* Every format a later run asks of this triple comes from it, without a parse. */
 		dump = emit_json(model);
-		cache_store(key, model->prov.release, dump, strlen(dump), model->read_files, model->read_digests,
+		cache_store(CACHE_RESULT, key, model->prov.release, dump, strlen(dump), model->read_files, model->read_digests,
 			    model->read_stamps, model->n_read_files);
 		free(dump);
 	}

@@ -1,6 +1,7 @@
 /* generate.c: 'kabigen [generate]': one triple's header; runs profile -> tree -> tu -> extract -> emit. */
 #include "archive.h"
 #include "cache.h"
+#include "cache_keys.h"
 #include "cmd.h"
 #include "emit.h"
 #include "extract.h"
@@ -179,25 +180,12 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
  */
 static const char proof_text[] = "compiled\n";
 
-static char *proof_key(const char *header, char *const *args, size_t n_args)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "kabigen header proof", KABIGEN_VERSION);
-	cache_key_add_programs(&k);
-	for (size_t i = 0; i < n_args; i++)
-		cache_key_add_str(&k, "arg", args[i]);
-	cache_key_add_str(&k, "header", header);
-	return cache_key_final(&k);
-}
-
 static bool proven_before(const char *key)
 {
 	struct cache_entry e;
 	bool holds;
 
-	if (cache_lookup(key, &e))
+	if (cache_lookup(CACHE_PROOF, key, &e))
 		return false;
 	holds = e.len == strlen(proof_text) && !memcmp(e.text, proof_text, e.len);
 	cache_entry_free(&e);
@@ -213,14 +201,14 @@ static char *prove_header(const char *header, const struct arch_profile *p, bool
 {
 	char *args[] = { "-target", p->clang_target, "-std=gnu11", "-ffreestanding", "-Wall", "-Wextra" };
 	size_t n_args = sizeof(args) / sizeof(args[0]);
-	char *key = use_cache ? proof_key(header, args, n_args) : NULL, *err = NULL;
+	char *key = use_cache ? cache_key_proof(header, args, n_args) : NULL, *err = NULL;
 
 	if (key && proven_before(key)) {
 		trace("the header's bytes compiled before (a header proof in the cache)");
 	} else {
 		err = extract_check_compiles("kabi.h", header, args, n_args);
 		if (!err && key)
-			cache_store(key, "proof", proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
+			cache_store(CACHE_PROOF, key, NULL, proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
 	}
 	free(key);
 	return err;
@@ -377,7 +365,7 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 		out[i].format = o->formats[i];
 		out[i].key = cmd_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
-		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
+		out[i].from_cache = !o->no_cache && !cache_lookup(CACHE_RESULT, out[i].key, &out[i].hit);
 	}
 	for (size_t i = 0; i < o->n_formats && !model; i++)
 		if (!out[i].from_cache)
@@ -400,7 +388,7 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 			continue;
 		}
 		if (!o->no_cache)
-			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
+			cache_store(CACHE_RESULT, w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
 				    model->read_digests, model->read_stamps, model->n_read_files);
 		inform("wrote %s (%zu structs, %s)", w->path, model->n_order, model->prov.release);
 	}
