@@ -11,6 +11,7 @@
 #include "emit.h"
 #include "fs.h"
 #include "layout.h"
+#include "model_build.h"
 #include "outfile.h"
 #include "profile.h"
 #include "report.h"
@@ -427,7 +428,7 @@ static int run(int argc, char **argv)
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
 	set_file = cmd_set_file(NULL, configs);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o.no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o.no_cache);
 	header = emit_c_header(model);
 	if (!strstr(header, "#define KABI_THIS_MODULE("))
 		die("%s: the set gives no struct module with name, init and exit, struct kernel_param and the "

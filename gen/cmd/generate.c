@@ -9,6 +9,7 @@
 #include "kset.h"
 #include "layout.h"
 #include "layout_read.h"
+#include "model_build.h"
 #include "outfile.h"
 #include "overlay.h"
 #include "profile.h"
@@ -363,13 +364,13 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	/* Every key before the model: building it takes FROM_CLI's provenance, which the keys hold. */
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
-		out[i].key = cmd_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
+		out[i].key = build_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
 		out[i].from_cache = !o->no_cache && !cache_lookup(CACHE_RESULT, out[i].key, &out[i].hit);
 	}
 	for (size_t i = 0; i < o->n_formats && !model; i++)
 		if (!out[i].from_cache)
-			model = cmd_build_model(profile, tree, set, tu, from_cli, !o->no_cache);
+			model = build_model(profile, tree, set, tu, from_cli, !o->no_cache);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (!out[i].from_cache)
 			out[i].text = emit_proven(out[i].format, model, profile, !o->no_cache);
@@ -420,7 +421,7 @@ static void generate(const struct generate_options *o, const struct arch_profile
 			char *advice, *unit;
 
 			cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));
-			advice = cmd_parse_advice(from_cli);
+			advice = build_parse_advice(from_cli);
 			unit = extract_resolve(&(struct extract_request){
 				.set = set, .file_name = tu->file_name, .text = tu->text, .args = tu->args,
 				.n_args = tu->n_args, .origin = tree->build, .advice = advice });
