@@ -57,9 +57,10 @@ struct cache_entry {
 };
 
 /*
- * Reads an entry's bytes as strictly as a command-line value: every field checked, the
- * output's digest (XXH3-128) proven, the entry's own key equal to KEY; any kind. Returns 0 and fills *E, or -1
- * (nothing to free) for anything else. Touches no file: what the fuzzer exercises.
+ * Reads an entry's bytes, of any kind, as strictly as a command-line value: every field
+ * checked, the output's digest (XXH3-128) proven, the entry's own key equal to KEY. Returns
+ * 0 and fills *E, or -1 (nothing to free) for anything else. Touches no file: what the
+ * fuzzer exercises.
  */
 int cache_entry_parse(const char *buf, size_t len, const char *key, struct cache_entry *e);
 void cache_entry_free(struct cache_entry *e);
@@ -70,17 +71,18 @@ void cache_entry_take_files(struct cache_entry *e, char ***files, char ***digest
 char *cache_entry_format(const char *key, const struct cache_entry *e, size_t *len);	/* the fields; accepts a zeroed entry */
 
 /*
- * The entry of KIND stored under KEY, if it parses, is of that kind, and every file its manifest lists still holds
- * what clang read: the same size and modification time, or failing those the same digest.
+ * The entry of KIND stored under KEY, if it parses, is of that kind, and every file its
+ * manifest lists still holds what clang read: the same size and modification time, or
+ * failing those the same digest.
  * Returns 0 on a hit, -1 on a miss. Never dies: a damaged entry is a miss, which the
  * next cache_store() replaces; a cache that cannot be read warns once.
  */
 int cache_lookup(enum cache_kind kind, const char *key, struct cache_entry *e);
 
 /*
- * Stores TEXT as an entry of KIND under KEY: a CACHE_RESULT made for RELEASE, any other kind
- * with RELEASE NULL; with the manifest of FILES, whose DIGESTS are of
- * the content clang read. STAMPS (or NULL) are each file's size and mtime where they
+ * Stores TEXT as an entry of KIND under KEY (a CACHE_RESULT made for RELEASE; any other
+ * kind with RELEASE NULL, else nothing is stored) with the manifest of FILES, whose DIGESTS
+ * are of the content clang read. STAMPS (or NULL) are each file's size and mtime where they
  * already prove that content (cache_digest_read()); every other file is read again and stores
  * nothing when it no longer holds that content. A failure only warns (once): the cache is
  * an optimisation.
