@@ -204,6 +204,39 @@ static void test_kind_format(void **state)
 	}
 }
 
+/* An entry kabigen wrote before kinds (format 3, "release answers") is a miss, then replaced. */
+static void test_format_3(void **state)
+{
+	char *key = xasprintf("%064x", 200u), *path = xasprintf("%s/kabigen/results/%s", root, key), *v4, *v3;
+	struct cache_entry e = { .kind = CACHE_ANSWERS, .text = "answers", .len = 7 };
+	const char *kind_line;
+	size_t len;
+	FILE *f;
+
+	(void)state;
+	cache_store(CACHE_ANSWERS, key, NULL, e.text, e.len, NULL, NULL, NULL, 0);
+	assert_int_equal(cache_lookup(CACHE_ANSWERS, key, &e), 0);
+	cache_entry_free(&e);
+	/* The same entry as format 3 wrote it: the magic's number, and the kind in the release line. */
+	assert_non_null(v4 = read_file(path, &len));
+	assert_non_null(kind_line = strstr(v4, "kind answers\n"));
+	assert_non_null(strstr(v4, "kabigen result 4\n"));
+	v3 = xasprintf("kabigen result 3\n%.*srelease answers\n%s", (int)(kind_line - v4 - strlen("kabigen result 4\n")),
+		       v4 + strlen("kabigen result 4\n"), kind_line + strlen("kind answers\n"));
+	assert_non_null(f = fopen(path, "w"));
+	fputs(v3, f);
+	assert_int_equal(fclose(f), 0);
+	for (enum cache_kind k = 0; k < CACHE_N_KINDS; k++)
+		assert_int_equal(cache_lookup(k, key, &e), -1);
+	cache_store(CACHE_ANSWERS, key, NULL, "answers", 7, NULL, NULL, NULL, 0);
+	assert_int_equal(cache_lookup(CACHE_ANSWERS, key, &e), 0);
+	cache_entry_free(&e);
+	free(v3);
+	free(v4);
+	free(path);
+	free(key);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -225,6 +258,7 @@ int main(void)
 		cmocka_unit_test(test_kind),
 		cmocka_unit_test(test_kind_release),
 		cmocka_unit_test(test_kind_format),
+		cmocka_unit_test(test_format_3),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);
