@@ -2,6 +2,7 @@
 #include "clang/extract.h"
 #include "clang/answers.h"
 #include "util/cache.h"
+#include "util/cache_keys.h"
 #include "input/kset.h"
 #include "util/outfile.h"
 #include "clang/parse_heap.h"
@@ -1289,26 +1290,12 @@ static const char *target_of(char *const *args, size_t n_args)
 	return NULL;
 }
 
-/* Where the cache keeps the answers of a set's unit for a target: the guess for its next tree. */
-static char *hint_key(const char *text, char *const *args, size_t n_args)
-{
-	struct cache_key k;
-	const char *target = target_of(args, n_args);
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "answers", "kabigen answers 1");
-	if (target)
-		cache_key_add_str(&k, "target", target);
-	cache_key_add_str(&k, "unit", text);
-	return cache_key_final(&k);
-}
-
 static bool hint_load(const char *key, struct answers *a)
 {
 	struct cache_entry e;
 	bool ok;
 
-	if (cache_lookup(key, &e))
+	if (cache_lookup(CACHE_ANSWERS, key, &e))
 		return false;
 	ok = !answers_parse(e.text, e.len, a);
 	cache_entry_free(&e);
@@ -1374,12 +1361,13 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		return;
 	}
 	if (use_cache) {
-		pkey = pch_key(args, n_args, text, (size_t)(mark - text));
+		pkey = cache_key_pch(args, n_args, text, (size_t)(mark - text));
 		if (pch_open(pkey, &x->pch))
 			trace("the precompiled head from the cache");
 		else if (pch_seen_before(pkey) && build_pch(pkey, text, (size_t)(mark - text), args, n_args, &x->pch))
 			trace("precompiled the head (its second parse)");
-		hkey = hint_key(text, args, n_args);
+		/* The answers of the set's unit for the target: the guess for its next tree. */
+		hkey = cache_key_answers(target_of(args, n_args), text);
 	}
 	if (x->pch.path) {
 		answers_from_facts(x, x->ans);
@@ -1453,7 +1441,7 @@ static void parse_answered(struct extract *x, const char *file_name, const char 
 		char *hint = answers_format(x->ans);
 
 		if (use_cache && !from_hint)
-			cache_store(hkey, "answers", hint, strlen(hint), NULL, NULL, NULL, 0);
+			cache_store(CACHE_ANSWERS, hkey, NULL, hint, strlen(hint), NULL, NULL, NULL, 0);
 		/* scripts/make-guesses: the answers this tree proved, as a set's guess. */
 		if (guess_out)
 			outfile_write(guess_out, hint, strlen(hint), 1);

@@ -1,6 +1,7 @@
 /* pch.c: a head parsed once, saved precompiled with its facts, and proven before it is used again. */
 #include "clang/pch.h"
 #include "util/cache.h"
+#include "util/cache_keys.h"
 #include "util/fs.h"
 #include "util/report.h"
 #include "util/self.h"
@@ -19,39 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The facts' layout; a kabigen that writes them otherwise changes this, and so every key. */
-#define PCH_FORMAT "kabigen pch 1"
-
 static char *cx_take(CXString s)
 {
 	char *d = xstrdup(clang_getCString(s) ? clang_getCString(s) : "");
 
 	clang_disposeString(s);
 	return d;
-}
-
-char *pch_key(char *const *args, size_t n_args, const char *head, size_t head_len)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "format", PCH_FORMAT);
-	/* The file layout and the parse are libclang's: another libclang is another key. */
-	cache_key_add_libclang(&k);
-	for (size_t i = 0; i < n_args; i++)
-		cache_key_add_str(&k, "arg", args[i]);
-	cache_key_add(&k, "head", head, head_len);
-	return cache_key_final(&k);
-}
-
-/* The result-cache key of what KEY's head keeps beside its .pch: WHAT is "facts" or "seen". */
-static char *entry_key(const char *key, const char *what)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, what, key);
-	return cache_key_final(&k);
 }
 
 static char *pch_path(const char *key)
@@ -62,7 +36,7 @@ static char *pch_path(const char *key)
 	return path;
 }
 
-/* ---- the facts, as text ---- */
+/* ---- the facts, as text (written otherwise, cache_keys.c's PCH_VERSION is bumped) ---- */
 
 void pch_facts_free(struct head_facts *f)
 {
@@ -380,13 +354,13 @@ static bool file_digest_of(const char *path, long long *size, char digest[CACHE_
 
 bool pch_open(const char *key, struct pch *p)
 {
-	char *fkey = entry_key(key, "facts"), digest[CACHE_DIGEST_LEN], now[CACHE_DIGEST_LEN];
+	char *fkey = cache_key_pch_entry(key, CACHE_PCH_FACTS), digest[CACHE_DIGEST_LEN], now[CACHE_DIGEST_LEN];
 	struct cache_entry e;
 	long long size = 0, now_size = 0;
 	bool ok;
 
 	memset(p, 0, sizeof(*p));
-	ok = !cache_lookup(fkey, &e);
+	ok = !cache_lookup(CACHE_PCH_FACTS, fkey, &e);
 	free(fkey);
 	if (!ok)
 		return false;
@@ -403,14 +377,14 @@ bool pch_open(const char *key, struct pch *p)
 
 bool pch_seen_before(const char *key)
 {
-	char *skey = entry_key(key, "seen");
+	char *skey = cache_key_pch_entry(key, CACHE_PCH_SEEN);
 	struct cache_entry e;
-	bool seen = !cache_lookup(skey, &e);
+	bool seen = !cache_lookup(CACHE_PCH_SEEN, skey, &e);
 
 	if (seen)
 		cache_entry_free(&e);
 	else
-		cache_store(skey, "pch", "", 0, NULL, NULL, NULL, 0);
+		cache_store(CACHE_PCH_SEEN, skey, NULL, "", 0, NULL, NULL, NULL, 0);
 	free(skey);
 	return seen;
 }
@@ -542,8 +516,8 @@ bool pch_build(CXIndex idx, const char *key, const char *head, size_t head_len, 
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), walk_head, &p->facts);
 	clang_getInclusions(tu, add_file, &(struct manifest_walk){ tu, p, started });
 	text = pch_facts_format(&p->facts, size, digest);
-	fkey = entry_key(key, "facts");
-	cache_store(fkey, "pch", text, strlen(text), p->files, p->digests, p->stamps, p->n_files);
+	fkey = cache_key_pch_entry(key, CACHE_PCH_FACTS);
+	cache_store(CACHE_PCH_FACTS, fkey, NULL, text, strlen(text), p->files, p->digests, p->stamps, p->n_files);
 	free(fkey);
 	ok = true;
 out:

@@ -44,9 +44,10 @@ struct pch {
 	size_t n_files;
 };
 
-/* The key of a head: libclang, the arguments and the head's text. New string. */
-char *pch_key(char *const *args, size_t n_args, const char *head, size_t head_len);
-/* KEY's precompiled head, if the cache holds it whole and every file it read is unchanged. */
+/*
+ * KEY's precompiled head (KEY from cache_key_pch(): libclang, the arguments and the head's
+ * text), if the cache holds it whole and every file it read is unchanged.
+ */
 bool pch_open(const char *key, struct pch *p);
 /* Whether the head KEY was parsed before (without being saved); marks it so. */
 bool pch_seen_before(const char *key);

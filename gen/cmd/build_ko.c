@@ -11,6 +11,7 @@
 #include "emit/emit.h"
 #include "util/fs.h"
 #include "model/layout.h"
+#include "build/model_build.h"
 #include "util/outfile.h"
 #include "input/profile.h"
 #include "util/report.h"
@@ -412,7 +413,7 @@ static int run(int argc, char **argv)
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
 	set_file = cmd_set_file(NULL, configs);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o.no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o.no_cache);
 	header = emit_c_header(model);
 	if (!strstr(header, "#define KABI_THIS_MODULE("))
 		die("%s: the set gives no struct module with name, init and exit, struct kernel_param and the "

@@ -12,6 +12,7 @@
 #include "input/kset.h"
 #include "model/layout.h"
 #include "model/layout_read.h"
+#include "build/model_build.h"
 #include "input/profile.h"
 #include "util/report.h"
 #include "util/str.h"
@@ -322,7 +323,7 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 	cmd_check_tree_arch(tree, profile, *kdir, arch_given);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
 	free(arch_given);
 	free(set_file);
 	tree_free(tree);

@@ -13,10 +13,6 @@
 
 struct arch_profile;
 struct ktree;
-struct kset;
-struct tu;
-struct kabi_model;
-struct kabi_provenance;
 
 /*
  * One option of a command: one row of its table, from which both getopt_long's arrays and
@@ -95,33 +91,5 @@ char *cmd_set_file(const char *set_file, const char *configs);
  */
 void cmd_check_tree_arch(const struct ktree *tree, const struct arch_profile *profile, const char *what,
 			 const char *arch_given);
-/* TREE's model for the set in SET_FILE, as cmd_build_model() makes it (the set and unit are freed). */
-struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const struct ktree *tree, const char *set_file,
-				  struct kabi_provenance *from_cli, bool use_cache);
-/*
- * What decides an output of FORMAT (c, rust, json; "model" for the model itself) besides
- * the files the unit reads, which the result cache's manifest covers (autoconf.h among
- * them): kabigen itself, the format, the set, the profile, the exact arguments and unit,
- * and the provenance the command line gives. The result cache's key, new string.
- */
-char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
-		     const struct tu *tu, const struct kabi_provenance *cli);
-/*
- * What to check when the headers fail to parse under the configuration FROM_CLI describes:
- * --kconfig's file and --set's values first, when there are any (new string), else NULL
- * (--arch and the tree).
- */
-char *cmd_parse_advice(const struct kabi_provenance *from_cli);
-/*
- * The layout model of TREE: clang's layouts, the provenance, and what the command line
- * added (FROM_CLI's strings, which the model takes over: FROM_CLI is zeroed).
- * With USE_CACHE, the model the result cache holds for the same key is read back instead
- * of parsing (its JSON dump: every emitter gives the same bytes from it), and a parsed
- * model is stored there, so every later format, diff or check-ko of the triple parses
- * nothing.
- */
-struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
-				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli,
-				   bool use_cache);
 
 #endif

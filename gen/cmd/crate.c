@@ -15,6 +15,7 @@
 #include "util/escape.h"
 #include "util/fs.h"
 #include "model/layout.h"
+#include "build/model_build.h"
 #include "util/outfile.h"
 #include "input/profile.h"
 #include "util/report.h"
@@ -297,7 +298,7 @@ static void triple_build(struct triple *t, const char *configs, const char *set_
 	cmd_check_tree_arch(tree, profile, kdir, arch_given);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	t->model = cmd_tree_model(profile, tree, set_file, &from_cli, !no_cache);
+	t->model = build_tree_model(profile, tree, set_file, &from_cli, !no_cache);
 	t->arch_name = xstrdup(profile->name);
 	t->rust_arch = xasprintf("%.*s", (int)strcspn(profile->clang_target, "-"), profile->clang_target);
 	t->version = version_name(t);

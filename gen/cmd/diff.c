@@ -5,6 +5,7 @@
 #include "input/kset.h"
 #include "model/layout.h"
 #include "model/layout_read.h"
+#include "build/model_build.h"
 #include "util/outfile.h"
 #include "input/profile.h"
 #include "util/report.h"
@@ -125,7 +126,7 @@ static struct kabi_model *tree_side(const struct diff_cmd_options *o, const char
 	cmd_check_tree_arch(tree, profile, what, profile->name);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
 	free(what);
 	free(set_file);
 	tree_free(tree);

@@ -2,6 +2,7 @@
 #include "input/archive.h"
 #include "clang/bounds.h"
 #include "util/cache.h"
+#include "util/cache_keys.h"
 #include "cmd/cmd.h"
 #include "emit/emit.h"
 #include "clang/extract.h"
@@ -9,6 +10,7 @@
 #include "input/kset.h"
 #include "model/layout.h"
 #include "model/layout_read.h"
+#include "build/model_build.h"
 #include "util/outfile.h"
 #include "input/overlay.h"
 #include "input/profile.h"
@@ -157,25 +159,12 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
  */
 static const char proof_text[] = "compiled\n";
 
-static char *proof_key(const char *header, char *const *args, size_t n_args)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "kabigen header proof", KABIGEN_VERSION);
-	cache_key_add_programs(&k);
-	for (size_t i = 0; i < n_args; i++)
-		cache_key_add_str(&k, "arg", args[i]);
-	cache_key_add_str(&k, "header", header);
-	return cache_key_final(&k);
-}
-
 static bool proven_before(const char *key)
 {
 	struct cache_entry e;
 	bool holds;
 
-	if (cache_lookup(key, &e))
+	if (cache_lookup(CACHE_PROOF, key, &e))
 		return false;
 	holds = e.len == strlen(proof_text) && !memcmp(e.text, proof_text, e.len);
 	cache_entry_free(&e);
@@ -191,14 +180,14 @@ static char *prove_header(const char *header, const struct arch_profile *p, bool
 {
 	char *args[] = { "-target", p->clang_target, "-std=gnu11", "-ffreestanding", "-Wall", "-Wextra" };
 	size_t n_args = sizeof(args) / sizeof(args[0]);
-	char *key = use_cache ? proof_key(header, args, n_args) : NULL, *err = NULL;
+	char *key = use_cache ? cache_key_proof(header, args, n_args) : NULL, *err = NULL;
 
 	if (key && proven_before(key)) {
 		trace("the header's bytes compiled before (a header proof in the cache)");
 	} else {
 		err = extract_check_compiles("kabi.h", header, args, n_args);
 		if (!err && key)
-			cache_store(key, "proof", proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
+			cache_store(CACHE_PROOF, key, NULL, proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
 	}
 	free(key);
 	return err;
@@ -353,13 +342,13 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	/* Every key before the model: building it takes FROM_CLI's provenance, which the keys hold. */
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
-		out[i].key = cmd_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
+		out[i].key = build_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
-		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
+		out[i].from_cache = !o->no_cache && !cache_lookup(CACHE_RESULT, out[i].key, &out[i].hit);
 	}
 	for (size_t i = 0; i < o->n_formats && !model; i++)
 		if (!out[i].from_cache)
-			model = cmd_build_model(profile, tree, set, tu, from_cli, !o->no_cache);
+			model = build_model(profile, tree, set, tu, from_cli, !o->no_cache);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (!out[i].from_cache)
 			out[i].text = emit_proven(out[i].format, model, profile, !o->no_cache);
@@ -378,7 +367,7 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 			continue;
 		}
 		if (!o->no_cache)
-			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
+			cache_store(CACHE_RESULT, w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
 				    model->read_digests, model->read_stamps, model->n_read_files);
 		inform("wrote %s (%zu structs, %s)", w->path, model->n_order, model->prov.release);
 	}
@@ -410,7 +399,7 @@ static void generate(const struct generate_options *o, const struct arch_profile
 			char *advice, *unit;
 
 			cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));
-			advice = cmd_parse_advice(from_cli);
+			advice = build_parse_advice(from_cli);
 			unit = extract_resolve(&(struct extract_request){
 				.set = set, .file_name = tu->file_name, .text = tu->text, .args = tu->args,
 				.n_args = tu->n_args, .origin = tree->build, .advice = advice });
