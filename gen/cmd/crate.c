@@ -225,13 +225,6 @@ static void triples_from_lists(const struct crate_options *o, struct crate *c)
 		strv_free(flavours, nf);
 }
 
-static const char *opt_str(const struct ynode *t, const char *key)
-{
-	const struct ynode *n = ynode_get(t, key);
-
-	return n ? ynode_str(n, key) : NULL;
-}
-
 /* FILE's triples, as 'matrix' reads them; formats and output are matrix's own and not used here. */
 static void triples_from_file(const struct crate_options *o, struct crate *c)
 {
@@ -253,10 +246,10 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 		const char *arch, *kver, *kdir, *flavour;
 
 		ynode_check_keys(t, keys);
-		arch = opt_str(t, "arch");
-		kver = opt_str(t, "kver");
-		kdir = opt_str(t, "kdir");
-		flavour = opt_str(t, "flavour");
+		arch = ynode_opt_str(t, "arch");
+		kver = ynode_opt_str(t, "kver");
+		kdir = ynode_opt_str(t, "kdir");
+		flavour = ynode_opt_str(t, "flavour");
 		if (!arch || !!kver == !!kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
 		if (ynode_get(t, "kconfig"))
@@ -266,7 +259,7 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 		if (flavour && !archive_valid_flavour(flavour))
 			ynode_die(t, "flavour '%s': use a flavour name such as rt, cloud or 16k", flavour);
 		add_triple(c, arch, kver, kdir, flavour,
-			   o->offline || (ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true")),
+			   o->offline || ynode_opt_bool(t, "offline", 0),
 			   xasprintf("%s:%u (triple %zu)", o->file, t->line, i + 1));
 	}
 	report_release(doc);
