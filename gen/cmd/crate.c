@@ -325,20 +325,15 @@ static void check_distinct(const struct crate *c)
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t k = 0; k < i; k++) {
 			const struct triple *a = &c->t[k], *b = &c->t[i];
-			const char *va = NULL, *vb = NULL;
+			const struct kabi_string *va = kabi_model_find_string(a->model, "VERMAGIC"),
+						 *vb = kabi_model_find_string(b->model, "VERMAGIC");
 
 			if (!strcmp(a->path, b->path))
 				die("%s and %s would both be the module %s; nothing was written; leave one of them out",
 				    a->what, b->what, a->path);
-			for (size_t j = 0; j < a->model->n_strings; j++)
-				if (!strcmp(a->model->strings[j].name, "VERMAGIC"))
-					va = a->model->strings[j].value;
-			for (size_t j = 0; j < b->model->n_strings; j++)
-				if (!strcmp(b->model->strings[j].name, "VERMAGIC"))
-					vb = b->model->strings[j].value;
-			if (va && vb && !strcmp(va, vb))
+			if (va && vb && !strcmp(va->value, vb->value))
 				die("%s (%s) and %s (%s) have one vermagic \"%s\", so a loader could not tell their modules "
-				    "apart; nothing was written; leave one of them out", a->what, a->path, b->what, b->path, va);
+				    "apart; nothing was written; leave one of them out", a->what, a->path, b->what, b->path, va->value);
 		}
 }
 
@@ -422,11 +417,9 @@ static char *lib_rs(const struct crate *c)
 	sb_adds(&sb, "//! | module | release | vermagic |\n//! |---|---|---|\n");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct triple *t = &c->t[i];
-		const char *vermagic = "";
+		const struct kabi_string *v = kabi_model_find_string(t->model, "VERMAGIC");
+		const char *vermagic = v ? v->value : "";
 
-		for (size_t j = 0; j < t->model->n_strings; j++)
-			if (!strcmp(t->model->strings[j].name, "VERMAGIC"))
-				vermagic = t->model->strings[j].value;
 		sb_addf(&sb, "//! | [`%s`] | ", t->path);
 		escape_rust_comment(&sb, t->model->prov.release);
 		sb_adds(&sb, " | ");
