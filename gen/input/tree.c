@@ -396,16 +396,6 @@ struct ktree *tree_detect(const char *dir)
 	return t;
 }
 
-char *tree_path(const struct ktree *t, const char *rel)
-{
-	char *p = path_join(t->build, rel);
-
-	if (is_file(p) || !strcmp(t->build, t->source))
-		return p;
-	free(p);
-	return path_join(t->source, rel);
-}
-
 void tree_free(struct ktree *t)
 {
 	if (!t)

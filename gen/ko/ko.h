@@ -159,7 +159,4 @@ unsigned ko_reloc_width(unsigned machine, unsigned type);
 /* What a file of st_mode MODE is, for messages: "a FIFO (named pipe)", "a character device". */
 const char *ko_file_kind(unsigned mode);
 
-/* The section named NAME, or NULL. */
-const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);
-
 #endif

@@ -3,8 +3,10 @@
  * undoing the compression kmod would (liblzma, libzstd, zlib). Everything a loader would
  * look at is collected here; judging it against a triple is check_ko.c's job.
  *
- * Nothing here dies: check-ko scans thousands of modules on several threads, and one broken
- * file must not stop the others, so every failure becomes ->error, one line naming the file.
+ * No broken file makes it die: check-ko scans thousands of modules on several threads, and one
+ * broken file must not stop the others, so every failure of a file becomes ->error, one line
+ * naming the file. Only running out of memory ends the run (the x* allocators die, as
+ * everywhere in kabigen).
  */
 #include "ko.h"
 #include "report.h"
@@ -986,12 +988,4 @@ void ko_free(struct ko_module *m)
 	free(m->refused);
 	free(m->path);
 	free(m);
-}
-
-const struct ko_section *ko_find_section(const struct ko_module *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_sections; i++)
-		if (!strcmp(m->sections[i].name, name))
-			return &m->sections[i];
-	return NULL;
 }
