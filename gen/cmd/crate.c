@@ -502,12 +502,6 @@ static void crate_files_free(void *p)
 	free(f->v);
 }
 
-static void remove_tmp_tree(void *p)
-{
-	fs_remove_tree(p);
-	free(p);
-}
-
 /* Whether DIR is a crate an earlier run wrote (its Cargo.toml starts with the mark), or empty. */
 static int replaceable(const char *dir)
 {
@@ -566,7 +560,7 @@ static void write_crate(const char *out, const struct crate_file *files, size_t 
 	}
 	if (!mkdtemp(tmp))
 		die("-o %s: cannot make a folder beside it: %s", out, strerror(errno));
-	report_hold(tmp, remove_tmp_tree);
+	report_hold(tmp, fs_remove_tree_free);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", tmp, files[i].path);
 

@@ -279,8 +279,8 @@ static void refuse_special(const char *path, const char *given, int depth)
 	if (stat(path, &st))
 		return;	/* missing: the checks that need it say so */
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		die("--kdir %s: %s is a %s where a header should be; the tree is damaged: extract or prepare it "
-		    "again", given, path, S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "device");
+		die("--kdir %s: %s is %s where a header should be; the tree is damaged: extract or prepare it "
+		    "again", given, path, report_file_kind(st.st_mode));
 	if (!S_ISDIR(st.st_mode) || depth > 8 || !(d = opendir(path)))
 		return;
 	while ((de = readdir(d))) {
