@@ -129,12 +129,14 @@ static char *resolve_dir(const char *dir)
 /* The lines of a small tree file (Makefile fragments, version files): NULL when it is missing. */
 static char **tree_lines(const char *file, size_t *n)
 {
-	char *text = read_text(file, "headers file", 1), *save = NULL, **v = NULL;
+	char *text = read_text(file, "headers file", 1), *cursor = text, *line, **v = NULL;
 
 	*n = 0;
 	if (!text)
 		return NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	while ((line = line_next(&cursor))) {
+		if (!*line)
+			continue;
 		line[strcspn(line, "\r")] = '\0';
 		v = xgrow(v, *n, sizeof(*v));
 		v[(*n)++] = xstrdup(line);

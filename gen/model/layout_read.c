@@ -3,6 +3,7 @@
 #include "emit.h"
 #include "layout.h"
 #include "report.h"
+#include "str.h"
 #include "yamldoc.h"
 
 #include <ctype.h>
@@ -13,7 +14,7 @@
 
 /*
  * libyaml hands every scalar over as text, so 64-bit values are parsed here with
- * strtoull/strtoll and come back exactly; a JSON reader that goes through double would
+ * parse_u64/parse_i64 (str.h) and come back exactly; a JSON reader that goes through double would
  * not. The dump never writes null (absent keys mean "none"), because a scalar's quoting
  * is not kept and "null" could be a name.
  */
@@ -33,14 +34,11 @@ static const struct ynode *need(const struct ynode *map, const char *key)
 static uint64_t to_u64(const struct ynode *n, const char *what)
 {
 	const char *s = ynode_str(n, what);
-	char *end;
 	uint64_t v;
 
-	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		ynode_die(n, "%s must be a whole number, not '%s'", what, s);
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
+	if (parse_u64(s, 10, &v))
 		ynode_die(n, "%s '%s' is not a 64-bit whole number", what, s);
 	return v;
 }
@@ -48,14 +46,11 @@ static uint64_t to_u64(const struct ynode *n, const char *what)
 static int64_t to_i64(const struct ynode *n, const char *what)
 {
 	const char *s = ynode_str(n, what);
-	char *end;
 	int64_t v;
 
-	errno = 0;
 	if (!isdigit((unsigned char)s[s[0] == '-']))
 		ynode_die(n, "%s must be a whole number, not '%s'", what, s);
-	v = strtoll(s, &end, 10);
-	if (errno || *end)
+	if (parse_i64(s, &v))
 		ynode_die(n, "%s '%s' is not a 64-bit whole number", what, s);
 	return v;
 }
