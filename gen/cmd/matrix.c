@@ -265,26 +265,23 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 /* The lines a job's log ends with: one "kabigen: wrote ..." per format, or its error. */
 static char **last_lines(const char *log, size_t want, size_t *n_lines)
 {
-	char buf[4096], **lines = xcalloc(want, sizeof(*lines));
+	char **lines = xcalloc(want, sizeof(*lines)), *text = read_file(log, NULL), *cursor = text, *line;
 	size_t n = 0;
-	FILE *f = fopen(log, "r");
 
-	while (f && fgets(buf, sizeof(buf), f)) {
-		const char *rest = buf;
+	while ((line = line_next(&cursor))) {
+		const char *rest = line;
 
-		buf[strcspn(buf, "\n")] = '\0';
-		if (!*buf)
+		if (!*line)
 			continue;
 		if (n == want) {
 			free(lines[0]);
 			memmove(lines, lines + 1, (want - 1) * sizeof(*lines));
 			n--;
 		}
-		skip_prefix(buf, "kabigen: ", &rest);
+		skip_prefix(line, "kabigen: ", &rest);
 		lines[n++] = xstrdup(rest);
 	}
-	if (f)
-		fclose(f);
+	free(text);
 	if (!n)
 		lines[n++] = xstrdup("(no output)");
 	*n_lines = n;
