@@ -260,12 +260,6 @@ static void run_tool(char **v, size_t n, const char *what, const char *file)
 	strv_free(v, n);
 }
 
-static void remove_tree_held(void *dir)
-{
-	fs_remove_tree(dir);
-	free(dir);
-}
-
 static void strset_free_held(void *set)
 {
 	struct strset *s = set;
@@ -320,7 +314,7 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	tmp = xasprintf("%s/kabigen-build-ko.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmp))
 		die("%s: cannot create a temporary folder: %s; set TMPDIR", tmp, strerror(errno));
-	report_hold(tmp, remove_tree_held);
+	report_hold(tmp, fs_remove_tree_free);
 	report_hold(&objs, strset_free_held);
 	hpath = xasprintf("%s/kabi.h", tmp);
 	outfile_write(hpath, header, strlen(header), 0);
@@ -375,7 +369,7 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	report_release(&objs);
 	strset_free_held(&objs);
 	report_release(tmp);
-	remove_tree_held(tmp);
+	fs_remove_tree_free(tmp);
 }
 
 static int run(int argc, char **argv)

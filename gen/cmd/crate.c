@@ -210,13 +210,6 @@ static void triples_from_lists(const struct crate_options *o, struct crate *c)
 		strv_free(flavours, nf);
 }
 
-static const char *opt_str(const struct ynode *t, const char *key)
-{
-	const struct ynode *n = ynode_get(t, key);
-
-	return n ? ynode_str(n, key) : NULL;
-}
-
 /* FILE's triples, as 'matrix' reads them; formats and output are matrix's own and not used here. */
 static void triples_from_file(const struct crate_options *o, struct crate *c)
 {
@@ -238,10 +231,10 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 		const char *arch, *kver, *kdir, *flavour;
 
 		ynode_check_keys(t, keys);
-		arch = opt_str(t, "arch");
-		kver = opt_str(t, "kver");
-		kdir = opt_str(t, "kdir");
-		flavour = opt_str(t, "flavour");
+		arch = ynode_opt_str(t, "arch");
+		kver = ynode_opt_str(t, "kver");
+		kdir = ynode_opt_str(t, "kdir");
+		flavour = ynode_opt_str(t, "flavour");
 		if (!arch || !!kver == !!kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
 		if (ynode_get(t, "kconfig"))
@@ -251,7 +244,7 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 		if (flavour && !archive_valid_flavour(flavour))
 			ynode_die(t, "flavour '%s': use a flavour name such as rt, cloud or 16k", flavour);
 		add_triple(c, arch, kver, kdir, flavour,
-			   o->offline || (ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true")),
+			   o->offline || ynode_opt_bool(t, "offline", 0),
 			   xasprintf("%s:%u (triple %zu)", o->file, t->line, i + 1));
 	}
 	report_release(doc);
@@ -317,20 +310,15 @@ static void check_distinct(const struct crate *c)
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t k = 0; k < i; k++) {
 			const struct triple *a = &c->t[k], *b = &c->t[i];
-			const char *va = NULL, *vb = NULL;
+			const struct kabi_string *va = kabi_model_find_string(a->model, "VERMAGIC"),
+						 *vb = kabi_model_find_string(b->model, "VERMAGIC");
 
 			if (!strcmp(a->path, b->path))
 				die("%s and %s would both be the module %s; nothing was written; leave one of them out",
 				    a->what, b->what, a->path);
-			for (size_t j = 0; j < a->model->n_strings; j++)
-				if (!strcmp(a->model->strings[j].name, "VERMAGIC"))
-					va = a->model->strings[j].value;
-			for (size_t j = 0; j < b->model->n_strings; j++)
-				if (!strcmp(b->model->strings[j].name, "VERMAGIC"))
-					vb = b->model->strings[j].value;
-			if (va && vb && !strcmp(va, vb))
+			if (va && vb && !strcmp(va->value, vb->value))
 				die("%s (%s) and %s (%s) have one vermagic \"%s\", so a loader could not tell their modules "
-				    "apart; nothing was written; leave one of them out", a->what, a->path, b->what, b->path, va);
+				    "apart; nothing was written; leave one of them out", a->what, a->path, b->what, b->path, va->value);
 		}
 }
 
@@ -414,11 +402,9 @@ static char *lib_rs(const struct crate *c)
 	sb_adds(&sb, "//! | module | release | vermagic |\n//! |---|---|---|\n");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct triple *t = &c->t[i];
-		const char *vermagic = "";
+		const struct kabi_string *v = kabi_model_find_string(t->model, "VERMAGIC");
+		const char *vermagic = v ? v->value : "";
 
-		for (size_t j = 0; j < t->model->n_strings; j++)
-			if (!strcmp(t->model->strings[j].name, "VERMAGIC"))
-				vermagic = t->model->strings[j].value;
 		sb_addf(&sb, "//! | [`%s`] | ", t->path);
 		escape_rust_comment(&sb, t->model->prov.release);
 		sb_adds(&sb, " | ");
@@ -501,12 +487,6 @@ static void crate_files_free(void *p)
 	free(f->v);
 }
 
-static void remove_tmp_tree(void *p)
-{
-	fs_remove_tree(p);
-	free(p);
-}
-
 /* Whether DIR is a crate an earlier run wrote (its Cargo.toml starts with the mark), or empty. */
 static bool replaceable(const char *dir)
 {
@@ -565,7 +545,7 @@ static void write_crate(const char *out, const struct crate_file *files, size_t 
 	}
 	if (!mkdtemp(tmp))
 		die("-o %s: cannot make a folder beside it: %s", out, strerror(errno));
-	report_hold(tmp, remove_tmp_tree);
+	report_hold(tmp, fs_remove_tree_free);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", tmp, files[i].path);
 

@@ -61,13 +61,6 @@ static void argv_push(char ***v, size_t *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
-static const char *opt_str(const struct ynode *t, const char *key)
-{
-	const struct ynode *n = ynode_get(t, key);
-
-	return n ? ynode_str(n, key) : NULL;
-}
-
 static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
@@ -229,15 +222,15 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		size_t n_formats;
 
 		ynode_check_keys(t, keys);
-		row.arch = opt_str(t, "arch");
-		row.kver = opt_str(t, "kver");
-		row.kdir = opt_str(t, "kdir");
-		row.flavour = opt_str(t, "flavour");
-		row.kconfig = opt_str(t, "kconfig");
-		row.output = opt_str(t, "output");
+		row.arch = ynode_opt_str(t, "arch");
+		row.kver = ynode_opt_str(t, "kver");
+		row.kdir = ynode_opt_str(t, "kdir");
+		row.flavour = ynode_opt_str(t, "flavour");
+		row.kconfig = ynode_opt_str(t, "kconfig");
+		row.output = ynode_opt_str(t, "output");
 		row.output_real = row.output ? fs_canonical(row.output) : NULL;
 		row.row = i + 1;
-		row.offline = ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true");
+		row.offline = ynode_opt_bool(t, "offline", 0);
 		if (!row.arch || !!row.kver == !!row.kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
 		fn = ynode_get(t, "formats");
@@ -272,26 +265,23 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 /* The lines a job's log ends with: one "kabigen: wrote ..." per format, or its error. */
 static char **last_lines(const char *log, size_t want, size_t *n_lines)
 {
-	char buf[4096], **lines = xcalloc(want, sizeof(*lines));
+	char **lines = xcalloc(want, sizeof(*lines)), *text = read_file(log, NULL), *cursor = text, *line;
 	size_t n = 0;
-	FILE *f = fopen(log, "r");
 
-	while (f && fgets(buf, sizeof(buf), f)) {
-		const char *rest = buf;
+	while ((line = line_next(&cursor))) {
+		const char *rest = line;
 
-		buf[strcspn(buf, "\n")] = '\0';
-		if (!*buf)
+		if (!*line)
 			continue;
 		if (n == want) {
 			free(lines[0]);
 			memmove(lines, lines + 1, (want - 1) * sizeof(*lines));
 			n--;
 		}
-		skip_prefix(buf, "kabigen: ", &rest);
+		skip_prefix(line, "kabigen: ", &rest);
 		lines[n++] = xstrdup(rest);
 	}
-	if (f)
-		fclose(f);
+	free(text);
 	if (!n)
 		lines[n++] = xstrdup("(no output)");
 	*n_lines = n;

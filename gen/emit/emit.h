@@ -43,8 +43,4 @@ void emit_title(struct strbuf *sb, const struct kabi_provenance *p, const char *
  */
 char *emit_json(const struct kabi_model *m);
 
-/* JSON string literals: escape_json_string() in escape.h. */
-/* Appends '"KEY": VALUE' (VALUE a JSON string), after ", " unless *FIRST; nothing if VALUE is NULL. */
-void json_add_key_string(struct strbuf *sb, const char *key, const char *value, int *first);
-
 #endif

@@ -73,7 +73,7 @@ static void symvers_check(const char *path)
 	close(fd);
 	if (!S_ISREG(st.st_mode))
 		die("%s: %s, not a file; save the symbols to a file and pass that with --symvers", path,
-		    ko_file_kind(st.st_mode));
+		    report_file_kind(st.st_mode));
 	if ((uint64_t)st.st_size > SYMVERS_MAX)
 		die("%s: %llu MiB, not a Module.symvers (a kernel's is a few MB, at most 256 MiB is read); pass the "
 		    "tree's Module.symvers with --symvers", path, (unsigned long long)(st.st_size >> 20));

@@ -35,17 +35,6 @@ static void add_strv(char ***v, size_t *n, char **more, size_t n_more)
 	free(more);
 }
 
-static int yes_no(const struct ynode *n, const char *what)
-{
-	const char *s = ynode_str(n, what);
-
-	if (!strcmp(s, "true") || !strcmp(s, "yes"))
-		return 1;
-	if (!strcmp(s, "false") || !strcmp(s, "no"))
-		return 0;
-	ynode_die(n, "%s is true or false, not '%s'", what, s);
-}
-
 /* A symbols file: one name a line, '#' starts a comment; relative to the profile's folder. */
 static void read_symbols_file(struct ko_loader *l, const struct ynode *n)
 {
@@ -193,9 +182,9 @@ static void read_arch(struct ko_loader *l, const struct ynode *a)
 		l->placement_text = xstrdup(s);
 	}
 	if ((v = ynode_get(a, "plt")))
-		l->plt = yes_no(v, "plt");
+		l->plt = ynode_bool(v, "plt");
 	if ((v = ynode_get(a, "got")))
-		l->got = yes_no(v, "got");
+		l->got = ynode_bool(v, "got");
 }
 
 static void doc_free(void *doc)

@@ -3,8 +3,10 @@
  * undoing the compression kmod would (liblzma, libzstd, zlib). Everything a loader would
  * look at is collected here; judging it against a triple is check_ko.c's job.
  *
- * Nothing here dies: check-ko scans thousands of modules on several threads, and one broken
- * file must not stop the others, so every failure becomes ->error, one line naming the file.
+ * No broken file makes it die: check-ko scans thousands of modules on several threads, and one
+ * broken file must not stop the others, so every failure of a file becomes ->error, one line
+ * naming the file. Only running out of memory ends the run (the x* allocators die, as
+ * everywhere in kabigen).
  */
 #include "ko/ko.h"
 #include "util/report.h"
@@ -439,25 +441,15 @@ static const char *symbol_of(Elf *elf, const struct symtab *st, size_t ndx, int 
 	return name ? name : "";
 }
 
-/* A word of WIDTH bytes in the file's byte order. */
-static uint64_t raw_word(const unsigned char *p, size_t width, int msb)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < width; i++)
-		v |= (uint64_t)p[i] << (8 * (msb ? width - 1 - i : i));
-	return v;
-}
-
 /* The relocation at P, as GElf has it (r_info in the 64-bit layout; no addend is read). */
 static GElf_Rela read_rela(const unsigned char *p, int is64, int msb)
 {
 	size_t w = is64 ? 8 : 4;
-	uint64_t info = raw_word(p + w, w, msb);
+	uint64_t info = ko_word(p + w, w, msb);
 
 	if (!is64)
 		info = GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
-	return (GElf_Rela){ raw_word(p, w, msb), info, 0 };
+	return (GElf_Rela){ ko_word(p, w, msb), info, 0 };
 }
 
 static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const struct symtab *st,
@@ -809,17 +801,10 @@ static struct ko_module *unread(const char *path, char *error)
 	return m;
 }
 
-const char *ko_file_kind(unsigned mode)
-{
-	return S_ISFIFO(mode) ? "a FIFO (named pipe)" : S_ISCHR(mode) ? "a character device"
-	       : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a folder"
-	       : S_ISREG(mode) ? "a regular file" : "a special file";
-}
-
 /* What PATH is when it is not a regular file, and what to do. */
 static char *not_a_file(const char *path, const struct stat *st)
 {
-	const char *what = ko_file_kind(st->st_mode);
+	const char *what = report_file_kind(st->st_mode);
 
 	return xasprintf("%s: %s, not a file; check-ko reads a module from a file: save it to one (.ko, .ko.xz, "
 			 ".ko.zst or .ko.gz) and give that", path, what);
@@ -986,12 +971,4 @@ void ko_free(struct ko_module *m)
 	free(m->refused);
 	free(m->path);
 	free(m);
-}
-
-const struct ko_section *ko_find_section(const struct ko_module *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_sections; i++)
-		if (!strcmp(m->sections[i].name, name))
-			return &m->sections[i];
-	return NULL;
 }

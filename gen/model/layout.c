@@ -179,6 +179,14 @@ struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *n
 	return e;
 }
 
+const struct kabi_enumerator *kabi_enum_find_value(const struct kabi_enum *e, const char *name)
+{
+	for (size_t i = 0; i < e->n_values; i++)
+		if (!strcmp(e->values[i].name, name))
+			return &e->values[i];
+	return NULL;
+}
+
 struct order {
 	const struct kabi_record **seen, **out;
 	size_t n_seen, n_out;
@@ -364,6 +372,22 @@ char **kabi_model_group_names(const struct kabi_model *m, size_t *n)
 			strset_add(&groups, m->constants[i].group);
 	*n = groups.n;
 	return groups.v;
+}
+
+const struct kabi_string *kabi_model_find_string(const struct kabi_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_strings; i++)
+		if (!strcmp(m->strings[i].name, name))
+			return &m->strings[i];
+	return NULL;
+}
+
+const struct kabi_name_list *kabi_model_find_list(const struct kabi_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_lists; i++)
+		if (!strcmp(m->lists[i].name, name))
+			return &m->lists[i];
+	return NULL;
 }
 
 const struct kabi_section *kabi_model_find_section(const struct kabi_model *m, const char *name)

@@ -211,8 +211,14 @@ void kabi_record_add_member(struct kabi_record *r, const struct kabi_member *mem
 struct kabi_record *kabi_model_find_record(const struct kabi_model *m, const char *name);
 struct kabi_enum *kabi_model_add_enum(struct kabi_model *m, const char *name, struct kabi_type *int_type);
 struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *name);
+/* The enumerator of E named NAME, or NULL. */
+const struct kabi_enumerator *kabi_enum_find_value(const struct kabi_enum *e, const char *name);
 /* The constant emitted as NAME, or NULL. */
 const struct kabi_constant *kabi_model_find_constant(const struct kabi_model *m, const char *name);
+/* The string emitted as KABI_<NAME>, or NULL. */
+const struct kabi_string *kabi_model_find_string(const struct kabi_model *m, const char *name);
+/* The name list emitted as KABI_<NAME>(X), or NULL. */
+const struct kabi_name_list *kabi_model_find_list(const struct kabi_model *m, const char *name);
 /* The section named NAME, or NULL. */
 const struct kabi_section *kabi_model_find_section(const struct kabi_model *m, const char *name);
 /* The distinct groups of the constants, in model order: a new array of *N strings (strv_free()). */

@@ -56,6 +56,11 @@ void fs_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void fs_remove_tree_free(void *path)
+{
+	fs_remove_tree(path);
+	free(path);
+}
 
 /* "DIR/NAME" without a doubled slash at the root; new string. */
 static char *join(const char *dir, const char *name)

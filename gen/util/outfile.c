@@ -130,22 +130,6 @@ static int check_folder(struct staged *s)
 	return rc;
 }
 
-/* What kind of file ST is, for a message. */
-static const char *file_kind(const struct stat *st)
-{
-	if (S_ISDIR(st->st_mode))
-		return "a folder";
-	if (S_ISCHR(st->st_mode))
-		return "a character device";
-	if (S_ISBLK(st->st_mode))
-		return "a block device";
-	if (S_ISFIFO(st->st_mode))
-		return "a FIFO";
-	if (S_ISSOCK(st->st_mode))
-		return "a socket";
-	return "of an unknown kind";
-}
-
 /* Fills S for F and checks its destination, writing nothing: 0, or -1 with why it cannot be written. */
 static int check_one(const struct outfile *f, struct staged *s)
 {
@@ -168,7 +152,7 @@ static int check_one(const struct outfile *f, struct staged *s)
 	if (stat(s->dest, &st) == 0) {
 		/* Renaming over a folder or /dev/full would replace it: only regular files are written. */
 		if (!S_ISREG(st.st_mode)) {
-			s->why = xasprintf("exists and is %s, not a regular file", file_kind(&st));
+			s->why = xasprintf("exists and is %s, not a regular file", report_file_kind(st.st_mode));
 			s->fix = S_ISDIR(st.st_mode) ? "move it away, or choose another path for %s"
 						     : "give %s the path of a regular file";
 			return -1;

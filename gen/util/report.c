@@ -309,10 +309,11 @@ char *read_file(const char *path, size_t *len)
 	return sb.buf ? sb.buf : xstrdup("");
 }
 
-static const char *file_kind(mode_t mode)
+const char *report_file_kind(unsigned mode)
 {
-	return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : S_ISDIR(mode) ? "a folder"
-			     : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+	return S_ISFIFO(mode) ? "a FIFO (named pipe)" : S_ISCHR(mode) ? "a character device"
+	       : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a folder"
+	       : S_ISREG(mode) ? "a regular file" : "a special file";
 }
 
 char *read_text(const char *path, const char *what, int missing_ok)
@@ -328,7 +329,7 @@ char *read_text(const char *path, const char *what, int missing_ok)
 		die("%s: cannot read the %s: %s", path, what, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
-		die("%s: the %s is %s, not a regular file; give a file", path, what, file_kind(st.st_mode));
+		die("%s: the %s is %s, not a regular file; give a file", path, what, report_file_kind(st.st_mode));
 	if (!(text = read_file(path, &len)))
 		die("%s: cannot read the %s: %s", path, what, strerror(errno));
 	if ((nul = memchr(text, '\0', len))) {

@@ -104,6 +104,8 @@ char *read_file(const char *path, size_t *len);
  * line when it is missing (unless MISSING_OK: NULL), not a regular file, unreadable, or holds
  * a NUL byte, which would silently cut it short. */
 char *read_text(const char *path, const char *what, int missing_ok);
+/* What a file of st_mode MODE is, for a message: "a FIFO (named pipe)", "a character device". */
+const char *report_file_kind(unsigned mode);
 /* Frees N strings and the array holding them. */
 void strv_free(char **v, unsigned long n);
 
