@@ -47,7 +47,7 @@ void archive_write_text(const char *path, const char *text);
 int archive_lock(const char *path);
 /* Whether S holds only letters, digits and the characters of ALLOWED_EXTRA. */
 int archive_only(const char *s, const char *allowed_extra);
-/* apt-get/apt-cache arguments that read and write only suite S's folder, then TAIL. NULL-terminated. */
+/* apt-get/apt-cache arguments that read and write only suite S's folder, then all of TAIL. NULL-terminated. */
 char **archive_apt_argv(const struct archive *a, const struct suite *s, const char *tool, const char *const *tail);
 void archive_argv_free(char **v);
 /* Runs an apt tool on suite S; returns its exit status, with its stdout in *out and stderr in *err. */

@@ -39,10 +39,13 @@ void archive_mkdir_p(const char *path)
 
 void archive_write_text(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	char *why;
 
-	if (!f || fputs(text, f) < 0 || fclose(f))
-		die("%s: cannot write: %s; check the cache folder's permissions", path, strerror(errno));
+	/* Beside it, then renamed: apt or another kabigen never reads a part (or nothing) of it. */
+	if (outfile_try_write(path, text, strlen(text), 0, &why)) {
+		report_hold(why, free);
+		die("%s: %s; check the cache folder's permissions", path, why);
+	}
 }
 
 /* An exclusive lock on PATH held until the process exits or the fd is closed. */
@@ -67,45 +70,49 @@ int archive_only(const char *s, const char *allowed_extra)
 
 /* ---- apt, in a private state folder per suite ---- */
 
-/* apt-get/apt-cache arguments that read and write only this suite's folder. NULL-terminated. */
+/* Appends ARG (a new string) to the NULL-terminated vector *V of *N arguments, growing it. */
+static void argv_add(char ***v, size_t *n, char *arg)
+{
+	*v = xgrow(*v, *n + 1, sizeof(**v));
+	(*v)[(*n)++] = arg;
+	(*v)[*n] = NULL;
+}
+
+/* Appends "-o" and the apt option SETTING (a new string). */
+static void argv_option(char ***v, size_t *n, char *setting)
+{
+	argv_add(v, n, xstrdup("-o"));
+	argv_add(v, n, setting);
+}
+
+/*
+ * apt-get/apt-cache arguments that read and write only this suite's folder, then every one of
+ * TAIL (apt-cache madison names each linux-headers package of a suite). NULL-terminated.
+ */
 char **archive_apt_argv(const struct archive *a, const struct suite *s, const char *tool, const char *const *tail)
 {
-	char **v = xcalloc(64, sizeof(*v));
+	char **v = NULL;
 	size_t n = 0;
 
-	v[n++] = xstrdup(tool);
-	v[n++] = xstrdup("-q");
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("Dir::Etc::SourceList=%s/sources.list", s->dir);
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("Dir::Etc::SourceParts=%s/empty", s->dir);
-	v[n++] = xstrdup("-o");
-	v[n++] = xstrdup("Dir::Etc::Preferences=/dev/null");
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("Dir::Etc::PreferencesParts=%s/empty", s->dir);
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("Dir::State::Lists=%s/lists", s->dir);
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("Dir::State::status=%s/status", s->dir);
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("Dir::Cache=%s/cache", s->dir);
-	v[n++] = xstrdup("-o");
-	v[n++] = xstrdup("Debug::NoLocking=1");
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("APT::Architecture=%s", a->debarch);
-	v[n++] = xstrdup("-o");
-	v[n++] = xasprintf("APT::Architectures::=%s", a->debarch);
-	v[n++] = xstrdup("-o");
-	v[n++] = xstrdup("Acquire::Languages=none");
-	v[n++] = xstrdup("-o");
-	v[n++] = xstrdup("Acquire::Retries=1");
-	v[n++] = xstrdup("-o");
-	v[n++] = xstrdup("Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false");
+	argv_add(&v, &n, xstrdup(tool));
+	argv_add(&v, &n, xstrdup("-q"));
+	argv_option(&v, &n, xasprintf("Dir::Etc::SourceList=%s/sources.list", s->dir));
+	argv_option(&v, &n, xasprintf("Dir::Etc::SourceParts=%s/empty", s->dir));
+	argv_option(&v, &n, xstrdup("Dir::Etc::Preferences=/dev/null"));
+	argv_option(&v, &n, xasprintf("Dir::Etc::PreferencesParts=%s/empty", s->dir));
+	argv_option(&v, &n, xasprintf("Dir::State::Lists=%s/lists", s->dir));
+	argv_option(&v, &n, xasprintf("Dir::State::status=%s/status", s->dir));
+	argv_option(&v, &n, xasprintf("Dir::Cache=%s/cache", s->dir));
+	argv_option(&v, &n, xstrdup("Debug::NoLocking=1"));
+	argv_option(&v, &n, xasprintf("APT::Architecture=%s", a->debarch));
+	argv_option(&v, &n, xasprintf("APT::Architectures::=%s", a->debarch));
+	argv_option(&v, &n, xstrdup("Acquire::Languages=none"));
+	argv_option(&v, &n, xstrdup("Acquire::Retries=1"));
+	argv_option(&v, &n, xstrdup("Acquire::IndexTargets::deb::Contents-deb::DefaultEnabled=false"));
 	/* Root would hand downloads to the _apt user, who cannot write into a private cache. */
-	v[n++] = xstrdup("-o");
-	v[n++] = xstrdup(geteuid() == 0 ? "APT::Sandbox::User=root" : "APT::Sandbox::User=");
-	for (; tail && *tail && n < 63; tail++)
-		v[n++] = xstrdup(*tail);
+	argv_option(&v, &n, xstrdup(geteuid() == 0 ? "APT::Sandbox::User=root" : "APT::Sandbox::User="));
+	for (; tail && *tail; tail++)
+		argv_add(&v, &n, xstrdup(*tail));
 	return v;
 }
 
