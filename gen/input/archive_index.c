@@ -134,28 +134,34 @@ int archive_apt_run(const struct archive *a, const struct suite *s, const char *
 	return rc;
 }
 
+/* Makes suite S's folders in the cache (its files are written under its lock: suite_plan). */
 static void suite_prepare(struct archive *a, struct suite *s)
 {
-	const char *keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
-	char *p;
+	static const char *const dirs[] = { "lists/partial", "cache/archives/partial", "empty" };
 
 	s->dir = xasprintf("%s/apt/%s/%s", a->cache, a->debarch, s->name);
-	p = xasprintf("%s/lists/partial", s->dir);
-	archive_mkdir_p(p);
-	free(p);
-	p = xasprintf("%s/cache/archives/partial", s->dir);
-	archive_mkdir_p(p);
-	free(p);
-	p = xasprintf("%s/empty", s->dir);
-	archive_mkdir_p(p);
-	free(p);
-	p = xasprintf("%s/sources.list", s->dir);
-	{
-		char *line = xasprintf("deb [arch=%s signed-by=%s] %s %s main\n", a->debarch, keyring, s->uri, s->name);
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		char *p = xasprintf("%s/%s", s->dir, dirs[i]);
 
-		archive_write_text(p, line);
-		free(line);
+		archive_mkdir_p(p);
+		free(p);
 	}
+}
+
+/*
+ * Suite S's sources.list (rewritten only when configs/archive.yaml changed it) and an empty
+ * dpkg status: under the suite's lock, as a run updating the index reads them.
+ */
+static void suite_write_sources(const struct archive *a, const struct suite *s)
+{
+	const char *keyring = "/usr/share/keyrings/debian-archive-keyring.gpg";
+	char *p = xasprintf("%s/sources.list", s->dir), *old = read_file(p, NULL);
+	char *line = xasprintf("deb [arch=%s signed-by=%s] %s %s main\n", a->debarch, keyring, s->uri, s->name);
+
+	if (!old || strcmp(old, line))
+		archive_write_text(p, line);
+	free(line);
+	free(old);
 	free(p);
 	p = xasprintf("%s/status", s->dir);
 	if (access(p, F_OK))
@@ -219,6 +225,7 @@ static int suite_plan(const struct archive *a, struct suite *s, int *fd, int you
 	int todo, again = young_too && from_cache(s);
 
 	*fd = archive_lock(lockp);
+	suite_write_sources(a, s);
 	s->readable = stat(stamp, &st) == 0;
 	todo = !a->rq->offline && (again || !s->readable || time(NULL) - st.st_mtime >= a->max_age);
 	/*
