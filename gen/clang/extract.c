@@ -971,7 +971,7 @@ static enum CXChildVisitResult find_reference(CXCursor c, CXCursor parent, CXCli
 /* After a precompiled head, before the walk: the head's externs (they come first, as in a whole unit). */
 static void take_head_externs(struct extract *x)
 {
-	const struct head_facts *f = &x->pch.facts;
+	const struct head_inventory *f = &x->pch.inventory;
 
 	for (size_t i = 0; i < x->set->n_externs; i++)
 		for (size_t j = 0; j < f->n_externs; j++)

@@ -55,7 +55,7 @@ static void note_head_file(CXFile file, CXSourceLocation *stack, unsigned depth,
 struct answer_walk {
 	struct extract *x;
 	struct answers *a;		/* filled */
-	bool types;			/* answer the type tests (not after a precompiled head: its facts do) */
+	bool types;			/* answer the type tests (not after a precompiled head: its inventory do) */
 	bool head_only;			/* the parse is of the head alone: every definition is the headers' */
 	struct decl *head_files;	/* otherwise, the files the head brought in */
 	CXFile main;
@@ -134,10 +134,10 @@ static enum CXChildVisitResult answer_visit(CXCursor c, CXCursor parent, CXClien
 	return CXChildVisit_Continue;
 }
 
-/* The precompiled head's answers: its facts, which hold the head's tags and macros. */
-static void answers_from_facts(struct extract *x, struct answers *a)
+/* The precompiled head's answers: its inventory, which hold the head's tags and macros. */
+static void answers_from_inventory(struct extract *x, struct answers *a)
 {
-	const struct head_facts *f = &x->pch.facts;
+	const struct head_inventory *f = &x->pch.inventory;
 	bool first[256] = { false };
 
 	answers_clear(a);
@@ -172,8 +172,8 @@ static void answers_from_tu(struct extract *x, CXTranslationUnit tu, const char 
 	const char *mark = strstr(text, TU_MARK_SET);
 
 	if (x->pch.path) {
-		/* After a precompiled head: its facts, then the macros the set's part adds. */
-		answers_from_facts(x, a);
+		/* After a precompiled head: its inventory, then the macros the set's part adds. */
+		answers_from_inventory(x, a);
 		w.types = false;
 	} else {
 		answers_clear(a);
@@ -228,7 +228,7 @@ static void answers_from_head(struct extract *x, const char *file_name, const ch
  */
 static void add_want_probes(struct extract *x, struct strbuf *sb)
 {
-	const struct head_facts *f = &x->pch.facts;
+	const struct head_inventory *f = &x->pch.inventory;
 	char kind;
 
 	sb_adds(sb, "\n/* The headers' definitions the set names (kabigen parsed them once, precompiled). */\n");
@@ -396,12 +396,12 @@ static void answer_from_head(struct extract *x, struct answered *p)
 	p->source = "a parse of the head alone";
 }
 
-/* The first answers: the precompiled head's facts, the cache's guess, the set's, or the head parsed alone. */
+/* The first answers: the precompiled head's inventory, the cache's guess, the set's, or the head parsed alone. */
 static void first_answers(struct extract *x, struct answered *p)
 {
 	if (x->pch.path) {
-		answers_from_facts(x, x->ans);
-		p->source = "the precompiled head's facts";
+		answers_from_inventory(x, x->ans);
+		p->source = "the precompiled head's inventory";
 	} else if (p->use_cache && (p->cached_guess = cached_guess_load(p->guess_key, x->ans))) {
 		p->source = "the cache's guess";
 	} else if (set_guess_load(x->set, p->args, p->n_args, x->ans)) {
@@ -506,7 +506,7 @@ static void keep_answers(struct extract *x, const struct answered *p)
  * types the headers define; each prefix's macros, from the preprocessing record): the unit
  * parsed is exactly the one that a first parse of the head alone would have answered.
  *
- * The answers come from the precompiled head's facts where the cache has one (the second
+ * The answers come from the precompiled head's inventory where the cache has one (the second
  * parse of a head saves it: pch.h); else as a guess, the answers of the last unit of this
  * set for this target (a new tree of the same arch nearly always gives the same, and then
  * one parse does); else from a parse of the head alone. A guess the parse proves wrong is
