@@ -136,6 +136,68 @@ static void add_md5sums(const char *deb, const char *tmp, struct strbuf *sums)
 	free(err);
 }
 
+/* Extracts DEB into ROOT and appends its md5sums to SUMS (TMP: the fetch's folder, removed if this fails). */
+static void extract_deb(const struct archive *a, const char *deb, const char *root, const char *tmp,
+			struct strbuf *sums, int quiet)
+{
+	char *argv[] = { "dpkg-deb", "-x", (char *)deb, (char *)root, NULL };
+	char *xerr = NULL;
+	struct stat st;
+
+	if (stat(deb, &st) || child_run(argv, NULL, CHILD_DISCARD, NULL, &xerr)) {
+		fs_remove_tree(tmp);
+		/* A full disk is not a damaged download: say which folder needs room. */
+		if (xerr && disk_full(xerr))
+			die("%s: dpkg-deb cannot extract it: %.*s; the disk holding %s/trees is full: free space "
+			    "there, or point XDG_CACHE_HOME at a folder with room", deb,
+			    (int)strcspn(xerr, "\n"), xerr, a->cache);
+		die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", deb,
+		    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
+	}
+	add_md5sums(deb, tmp, sums);
+	if (quiet)
+		inform("fetched %s (%lld bytes)", strrchr(deb, '/') + 1, (long long)st.st_size);
+	unlink(deb);
+	free(xerr);
+}
+
+/*
+ * The extracted TMP, with LINK (or none) in its root/, listed and sealed against SUMS with
+ * NEED (or none), renamed into FINAL: it appears whole or not at all (callers hold its lock).
+ */
+static void place_tree(const struct archive *a, const char *tmp, const char *final, const struct tree_link *link,
+		       const char *need, const struct strbuf *sums)
+{
+	char *why = NULL;
+
+	if (link) {
+		char *at = xasprintf("%s/root/%s", tmp, link->name);
+
+		if (symlink(link->target, at)) {
+			int err = errno;
+
+			fs_remove_tree(tmp);
+			die("%s: cannot link it to %s: %s; check the cache folder", at, link->target, strerror(err));
+		}
+		free(at);
+	}
+	if (extracted_seal(tmp, sums->len ? sums->buf : NULL, need ? (char *const *)&need : NULL, need ? 1 : 0, &why)) {
+		fs_remove_tree(tmp);
+		report_hold(why, free);
+		if (disk_full(why))
+			die("%s; the disk holding %s/trees is full: free space there, or point XDG_CACHE_HOME at a folder "
+			    "with room", why, a->cache);
+		die("%s; the download or the disk holding %s/trees is damaged: run again", why, a->cache);
+	}
+	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
+	if (rename(tmp, final)) {
+		int err = errno;
+
+		fs_remove_tree(tmp);
+		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
+	}
+}
+
 /*
  * Downloads the N (at most 2) packages SPECS ("name=version") of suite S and extracts them
  * into FINAL, with LINK (or none) into the tree NEED ("package version", or NULL), which
@@ -150,7 +212,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 	int tty = isatty(STDERR_FILENO);
 	const char *tail_tty[] = { "download", spec1, spec2, NULL };
 	const char *tail_quiet[] = { "-qq", "download", spec1, spec2, NULL };
-	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root, *why = NULL;
+	char *err = NULL, *parent = xasprintf("%s/trees", a->cache), *root;
 	char *debs[2];
 	size_t n_debs;
 	struct strbuf sums = { 0 };
@@ -161,7 +223,7 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		    strerror(errno));
 	/* On a terminal apt draws its progress line; otherwise one line per package, below. */
 	if (archive_apt_run(a, s, "apt-get", tty ? tail_tty : tail_quiet, NULL, tty ? NULL : &err, tmpl,
-		    tty ? CHILD_TO_STDERR : CHILD_DISCARD)) {
+			    tty ? CHILD_TO_STDERR : CHILD_DISCARD)) {
 		fs_remove_tree(tmpl);
 		download_failed(a, s, spec1, spec2, err);
 	}
@@ -172,54 +234,10 @@ static void fetch_packages(const struct archive *a, const struct suite *s, char 
 		die("%s: apt reported success but left %zu packages instead of %zu; run again", tmpl, n_debs, n);
 	}
 	for (size_t i = 0; i < n_debs; i++) {
-		char *argv[] = { "dpkg-deb", "-x", debs[i], root, NULL };
-		char *xerr = NULL;
-		struct stat st;
-
-		if (stat(debs[i], &st) || child_run(argv, NULL, CHILD_DISCARD, NULL, &xerr)) {
-			fs_remove_tree(tmpl);
-			/* A full disk is not a damaged download: say which folder needs room. */
-			if (xerr && disk_full(xerr))
-				die("%s: dpkg-deb cannot extract it: %.*s; the disk holding %s/trees is full: free space "
-				    "there, or point XDG_CACHE_HOME at a folder with room", debs[i],
-				    (int)strcspn(xerr, "\n"), xerr, a->cache);
-			die("%s: dpkg-deb cannot extract it: %.*s; the download is damaged, run again", debs[i],
-			    xerr ? (int)strcspn(xerr, "\n") : 0, xerr ? xerr : "");
-		}
-		add_md5sums(debs[i], tmpl, &sums);
-		if (!tty)
-			inform("fetched %s (%lld bytes)", strrchr(debs[i], '/') + 1,
-				(long long)st.st_size);
-		unlink(debs[i]);
+		extract_deb(a, debs[i], root, tmpl, &sums, !tty);
 		free(debs[i]);
-		free(xerr);
 	}
-	if (link) {
-		char *at = xasprintf("%s/%s", root, link->name);
-
-		if (symlink(link->target, at)) {
-			int err = errno;
-
-			fs_remove_tree(tmpl);
-			die("%s: cannot link it to %s: %s; check the cache folder", at, link->target, strerror(err));
-		}
-		free(at);
-	}
-	if (extracted_seal(tmpl, sums.len ? sums.buf : NULL, need ? (char *const *)&need : NULL, need ? 1 : 0, &why)) {
-		fs_remove_tree(tmpl);
-		report_hold(why, free);
-		if (disk_full(why))
-			die("%s; the disk holding %s/trees is full: free space there, or point XDG_CACHE_HOME at a folder "
-			    "with room", why, a->cache);
-		die("%s; the download or the disk holding %s/trees is damaged: run again", why, a->cache);
-	}
-	/* The rename makes the tree appear whole, .complete included (callers hold its lock). */
-	if (rename(tmpl, final)) {
-		int err = errno;
-
-		fs_remove_tree(tmpl);
-		die("%s: cannot move the extracted tree into place: %s; check the cache folder", final, strerror(err));
-	}
+	place_tree(a, tmpl, final, link, need, &sums);
 	sb_release(&sums);
 	free(root);
 	free(parent);
@@ -449,6 +467,30 @@ static void fetch_headers(const struct archive *a, const struct candidate *c, co
 	free(what);
 }
 
+/* The modules package of BEST, proven or fetched: its lib/modules/R-S folder (new string). */
+static char *fetch_modules(const struct archive *a, const struct candidate *best)
+{
+	const struct archive_request *rq = a->rq;
+	char *package = rq->offline ? cached_modules_package(a, best) : modules_package(a, best);
+	char *mdir, *spec, *modules;
+	struct package_fetch pf;
+
+	if (!package)
+		die("%s %s: %s linux-modules-%s-%s (nor linux-image-%s-%s-unsigned) of that version; %s",
+		    best->package, best->version, rq->offline ? "the cache holds no" : "the archive has no",
+		    best->release, best->suffix, best->release, best->suffix,
+		    rq->offline ? "run once without --offline" : "check it with 'kabigen list'");
+	mdir = xasprintf("%s/trees/%s_%s", a->cache, package, best->version);
+	spec = xasprintf("%s=%s", package, best->version);
+	pf = (struct package_fetch){ best->suite, spec, mdir };
+	fetch_locked(a, mdir, package, fetch_package, &pf);
+	modules = modules_dir(mdir, best);
+	free(spec);
+	free(mdir);
+	free(package);
+	return modules;
+}
+
 struct archive_tree *archive_fetch(const struct archive_request *rq)
 {
 	struct archive a;
@@ -474,26 +516,8 @@ struct archive_tree *archive_fetch(const struct archive_request *rq)
 	t->flavour = xstrdup(best->flavour);
 	if (!fs_is_dir(t->kdir))
 		die("%s: the cached package has no such folder; remove %s and run again", t->kdir, dir);
-	if (rq->modules) {
-		char *package = rq->offline ? cached_modules_package(&a, best) : modules_package(&a, best);
-		char *mdir;
-		char *spec;
-		struct package_fetch pf;
-
-		if (!package)
-			die("%s %s: %s linux-modules-%s-%s (nor linux-image-%s-%s-unsigned) of that version; %s",
-			    best->package, best->version, rq->offline ? "the cache holds no" : "the archive has no",
-			    best->release, best->suffix, best->release, best->suffix,
-			    rq->offline ? "run once without --offline" : "check it with 'kabigen list'");
-		mdir = xasprintf("%s/trees/%s_%s", a.cache, package, best->version);
-		spec = xasprintf("%s=%s", package, best->version);
-		pf = (struct package_fetch){ best->suite, spec, mdir };
-		fetch_locked(&a, mdir, package, fetch_package, &pf);
-		free(spec);
-		t->modules = modules_dir(mdir, best);
-		free(mdir);
-		free(package);
-	}
+	if (rq->modules)
+		t->modules = fetch_modules(&a, best);
 	free(dir);
 	archive_close(&a);
 	return t;

@@ -125,7 +125,7 @@ void archive_argv_free(char **v)
 
 /* Runs an apt tool on suite S; returns its exit status, with its stdout in *out and stderr in *err. */
 int archive_apt_run(const struct archive *a, const struct suite *s, const char *tool, const char *const *tail,
-		   char **out, char **err, const char *dir, enum child_stdout mode)
+		    char **out, char **err, const char *dir, enum child_stdout mode)
 {
 	char **v = archive_apt_argv(a, s, tool, tail);
 	int rc = child_run(v, dir, mode, out, err);
