@@ -716,71 +716,66 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void take_sections(struct extract *x)
+/*
+ * The element type of section K (index IDX in the set) in this configuration, into *T; or
+ * why it is left out (new string). MODULE: struct module's definition, or NULL.
+ */
+static char *section_type(struct extract *x, const struct kset_section *k, const char *idx, struct decl *module,
+			  CXType *t)
+{
+	CXType count_type;
+
+	if (!probe(x, TU_PROBE_SECTION, idx))
+		return xasprintf("%s: %s is false", k->name, k->cond);
+	if (k->type) {
+		*t = clang_getTypedefDeclUnderlyingType(probe(x, TU_PROBE_SECTYPE, idx)->cursor);
+	} else {
+		if (!module)
+			die("%s: section %s names the struct module member %s, but the headers define no struct "
+			    "module; check %s", x->origin, k->name, k->elements, x->set->file);
+		if (!member_type(clang_getCursorType(module->cursor), k->elements, t) ||
+		    clang_getCanonicalType(*t).kind != CXType_Pointer)
+			return xasprintf("%s: struct module has no pointer %s in this configuration", k->name,
+					 k->elements);
+		*t = clang_getPointeeType(clang_getCanonicalType(*t));
+	}
+	if (k->count && (!module || !member_type(clang_getCursorType(module->cursor), k->count, &count_type)))
+		return xasprintf("%s: struct module has no %s in this configuration", k->name, k->count);
+	*t = clang_getUnqualifiedType(clang_getCanonicalType(*t));
+	return NULL;
+}
+
+/* SEC: the set's section K of element type T, with the offsets of its pointers (at least one). */
+static void fill_section(struct extract *x, struct kabi_section *sec, const struct kset_section *k, CXType t)
+{
+	long long size = clang_Type_getSizeOf(t), align = clang_Type_getAlignOf(t);
+
+	if (t.kind == CXType_Void)
+		size = align = 1;	/* bytes: what find_module_sections() passes as their size */
+	if (size <= 0 || align <= 0)
+		die("%s: the element type of section %s has no size in this configuration (libclang error "
+		    "%lld); check %s", x->origin, k->name, size, x->set->file);
+	sec->name = xstrdup(k->name);
+	sec->type = t.kind == CXType_Void ? xstrdup("void") : cx_take(clang_getTypeSpelling(t));
+	sec->size = (uint64_t)size;
+	sec->align = (uint32_t)align;
+	sec->elements = k->elements ? xstrdup(k->elements) : NULL;
+	sec->count = k->count ? xstrdup(k->count) : NULL;
+	sec->reloc = xstrdup(k->reloc);
+	collect_offsets(t, 0, &sec->offsets, &sec->n_offsets);
+	if (!sec->n_offsets) {
+		sec->offsets = xcalloc(1, sizeof(*sec->offsets));
+		sec->n_offsets = 1;
+	}
+	qsort(sec->offsets, sec->n_offsets, sizeof(*sec->offsets), cmp_u64);
+}
+
+/* Why a section is missing (WHY[i], taken), once, unless another entry of the same name gave it. */
+static void note_missing_sections(struct extract *x, char **why)
 {
 	const struct kset *s = x->set;
 	struct kabi_provenance *p = &x->m->prov;
-	struct decl *module = decl_get(x->records, "module");
 
-	char **why = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*why));
-
-	x->m->sections = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*x->m->sections));
-	for (size_t i = 0; i < s->n_sections; i++) {
-		const struct kset_section *k = &s->sections[i];
-		struct kabi_section *sec = &x->m->sections[x->m->n_sections];
-		char idx[32];
-		struct decl *d;
-		CXType t, count_type;
-		long long size, align;
-
-		snprintf(idx, sizeof(idx), "%zu", i);
-		if (!probe(x, TU_PROBE_SECTION, idx)) {
-			why[i] = xasprintf("%s: %s is false", k->name, k->cond);
-			continue;
-		}
-		if (k->type) {
-			d = probe(x, TU_PROBE_SECTYPE, idx);
-			t = clang_getTypedefDeclUnderlyingType(d->cursor);
-		} else {
-			if (!module)
-				die("%s: section %s names the struct module member %s, but the headers define no struct "
-				    "module; check %s", x->origin, k->name, k->elements, s->file);
-			if (!member_type(clang_getCursorType(module->cursor), k->elements, &t) ||
-			    clang_getCanonicalType(t).kind != CXType_Pointer) {
-				why[i] = xasprintf("%s: struct module has no pointer %s in this configuration", k->name,
-						   k->elements);
-				continue;
-			}
-			t = clang_getPointeeType(clang_getCanonicalType(t));
-		}
-		if (k->count && (!module || !member_type(clang_getCursorType(module->cursor), k->count, &count_type))) {
-			why[i] = xasprintf("%s: struct module has no %s in this configuration", k->name, k->count);
-			continue;
-		}
-		t = clang_getUnqualifiedType(clang_getCanonicalType(t));
-		size = clang_Type_getSizeOf(t);
-		align = clang_Type_getAlignOf(t);
-		if (t.kind == CXType_Void)
-			size = align = 1;	/* bytes: what find_module_sections() passes as their size */
-		if (size <= 0 || align <= 0)
-			die("%s: the element type of section %s has no size in this configuration (libclang error "
-			    "%lld); check %s", x->origin, k->name, size, s->file);
-		sec->name = xstrdup(k->name);
-		sec->type = t.kind == CXType_Void ? xstrdup("void") : cx_take(clang_getTypeSpelling(t));
-		sec->size = (uint64_t)size;
-		sec->align = (uint32_t)align;
-		sec->elements = k->elements ? xstrdup(k->elements) : NULL;
-		sec->count = k->count ? xstrdup(k->count) : NULL;
-		sec->reloc = xstrdup(k->reloc);
-		collect_offsets(t, 0, &sec->offsets, &sec->n_offsets);
-		if (!sec->n_offsets) {
-			sec->offsets = xcalloc(1, sizeof(*sec->offsets));
-			sec->n_offsets = 1;
-		}
-		qsort(sec->offsets, sec->n_offsets, sizeof(*sec->offsets), cmp_u64);
-		x->m->n_sections++;
-	}
-	/* Why a section is missing, once, unless another entry of the same name gave it. */
 	for (size_t i = 0; i < s->n_sections; i++) {
 		size_t j;
 
@@ -791,6 +786,25 @@ static void take_sections(struct extract *x)
 		else
 			free(why[i]);
 	}
+}
+
+static void take_sections(struct extract *x)
+{
+	const struct kset *s = x->set;
+	struct decl *module = decl_get(x->records, "module");
+	char **why = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*why));
+
+	x->m->sections = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*x->m->sections));
+	for (size_t i = 0; i < s->n_sections; i++) {
+		char idx[32];
+		CXType t;
+
+		snprintf(idx, sizeof(idx), "%zu", i);
+		why[i] = section_type(x, &s->sections[i], idx, module, &t);
+		if (!why[i])
+			fill_section(x, &x->m->sections[x->m->n_sections++], &s->sections[i], t);
+	}
+	note_missing_sections(x, why);
 	free(why);
 }
 
