@@ -19,7 +19,7 @@ struct strbuf;
 
 /*
  * Where the set's own part of the unit begins. What comes before (its defines and
- * includes) is what the headers provide: extract.c parses that part alone first and
+ * includes) is what the headers provide: parse_answered.c answers from that part and
  * defines kabigen__type_struct_NAME there for each type a condition tests that the
  * headers define.
  */

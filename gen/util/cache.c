@@ -9,7 +9,7 @@
  *
  *	kabigen result 4
  *	key <sha256 of everything else that decides the output (cache_keys.c)>
- *	kind <result|proof|answers|pch-facts|pch-seen>
+ *	kind <result|proof|answers|pch-inventory|pch-seen>
  *	release <UTS_RELEASE>				(kind result only)
  *	output <length> <xxh128 of the output>
  *	files <count>
@@ -39,13 +39,13 @@
 
 /*
  * 3: the output's digest is XXH3-128 (cache_digest()), as the manifest's are: it guards
- * against damage, and a 1 MB output (a precompiled head's facts) took 4 ms in sha256.
+ * against damage, and a 1 MB output (a precompiled head's inventory) took 4 ms in sha256.
  * 4: the entry's kind is a line of its own (before, "release" held "answers", "proof" or
  * "pch" for entries that are no kernel's output); an entry of 3 is a miss, replaced.
  */
 #define ENTRY_MAGIC "kabigen result 4\n"
 
-const char *const cache_kind_names[CACHE_N_KINDS] = { "result", "proof", "answers", "pch-facts", "pch-seen" };
+const char *const cache_kind_names[CACHE_N_KINDS] = { "result", "proof", "answers", "pch-inventory", "pch-seen" };
 
 void cache_key_init(struct cache_key *k)
 {

@@ -37,11 +37,11 @@ enum cache_kind {
 	CACHE_RESULT,		/* an output of a format, or the model (its JSON dump), for a release */
 	CACHE_PROOF,		/* a C header's bytes that compiled */
 	CACHE_ANSWERS,		/* a set's last answers for a unit and target */
-	CACHE_PCH_FACTS,	/* what a precompiled head holds, beside its .pch */
+	CACHE_PCH_INVENTORY,	/* what a precompiled head holds, beside its .pch */
 	CACHE_PCH_SEEN,		/* a head parsed once before (the next parse saves it precompiled) */
 	CACHE_N_KINDS
 };
-/* Each kind's name in an entry: "result", "proof", "answers", "pch-facts", "pch-seen". */
+/* Each kind's name in an entry: "result", "proof", "answers", "pch-inventory", "pch-seen". */
 extern const char *const cache_kind_names[CACHE_N_KINDS];
 
 /* One result as the cache holds it. */

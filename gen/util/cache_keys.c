@@ -8,7 +8,7 @@
  *	proof		"kabigen header proof" VERSION	the programs' stamps, arguments, header
  *	answers		"kabigen answers 1"		target, unit
  *	pch (.pch)	"kabigen pch 1"			libclang's stamp, arguments, head
- *	pch-facts	the pch key's			"facts" and the pch key
+ *	pch-inventory	the pch key's			"facts" and the pch key
  *	pch-seen	the pch key's			"seen" and the pch key
  *
  * Change what one key hashes, or what an entry of its kind holds, and bump its version
@@ -20,7 +20,7 @@
 
 /* The answers' text (answers_format()) and what decides it. */
 #define ANSWERS_VERSION "kabigen answers 1"
-/* The facts' text (pch_facts_format()) and the .pch file's; a kabigen that writes them otherwise bumps this. */
+/* The inventory's text (pch_inventory_format()) and the .pch file's; a kabigen that writes them otherwise bumps this. */
 #define PCH_VERSION "kabigen pch 1"
 
 static void add_args(struct cache_key *k, char *const *args, size_t n_args)
@@ -90,6 +90,7 @@ char *cache_key_pch_entry(const char *pch_key, enum cache_kind kind)
 	struct cache_key k;
 
 	cache_key_init(&k);
+	/* "facts": the inventory's old word, kept so that no key changes. */
 	cache_key_add_str(&k, kind == CACHE_PCH_SEEN ? "seen" : "facts", pch_key);
 	return cache_key_final(&k);
 }

@@ -37,7 +37,7 @@ char *cache_key_proof(const char *header, char *const *args, size_t n_args);
 char *cache_key_answers(const char *target, const char *unit);
 /* A precompiled head of HEAD_LEN bytes parsed with ARGS: the name of its .pch (no entry). */
 char *cache_key_pch(char *const *args, size_t n_args, const char *head, size_t head_len);
-/* The entry of KIND (CACHE_PCH_FACTS or CACHE_PCH_SEEN) kept beside the .pch PCH_KEY names. */
+/* The entry of KIND (CACHE_PCH_INVENTORY or CACHE_PCH_SEEN) kept beside the .pch PCH_KEY names. */
 char *cache_key_pch_entry(const char *pch_key, enum cache_kind kind);
 
 #endif

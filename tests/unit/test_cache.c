@@ -122,9 +122,9 @@ static void test_other_keys(void **state)
 	keys[n++] = cache_key_pch(args, 2, "head", 4);
 	keys[n++] = cache_key_pch(args, 2, "head", 3);
 	keys[n++] = cache_key_pch(other, 2, "head", 4);
-	keys[n++] = cache_key_pch_entry(pch, CACHE_PCH_FACTS);
+	keys[n++] = cache_key_pch_entry(pch, CACHE_PCH_INVENTORY);
 	keys[n++] = cache_key_pch_entry(pch, CACHE_PCH_SEEN);
-	keys[n++] = cache_key_pch_entry(keys[0], CACHE_PCH_FACTS);
+	keys[n++] = cache_key_pch_entry(keys[0], CACHE_PCH_INVENTORY);
 	keys[n++] = cache_key_answers("-target", "riscv64-linux-gnu");
 	keys[n++] = cache_key_proof("unit", NULL, 0);
 	keys[n++] = cache_key_pch(NULL, 0, "unit", 4);
