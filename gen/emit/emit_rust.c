@@ -773,8 +773,15 @@ static void add_str_const(struct rust *x, struct strbuf *sb, const char *name, c
 	claim(&x->values, rname, what);
 	free(what);
 	free(rname);
-	sb_addf(sb, "/// The string %s of this triple.\n%spub const KABI_%s: &str = ", name, allow_const, name);
-	escape_rust_string(sb, value);
+	/* A tree's strings are bytes (a LOCALVERSION in Latin-1): a str cannot hold those. */
+	if (escape_is_utf8(value)) {
+		sb_addf(sb, "/// The string %s of this triple.\n%spub const KABI_%s: &str = ", name, allow_const, name);
+		escape_rust_string(sb, value);
+	} else {
+		sb_addf(sb, "/// The string %s of this triple: its bytes, which are not UTF-8.\n%spub const KABI_%s: &[u8] = ",
+			name, allow_const, name);
+		escape_rust_bytes(sb, value);
+	}
 	sb_adds(sb, ";\n");
 }
 
@@ -1596,6 +1603,11 @@ char *emit_rust_triple(const struct kabi_model *m, const char *path)
 	if (!vermagic)
 		die("%s: the headers give no vermagic, by which a loader picks the triple; the set must keep the "
 		    "string VERMAGIC", p->release ? p->release : "a triple");
+	/* Triple's fields and modinfo!'s concat!() are str: the vermagic's bytes would be lost. */
+	if (!escape_is_utf8(vermagic) || (p->release && !escape_is_utf8(p->release)))
+		die("%s: the release or vermagic is not UTF-8 (\"%s\"), which a crate's Triple and modinfo! cannot "
+		    "hold; nothing was written; leave the triple out of the crate ('kabigen --format rust' writes its "
+		    "strings as bytes)", p->release ? p->release : "a triple", vermagic);
 	sb_adds(&sb, "/// The kernel's name of relocation type V of this triple, or None.\n"
 		     "fn reloc_name(v: u32) -> Option<&'static str> {\n");
 	if (n_relocs)
