@@ -869,46 +869,12 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
  */
 static bool libclang_used;
 
-/*
- * The environment variables through which clang's driver adds include folders, for every
- * target (CPATH as -I after the command line's, the others as -isystem for their language).
- * What kabigen parses is the tree, the arch profile, the set and the options alone, and the
- * cache keys hold exactly those: a folder from the environment would change the bytes of a
- * parse without changing its key. So libclang never sees them, and the run says so. (The
- * other variables libclang-19 reads leave a Linux triple's parse alone: SDKROOT and
- * *_DEPLOYMENT_TARGET are Darwin's, INCLUDE and EXTERNAL_INCLUDE MSVC's, SCE_* PlayStation's,
- * HIP_PATH and ROCM_PATH offloading's; CCC_OVERRIDE_OPTIONS is read by the clang program,
- * not by libclang; SOURCE_DATE_EPOCH sets __DATE__ and __TIME__, which no layout reads.)
- */
-static const char *const include_env[] = { "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
-					   "OBJCPLUS_INCLUDE_PATH" };
-
-static void clear_include_env(void)
-{
-	struct strbuf names = { 0 };
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(include_env) / sizeof(include_env[0]); i++) {
-		const char *v = getenv(include_env[i]);
-
-		/* An empty one adds nothing (clang's addDirectoryList()): cleared without a word. */
-		if (v && *v)
-			sb_addf(&names, "%s%s", n++ ? ", " : "", include_env[i]);
-		if (v)
-			unsetenv(include_env[i]);
-	}
-	if (n)
-		warn("%s %s set; kabigen's parse does not use %s: the headers come from the kernel tree with the arch "
-		     "profile's flags alone (unset %s to silence this)", names.buf, n > 1 ? "are" : "is",
-		     n > 1 ? "them" : "it", n > 1 ? "them" : "it");
-	sb_release(&names);
-}
-
 CXIndex extract_new_index(int exclude_declarations_from_pch)
 {
 	if (!libclang_used) {
 		trace("libclang's first use in this run");
-		clear_include_env();
+		tu_clear_include_env("kabigen's parse",
+				     "the headers come from the kernel tree with the arch profile's flags alone");
 	}
 	libclang_used = true;
 	parse_heap_prepare();

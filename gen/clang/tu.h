@@ -62,4 +62,8 @@ char *tu_tree_relative(const char *path);
 /* The arguments on one line, each quoted for a POSIX shell where it needs it. New string. */
 char *tu_shell_args(const struct tu *tu);
 
+/* Unsets CPATH and its kin, clang's include folders from the environment, before a parse or a
+ * compile; a set one is warned about: "CPATH is set; USER does not use it: WHY (unset it ...)". */
+void tu_clear_include_env(const char *user, const char *why);
+
 #endif

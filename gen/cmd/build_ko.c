@@ -18,6 +18,7 @@
 #include "util/self.h"
 #include "util/str.h"
 #include "input/tree.h"
+#include "clang/tu.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -385,6 +386,9 @@ static int run(int argc, char **argv)
 	size_t n;
 
 	parse_options(argc, argv, &o);
+	/* Now, not at libclang's first use: a model from the cache never loads libclang, and the
+	 * compiler child would find its includes through them. */
+	tu_clear_include_env("build-ko", "a module is built from kabi.h and its own C files alone");
 	if (o.output && !o.print_cflags) {
 		/* -o must be none of the C files it is built from (-o hello.c would replace one). */
 		struct cmd_file out = { o.output, "-o" }, *in = xcalloc(argc - optind, sizeof(*in));

@@ -150,16 +150,10 @@ static void job_finish(struct job *j, const char *self, int no_cache, const char
 	const char *kdir = j->kdir, *slash = kdir ? strrchr(kdir, '/') : NULL;
 	size_t argc = 0;
 
-	struct strbuf shown = { 0 };
-	char *raw;
-
-	/* A tree is named by its folder: the release and flavour, in Debian's layout. Shown
-	 * as text (escape.h): the names come from the matrix file. */
-	raw = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
-			j->flavour ? " " : "", j->flavour ? j->flavour : "");
-	escape_text(&shown, raw);
-	free(raw);
-	j->tree = shown.buf;
+	/* A tree is named by its folder: the release and flavour, in Debian's layout. Kept raw:
+	 * the progress line and the summary escape it (escape.h), once. */
+	j->tree = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
+			    j->flavour ? " " : "", j->flavour ? j->flavour : "");
 	j->label = xasprintf("%s %s", j->tree, j->formats);
 	argv_push(&j->argv, &argc, self);
 	argv_push(&j->argv, &argc, "--arch");
@@ -333,27 +327,33 @@ static void check_written(struct job *jobs, size_t n)
 	free(owner);
 }
 
-/* The summary's rows of J: one per format it wrote, or its failure under all its formats. */
+/* The summary's rows of J: one per format it wrote, or its failure under all its formats.
+ * The names come from the matrix file: shown as text (escape.h); the children's lines are. */
 static void print_job(const struct job *j)
 {
 	size_t n_lines;
 	char **lines = last_lines(j->log, j->status ? 1 : j->n_formats, &n_lines);
 	const char *format = j->formats;
+	struct strbuf label = { 0 }, tree = { 0 };
 
+	escape_text(&label, j->label);
+	escape_text(&tree, j->tree);
 	if (j->conflict) {
-		printf("%-40s %-6s %8.2f  %s\n", j->label, "FAILED", j->seconds, j->conflict);
+		printf("%-40s %-6s %8.2f  %s\n", label.buf, "FAILED", j->seconds, j->conflict);
 	} else if (j->status || n_lines != j->n_formats) {
-		printf("%-40s %-6s %8.2f  %s\n", j->label, j->status ? "FAILED" : "ok", j->seconds, lines[n_lines - 1]);
+		printf("%-40s %-6s %8.2f  %s\n", label.buf, j->status ? "FAILED" : "ok", j->seconds, lines[n_lines - 1]);
 	} else {
 		for (size_t i = 0; i < n_lines; i++) {
 			int len = (int)strcspn(format, ",");
-			char *row = xasprintf("%s %.*s", j->tree, len, format);
+			char *row = xasprintf("%s %.*s", tree.buf, len, format);
 
 			printf("%-40s %-6s %8.2f  %s\n", row, "ok", j->seconds, lines[i]);
 			format += len + (format[len] == ',');
 			free(row);
 		}
 	}
+	sb_release(&label);
+	sb_release(&tree);
 	strv_free(lines, n_lines);
 }
 

@@ -24,6 +24,12 @@ char *emit_rust_module(const struct kabi_model *m, const char *macro_prefix);
  * or the vermagic. New string, to append to emit_rust_module()'s.
  */
 char *emit_rust_triple(const struct kabi_model *m, const char *path);
+/*
+ * The oldest Rust that compiles the model's Rust (a static string): "1.82" for the &raw of a
+ * crate's module macros, "1.83" where a struct has bitfields, whose const setters take
+ * &mut self (const_mut_refs).
+ */
+const char *emit_rust_version(const struct kabi_model *m);
 /* The Rust definitions of KabiSection and KabiSectionReloc (static text). */
 const char *emit_rust_section_type(void);
 

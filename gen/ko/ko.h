@@ -42,8 +42,8 @@ struct ko_table {
 	int present;
 	uint64_t size, align;
 	unsigned char *data;		/* NULL for SHT_NOBITS */
-	struct ko_field_reloc *relocs;	/* NULL after ko_drop_tables() */
-	size_t n_relocs;
+	struct ko_field_reloc *relocs;	/* NULL after ko_drop_tables(), and in ->tables' __param */
+	size_t n_relocs;		/* (counted there, kept in ko_module.param) */
 };
 
 struct ko_version {

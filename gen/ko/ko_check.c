@@ -281,7 +281,7 @@ static void check_tables(const struct ko_checker *c, const struct ko_module *m, 
 				    sec->name, (unsigned long long)t->size, sec->type, (unsigned long long)sec->size);
 			continue;
 		}
-		for (size_t i = 0; i < t->n_relocs; i++) {
+		for (size_t i = 0; t->relocs && i < t->n_relocs; i++) {	/* __param's: check_params() */
 			uint64_t in = t->relocs[i].offset % sec->size;
 			size_t j;
 
