@@ -13,6 +13,7 @@ struct suite {
 	int readable;		/* its index is there to read */
 	int fresh;		/* this run updated its index: as new as the archive */
 	char *problem;		/* why it could not be refreshed, or NULL */
+	int damaged;		/* apt could not read its cached index: removed by the next refresh, under the lock */
 };
 
 /* A linux-headers package found in an index. */

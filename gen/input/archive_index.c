@@ -212,6 +212,9 @@ static int from_cache(const struct suite *s)
 	return s->readable && !s->fresh && !s->problem;
 }
 
+/* Below, beside the scan that finds an index damaged. */
+static void suite_forget(struct suite *s);
+
 /*
  * Locks suite S's folder (the lock is returned, held until the indexes are read: another
  * kabigen waits rather than reading a half-written index) and says whether its indexes
@@ -226,6 +229,9 @@ static int suite_plan(const struct archive *a, struct suite *s, int *fd, int you
 
 	*fd = archive_lock(lockp);
 	suite_write_sources(a, s);
+	/* Removed here, not where it was found: another kabigen may be writing it under the lock. */
+	if (s->damaged)
+		suite_forget(s);
 	s->readable = stat(stamp, &st) == 0;
 	todo = !a->rq->offline && (again || !s->readable || time(NULL) - st.st_mtime >= a->max_age);
 	/*
@@ -444,7 +450,7 @@ static char *suite_scan(struct archive *a, const struct suite *s)
 	return NULL;
 }
 
-/* Forgets suite S's cached index, so that the next refresh downloads it whole. */
+/* Forgets suite S's cached index, so that it is downloaded whole; under the suite's lock (suite_plan). */
 static void suite_forget(struct suite *s)
 {
 	char *lists = xasprintf("%s/lists", s->dir), *stamp = xasprintf("%s/updated", s->dir);
@@ -455,6 +461,7 @@ static void suite_forget(struct suite *s)
 	unlink(stamp);
 	unlink(failed);
 	s->readable = 0;
+	s->damaged = 0;
 	free(partial);
 	free(failed);
 	free(stamp);
@@ -485,7 +492,7 @@ static void scan_suites(struct archive *a)
 	if (damaged && !a->rq->offline) {
 		for (size_t i = 0; i < a->n_suites; i++)
 			if (why[i])
-				suite_forget(&a->suites[i]);
+				a->suites[i].damaged = 1;
 		refresh_suites(a, 0);
 		for (size_t i = 0; i < a->n_suites; i++) {
 			if (!why[i] || !a->suites[i].readable)
