@@ -35,6 +35,7 @@
 #include "yamldoc.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -261,7 +262,11 @@ static void read_layout(struct ko_loader *l, const struct ynode *n)
 			ynode_die(k, "layout: kernel_param maps size and the members it reads (name, ops, arg) to byte offsets");
 		for (size_t i = 0; i + 1 < k->n_items; i += 2) {
 			const char *key = ynode_str(k->items[i], "kernel_param member");
-			int64_t off = read_offset(k->items[i + 1], key);
+			char what[96];
+			int64_t off;
+
+			snprintf(what, sizeof(what), "kernel_param %s", key);
+			off = read_offset(k->items[i + 1], what);
 
 			if (!strcmp(key, "size")) {
 				y->param_size = off;
