@@ -193,7 +193,8 @@ static const char usage_text[] =
 	"2 usage; 4 some module fails the loader profile; 8 some module disagrees with the\n"
 	"triple's layouts or exports; 16 Linux itself refuses some module: its ELF breaks a rule\n"
 	"of kernel/module/main.c (one .gnu.linkonce.this_module, one symbol table, relocations\n"
-	"within their section, ...). Bits add up: 12, 20.\n";
+	"within their section, ...); 32 some module crashes the loader (the profile's crashes:,\n"
+	"or an init or exit its layout: reads as garbage). Bits add up: 12, 20.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
        OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY };
