@@ -150,6 +150,23 @@ run_json "$work/dump.json" "$work/d/dump.yaml" "$work/af_key.ko"
 sed 's/^  dump: kabi.json/  dump: nothere.json/' "$work/d/dump.yaml" >"$work/d/nothere.yaml"
 expect_error "layout: a dump that is not there" 1 "d/nothere.json" /dev/null -- ko --loader "$work/d/nothere.yaml" "$work/af_key.ko"
 
+# ---- layout: triple: riscv64:6.12 (fetched as --kver 6.12 would be) against 7.2's af_key: the same
+# findings as the offsets of 6.12's dump, given as numbers; init named where 6.12 has it ----
+read -r k612 < <("$fetch" trixie riscv64)
+"$kabigen" --arch riscv64 --kdir "$k612" --format json -o "$work/d612.json" 2>/dev/null
+member() { jq ".structs[] | select(.name == \"module\") | .members[] | select(.name == \"$1\") | .offset_bits / 8" "$work/d612.json"; }
+size612=$(jq '.structs[] | select(.name == "module") | .size' "$work/d612.json") init612=$(member init) exit612=$(member exit)
+cp "$configs/loaders/linux.yaml" "$work/t612.yaml"
+printf 'layout:\n  triple: riscv64:6.12\n' >>"$work/t612.yaml"
+layout_yaml "$work/o612.yaml" "$size612" "$init612" "$exit612"
+run_json "$work/t612.json" "$work/t612.yaml" "$work/af_key.ko"
+run_json "$work/o612.json" "$work/o612.yaml" "$work/af_key.ko"
+[ "$init612" != "$init" ] || fail "6.12 and 7.2 have init at the same offset ($init); this case needs another release"
+[ -n "$(reasons "$work/t612.json")" ] && [ "$(reasons "$work/t612.json")" = "$(reasons "$work/o612.json")" ] &&
+	jq -r '.modules[0].findings[].text' "$work/t612.json" | grep -qF "reads init at $init612 (compiled against riscv64:6.12)" &&
+	pass "layout: triple riscv64:6.12: init read at $init612 (7.2 has it at $init), as with 6.12's offsets" ||
+	fail "triple 6.12: $(cat "$work/stderr") $(jq -c '[.modules[0].findings[].text]' "$work/t612.json") vs $(reasons "$work/o612.json" | tr '\n' ';')"
+
 # ---- placement: near-kernel on amd64: PC32 and PLT32 reach the kernel, 32S does not ----
 xz -dc "$(find "$amd_mods" -path '*/net/key/af_key.ko.xz' | head -n 1)" >"$work/af_key.amd64.ko"
 s32=$(readelf -rW "$work/af_key.amd64.ko" | grep -c 'R_X86_64_32S' || true)
