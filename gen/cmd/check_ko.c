@@ -108,7 +108,8 @@ static char **folder_names(const char *path, size_t *n)
 		names[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), cmp_names);
+	if (*n)		/* an empty folder has no array to sort (qsort wants one, UBSan says) */
+		qsort(names, *n, sizeof(*names), cmp_names);
 	return names;
 }
 

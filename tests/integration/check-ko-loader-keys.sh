@@ -207,6 +207,14 @@ run_json "$work/ro.json" "$configs/loaders/linux.yaml" "$work/ro.ko"
 run_json "$work/ro2.json" "$configs/loaders/linux.yaml" "$work/af_key.ko"
 [ "$rc" = 0 ] && pass "the unchanged af_key loads under linux" || fail "af_key under linux: exit $rc"
 
+# ---- a folder holding an empty folder (as a modules package does): walked, no undefined behaviour ----
+mkdir -p "$work/tree/empty"
+cp "$work/af_key.ko" "$work/tree/"
+rc=0
+ko --format json "$work/tree" >"$work/tree.json" 2>"$work/stderr" || rc=$?
+[ "$rc" = 0 ] && [ ! -s "$work/stderr" ] && [ "$(jq .summary.load "$work/tree.json")" = 1 ] &&
+	pass "a folder with an empty folder in it: af_key checked, nothing on stderr" || fail "empty folder: exit $rc, $(cat "$work/stderr")"
+
 # ---- malformed profiles: one line, at the place ----
 bad() { # NAME PATTERN PROFILE-TEXT-EDIT (a sed script on linux.yaml, or text appended after '+')
 	local name=$1 pattern=$2 edit=$3
