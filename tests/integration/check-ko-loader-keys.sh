@@ -207,6 +207,14 @@ run_json "$work/ro.json" "$configs/loaders/linux.yaml" "$work/ro.ko"
 run_json "$work/ro2.json" "$configs/loaders/linux.yaml" "$work/af_key.ko"
 [ "$rc" = 0 ] && pass "the unchanged af_key loads under linux" || fail "af_key under linux: exit $rc"
 
+# ---- .srodata (riscv64's small read-only data) is ordinary data, not a special section ----
+xz -dc "$(find "$mods" -path '*/arch/riscv/kvm/kvm.ko.xz' | head -n 1)" >"$work/kvm.ko"
+readelf -SW "$work/kvm.ko" | grep -q ' \.srodata' || fail "kvm has no .srodata; this case needs another module"
+ko --loader minimal --format json "$work/kvm.ko" >"$work/kvm.json" 2>/dev/null || true
+[ "$(jq '[.modules[0].special_sections[] | select(startswith(".srodata"))] | length' "$work/kvm.json")" = 0 ] &&
+	pass ".srodata is not a special section (minimal, other: refuse, does not refuse it)" ||
+	fail ".srodata: $(jq -c "[.modules[0].findings[].reason | select(contains(\".srodata\"))]" "$work/kvm.json")"
+
 # ---- a folder holding an empty folder (as a modules package does): walked, no undefined behaviour ----
 mkdir -p "$work/tree/empty"
 cp "$work/af_key.ko" "$work/tree/"
