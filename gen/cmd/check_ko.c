@@ -109,7 +109,8 @@ static char **folder_names(const char *path, size_t *n)
 		names[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), cmp_names);
+	if (*n)		/* an empty folder has no array to sort (qsort wants one, UBSan says) */
+		qsort(names, *n, sizeof(*names), cmp_names);
 	return names;
 }
 
@@ -204,7 +205,8 @@ static const char usage_tail[] =
 	"2 usage; 4 some module fails the loader profile; 8 some module disagrees with the\n"
 	"triple's layouts or exports; 16 Linux itself refuses some module: its ELF breaks a rule\n"
 	"of kernel/module/main.c (one .gnu.linkonce.this_module, one symbol table, relocations\n"
-	"within their section, ...). Bits add up: 12, 20.\n";
+	"within their section, ...); 32 some module crashes the loader (the profile's crashes:,\n"
+	"or an init or exit its layout: reads as garbage). Bits add up: 12, 20.\n";
 struct check_ko_options {
 	const char *arch, *kdir, *kver, *flavour;
 	int offline;
@@ -332,6 +334,45 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 	return model;
 }
 
+/*
+ * A profile's layout: given as a dump or a triple: the offsets the loader reads, from that
+ * model. The triple is fetched as --arch and --kver would be (with --offline, from the cache).
+ */
+static void loader_layout_resolve(struct ko_loader *l, const struct check_ko_options *o, const char *configs)
+{
+	struct ko_loader_layout *y = &l->layout;
+	struct kabi_model *model;
+	struct ko_facts facts;
+
+	if (y->dump) {
+		model = layout_read_json(y->dump);
+	} else if (y->triple) {
+		struct check_ko_options t = { .offline = o->offline, .no_cache = o->no_cache };
+		char *arch = xstrdup(y->triple), *kdir = NULL, *modules = NULL;
+
+		report_hold(arch, free);
+		*strchr(arch, ':') = '\0';
+		t.arch = arch;
+		t.kver = arch + strlen(arch) + 1;
+		if (!archive_valid_kver(t.kver))
+			die("%s: layout: triple '%s': give ARCH:VERSION with a version such as 6.17 or 7.2.13", l->file,
+			    y->triple);
+		model = tree_model(&t, configs, &kdir, &modules);
+		report_release(arch);
+		free(kdir);
+		free(modules);
+		free(arch);
+	} else {
+		return;
+	}
+	ko_facts_init(&facts, model);
+	if (!facts.module)
+		die("%s: layout: %s has no struct module; give a dump or triple of a whole kernel", l->file, y->source);
+	ko_loader_layout_from(y, &facts);
+	ko_facts_release(&facts);
+	kabi_model_free(model);
+}
+
 static int run(int argc, char **argv)
 {
 	struct check_ko_options o = { 0 };
@@ -366,6 +407,7 @@ static int run(int argc, char **argv)
 	arch = profile_load(configs, model->prov.arch ? model->prov.arch : o.arch);
 	lpath = loader_path(configs, o.loader);
 	loader = ko_loader_load(lpath, arch->name, arch->aliases, arch->n_aliases);
+	loader_layout_resolve(loader, &o, configs);
 	if (o.symvers)
 		symvers = xstrdup(o.symvers);
 	else if (kdir)
@@ -392,7 +434,8 @@ static int run(int argc, char **argv)
 	target = xasprintf("%s (%s)", model->prov.release ? model->prov.release : "?",
 			   model->prov.arch ? model->prov.arch : "?");
 	rep = (struct ko_report){ target, loader->name, loader->file, symvers, checker.relocs_named, &facts,
-				  results, paths.n };
+				  results, paths.n, loader->n_crash_relocations || loader->n_crash_sections ||
+				  loader->crash_other_relocations, loader->n_unprocessed || loader->unprocessed_other };
 	for (size_t i = 0; i < paths.n; i++) {
 		if (results[i].module->error)
 			error("%s", results[i].module->error);

@@ -159,4 +159,7 @@ uint64_t ko_word(const unsigned char *p, size_t width, int msb);
 /* Bytes Linux's apply_relocate_add() writes for relocation TYPE of ELF MACHINE (0: none). */
 unsigned ko_reloc_width(unsigned machine, unsigned type);
 
+/* The section named NAME, or NULL. */
+const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);
+
 #endif

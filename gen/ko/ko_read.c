@@ -1087,3 +1087,11 @@ void ko_free(struct ko_module *m)
 	free(m->path);
 	free(m);
 }
+
+const struct ko_section *ko_find_section(const struct ko_module *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_sections; i++)
+		if (!strcmp(m->sections[i].name, name))
+			return &m->sections[i];
+	return NULL;
+}
