@@ -19,6 +19,7 @@
 #include "ko/ko_loader.h"
 #include "model/layout.h"
 #include "util/report.h"
+#include "util/str.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -82,18 +83,22 @@ static void symvers_check(const char *path)
 static struct export *exports_read(const char *path)
 {
 	/* read_text: a NUL byte would end the text early and drop every export after it. */
-	char *text, *save = NULL;
+	char *text, *cursor, *line;
 	struct export *table = NULL;
 	unsigned line_no = 0;
 
 	symvers_check(path);
 	text = read_text(path, "Module.symvers (--symvers)", 0);
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	cursor = text;
+	while ((line = line_next(&cursor))) {
 		char *field[5] = { NULL }, *p = line;
 		struct export *e;
+		uint64_t crc;
 		size_t n = 0;
 
 		line_no++;
+		if (!*line)
+			continue;
 		while (n < 5) {
 			field[n++] = p;
 			if (!(p = strchr(p, '\t')))
@@ -103,12 +108,16 @@ static struct export *exports_read(const char *path)
 		if (n < 4)
 			die("%s:%u: not a Module.symvers line (CRC, symbol, module, export type); give the tree's "
 			    "Module.symvers", path, line_no);
+		/* A CRC read as 0 would match a module built without CONFIG_MODVERSIONS and hide a mismatch. */
+		if (parse_u64(field[0], 16, &crc))
+			die("%s:%u: CRC '%.20s' of %.60s is not a hexadecimal number; give the tree's Module.symvers",
+			    path, line_no, field[0], field[1]);
 		HASH_FIND_STR(table, field[1], e);
 		if (e)
 			continue;
 		e = xcalloc(1, sizeof(*e));
 		e->name = xstrdup(field[1]);
-		e->crc = strtoull(field[0], NULL, 16);
+		e->crc = crc;
 		e->gpl = strstr(field[3], "_GPL") != NULL;
 		e->ns = xstrdup(field[4] ? field[4] : "");
 		HASH_ADD_KEYPTR(hh, table, e->name, strlen(e->name), e);

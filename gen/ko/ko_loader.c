@@ -52,7 +52,7 @@ static void add_strv(char ***v, size_t *n, char **more, size_t n_more)
 static void read_symbols_file(struct ko_loader *l, const struct ynode *n)
 {
 	const char *name = ynode_str(n, "symbols file");
-	char *path, *text, *what, *save = NULL;
+	char *path, *text, *what, *cursor, *line;
 	const char *slash = strrchr(l->file, '/');
 
 	path = name[0] == '/' || !slash ? xstrdup(name) : xasprintf("%.*s/%s", (int)(slash - l->file), l->file, name);
@@ -64,7 +64,8 @@ static void read_symbols_file(struct ko_loader *l, const struct ynode *n)
 	report_release(what);
 	report_release(path);
 	free(what);
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	cursor = text;
+	while ((line = line_next(&cursor))) {
 		char *hash = strchr(line, '#'), *end;
 
 		if (hash)

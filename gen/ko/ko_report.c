@@ -4,6 +4,7 @@
 #include "ko/ko.h"
 #include "ko/ko_check.h"
 #include "ko/ko_facts.h"
+#include "util/json.h"
 #include "util/report.h"
 
 #include <stdlib.h>
@@ -364,111 +365,134 @@ char *ko_report_md(const struct ko_report *r)
 	return sb.buf;
 }
 
-static void json_tally(struct strbuf *sb, const char *key, struct tally **v, size_t n, int uses)
+static void json_tally(struct json *j, const char *key, struct tally **v, size_t n, int uses)
 {
-	sb_addf(sb, ",\n    \"%s\": [", key);
+	json_array(j, key, JSON_LINES);
 	for (size_t k = 0; k < n; k++) {
-		sb_addf(sb, "%s\n      { \"name\": ", k ? "," : "");
-		escape_json_string(sb, v[k]->key);
-		sb_addf(sb, ", \"modules\": %lu", v[k]->modules);
+		json_object(j, NULL, JSON_SPACED);
+		json_string(j, "name", v[k]->key);
+		json_u64(j, "modules", v[k]->modules);
 		if (uses)
-			sb_addf(sb, ", \"uses\": %lu", v[k]->uses);
-		sb_adds(sb, " }");
+			json_u64(j, "uses", v[k]->uses);
+		json_end(j);
 	}
-	sb_adds(sb, n ? "\n    ]" : "]");
+	json_end(j);
 }
 
-static void json_module(struct strbuf *sb, const struct ko_report *r, const struct ko_result *res)
+/* One of a module's lists, on a line of its own. */
+static void json_list(struct json *j, const char *key)
+{
+	json_break(j);
+	json_array(j, key, JSON_SPACED);
+}
+
+static void json_module(struct json *j, const struct ko_report *r, const struct ko_result *res)
 {
 	const struct ko_module *m = res->module;
 
-	sb_adds(sb, "    { \"path\": ");
-	escape_json_string(sb, m->path);
-	sb_adds(sb, ", \"verdict\": ");
-	escape_json_string(sb, verdict(res));
+	json_object(j, NULL, JSON_SPACED);
+	json_string(j, "path", m->path);
+	json_string(j, "verdict", verdict(res));
 	if (m->error) {
-		sb_adds(sb, ", \"error\": ");
-		escape_json_string(sb, m->error);
-		sb_adds(sb, " }");
+		json_string(j, "error", m->error);
+		json_end(j);
 		return;
 	}
-	sb_adds(sb, ", \"vermagic\": ");
 	if (m->vermagic)
-		escape_json_string(sb, m->vermagic);
+		json_string(j, "vermagic", m->vermagic);
 	else
-		sb_adds(sb, "null");
-	sb_addf(sb, ",\n      \"this_module\": { \"size\": %llu, \"align\": %llu },\n      \"findings\": [",
-		(unsigned long long)m->this_module.size, (unsigned long long)m->this_module.align);
+		json_null(j, "vermagic");
+	json_break(j);
+	json_object(j, "this_module", JSON_SPACED);
+	json_u64(j, "size", m->this_module.size);
+	json_u64(j, "align", m->this_module.align);
+	json_end(j);
+	json_list(j, "findings");
 	for (size_t k = 0; k < res->n_findings; k++) {
-		sb_addf(sb, "%s { \"kind\": \"%s\", \"reason\": ", k ? "," : "", kind_word(res->findings[k].kind));
-		escape_json_string(sb, res->findings[k].reason);
-		sb_adds(sb, ", \"text\": ");
-		escape_json_string(sb, res->findings[k].text);
-		sb_adds(sb, " }");
+		json_object(j, NULL, JSON_SPACED);
+		json_string(j, "kind", kind_word(res->findings[k].kind));
+		json_string(j, "reason", res->findings[k].reason);
+		json_string(j, "text", res->findings[k].text);
+		json_end(j);
 	}
-	sb_adds(sb, " ],\n      \"relocations\": [");
+	json_end(j);
+	json_list(j, "relocations");
 	for (size_t k = 0; k < m->n_relocs; k++) {
 		char *label = reloc_label(r, m->relocs[k].type);
 
-		sb_addf(sb, "%s { \"type\": %u, \"name\": ", k ? "," : "", m->relocs[k].type);
-		escape_json_string(sb, label);
-		sb_addf(sb, ", \"count\": %lu, \"external\": %lu }", m->relocs[k].count, m->relocs[k].external);
+		json_object(j, NULL, JSON_SPACED);
+		json_u64(j, "type", m->relocs[k].type);
+		json_string(j, "name", label);
+		json_u64(j, "count", m->relocs[k].count);
+		json_u64(j, "external", m->relocs[k].external);
+		json_end(j);
 		free(label);
 	}
-	sb_adds(sb, " ],\n      \"tables\": [");
-	for (size_t k = 0, first = 1; k < m->n_tables; k++) {
+	json_end(j);
+	json_list(j, "tables");
+	for (size_t k = 0; k < m->n_tables; k++) {
 		if (!m->tables[k].present)
 			continue;
-		sb_adds(sb, first ? " { \"name\": " : ", { \"name\": ");
-		escape_json_string(sb, r->facts->tables[k]);
-		sb_addf(sb, ", \"size\": %llu, \"relocations\": %zu }", (unsigned long long)m->tables[k].size,
-			m->tables[k].n_relocs);
-		first = 0;
+		json_object(j, NULL, JSON_SPACED);
+		json_string(j, "name", r->facts->tables[k]);
+		json_u64(j, "size", m->tables[k].size);
+		json_u64(j, "relocations", m->tables[k].n_relocs);
+		json_end(j);
 	}
-	sb_adds(sb, " ],\n      \"special_sections\": [");
-	for (size_t k = 0; k < res->n_sections_special; k++) {
-		sb_adds(sb, k ? ", " : " ");
-		escape_json_string(sb, res->sections_special[k]);
-	}
-	sb_adds(sb, " ],\n      \"imports\": [");
-	for (size_t k = 0; k < m->n_imports; k++) {
-		sb_adds(sb, k ? ", " : " ");
-		escape_json_string(sb, m->imports[k].name);
-	}
-	sb_adds(sb, " ] }");
+	json_end(j);
+	json_list(j, "special_sections");
+	for (size_t k = 0; k < res->n_sections_special; k++)
+		json_string(j, NULL, res->sections_special[k]);
+	json_end(j);
+	json_list(j, "imports");
+	for (size_t k = 0; k < m->n_imports; k++)
+		json_string(j, NULL, m->imports[k].name);
+	json_end(j);
+	json_end(j);
 }
 
 char *ko_report_json(const struct ko_report *r)
 {
 	struct strbuf sb = { 0 };
 	struct summary s;
+	struct json j;
 
 	summarize(r, &s);
-	sb_adds(&sb, "{\n  \"target\": ");
-	escape_json_string(&sb, r->target);
-	sb_adds(&sb, ",\n  \"loader\": ");
-	escape_json_string(&sb, r->loader_name);
-	sb_adds(&sb, ",\n  \"loader_file\": ");
-	escape_json_string(&sb, r->loader_file);
-	sb_adds(&sb, ",\n  \"symvers\": ");
+	json_start(&j, &sb);
+	json_object(&j, NULL, JSON_LINES);
+	json_string(&j, "target", r->target);
+	json_string(&j, "loader", r->loader_name);
+	json_string(&j, "loader_file", r->loader_file);
 	if (r->symvers)
-		escape_json_string(&sb, r->symvers);
+		json_string(&j, "symvers", r->symvers);
 	else
-		sb_adds(&sb, "null");
-	sb_addf(&sb, ",\n  \"relocations_named\": %s", r->relocs_named ? "true" : "false");
-	sb_addf(&sb, ",\n  \"summary\": {\n    \"modules\": %zu, \"crash\": %lu, \"load\": %lu, \"load_unprocessed\": %lu, "
-		"\"fail_profile\": %lu, \"disagree\": %lu, \"unreadable\": %lu, \"refused\": %lu", r->n_results, s.crash,
-		s.load, s.unprocessed, s.fail, s.disagree, s.unreadable, s.refused);
-	json_tally(&sb, "reasons", s.reasons, s.n_reasons, 0);
-	json_tally(&sb, "symbols", s.symbols, s.n_symbols, 0);
-	json_tally(&sb, "relocations", s.relocs, s.n_relocs, 1);
-	json_tally(&sb, "sections", s.sections, s.n_sections, 0);
-	sb_adds(&sb, "\n  },\n  \"modules\": [\n");
-	for (size_t i = 0; i < r->n_results; i++) {
-		json_module(&sb, r, &r->results[i]);
-		sb_adds(&sb, i + 1 < r->n_results ? ",\n" : "\n");
+		json_null(&j, "symvers");
+	json_bool(&j, "relocations_named", r->relocs_named);
+	/* The summary's counts on one line, its lists a line an item. */
+	const struct { const char *key; uint64_t n; } counts[] = {
+		{ "modules", r->n_results }, { "crash", s.crash }, { "load", s.load },
+		{ "load_unprocessed", s.unprocessed }, { "fail_profile", s.fail }, { "disagree", s.disagree },
+		{ "unreadable", s.unreadable }, { "refused", s.refused },
+	};
+
+	json_object(&j, "summary", JSON_LINES);
+	for (size_t k = 0; k < sizeof(counts) / sizeof(*counts); k++) {
+		if (k)
+			json_join(&j);
+		json_u64(&j, counts[k].key, counts[k].n);
 	}
-	sb_adds(&sb, "  ]\n}\n");
+	json_tally(&j, "reasons", s.reasons, s.n_reasons, 0);
+	json_tally(&j, "symbols", s.symbols, s.n_symbols, 0);
+	json_tally(&j, "relocations", s.relocs, s.n_relocs, 1);
+	json_tally(&j, "sections", s.sections, s.n_sections, 0);
+	json_end(&j);
+	json_array(&j, "modules", JSON_BLOCK);
+	for (size_t i = 0; i < r->n_results; i++)
+		json_module(&j, r, &r->results[i]);
+	json_end(&j);
+	json_end(&j);
+	json_finish(&j);
+	sb_adds(&sb, "\n");
 	summary_release(&s);
 	return sb.buf;
 }

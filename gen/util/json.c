@@ -11,6 +11,7 @@ struct json_level {
 	char close;		/* '}' or ']' */
 	size_t n_items;
 	size_t indent;		/* levels of JSON_LINES or JSON_BLOCK around it: its items go one deeper */
+	enum { NEXT_AS_STYLE, NEXT_BREAK, NEXT_JOIN } next;	/* json_break(), json_join() */
 };
 
 void json_start(struct json *j, struct strbuf *sb)
@@ -38,12 +39,18 @@ static void item(struct json *j, const char *key)
 	struct json_level *l = j->n_open ? &j->open[j->n_open - 1] : NULL;
 
 	if (l) {
+		int own_line = l->next == NEXT_BREAK ||
+			       (l->next == NEXT_AS_STYLE && (l->style == JSON_LINES || l->style == JSON_BLOCK));
+
 		if (l->n_items++)
-			sb_adds(j->sb, l->style == JSON_INLINE ? ", " : ",");
-		if (l->style != JSON_INLINE) {
+			sb_adds(j->sb, ",");
+		if (own_line) {
 			sb_adds(j->sb, "\n");
 			indent(j->sb, l->indent + 1);
+		} else if (l->n_items > 1 || l->style == JSON_SPACED) {
+			sb_adds(j->sb, " ");
 		}
+		l->next = NEXT_AS_STYLE;
 	}
 	if (key) {
 		escape_json_string(j->sb, key);
@@ -59,7 +66,7 @@ static void open_container(struct json *j, const char *key, enum json_style styl
 	if (j->n_open) {
 		const struct json_level *outer = &j->open[j->n_open - 1];
 
-		depth = outer->indent + (outer->style != JSON_INLINE);
+		depth = outer->indent + (outer->style == JSON_LINES || outer->style == JSON_BLOCK);
 	}
 	sb_add(j->sb, &open, 1);
 	j->open = xgrow(j->open, j->n_open, sizeof(*j->open));
@@ -83,8 +90,20 @@ void json_end(struct json *j)
 	if (l->style == JSON_BLOCK || (l->style == JSON_LINES && l->n_items)) {
 		sb_adds(j->sb, "\n");
 		indent(j->sb, l->indent);
+	} else if (l->style == JSON_SPACED) {
+		sb_adds(j->sb, " ");
 	}
 	sb_add(j->sb, &l->close, 1);
+}
+
+void json_break(struct json *j)
+{
+	j->open[j->n_open - 1].next = NEXT_BREAK;
+}
+
+void json_join(struct json *j)
+{
+	j->open[j->n_open - 1].next = NEXT_JOIN;
 }
 
 void json_string(struct json *j, const char *key, const char *value)

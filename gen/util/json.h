@@ -15,6 +15,7 @@ enum json_style {
 	JSON_INLINE,	/* {"a": 1, "b": 2} */
 	JSON_LINES,	/* an item a line, indented two spaces a level; empty: {} or [] */
 	JSON_BLOCK,	/* the same, but empty too the closing bracket on a line of its own: "[\n  ]" */
+	JSON_SPACED,	/* { "a": 1, "b": 2 }, empty [ ] (check-ko's report) */
 };
 
 struct json_level;
@@ -38,6 +39,13 @@ void json_object(struct json *j, const char *key, enum json_style style);
 void json_array(struct json *j, const char *key, enum json_style style);
 /* Closes the container open innermost. */
 void json_end(struct json *j);
+/*
+ * The next item of the container open innermost starts a line of its own (json_break), or
+ * stays on the line of the one before (json_join): a long inline object broken at its
+ * lists, a line of counts inside an object of lines.
+ */
+void json_break(struct json *j);
+void json_join(struct json *j);
 
 /* A string, escaped (escape_json_string()); nothing at all when VALUE is NULL: absent is none. */
 void json_string(struct json *j, const char *key, const char *value);

@@ -4,7 +4,8 @@
 # assembly, or with real xz and zstd: links back into a folder, a dangling link, 100,000
 # files, 320,000 relocation types, 500,000 stray __param relocations, a sparse 3 GB file, a
 # 10 GB one, decompression bombs on every thread, an xz dictionary and a zstd window past the
-# budget, a 2 GB symbols file, FIFOs and devices, -j past the cores, and threads that cannot start. Counts are read from the inputs, never typed; time is CPU time
+# budget, a 2 GB symbols file, Module.symvers lines with a blank one before a bad one or a
+# CRC that is not hexadecimal, FIFOs and devices, -j past the cores, and threads that cannot start. Counts are read from the inputs, never typed; time is CPU time
 # (the machine may be shared) and memory the peak resident set.
 # usage: check-ko-bounds.sh KABIGEN KO_RETYPE
 . "$(dirname "$0")/../cli/lib.sh"
@@ -193,6 +194,22 @@ expect_error "a FIFO as the symbols file" 1 "fifo.symvers: a FIFO \(named pipe\)
 	"$work/none" -- timeout -k 5 20 "$kabigen" check-ko --layout "$layout" --symvers "$work/fifo.symvers" "$module"
 expect_error "a device as the symbols file" 1 "/dev/null: a character device, not a file" \
 	"$work/none" -- "$kabigen" check-ko --layout "$layout" --symvers /dev/null "$module"
+# Its lines are numbered as in the file, blank lines too (a bad line after a blank one was
+# named a line early), and a CRC must be hexadecimal (one that was not was read as 0). Both
+# files are the tree's own Module.symvers with one line changed.
+symvers=$kdir/Module.symvers
+half=$(($(wc -l <"$symvers") / 2))
+{ head -n "$half" "$symvers"; echo; echo "not a Module.symvers line"; tail -n +$((half + 1)) "$symvers"; } >"$work/blank.symvers"
+bad_line=$(grep -nx "not a Module.symvers line" "$work/blank.symvers" | cut -d: -f1)
+expect_error "a bad Module.symvers line after a blank one" 1 \
+	"blank.symvers:$bad_line: not a Module.symvers line \(CRC, symbol, module, export type\)" \
+	"$work/none" -- "$kabigen" check-ko --layout "$layout" --symvers "$work/blank.symvers" "$module"
+# The CRC column holding the symbol, as when the columns are shifted.
+awk -F '\t' -v OFS='\t' -v n="$half" 'NR == n { $1 = $2 } { print }' "$symvers" >"$work/crc.symvers"
+crc_sym=$(sed -n "${half}p" "$work/crc.symvers" | cut -f 2)
+expect_error "a CRC that is not hexadecimal" 1 \
+	"crc.symvers:$half: CRC '${crc_sym:0:20}' of ${crc_sym:0:60} is not a hexadecimal number" \
+	"$work/none" -- "$kabigen" check-ko --layout "$layout" --symvers "$work/crc.symvers" "$module"
 for special in "$work/fifo.ko" /dev/null; do
 	measure "$work/special.txt" -- timeout -k 5 20 "$kabigen" check-ko --layout "$layout" "$special" "$module"
 	[ "$rc" = 1 ] && grep -qE "^kabigen: error: $special: a (FIFO \(named pipe\)|character device), not a file; check-ko reads a module from a file" "$work/special.txt.err" &&

@@ -5,8 +5,8 @@
  * same bytes; the C header and the Rust module emitted from the model read back are the
  * ones emitted from the original; diffing the two models finds nothing. 64-bit values
  * (the enums fixture) come back bit for bit. A dump of a newer schema, or of another
- * format, is refused with one line. The JSON writer (json.h) lays out its three styles as
- * kabi.json and diff reports have them, and what it writes reads back.
+ * format, is refused with one line. The JSON writer (json.h) lays out its four styles as
+ * kabi.json, diff and check-ko reports have them, and what it writes reads back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -200,6 +200,48 @@ static void test_refusals(void **state)
 	kset_free(set);
 }
 
+/* What WRITE writes into SB, checked against WANT, and read back as YAML (JSON is YAML). */
+static struct ydoc *written(void (*write)(struct json *), const char *want, struct strbuf *sb)
+{
+	struct json j;
+
+	json_start(&j, sb);
+	write(&j);
+	json_finish(&j);
+	assert_string_equal(sb->buf, want);
+	return ydoc_load_buffer("writer", sb->buf, sb->len);
+}
+
+static void write_styles(struct json *j)
+{
+	json_object(j, NULL, JSON_LINES);
+	json_string(j, "name", "a\"b");
+	json_string(j, "absent", NULL);
+	json_array(j, "list", JSON_LINES);
+	json_object(j, NULL, JSON_INLINE);
+	json_u64(j, "n", UINT64_MAX);
+	json_i64(j, "i", INT64_MIN);
+	json_bool(j, "t", 1);
+	json_null(j, "z");
+	json_raw(j, "raw", "-1");
+	json_array(j, "lines", JSON_LINES);
+	json_u64(j, NULL, 1);
+	json_u64(j, NULL, 2);
+	json_end(j);
+	json_array(j, "block", JSON_BLOCK);
+	json_end(j);
+	json_end(j);
+	json_end(j);
+	json_object(j, "empty", JSON_LINES);
+	json_end(j);
+	json_array(j, "inline", JSON_INLINE);
+	json_string(j, NULL, "x");
+	json_array(j, NULL, JSON_LINES);
+	json_end(j);
+	json_end(j);
+	json_end(j);
+}
+
 /*
  * The writer's layout: an item a line two spaces deeper for each JSON_LINES or JSON_BLOCK
  * around it (an inline container adds no depth), empty JSON_LINES as {} and [], empty
@@ -222,48 +264,71 @@ static void test_writer(void **state)
 				   "  \"inline\": [\"x\", []]\n"
 				   "}";
 	struct strbuf sb = { 0 };
-	struct json j;
-	struct ydoc *doc;
+	struct ydoc *doc = written(write_styles, want, &sb);
 	const struct ynode *item;
 
 	(void)state;
-	json_start(&j, &sb);
-	json_object(&j, NULL, JSON_LINES);
-	json_string(&j, "name", "a\"b");
-	json_string(&j, "absent", NULL);
-	json_array(&j, "list", JSON_LINES);
-	json_object(&j, NULL, JSON_INLINE);
-	json_u64(&j, "n", UINT64_MAX);
-	json_i64(&j, "i", INT64_MIN);
-	json_bool(&j, "t", 1);
-	json_null(&j, "z");
-	json_raw(&j, "raw", "-1");
-	json_array(&j, "lines", JSON_LINES);
-	json_u64(&j, NULL, 1);
-	json_u64(&j, NULL, 2);
-	json_end(&j);
-	json_array(&j, "block", JSON_BLOCK);
-	json_end(&j);
-	json_end(&j);
-	json_end(&j);
-	json_object(&j, "empty", JSON_LINES);
-	json_end(&j);
-	json_array(&j, "inline", JSON_INLINE);
-	json_string(&j, NULL, "x");
-	json_array(&j, NULL, JSON_LINES);
-	json_end(&j);
-	json_end(&j);
-	json_end(&j);
-	json_finish(&j);
-	assert_string_equal(sb.buf, want);
-
-	doc = ydoc_load_buffer("writer", sb.buf, sb.len);
 	assert_string_equal(ynode_str(ynode_get(doc->root, "name"), "name"), "a\"b");
 	assert_null(ynode_get(doc->root, "absent"));
 	item = ynode_get(doc->root, "list")->items[0];
 	assert_string_equal(ynode_str(ynode_get(item, "n"), "n"), "18446744073709551615");
 	assert_int_equal(ynode_get(item, "lines")->n_items, 2);
 	assert_int_equal(ynode_get(item, "block")->n_items, 0);
+	ydoc_free(doc);
+	free(sb.buf);
+}
+
+static void write_spaced(struct json *j)
+{
+	json_object(j, NULL, JSON_LINES);
+	json_object(j, "counts", JSON_LINES);
+	json_u64(j, "a", 1);
+	json_join(j);
+	json_u64(j, "b", 2);
+	json_array(j, "list", JSON_LINES);
+	json_end(j);
+	json_end(j);
+	json_object(j, "m", JSON_SPACED);
+	json_u64(j, "x", 1);
+	json_break(j);
+	json_array(j, "items", JSON_SPACED);
+	json_object(j, NULL, JSON_SPACED);
+	json_string(j, "k", "v");
+	json_end(j);
+	json_string(j, NULL, "s");
+	json_end(j);
+	json_break(j);
+	json_array(j, "empty", JSON_SPACED);
+	json_end(j);
+	json_end(j);
+	json_end(j);
+}
+
+/*
+ * check-ko's layout: JSON_SPACED with a space inside its brackets ("[ ]" when empty),
+ * json_break() starting its next item on a line of its own one level deeper, and
+ * json_join() keeping the next item of a JSON_LINES object on the line before.
+ */
+static void test_writer_spaced(void **state)
+{
+	static const char want[] = "{\n"
+				   "  \"counts\": {\n"
+				   "    \"a\": 1, \"b\": 2,\n"
+				   "    \"list\": []\n"
+				   "  },\n"
+				   "  \"m\": { \"x\": 1,\n"
+				   "    \"items\": [ { \"k\": \"v\" }, \"s\" ],\n"
+				   "    \"empty\": [ ] }\n"
+				   "}";
+	struct strbuf sb = { 0 };
+	struct ydoc *doc = written(write_spaced, want, &sb);
+	const struct ynode *m;
+
+	(void)state;
+	assert_string_equal(ynode_str(ynode_get(ynode_get(doc->root, "counts"), "b"), "b"), "2");
+	m = ynode_get(doc->root, "m");
+	assert_int_equal(ynode_get(m, "items")->n_items, 2);
+	assert_int_equal(ynode_get(m, "empty")->n_items, 0);
 	ydoc_free(doc);
 	free(sb.buf);
 }
@@ -275,6 +340,7 @@ int main(void)
 		cmocka_unit_test(test_64_bit_values),
 		cmocka_unit_test(test_refusals),
 		cmocka_unit_test(test_writer),
+		cmocka_unit_test(test_writer_spaced),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
