@@ -4,6 +4,7 @@
 #include "ko.h"
 #include "ko_check.h"
 #include "ko_facts.h"
+#include "ko_set.h"
 #include "report.h"
 
 #include <stdlib.h>
@@ -225,6 +226,7 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 				escape_text(&sb, res->sections_special[k]);
 			}
 			sb_addf(&sb, "\n  imports: %zu\n", m->n_imports);
+			ko_set_module_text(&sb, r->set, i);
 		}
 	}
 	sb_addf(&sb, "checked %zu module%s against ", r->n_results, r->n_results == 1 ? "" : "s");
@@ -258,6 +260,7 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 	sb_adds(&sb, "special sections (modules):\n");
 	for (size_t k = 0; k < s.n_sections; k++)
 		text_count_line(&sb, s.sections[k]->modules, s.sections[k]->key);
+	ko_set_summary_text(&sb, r->set);
 	summary_release(&s);
 	return sb.buf;
 }
@@ -293,6 +296,7 @@ char *ko_report_md(const struct ko_report *r)
 	md_tally(&sb, "Symbols most needed", "modules", s.symbols, s.n_symbols, TOP, 0);
 	md_tally(&sb, "Relocation types", "uses", s.relocs, s.n_relocs, SIZE_MAX, 1);
 	md_tally(&sb, "Special sections", "modules", s.sections, s.n_sections, SIZE_MAX, 0);
+	ko_set_summary_md(&sb, r->set);
 	for (size_t i = 0, first = 1; i < r->n_results; i++) {
 		const struct ko_result *res = &r->results[i];
 
@@ -335,6 +339,7 @@ static void json_tally(struct strbuf *sb, const char *key, struct tally **v, siz
 
 static void json_module(struct strbuf *sb, const struct ko_report *r, const struct ko_result *res)
 {
+	size_t index = (size_t)(res - r->results);
 	const struct ko_module *m = res->module;
 
 	sb_adds(sb, "    { \"path\": ");
@@ -390,7 +395,9 @@ static void json_module(struct strbuf *sb, const struct ko_report *r, const stru
 		sb_adds(sb, k ? ", " : " ");
 		escape_json_string(sb, m->imports[k].name);
 	}
-	sb_adds(sb, " ] }");
+	sb_adds(sb, " ]");
+	ko_set_module_json(sb, r->set, index);
+	sb_adds(sb, " }");
 }
 
 char *ko_report_json(const struct ko_report *r)
@@ -418,7 +425,9 @@ char *ko_report_json(const struct ko_report *r)
 	json_tally(&sb, "symbols", s.symbols, s.n_symbols, 0);
 	json_tally(&sb, "relocations", s.relocs, s.n_relocs, 1);
 	json_tally(&sb, "sections", s.sections, s.n_sections, 0);
-	sb_adds(&sb, "\n  },\n  \"modules\": [\n");
+	sb_adds(&sb, "\n  }");
+	ko_set_json(&sb, r->set);
+	sb_adds(&sb, ",\n  \"modules\": [\n");
 	for (size_t i = 0; i < r->n_results; i++) {
 		json_module(&sb, r, &r->results[i]);
 		sb_adds(&sb, i + 1 < r->n_results ? ",\n" : "\n");
