@@ -85,14 +85,6 @@ static void add_reason(struct planner *p, size_t i, const char *name)
 	p->users[id][p->n_users[id]++] = i;
 }
 
-static int in_cycle(const struct ko_set *s, size_t i)
-{
-	for (size_t o = s->n_order - s->n_cycle; o < s->n_order; o++)
-		if (s->order[o] == i)
-			return 1;
-	return 0;
-}
-
 /* What each module lacks; a module no addition loads is 'never'. */
 static void read_results(struct planner *p)
 {
@@ -100,7 +92,7 @@ static void read_results(struct planner *p)
 		const struct ko_result *r = &p->rep->results[i];
 
 		if (r->module->error || (r->status & (KO_DISAGREES | KO_REFUSED_BY_LINUX)) ||
-		    (p->set->exports_read && p->set->n_providers[i] && in_cycle(p->set, i))) {
+		    (p->set->exports_read && p->set->cyclic[i])) {
 			p->never[i] = 1;
 			continue;
 		}

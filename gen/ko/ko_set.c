@@ -163,6 +163,7 @@ static void order_set(struct ko_set *s, const struct ko_result *results)
 	int progress = 1;
 
 	s->order = xcalloc(s->n + 1, sizeof(*s->order));
+	s->cyclic = xcalloc(s->n + 1, 1);
 	for (size_t i = 0; i < s->n; i++)
 		readable_n += readable(&results[i]);
 	while (progress && s->n_order < readable_n) {
@@ -190,6 +191,7 @@ static void order_set(struct ko_set *s, const struct ko_result *results)
 	for (size_t i = 0; i < s->n; i++)
 		if (!placed[i] && readable(&results[i])) {
 			s->order[s->n_order++] = i;
+			s->cyclic[i] = 1;
 			s->n_cycle++;
 		}
 	free(placed);
@@ -231,17 +233,18 @@ static void judge_set(struct ko_set *s, struct ko_result *results, const struct 
 		}
 		r->n_findings = kept;
 	}
+	/* In load order: a provider's verdict is final before its importers'. Every provider that
+	 * does not load is named, even when the module fails for its own reasons too. */
 	for (size_t o = 0; o < s->n_order; o++) {
 		size_t i = s->order[o];
-		int in_cycle = o >= s->n_order - s->n_cycle;
-
-		for (size_t k = 0; !results[i].status && k < s->n_providers[i]; k++) {
+		for (size_t k = 0; k < s->n_providers[i]; k++) {
 			const struct ko_provider *p = &s->providers[i][k];
 
-			if (results[p->module].status || in_cycle)
+			if (results[p->module].status || s->cyclic[p->module])
 				add_fail(&results[i], KO_REASON_NEEDS_MODULE,
 					 xasprintf("imports %s from %s, which %s", p->first, s->names[p->module],
-						   in_cycle ? "needs it in turn (a dependency cycle)" : "does not load"));
+						   s->cyclic[p->module] ? "needs itself through a dependency cycle"
+									: "does not load"));
 		}
 	}
 }
@@ -389,6 +392,7 @@ void ko_set_free(struct ko_set *s)
 	free(s->providers);
 	free(s->n_providers);
 	free(s->order);
+	free(s->cyclic);
 	free(s->unprovided);
 	free(s);
 }

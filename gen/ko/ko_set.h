@@ -32,6 +32,7 @@ struct ko_set {
 	size_t *order;			/* the readable modules, each after every module it needs */
 	size_t n_order;
 	size_t n_cycle;			/* of those, the last N are in dependency cycles and follow no order */
+	char *cyclic;			/* per module: it needs itself, or one that does (never loads) */
 	struct ko_unprovided *unprovided;	/* by importers, most first */
 	size_t n_unprovided;
 	int kernel_known;		/* the kernel's exports are known (a symbols list, or Module.symvers) */
