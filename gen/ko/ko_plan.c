@@ -125,7 +125,7 @@ static size_t count_loaded(struct planner *p)
 		int ok = !p->never[i] && !p->n_left[i];
 
 		for (size_t k = 0; ok && p->set->exports_read && k < p->set->n_providers[i]; k++)
-			ok = p->loaded[p->set->providers[i][k].module];
+			ok = p->set->providers[i][k].weak || p->loaded[p->set->providers[i][k].module];
 		p->loaded[i] = (char)ok;
 		count += ok && p->scope[i];
 	}
@@ -181,7 +181,8 @@ static size_t best_reason(struct planner *p)
 
 		left[i] = own_left(p, i);
 		for (size_t k = 0; p->set->exports_read && k < p->set->n_providers[i]; k++)
-			left[i] = combine(left[i], left[p->set->providers[i][k].module]);
+			if (!p->set->providers[i][k].weak)
+				left[i] = combine(left[i], left[p->set->providers[i][k].module]);
 		if (left[i] >= 0 && p->scope[i] && !p->loaded[i])
 			count[left[i]]++;
 	}

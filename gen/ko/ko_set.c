@@ -80,17 +80,18 @@ static int kernel_provides(const struct ko_loader *l, const struct ko_exports *x
 	return x ? ko_exports_owner(x, name) == 'k' : -1;
 }
 
-static void add_provider(struct ko_set *s, size_t i, size_t module, char *symbol)
+static void add_provider(struct ko_set *s, size_t i, size_t module, char *symbol, int weak)
 {
 	struct ko_provider *v = s->providers[i];
 
 	for (size_t k = 0; k < s->n_providers[i]; k++)
 		if (v[k].module == module) {
 			v[k].n_symbols++;
+			v[k].weak &= weak;
 			return;
 		}
 	s->providers[i] = v = xgrow(v, s->n_providers[i], sizeof(*v));
-	v[s->n_providers[i]++] = (struct ko_provider){ module, symbol, 1 };
+	v[s->n_providers[i]++] = (struct ko_provider){ module, symbol, 1, weak };
 }
 
 static void tally_add(struct set_tally **t, const char *name)
@@ -146,7 +147,7 @@ static void resolve_imports(struct ko_set *s, const struct ko_result *results, c
 				continue;
 			HASH_FIND_STR(index, imp->name, e);
 			if (e && e->module != i)
-				add_provider(s, i, e->module, (char *)e->name);
+				add_provider(s, i, e->module, (char *)e->name, imp->weak);
 			else if (!e && kernel == 0 && !imp->weak && !(x && ko_exports_owner(x, imp->name) == 'm'))
 				tally_add(&t, imp->name);
 		}
@@ -240,7 +241,7 @@ static void judge_set(struct ko_set *s, struct ko_result *results, const struct 
 		for (size_t k = 0; k < s->n_providers[i]; k++) {
 			const struct ko_provider *p = &s->providers[i][k];
 
-			if (results[p->module].status || s->cyclic[p->module])
+			if (!p->weak && (results[p->module].status || s->cyclic[p->module]))
 				add_fail(&results[i], KO_REASON_NEEDS_MODULE,
 					 xasprintf("imports %s from %s, which %s", p->first, s->names[p->module],
 						   s->cyclic[p->module] ? "needs itself through a dependency cycle"

@@ -16,6 +16,7 @@ struct ko_provider {
 	size_t module;		/* its index in the results */
 	char *first;		/* the first symbol (by name) it provides; borrowed from its exports */
 	size_t n_symbols;
+	int weak;		/* each of them is imported weak: the module loads without this one */
 };
 
 /* A symbol no module of the set or the kernel provides, and how many modules import it. */

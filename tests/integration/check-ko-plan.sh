@@ -113,15 +113,18 @@ small() {
 		"$kabigen" check-ko --layout "$layout" --symvers "$kdir/Module.symvers" --format json "$work/m"
 	expect_error "--want of no module" 1 "--want nosuch: no module of that name among the 5 checked" "$work/none" -- \
 		"$kabigen" check-ko --layout "$layout" --symvers "$kdir/Module.symvers" --want ext4,nosuch "$work/m"
+	expect_error "--want with an empty name" 2 "--want ext4,: give module names separated by commas" "$work/none" -- \
+		"$kabigen" check-ko --layout "$layout" --want ext4, "$work/m"
 }
 
 # check_steps PLAN DIR ARCH K CHECK-KO...: applies the plan's first K steps (as far as a profile
 # list can say them) to the profile in DIR and checks again: as many load as the plan says.
 check_steps() {
-	local plan=$1 dir=$2 arch=$3 k=$4 applied=0 add want got
+	local plan=$1 dir=$2 arch=$3 k=$4 applied=0 add want got adds
 	shift 4
+	mapfile -t adds < <(jq -r '.steps[].add' "$plan")
 	while [ "$applied" -lt "$k" ]; do
-		add=$(jq -r ".steps[$applied].add" "$plan")
+		add=${adds[$applied]}
 		apply "$dir" "$arch" "$add" || break
 		applied=$((applied + 1))
 	done
