@@ -49,6 +49,9 @@ struct planner {
 	char *added;		/* by id */
 	size_t **users;		/* by id: the modules with that reason */
 	size_t *n_users;
+	size_t *needed;		/* by id: the modules of the scope with it that some addition loads */
+	size_t *count;		/* by id: best_reason()'s */
+	long *left;		/* per module: best_reason()'s LEFT_* or reason id */
 };
 
 static size_t intern(struct planner *p, const char *name)
@@ -157,14 +160,14 @@ static long combine(long a, long b)
 	return LEFT_MANY;
 }
 
-/* The reason with the greatest COUNT (ties: name order), or SIZE_MAX when every count is 0. */
+/* The reason not yet added with the greatest COUNT (ties: name order); SIZE_MAX when every count is 0. */
 static size_t most(const struct planner *p, const size_t *count)
 {
 	size_t best = SIZE_MAX;
 
 	for (size_t id = 0; id < p->n_ids; id++)
-		if (count[id] && (best == SIZE_MAX || count[id] > count[best] ||
-				  (count[id] == count[best] && strcmp(p->names[id], p->names[best]) < 0)))
+		if (count[id] && !p->added[id] && (best == SIZE_MAX || count[id] > count[best] ||
+						   (count[id] == count[best] && strcmp(p->names[id], p->names[best]) < 0)))
 			best = id;
 	return best;
 }
@@ -172,30 +175,23 @@ static size_t most(const struct planner *p, const size_t *count)
 /* The reason whose addition loads the most more modules of the scope; SIZE_MAX when none is left. */
 static size_t best_reason(struct planner *p)
 {
-	long *left = xcalloc(p->n + 1, sizeof(*left));
-	size_t *count = xcalloc(p->n_ids + 1, sizeof(*count)), best;
-
+	memset(p->count, 0, p->n_ids * sizeof(*p->count));
 	/* A module loads with one more reason when it and all it needs lack that one only. */
 	for (size_t o = 0; o < p->set->n_order; o++) {
 		size_t i = p->set->order[o];
+		long *left = &p->left[i];
 
-		left[i] = own_left(p, i);
-		for (size_t k = 0; p->set->exports_read && k < p->set->n_providers[i]; k++)
+		*left = p->loaded[i] ? LEFT_NONE : own_left(p, i);
+		for (size_t k = 0; *left >= LEFT_NONE && p->set->exports_read && k < p->set->n_providers[i]; k++)
 			if (!p->set->providers[i][k].weak)
-				left[i] = combine(left[i], left[p->set->providers[i][k].module]);
-		if (left[i] >= 0 && p->scope[i] && !p->loaded[i])
-			count[left[i]]++;
+				*left = combine(*left, p->left[p->set->providers[i][k].module]);
+		if (*left >= 0 && p->scope[i] && !p->loaded[i])
+			p->count[*left]++;
 	}
 	/* None loads a module alone: the reason most of the modules still to load lack. */
-	if ((best = most(p, count)) == SIZE_MAX)
-		for (size_t id = 0; id < p->n_ids; id++)
-			for (size_t k = 0; !p->added[id] && k < p->n_users[id]; k++)
-				count[id] += p->scope[p->users[id][k]] && !p->never[p->users[id][k]];
-	if (best == SIZE_MAX)
-		best = most(p, count);
-	free(left);
-	free(count);
-	return best;
+	size_t best = most(p, p->count);
+
+	return best != SIZE_MAX ? best : most(p, p->needed);
 }
 
 static void add(struct planner *p, size_t id)
@@ -220,6 +216,9 @@ static void planner_release(struct planner *p)
 		free(p->users[id]);
 	free(p->users);
 	free(p->n_users);
+	free(p->needed);
+	free(p->count);
+	free(p->left);
 	free(p->names);
 	free(p->added);
 	free(p->reasons);
@@ -257,10 +256,16 @@ struct ko_plan *ko_plan_make(const struct ko_report *rep, char *const *want, siz
 	p.n_left = xcalloc(n, sizeof(*p.n_left));
 	read_results(&p);
 	p.added = xcalloc(p.n_ids + 1, 1);
+	p.count = xcalloc(p.n_ids + 1, sizeof(*p.count));
+	p.needed = xcalloc(p.n_ids + 1, sizeof(*p.needed));
+	p.left = xcalloc(n, sizeof(*p.left));
 	if (n_want)
 		want_scope(&p, want, n_want);
 	else
 		memset(p.scope, 1, p.n);
+	for (id = 0; id < p.n_ids; id++)
+		for (size_t k = 0; k < p.n_users[id]; k++)
+			p.needed[id] += p.scope[p.users[id][k]] && !p.never[p.users[id][k]];
 	for (size_t i = 0; i < p.n; i++) {
 		plan->modules += p.scope[i];
 		plan->never += p.scope[i] && p.never[i];
