@@ -4,9 +4,9 @@
  * 'kabigen --arch riscv64 --kver 7.2' needs no command word. The pipeline the commands
  * run is drawn by gen/'s folders: input/ -> clang/ -> model/ -> emit/ and diff/.
  */
-#include "cmd.h"
-#include "outfile.h"
-#include "report.h"
+#include "cmd/cmd.h"
+#include "util/outfile.h"
+#include "util/report.h"
 
 #include <string.h>
 
@@ -32,16 +32,20 @@ const struct command *command_find(const char *name)
 
 int main(int argc, char **argv)
 {
-	const struct command *command;
+	int status;
 
 	report_set_cleanup(outfile_cleanup);
-	if (argc < 2 || argv[1][0] == '-') {
-		if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help")))
-			return cmd_help.run(1, argv);
-		return cmd_generate.run(argc, argv);
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		status = cmd_help.run(1, argv);
+	} else if (argc < 2 || argv[1][0] == '-') {
+		status = cmd_generate.run(argc, argv);
+	} else {
+		const struct command *command = command_find(argv[1]);
+
+		if (!command)
+			usage_die("'%s' is not a kabigen command", argv[1]);
+		status = command->run(argc - 1, argv + 1);
 	}
-	command = command_find(argv[1]);
-	if (!command)
-		usage_die("'%s' is not a kabigen command", argv[1]);
-	return command->run(argc - 1, argv + 1);
+	/* A failure reported with error() among others fails the run, whatever else went well. */
+	return status == KABI_EXIT_OK && report_error_count() ? KABI_EXIT_ERROR : status;
 }

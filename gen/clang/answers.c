@@ -1,9 +1,9 @@
 /* answers.c: the questions a set's unit asks of the headers, the unit with their answers, and their text. */
-#include "answers.h"
-#include "kset.h"
-#include "report.h"
-#include "str.h"
-#include "tu.h"
+#include "clang/answers.h"
+#include "input/kset.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "clang/tu.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * preprocessor test of the macro kabigen__type_struct_module_memory, defined after the
  * includes where the headers define the type; a constant by prefix (R_RISCV_*) needs one
  * probe per macro the headers define with that prefix. Both are answered by clang
- * (gen/clang/extract.c): from a parse of the includes alone, from a precompiled header
+ * (gen/clang/parse_answered.c): from a parse of the includes alone, from a precompiled header
  * (gen/clang/pch.c), or as a guess that the one parse of the whole unit then proves.
  * Nothing here calls libclang.
  */

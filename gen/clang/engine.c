@@ -5,10 +5,10 @@
  * dlopen()s libkabigen-engine.so (extract.c and libclang) from beside the executable, or
  * from where it is installed (self_engine_paths), and forwards to it.
  */
-#include "extract.h"
-#include "cache.h"
-#include "report.h"
-#include "self.h"
+#include "clang/extract.h"
+#include "util/cache.h"
+#include "util/report.h"
+#include "util/self.h"
 
 #include <dlfcn.h>
 #include <stdlib.h>

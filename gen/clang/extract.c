@@ -1,15 +1,15 @@
-/* extract.c: the one stage that talks to libclang: translation unit in, layout model out. */
-#include "extract.h"
-#include "answers.h"
-#include "cache.h"
-#include "kset.h"
-#include "outfile.h"
-#include "parse_heap.h"
-#include "pch.h"
-#include "layout.h"
-#include "report.h"
-#include "str.h"
-#include "tu.h"
+/* extract.c: a parsed translation unit into the layout model: libclang's types into kabigen's. */
+#include "clang/extract.h"
+#include "clang/extract_impl.h"
+#include "clang/answers.h"
+#include "util/cache.h"
+#include "input/kset.h"
+#include "clang/parse_heap.h"
+#include "clang/pch.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "clang/tu.h"
 
 #include <clang-c/Index.h>
 #include <stdbool.h>
@@ -17,82 +17,6 @@
 #include <string.h>
 #include <time.h>
 #include <uthash.h>
-
-/* A top-level declaration by name. */
-struct decl {
-	char *name;
-	CXCursor cursor;
-	UT_hash_handle hh;
-};
-
-struct extract {
-	struct kabi_model *m;
-	const struct kset *set;
-	const char *origin;
-	const char *advice;	/* what to check when the headers fail to parse (NULL: the default) */
-	struct decl *records;	/* struct and union definitions, by tag */
-	struct decl *enums;	/* enum definitions, by tag */
-	struct decl *probes;	/* kabigen__* declarations of the translation unit */
-	struct decl *wanted;	/* the set's structs this configuration has */
-	struct decl *wanted_enums;
-	struct decl *enumerators;	/* enumerators the set lists as constants */
-	struct decl *read;	/* the files in the model's read_files, by name */
-	struct kabi_name_list *lists;	/* parallel to set->externs */
-	struct answers *ans;	/* what the unit asked of the headers, answered */
-	struct pch pch;		/* the precompiled head the unit was parsed after (path NULL: none) */
-	char *unit;		/* the text parsed */
-	bool use_cache;
-	long long started;	/* when the first parse began: file stamps older than it prove content */
-	CXIndex idx;
-	CXTranslationUnit tu;
-};
-
-static char *cx_take(CXString s)
-{
-	char *d = xstrdup(clang_getCString(s) ? clang_getCString(s) : "");
-
-	clang_disposeString(s);
-	return d;
-}
-
-static void decl_put(struct decl **table, const char *name, CXCursor c)
-{
-	struct decl *d = NULL;
-
-	HASH_FIND_STR(*table, name, d);
-	if (d) {
-		d->cursor = c;	/* a later definition wins; C allows only one anyway */
-		return;
-	}
-	d = xcalloc(1, sizeof(*d));
-	d->name = xstrdup(name);
-	d->cursor = c;
-	HASH_ADD_KEYPTR(hh, *table, d->name, strlen(d->name), d);
-}
-
-static struct decl *decl_get(struct decl *table, const char *name)
-{
-	struct decl *d = NULL;
-
-	HASH_FIND_STR(table, name, d);
-	return d;
-}
-
-static void decl_free_all(struct decl **table)
-{
-	struct decl *d, *tmp;
-
-	HASH_ITER(hh, *table, d, tmp) {
-		HASH_DEL(*table, d);
-		free(d->name);
-		free(d);
-	}
-}
-
-static int is_anonymous(CXCursor decl)
-{
-	return clang_Cursor_isAnonymous(decl) || clang_Cursor_isAnonymousRecordDecl(decl);
-}
 
 /* ---- types ---- */
 
@@ -482,7 +406,7 @@ static enum CXChildVisitResult index_top(CXCursor c, CXCursor parent, CXClientDa
 /* What to check when the headers fail to parse, unless the request says otherwise. */
 #define DEFAULT_ADVICE "check that --arch matches the tree and that the tree is complete"
 
-static void die_on_errors(CXTranslationUnit tu, const char *origin, const char *advice)
+void extract_die_on_errors(CXTranslationUnit tu, const char *origin, const char *advice)
 {
 	unsigned n = clang_getNumDiagnostics(tu), errors = 0;
 	char *first = NULL;
@@ -792,71 +716,66 @@ static int cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-static void take_sections(struct extract *x)
+/*
+ * The element type of section K (index IDX in the set) in this configuration, into *T; or
+ * why it is left out (new string). MODULE: struct module's definition, or NULL.
+ */
+static char *section_type(struct extract *x, const struct kset_section *k, const char *idx, struct decl *module,
+			  CXType *t)
+{
+	CXType count_type;
+
+	if (!probe(x, TU_PROBE_SECTION, idx))
+		return xasprintf("%s: %s is false", k->name, k->cond);
+	if (k->type) {
+		*t = clang_getTypedefDeclUnderlyingType(probe(x, TU_PROBE_SECTYPE, idx)->cursor);
+	} else {
+		if (!module)
+			die("%s: section %s names the struct module member %s, but the headers define no struct "
+			    "module; check %s", x->origin, k->name, k->elements, x->set->file);
+		if (!member_type(clang_getCursorType(module->cursor), k->elements, t) ||
+		    clang_getCanonicalType(*t).kind != CXType_Pointer)
+			return xasprintf("%s: struct module has no pointer %s in this configuration", k->name,
+					 k->elements);
+		*t = clang_getPointeeType(clang_getCanonicalType(*t));
+	}
+	if (k->count && (!module || !member_type(clang_getCursorType(module->cursor), k->count, &count_type)))
+		return xasprintf("%s: struct module has no %s in this configuration", k->name, k->count);
+	*t = clang_getUnqualifiedType(clang_getCanonicalType(*t));
+	return NULL;
+}
+
+/* SEC: the set's section K of element type T, with the offsets of its pointers (at least one). */
+static void fill_section(struct extract *x, struct kabi_section *sec, const struct kset_section *k, CXType t)
+{
+	long long size = clang_Type_getSizeOf(t), align = clang_Type_getAlignOf(t);
+
+	if (t.kind == CXType_Void)
+		size = align = 1;	/* bytes: what find_module_sections() passes as their size */
+	if (size <= 0 || align <= 0)
+		die("%s: the element type of section %s has no size in this configuration (libclang error "
+		    "%lld); check %s", x->origin, k->name, size, x->set->file);
+	sec->name = xstrdup(k->name);
+	sec->type = t.kind == CXType_Void ? xstrdup("void") : cx_take(clang_getTypeSpelling(t));
+	sec->size = (uint64_t)size;
+	sec->align = (uint32_t)align;
+	sec->elements = k->elements ? xstrdup(k->elements) : NULL;
+	sec->count = k->count ? xstrdup(k->count) : NULL;
+	sec->reloc = xstrdup(k->reloc);
+	collect_offsets(t, 0, &sec->offsets, &sec->n_offsets);
+	if (!sec->n_offsets) {
+		sec->offsets = xcalloc(1, sizeof(*sec->offsets));
+		sec->n_offsets = 1;
+	}
+	qsort(sec->offsets, sec->n_offsets, sizeof(*sec->offsets), cmp_u64);
+}
+
+/* Why a section is missing (WHY[i], taken), once, unless another entry of the same name gave it. */
+static void note_missing_sections(struct extract *x, char **why)
 {
 	const struct kset *s = x->set;
 	struct kabi_provenance *p = &x->m->prov;
-	struct decl *module = decl_get(x->records, "module");
 
-	char **why = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*why));
-
-	x->m->sections = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*x->m->sections));
-	for (size_t i = 0; i < s->n_sections; i++) {
-		const struct kset_section *k = &s->sections[i];
-		struct kabi_section *sec = &x->m->sections[x->m->n_sections];
-		char idx[32];
-		struct decl *d;
-		CXType t, count_type;
-		long long size, align;
-
-		snprintf(idx, sizeof(idx), "%zu", i);
-		if (!probe(x, TU_PROBE_SECTION, idx)) {
-			why[i] = xasprintf("%s: %s is false", k->name, k->cond);
-			continue;
-		}
-		if (k->type) {
-			d = probe(x, TU_PROBE_SECTYPE, idx);
-			t = clang_getTypedefDeclUnderlyingType(d->cursor);
-		} else {
-			if (!module)
-				die("%s: section %s names the struct module member %s, but the headers define no struct "
-				    "module; check %s", x->origin, k->name, k->elements, s->file);
-			if (!member_type(clang_getCursorType(module->cursor), k->elements, &t) ||
-			    clang_getCanonicalType(t).kind != CXType_Pointer) {
-				why[i] = xasprintf("%s: struct module has no pointer %s in this configuration", k->name,
-						   k->elements);
-				continue;
-			}
-			t = clang_getPointeeType(clang_getCanonicalType(t));
-		}
-		if (k->count && (!module || !member_type(clang_getCursorType(module->cursor), k->count, &count_type))) {
-			why[i] = xasprintf("%s: struct module has no %s in this configuration", k->name, k->count);
-			continue;
-		}
-		t = clang_getUnqualifiedType(clang_getCanonicalType(t));
-		size = clang_Type_getSizeOf(t);
-		align = clang_Type_getAlignOf(t);
-		if (t.kind == CXType_Void)
-			size = align = 1;	/* bytes: what find_module_sections() passes as their size */
-		if (size <= 0 || align <= 0)
-			die("%s: the element type of section %s has no size in this configuration (libclang error "
-			    "%lld); check %s", x->origin, k->name, size, s->file);
-		sec->name = xstrdup(k->name);
-		sec->type = t.kind == CXType_Void ? xstrdup("void") : cx_take(clang_getTypeSpelling(t));
-		sec->size = (uint64_t)size;
-		sec->align = (uint32_t)align;
-		sec->elements = k->elements ? xstrdup(k->elements) : NULL;
-		sec->count = k->count ? xstrdup(k->count) : NULL;
-		sec->reloc = xstrdup(k->reloc);
-		collect_offsets(t, 0, &sec->offsets, &sec->n_offsets);
-		if (!sec->n_offsets) {
-			sec->offsets = xcalloc(1, sizeof(*sec->offsets));
-			sec->n_offsets = 1;
-		}
-		qsort(sec->offsets, sec->n_offsets, sizeof(*sec->offsets), cmp_u64);
-		x->m->n_sections++;
-	}
-	/* Why a section is missing, once, unless another entry of the same name gave it. */
 	for (size_t i = 0; i < s->n_sections; i++) {
 		size_t j;
 
@@ -867,6 +786,25 @@ static void take_sections(struct extract *x)
 		else
 			free(why[i]);
 	}
+}
+
+static void take_sections(struct extract *x)
+{
+	const struct kset *s = x->set;
+	struct decl *module = decl_get(x->records, "module");
+	char **why = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*why));
+
+	x->m->sections = xcalloc(s->n_sections ? s->n_sections : 1, sizeof(*x->m->sections));
+	for (size_t i = 0; i < s->n_sections; i++) {
+		char idx[32];
+		CXType t;
+
+		snprintf(idx, sizeof(idx), "%zu", i);
+		why[i] = section_type(x, &s->sections[i], idx, module, &t);
+		if (!why[i])
+			fill_section(x, &x->m->sections[x->m->n_sections++], &s->sections[i], t);
+	}
+	note_missing_sections(x, why);
 	free(why);
 }
 
@@ -931,46 +869,12 @@ static void add_inclusion(CXFile file, CXSourceLocation *stack, unsigned depth, 
  */
 static bool libclang_used;
 
-/*
- * The environment variables through which clang's driver adds include folders, for every
- * target (CPATH as -I after the command line's, the others as -isystem for their language).
- * What kabigen parses is the tree, the arch profile, the set and the options alone, and the
- * cache keys hold exactly those: a folder from the environment would change the bytes of a
- * parse without changing its key. So libclang never sees them, and the run says so. (The
- * other variables libclang-19 reads leave a Linux triple's parse alone: SDKROOT and
- * *_DEPLOYMENT_TARGET are Darwin's, INCLUDE and EXTERNAL_INCLUDE MSVC's, SCE_* PlayStation's,
- * HIP_PATH and ROCM_PATH offloading's; CCC_OVERRIDE_OPTIONS is read by the clang program,
- * not by libclang; SOURCE_DATE_EPOCH sets __DATE__ and __TIME__, which no layout reads.)
- */
-static const char *const include_env[] = { "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
-					   "OBJCPLUS_INCLUDE_PATH" };
-
-static void clear_include_env(void)
-{
-	struct strbuf names = { 0 };
-	size_t n = 0;
-
-	for (size_t i = 0; i < sizeof(include_env) / sizeof(include_env[0]); i++) {
-		const char *v = getenv(include_env[i]);
-
-		/* An empty one adds nothing (clang's addDirectoryList()): cleared without a word. */
-		if (v && *v)
-			sb_addf(&names, "%s%s", n++ ? ", " : "", include_env[i]);
-		if (v)
-			unsetenv(include_env[i]);
-	}
-	if (n)
-		warn("%s %s set; kabigen's parse does not use %s: the headers come from the kernel tree with the arch "
-		     "profile's flags alone (unset %s to silence this)", names.buf, n > 1 ? "are" : "is",
-		     n > 1 ? "them" : "it", n > 1 ? "them" : "it");
-	sb_release(&names);
-}
-
-static CXIndex new_index(int exclude_declarations_from_pch)
+CXIndex extract_new_index(int exclude_declarations_from_pch)
 {
 	if (!libclang_used) {
 		trace("libclang's first use in this run");
-		clear_include_env();
+		tu_clear_include_env("kabigen's parse",
+				     "the headers come from the kernel tree with the arch profile's flags alone");
 	}
 	libclang_used = true;
 	parse_heap_prepare();
@@ -982,19 +886,8 @@ bool extract_engine_loaded(void)
 	return libclang_used;
 }
 
-/* pch_build() with an index of its own, started as every use of libclang here is. */
-static bool build_pch(const char *key, const char *head, size_t head_len, char *const *args, size_t n_args,
-		      struct pch *p)
-{
-	CXIndex idx = new_index(0);
-	bool ok = pch_build(idx, key, head, head_len, args, n_args, p);
-
-	clang_disposeIndex(idx);
-	return ok;
-}
-
-static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
-				    size_t n_args, const char *origin, unsigned options)
+CXTranslationUnit extract_parse_with(CXIndex idx, const char *file_name, const char *text, char *const *args,
+				     size_t n_args, const char *origin, unsigned options)
 {
 	struct CXUnsavedFile uf = { file_name, text, (unsigned long)strlen(text) };
 	CXTranslationUnit tu = NULL;
@@ -1011,456 +904,7 @@ static CXTranslationUnit parse_with(CXIndex idx, const char *file_name, const ch
 static CXTranslationUnit parse(CXIndex idx, const char *file_name, const char *text, char *const *args,
 			       size_t n_args, const char *origin)
 {
-	return parse_with(idx, file_name, text, args, n_args, origin, 0);
-}
-
-/* ---- what the unit asks of the headers, answered and proven ---- */
-
-/*
- * The files the unit's head (its part before TU_MARK_SET) brought in, as a table of names:
- * a type defined in one of them is defined by "the headers", as a condition means it.
- */
-struct head_walk {
-	CXFile main;
-	unsigned head_lines;	/* the unit's lines before the mark: its defines and includes */
-	struct decl *files;
-};
-
-static void note_head_file(CXFile file, CXSourceLocation *stack, unsigned depth, CXClientData data)
-{
-	struct head_walk *h = data;
-	CXFile from = NULL;
-	unsigned line = 0;
-	char *name;
-
-	if (!depth)
-		return;	/* the unit itself */
-	/* The outermost #include: in the unit's head, in its set's part, or an -include file. */
-	clang_getSpellingLocation(stack[depth - 1], &from, &line, NULL, NULL);
-	if (from && clang_File_isEqual(from, h->main) && line > h->head_lines)
-		return;
-	name = cx_take(clang_getFileName(file));
-	if (!decl_get(h->files, name))
-		decl_put(&h->files, name, clang_getNullCursor());
-	free(name);
-}
-
-struct answer_walk {
-	struct extract *x;
-	struct answers *a;		/* filled */
-	bool types;			/* answer the type tests (not after a precompiled head: its facts do) */
-	bool head_only;			/* the parse is of the head alone: every definition is the headers' */
-	struct decl *head_files;	/* otherwise, the files the head brought in */
-	CXFile main;
-};
-
-/* A type the unit tests, defined by the headers: its answer is yes. */
-static void answer_type(struct answer_walk *w, CXCursor c, const char *kind)
-{
-	char *name = cx_take(clang_getCursorSpelling(c)), *full = xasprintf("%s_%s", kind, name);
-	CXFile file = NULL;
-	char *path = NULL;
-
-	clang_getExpansionLocation(clang_getCursorLocation(c), &file, NULL, NULL, NULL);
-	for (size_t i = 0; i < w->a->n_types; i++) {
-		if (strcmp(w->a->types[i], full))
-			continue;
-		if (w->head_only) {
-			w->a->defined[i] = true;
-		} else if (file && !clang_File_isEqual(file, w->main)) {
-			/* Not the set's own definition: one the head brought in, or a later header's. */
-			path = cx_take(clang_getFileName(file));
-			if (decl_get(w->head_files, path))
-				w->a->defined[i] = true;
-		}
-	}
-	free(path);
-	free(full);
-	free(name);
-}
-
-/* An object-like macro, for the prefix of the set that its name starts with. */
-static void answer_macro(struct answer_walk *w, CXCursor c)
-{
-	const struct kset *s = w->x->set;
-	char *file = NULL;
-	CXString spelling;
-	const char *name;
-
-	if (!w->a->n_prefixes || clang_Cursor_isMacroFunctionLike(c))
-		return;
-	spelling = clang_getCursorSpelling(c);
-	name = clang_getCString(spelling);
-	for (size_t i = 0; name && i < s->n_constants; i++) {
-		const char *prefix = s->constants[i].prefix;
-		CXFile f = NULL;
-
-		/* Some 20,000 macros against each prefix: the first letter first. */
-		if (!prefix || prefix[0] != name[0] || !starts_with(name, prefix))
-			continue;
-		clang_getExpansionLocation(clang_getCursorLocation(c), &f, NULL, NULL, NULL);
-		if (f) {
-			char *path = cx_take(clang_getFileName(f));
-
-			file = tu_tree_relative(path);
-			free(path);
-		}
-		answers_add_macro(w->a, i, name, file);
-		break;
-	}
-	free(file);
-	clang_disposeString(spelling);
-}
-
-static enum CXChildVisitResult answer_visit(CXCursor c, CXCursor parent, CXClientData data)
-{
-	struct answer_walk *w = data;
-	enum CXCursorKind k = clang_getCursorKind(c);
-	const char *kind = k == CXCursor_StructDecl ? "struct" : k == CXCursor_UnionDecl ? "union"
-							  : k == CXCursor_EnumDecl ? "enum" : NULL;
-
-	(void)parent;
-	if (k == CXCursor_MacroDefinition)
-		answer_macro(w, c);
-	else if (w->types && kind && clang_isCursorDefinition(c) && !is_anonymous(c))
-		answer_type(w, c, kind);
-	return CXChildVisit_Continue;
-}
-
-/* The precompiled head's answers: its facts, which hold the head's tags and macros. */
-static void answers_from_facts(struct extract *x, struct answers *a)
-{
-	const struct head_facts *f = &x->pch.facts;
-	bool first[256] = { false };
-
-	answers_clear(a);
-	for (size_t i = 0; i < x->set->n_constants; i++)
-		if (x->set->constants[i].prefix)
-			first[(unsigned char)x->set->constants[i].prefix[0]] = true;
-	for (size_t i = 0; i < a->n_types; i++) {
-		const char *name = strchr(a->types[i], '_') + 1;
-		char kind = head_tag_kind(f, name);
-
-		a->defined[i] = kind && kind == a->types[i][0];
-	}
-	/* Some 20,000 macros: those whose first letter starts no prefix, at once. */
-	for (size_t m = 0; m < f->n_macros; m++)
-		for (size_t i = 0; first[(unsigned char)f->macros[m][0]] && i < x->set->n_constants; i++) {
-			const char *prefix = x->set->constants[i].prefix;
-
-			if (!prefix || !starts_with(f->macros[m], prefix))
-				continue;
-			answers_add_macro(a, i, f->macros[m],
-					  f->macro_files[m] == PCH_NO_FILE ? NULL : f->files_rel[f->macro_files[m]]);
-			break;
-		}
-}
-
-/* The answers the parse TU of the unit TEXT (FILE_NAME) proves, into A. */
-static void answers_from_tu(struct extract *x, CXTranslationUnit tu, const char *file_name, const char *text,
-			    struct answers *a)
-{
-	struct answer_walk w = { .x = x, .a = a, .types = true, .main = clang_getFile(tu, file_name) };
-	struct head_walk h = { .main = w.main };
-	const char *mark = strstr(text, TU_MARK_SET);
-
-	if (x->pch.path) {
-		/* After a precompiled head: its facts, then the macros the set's part adds. */
-		answers_from_facts(x, a);
-		w.types = false;
-	} else {
-		answers_clear(a);
-		for (const char *p = text; p < mark; p++)
-			h.head_lines += *p == '\n';
-		if (a->n_types)
-			clang_getInclusions(tu, note_head_file, &h);
-		w.head_files = h.files;
-	}
-	clang_visitChildren(clang_getTranslationUnitCursor(tu), answer_visit, &w);
-	decl_free_all(&h.files);
-}
-
-static bool has_errors(CXTranslationUnit tu)
-{
-	for (unsigned i = 0; i < clang_getNumDiagnostics(tu); i++) {
-		CXDiagnostic d = clang_getDiagnostic(tu, i);
-		bool error = clang_getDiagnosticSeverity(d) >= CXDiagnostic_Error;
-
-		clang_disposeDiagnostic(d);
-		if (error)
-			return true;
-	}
-	return false;
-}
-
-/* The answers from a first parse of the head alone: exact for types, the head's macros. */
-static void answers_from_head(struct extract *x, const char *file_name, const char *text, char *const *args,
-			      size_t n_args)
-{
-	const char *mark = strstr(text, TU_MARK_SET);
-	char *head = xasprintf("%.*s", (int)(mark - text), text);
-	CXIndex idx = new_index(0);
-	CXTranslationUnit tu;
-
-	trace("parsed the head alone for the answers");
-	tu = parse_with(idx, file_name, head, args, n_args, x->origin, CXTranslationUnit_DetailedPreprocessingRecord);
-	struct answer_walk w = { .x = x, .a = x->ans, .types = true, .head_only = true };
-
-	die_on_errors(tu, x->origin, x->advice);
-	answers_clear(x->ans);
-	clang_visitChildren(clang_getTranslationUnitCursor(tu), answer_visit, &w);
-	clang_disposeTranslationUnit(tu);
-	clang_disposeIndex(idx);
-	free(head);
-}
-
-/*
- * What a parse after the precompiled head needs besides the set's own probes: the head's
- * definitions the walk would find by name (the walk of such a parse sees the set's part
- * alone), reached through typedefs, and the enumerators the set names as constants.
- */
-static void add_want_probes(struct extract *x, struct strbuf *sb)
-{
-	const struct head_facts *f = &x->pch.facts;
-	char kind;
-
-	sb_adds(sb, "\n/* The headers' definitions the set names (kabigen parsed them once, precompiled). */\n");
-	for (size_t i = 0; i <= x->set->n_structs; i++) {
-		/* struct module too: its members name the sections' element types. */
-		const char *name = i < x->set->n_structs ? x->set->structs[i].name : "module";
-
-		if ((kind = head_tag_kind(f, name)) && kind != 'e')
-			sb_addf(sb, "typedef %s %s " TU_PROBE_WANT "%s;\n", kind == 's' ? "struct" : "union", name,
-				name);
-	}
-	for (size_t i = 0; i < x->set->n_enums; i++)
-		if (head_tag_kind(f, x->set->enums[i]) == 'e')
-			sb_addf(sb, "typedef enum %s " TU_PROBE_WANT_ENUM "%s;\n", x->set->enums[i], x->set->enums[i]);
-	for (size_t i = 0; i < x->set->n_constants; i++) {
-		const struct kset_constant *k = &x->set->constants[i];
-
-		/* A macro of that name wins, as in take_constant(). */
-		if (k->name && !k->expr && head_has_enumerator(f, k->name))
-			sb_addf(sb, "#ifndef %s\nstatic const __typeof__(%s) " TU_PROBE_ENUMREF "%s = %s;\n#endif\n",
-				k->name, k->name, k->name, k->name);
-	}
-}
-
-/* The unit with the answers, parsed: whole, or its set's part after the precompiled head. */
-static CXTranslationUnit parse_unit(struct extract *x, const char *file_name, const char *text, char *const *args,
-				    size_t n_args)
-{
-	unsigned options = x->ans->n_prefixes ? CXTranslationUnit_DetailedPreprocessingRecord : 0;
-	struct strbuf sb = { 0 };
-	char **a;
-	size_t n = 0;
-	CXTranslationUnit tu;
-
-	free(x->unit);
-	x->unit = answers_unit(text, x->set, x->ans, x->pch.path != NULL);
-	if (!x->pch.path)
-		return parse_with(x->idx, file_name, x->unit, args, n_args, x->origin, options);
-	sb_adds(&sb, x->unit);
-	add_want_probes(x, &sb);
-	free(x->unit);
-	x->unit = sb.buf;
-	/* The head's -include files are in the precompiled head. */
-	a = xcalloc(n_args + 2, sizeof(*a));
-	for (size_t i = 0; i < n_args; i++) {
-		if (!strcmp(args[i], "-include") && i + 1 < n_args) {
-			i++;
-			continue;
-		}
-		a[n++] = args[i];
-	}
-	a[n++] = "-include-pch";
-	a[n++] = x->pch.path;
-	tu = parse_with(x->idx, file_name, x->unit, a, n, x->origin, options);
-	free(a);
-	return tu;
-}
-
-/* The -target of ARGS, or NULL. */
-static const char *target_of(char *const *args, size_t n_args)
-{
-	for (size_t i = 0; i + 1 < n_args; i++)
-		if (!strcmp(args[i], "-target"))
-			return args[i + 1];
-	return NULL;
-}
-
-/* Where the cache keeps the answers of a set's unit for a target: the guess for its next tree. */
-static char *hint_key(const char *text, char *const *args, size_t n_args)
-{
-	struct cache_key k;
-	const char *target = target_of(args, n_args);
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "answers", "kabigen answers 1");
-	if (target)
-		cache_key_add_str(&k, "target", target);
-	cache_key_add_str(&k, "unit", text);
-	return cache_key_final(&k);
-}
-
-static bool hint_load(const char *key, struct answers *a)
-{
-	struct cache_entry e;
-	bool ok;
-
-	if (cache_lookup(key, &e))
-		return false;
-	ok = !answers_parse(e.text, e.len, a);
-	cache_entry_free(&e);
-	return ok;
-}
-
-/*
- * The set's guess for a target: SET.guess/TARGET beside SET.yaml, the answers of a tree of
- * that arch (scripts/make-guesses), so that a first run on a tree, with nothing in its
- * cache, parses once where those answers still hold. Stale, or for other questions, it is
- * not used (answers_parse() checks it against the questions) or proved wrong by the parse.
- */
-static char *guess_path(const struct kset *set, char *const *args, size_t n_args)
-{
-	const char *target = target_of(args, n_args);
-	size_t len = strlen(set->file);
-
-	if (!target || len < 5 || strcmp(set->file + len - 5, ".yaml"))
-		return NULL;
-	return xasprintf("%.*s.guess/%s", (int)(len - 5), set->file, target);
-}
-
-static bool guess_load(const struct kset *set, char *const *args, size_t n_args, struct answers *a)
-{
-	char *path = guess_path(set, args, n_args), *text;
-	size_t len = 0;
-	bool ok;
-
-	text = path ? read_file(path, &len) : NULL;
-	ok = text && !answers_parse(text, len, a);
-	free(text);
-	free(path);
-	return ok;
-}
-
-/*
- * Parses the unit with its questions answered, and proves the answers on that parse (the
- * types the headers define; each prefix's macros, from the preprocessing record): the unit
- * parsed is exactly the one that a first parse of the head alone would have answered.
- *
- * The answers come from the precompiled head's facts where the cache has one (the second
- * parse of a head saves it: pch.h); else as a guess, the answers of the last unit of this
- * set for this target (a new tree of the same arch nearly always gives the same, and then
- * one parse does); else from a parse of the head alone. A guess the parse proves wrong is
- * replaced by what it proved, and a unit that does not parse with a guess (or after a
- * precompiled head clang refuses, which is removed) is answered again from the head alone:
- * the answers settle within three parses of the unit.
- */
-static void parse_answered(struct extract *x, const char *file_name, const char *text, char *const *args,
-			   size_t n_args, bool use_cache)
-{
-	const char *mark = strstr(text, TU_MARK_SET), *source, *guess_out = getenv("KABIGEN_GUESS_OUT");
-	char *pkey = NULL, *hkey = NULL;
-	bool proven = false, from_hint = false;
-	struct answers truth;
-
-	if (!answers_needed(x->ans) || !mark) {
-		x->idx = new_index(0);
-		x->unit = xstrdup(text);
-		trace("parsed the unit (it asks nothing of the headers)");
-		x->tu = parse_with(x->idx, file_name, x->unit, args, n_args, x->origin, 0);
-		die_on_errors(x->tu, x->origin, x->advice);
-		return;
-	}
-	if (use_cache) {
-		pkey = pch_key(args, n_args, text, (size_t)(mark - text));
-		if (pch_open(pkey, &x->pch))
-			trace("the precompiled head from the cache");
-		else if (pch_seen_before(pkey) && build_pch(pkey, text, (size_t)(mark - text), args, n_args, &x->pch))
-			trace("precompiled the head (its second parse)");
-		hkey = hint_key(text, args, n_args);
-	}
-	if (x->pch.path) {
-		answers_from_facts(x, x->ans);
-		source = "the precompiled head's facts";
-	} else if (use_cache && (from_hint = hint_load(hkey, x->ans))) {
-		source = "the cache's guess";
-	} else if (guess_load(x->set, args, n_args, x->ans)) {
-		source = "the set's guess";
-	} else {
-		answers_from_head(x, file_name, text, args, n_args);
-		proven = true;
-		source = "a parse of the head alone";
-	}
-	x->idx = new_index(x->pch.path != NULL);
-	answers_init(&truth, x->set, text);
-	for (int attempt = 0;; attempt++) {
-		bool errors;
-
-		trace("parsed the unit%s (answers: %s)", x->pch.path ? " after the precompiled head" : "", source);
-		x->tu = parse_unit(x, file_name, text, args, n_args);
-		errors = has_errors(x->tu);
-		if (errors && !x->pch.path && !proven && attempt < 2) {
-			/*
-			 * A wrong guess can break the set's part (its definition of a type the
-			 * headers define too): the head was parsed whole all the same, so its
-			 * answers are taken from this parse when they differ from the guess.
-			 */
-			answers_from_tu(x, x->tu, file_name, text, &truth);
-			if (!answers_equal(x->ans, &truth)) {
-				trace("the parse disproved those answers (with errors in the set's part)");
-				clang_disposeTranslationUnit(x->tu);
-				answers_move(x->ans, &truth);
-				from_hint = false;
-				source = "the last parse";
-				continue;
-			}
-		}
-		if (errors && (x->pch.path || !proven)) {
-			/* Not the headers' fault until a parse of them alone says so. */
-			clang_disposeTranslationUnit(x->tu);
-			if (x->pch.path) {
-				trace("libclang refused the precompiled head; removed");
-				pch_discard(pkey);
-				pch_free(&x->pch);
-				clang_disposeIndex(x->idx);
-				x->idx = new_index(0);
-			}
-			answers_from_head(x, file_name, text, args, n_args);
-			proven = true;
-			from_hint = false;
-			source = "a parse of the head alone";
-			continue;
-		}
-		die_on_errors(x->tu, x->origin, x->advice);
-		answers_from_tu(x, x->tu, file_name, text, &truth);
-		if (answers_equal(x->ans, &truth))
-			break;
-		if (attempt >= 2)
-			die("%s: the set's questions to the headers (types tested, macros by prefix) do not settle; "
-			    "report this with the set file", x->origin);
-		trace("the parse disproved those answers");
-		clang_disposeTranslationUnit(x->tu);
-		answers_move(x->ans, &truth);
-		from_hint = false;
-		source = "the last parse";
-	}
-	answers_free(&truth);
-	if (guess_out && !*guess_out)
-		guess_out = NULL;
-	if ((use_cache && !from_hint) || guess_out) {
-		char *hint = answers_format(x->ans);
-
-		if (use_cache && !from_hint)
-			cache_store(hkey, "answers", hint, strlen(hint), NULL, NULL, NULL, 0);
-		/* scripts/make-guesses: the answers this tree proved, as a set's guess. */
-		if (guess_out)
-			outfile_write(guess_out, hint, strlen(hint), 1);
-		free(hint);
-	}
-	free(hkey);
-	free(pkey);
+	return extract_parse_with(idx, file_name, text, args, n_args, origin, 0);
 }
 
 /* The set's definitions of types the headers define themselves are left out: say so. */
@@ -1507,7 +951,7 @@ static enum CXChildVisitResult find_reference(CXCursor c, CXCursor parent, CXCli
 /* After a precompiled head, before the walk: the head's externs (they come first, as in a whole unit). */
 static void take_head_externs(struct extract *x)
 {
-	const struct head_facts *f = &x->pch.facts;
+	const struct head_inventory *f = &x->pch.inventory;
 
 	for (size_t i = 0; i < x->set->n_externs; i++)
 		for (size_t j = 0; j < f->n_externs; j++)
@@ -1639,7 +1083,7 @@ char *extract_resolve(const struct extract_request *rq)
 
 char *extract_check_compiles(const char *file_name, const char *text, char *const *args, size_t n_args)
 {
-	CXIndex idx = new_index(0);
+	CXIndex idx = extract_new_index(0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, file_name);
 	unsigned n = clang_getNumDiagnostics(tu);
 	char *first = NULL;
@@ -1694,11 +1138,11 @@ static enum CXChildVisitResult eval_var(CXCursor c, CXCursor parent, CXClientDat
 void extract_eval_ints(const char *file_name, const char *text, char *const *args, size_t n_args,
 		       const char *origin, char *const *names, long long *values, size_t n)
 {
-	CXIndex idx = new_index(0);
+	CXIndex idx = extract_new_index(0);
 	CXTranslationUnit tu = parse(idx, file_name, text, args, n_args, origin);
 	struct eval_walk w = { .names = names, .values = values, .found = xcalloc(n, sizeof(int)), .n = n };
 
-	die_on_errors(tu, origin, "the configuration kabigen wrote from --kconfig and --set does not parse; "
+	extract_die_on_errors(tu, origin, "the configuration kabigen wrote from --kconfig and --set does not parse; "
 		      "check those symbols (their dependencies are not resolved)");
 	clang_visitChildren(clang_getTranslationUnitCursor(tu), eval_var, &w);
 	for (size_t i = 0; i < n; i++)

@@ -14,8 +14,8 @@
  * calling thread instead (LIBCLANG_NOTHREADS; it still recovers from a crash there).
  * Elsewhere (another C library, a sanitizer's allocator) this does nothing.
  */
-#include "parse_heap.h"
-#include "report.h"
+#include "clang/parse_heap.h"
+#include "util/report.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -1,11 +1,12 @@
-/* pch.c: a head parsed once, saved precompiled with its facts, and proven before it is used again. */
-#include "pch.h"
-#include "cache.h"
-#include "fs.h"
-#include "report.h"
-#include "self.h"
-#include "str.h"
-#include "tu.h"
+/* pch.c: a head parsed once, saved precompiled with its inventory, and proven before it is used again. */
+#include "clang/pch.h"
+#include "util/cache.h"
+#include "util/cache_keys.h"
+#include "util/fs.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "util/str.h"
+#include "clang/tu.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -19,39 +20,12 @@
 #include <time.h>
 #include <unistd.h>
 
-/* The facts' layout; a kabigen that writes them otherwise changes this, and so every key. */
-#define PCH_FORMAT "kabigen pch 1"
-
 static char *cx_take(CXString s)
 {
 	char *d = xstrdup(clang_getCString(s) ? clang_getCString(s) : "");
 
 	clang_disposeString(s);
 	return d;
-}
-
-char *pch_key(char *const *args, size_t n_args, const char *head, size_t head_len)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "format", PCH_FORMAT);
-	/* The file layout and the parse are libclang's: another libclang is another key. */
-	cache_key_add_libclang(&k);
-	for (size_t i = 0; i < n_args; i++)
-		cache_key_add_str(&k, "arg", args[i]);
-	cache_key_add(&k, "head", head, head_len);
-	return cache_key_final(&k);
-}
-
-/* The result-cache key of what KEY's head keeps beside its .pch: WHAT is "facts" or "seen". */
-static char *entry_key(const char *key, const char *what)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, what, key);
-	return cache_key_final(&k);
 }
 
 static char *pch_path(const char *key)
@@ -62,9 +36,9 @@ static char *pch_path(const char *key)
 	return path;
 }
 
-/* ---- the facts, as text ---- */
+/* ---- the inventory, as text ---- */
 
-void pch_facts_free(struct head_facts *f)
+void pch_inventory_free(struct head_inventory *f)
 {
 	strv_free(f->tags, f->n_tags);
 	free(f->tag_kinds);
@@ -85,7 +59,7 @@ void pch_facts_free(struct head_facts *f)
  *	files N, then FILE		tree-relative, where macros were defined
  *	macros N, then "NAME INDEX"	INDEX into files, or -
  */
-char *pch_facts_format(const struct head_facts *f, long long size, const char *digest)
+char *pch_inventory_format(const struct head_inventory *f, long long size, const char *digest)
 {
 	struct strbuf sb = { 0 };
 
@@ -159,7 +133,7 @@ static bool ident_then(char *line, const char **rest)
 	return tu_is_ident(line);
 }
 
-bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long long *size, char *digest)
+bool pch_inventory_parse(const char *text, size_t len, struct head_inventory *f, long long *size, char *digest)
 {
 	char *copy = xmalloc(len + 1);
 	struct reader r = { copy, copy + len, NULL };
@@ -224,7 +198,7 @@ bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long lo
 			} else if (ok) {
 				errno = 0;
 				v = strtoull(rest, &end, 10);
-				/* Digits only, no leading zero: what facts_format() writes, and nothing else. */
+				/* Digits only, no leading zero: what inventory_format() writes, and nothing else. */
 				ok = rest[0] >= '0' && rest[0] <= '9' && !(rest[0] == '0' && rest[1]) && !errno && !*end &&
 				     v < f->n_files_rel;
 				f->macro_files[i] = (size_t)v;
@@ -236,17 +210,17 @@ bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long lo
 	ok = ok && r.p == r.end;
 	free(copy);
 	if (!ok)
-		pch_facts_free(f);
+		pch_inventory_free(f);
 	return ok;
 }
 
-/* ---- the facts, from a parsed head ---- */
+/* ---- the inventory, from a parsed head ---- */
 
-struct facts_walk {
-	struct head_facts *f;
+struct inventory_walk {
+	struct head_inventory *f;
 };
 
-static size_t file_index(struct head_facts *f, const char *rel)
+static size_t file_index(struct head_inventory *f, const char *rel)
 {
 	for (size_t i = f->n_files_rel; i-- > 0;)
 		if (!strcmp(f->files_rel[i], rel))
@@ -258,7 +232,7 @@ static size_t file_index(struct head_facts *f, const char *rel)
 
 static enum CXChildVisitResult walk_enumerators(CXCursor c, CXCursor parent, CXClientData data)
 {
-	struct head_facts *f = data;
+	struct head_inventory *f = data;
 
 	(void)parent;
 	if (clang_getCursorKind(c) == CXCursor_EnumConstantDecl) {
@@ -268,7 +242,7 @@ static enum CXChildVisitResult walk_enumerators(CXCursor c, CXCursor parent, CXC
 	return CXChildVisit_Continue;
 }
 
-static void add_macro(struct head_facts *f, CXCursor c)
+static void add_macro(struct head_inventory *f, CXCursor c)
 {
 	CXFile file = NULL;
 	size_t index = PCH_NO_FILE;
@@ -287,7 +261,7 @@ static void add_macro(struct head_facts *f, CXCursor c)
 	f->macros[f->n_macros++] = cx_take(clang_getCursorSpelling(c));
 }
 
-static void add_extern(struct head_facts *f, CXCursor c)
+static void add_extern(struct head_inventory *f, CXCursor c)
 {
 	CXType ct = clang_getCanonicalType(clang_getCursorType(c));
 	CXCursor tdecl = clang_getTypeDeclaration(ct);
@@ -307,7 +281,7 @@ static void add_extern(struct head_facts *f, CXCursor c)
 /* Everything extract.c's walk of a whole unit would take from the head, in its order. */
 static enum CXChildVisitResult walk_head(CXCursor c, CXCursor parent, CXClientData data)
 {
-	struct head_facts *f = data;
+	struct head_inventory *f = data;
 	enum CXCursorKind k = clang_getCursorKind(c);
 	char kind = k == CXCursor_StructDecl ? 's' : k == CXCursor_UnionDecl ? 'u' : k == CXCursor_EnumDecl ? 'e' : 0;
 
@@ -380,19 +354,19 @@ static bool file_digest_of(const char *path, long long *size, char digest[CACHE_
 
 bool pch_open(const char *key, struct pch *p)
 {
-	char *fkey = entry_key(key, "facts"), digest[CACHE_DIGEST_LEN], now[CACHE_DIGEST_LEN];
+	char *fkey = cache_key_pch_entry(key, CACHE_PCH_INVENTORY), digest[CACHE_DIGEST_LEN], now[CACHE_DIGEST_LEN];
 	struct cache_entry e;
 	long long size = 0, now_size = 0;
 	bool ok;
 
 	memset(p, 0, sizeof(*p));
-	ok = !cache_lookup(fkey, &e);
+	ok = !cache_lookup(CACHE_PCH_INVENTORY, fkey, &e);
 	free(fkey);
 	if (!ok)
 		return false;
 	p->path = pch_path(key);
-	/* The .pch must be the one the facts describe, byte for byte: libclang trusts its input. */
-	ok = p->path && pch_facts_parse(e.text, e.len, &p->facts, &size, digest) &&
+	/* The .pch must be the one the inventory describes, byte for byte: libclang trusts its input. */
+	ok = p->path && pch_inventory_parse(e.text, e.len, &p->inventory, &size, digest) &&
 	     file_digest_of(p->path, &now_size, now) && now_size == size && !strcmp(now, digest);
 	cache_entry_take_files(&e, &p->files, &p->digests, &p->stamps, &p->n_files);
 	cache_entry_free(&e);
@@ -403,14 +377,14 @@ bool pch_open(const char *key, struct pch *p)
 
 bool pch_seen_before(const char *key)
 {
-	char *skey = entry_key(key, "seen");
+	char *skey = cache_key_pch_entry(key, CACHE_PCH_SEEN);
 	struct cache_entry e;
-	bool seen = !cache_lookup(skey, &e);
+	bool seen = !cache_lookup(CACHE_PCH_SEEN, skey, &e);
 
 	if (seen)
 		cache_entry_free(&e);
 	else
-		cache_store(skey, "pch", "", 0, NULL, NULL, NULL, 0);
+		cache_store(CACHE_PCH_SEEN, skey, NULL, "", 0, NULL, NULL, NULL, 0);
 	free(skey);
 	return seen;
 }
@@ -539,11 +513,11 @@ bool pch_build(CXIndex idx, const char *key, const char *head, size_t head_len, 
 		unlink(tmp);
 		goto out;
 	}
-	clang_visitChildren(clang_getTranslationUnitCursor(tu), walk_head, &p->facts);
+	clang_visitChildren(clang_getTranslationUnitCursor(tu), walk_head, &p->inventory);
 	clang_getInclusions(tu, add_file, &(struct manifest_walk){ tu, p, started });
-	text = pch_facts_format(&p->facts, size, digest);
-	fkey = entry_key(key, "facts");
-	cache_store(fkey, "pch", text, strlen(text), p->files, p->digests, p->stamps, p->n_files);
+	text = pch_inventory_format(&p->inventory, size, digest);
+	fkey = cache_key_pch_entry(key, CACHE_PCH_INVENTORY);
+	cache_store(CACHE_PCH_INVENTORY, fkey, NULL, text, strlen(text), p->files, p->digests, p->stamps, p->n_files);
 	free(fkey);
 	ok = true;
 out:
@@ -570,7 +544,7 @@ void pch_discard(const char *key)
 
 void pch_free(struct pch *p)
 {
-	pch_facts_free(&p->facts);
+	pch_inventory_free(&p->inventory);
 	strv_free(p->files, p->n_files);
 	strv_free(p->digests, p->n_files);
 	free(p->stamps);
@@ -578,7 +552,7 @@ void pch_free(struct pch *p)
 	memset(p, 0, sizeof(*p));
 }
 
-char head_tag_kind(const struct head_facts *f, const char *name)
+char head_tag_kind(const struct head_inventory *f, const char *name)
 {
 	char kind = 0;
 
@@ -589,7 +563,7 @@ char head_tag_kind(const struct head_facts *f, const char *name)
 	return kind;
 }
 
-bool head_has_enumerator(const struct head_facts *f, const char *name)
+bool head_has_enumerator(const struct head_inventory *f, const char *name)
 {
 	for (size_t i = 0; i < f->n_enumerators; i++)
 		if (!strcmp(f->enumerators[i], name))

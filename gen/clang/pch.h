@@ -4,9 +4,9 @@
  * includes the same headers, and it is nearly all of a parse: 0.2 s, against 0.01 s for the
  * set's own part after a precompiled head. So the second time a head is parsed, kabigen
  * saves it with clang_saveTranslationUnit() into the cache ($cache/pch/KEY.pch), with the
- * facts a later parse cannot see without reading the whole of it back (every tag defined,
- * every enumerator, extern and object-like macro) in a result-cache entry whose manifest
- * is the head's files: a later parse with the same head, for any set and any format,
+ * inventory a later parse cannot see without reading the whole of it back (every tag
+ * defined, every enumerator, extern and object-like macro) in a result-cache entry whose
+ * manifest is the head's files: a later parse with the same head, for any set and any format,
  * reads only the set's part. (The first parse of a head does not save: that costs as
  * much as a second parse, and most heads are parsed once.)
  */
@@ -17,8 +17,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* What the head defines, in the order clang met it. */
-struct head_facts {
+/* The head's inventory: what it defines, in the order clang met it. */
+struct head_inventory {
 	char **tags;		/* struct, union and enum definitions with a name */
 	char *tag_kinds;	/* parallel: 's', 'u' or 'e' */
 	size_t n_tags;
@@ -37,16 +37,17 @@ struct head_facts {
 
 struct pch {
 	char *path;		/* the precompiled head */
-	struct head_facts facts;
+	struct head_inventory inventory;
 	char **files;		/* the files the head read and the digests of what clang read */
 	char **digests;
 	long long (*stamps)[3];	/* and the stamps that prove those bytes, or -1s (cache.h) */
 	size_t n_files;
 };
 
-/* The key of a head: libclang, the arguments and the head's text. New string. */
-char *pch_key(char *const *args, size_t n_args, const char *head, size_t head_len);
-/* KEY's precompiled head, if the cache holds it whole and every file it read is unchanged. */
+/*
+ * KEY's precompiled head (KEY from cache_key_pch(): libclang, the arguments and the head's
+ * text), if the cache holds it whole and every file it read is unchanged.
+ */
 bool pch_open(const char *key, struct pch *p);
 /* Whether the head KEY was parsed before (without being saved); marks it so. */
 bool pch_seen_before(const char *key);
@@ -63,16 +64,16 @@ void pch_free(struct pch *p);	/* accepts a zeroed one */
 void pch_discard(const char *key);
 
 /* The head's tag NAME: 's', 'u' or 'e', or 0 when the head defines none. */
-char head_tag_kind(const struct head_facts *f, const char *name);
-bool head_has_enumerator(const struct head_facts *f, const char *name);
+char head_tag_kind(const struct head_inventory *f, const char *name);
+bool head_has_enumerator(const struct head_inventory *f, const char *name);
 
 /*
- * The facts as the cache keeps them, with the .pch's SIZE and DIGEST: text, and read back
+ * The inventory as the cache keeps it, with the .pch's SIZE and DIGEST: text, and read back
  * (every count, name and index checked; false, with F zeroed, for anything else). For the
  * store and its fuzzer.
  */
-char *pch_facts_format(const struct head_facts *f, long long size, const char *digest);
-bool pch_facts_parse(const char *text, size_t len, struct head_facts *f, long long *size, char *digest);
-void pch_facts_free(struct head_facts *f);	/* accepts a zeroed one */
+char *pch_inventory_format(const struct head_inventory *f, long long size, const char *digest);
+bool pch_inventory_parse(const char *text, size_t len, struct head_inventory *f, long long *size, char *digest);
+void pch_inventory_free(struct head_inventory *f);	/* accepts a zeroed one */
 
 #endif

@@ -1,9 +1,9 @@
 /* tu.c: the kbuild recipe for compiling a module, written down as clang arguments and one C file. */
-#include "tu.h"
-#include "kset.h"
-#include "profile.h"
-#include "report.h"
-#include "tree.h"
+#include "clang/tu.h"
+#include "input/kset.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "input/tree.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -285,4 +285,39 @@ char *tu_tree_relative(const char *path)
 	if (!at)
 		at = strstr(path, "/include/");
 	return xstrdup(at ? at + 1 : path);
+}
+
+/*
+ * The environment variables through which clang's driver adds include folders, for every
+ * target (CPATH as -I after the command line's, the others as -isystem for their language).
+ * What kabigen parses is the tree, the arch profile, the set and the options alone, and the
+ * cache keys hold exactly those: a folder from the environment would change the bytes of a
+ * parse without changing its key. So libclang never sees them, and the run says so; nor
+ * does build-ko's compiler, whose inputs are kabi.h and the module's C files. (The other
+ * variables libclang-19 reads leave a Linux triple's parse alone: SDKROOT and
+ * *_DEPLOYMENT_TARGET are Darwin's, INCLUDE and EXTERNAL_INCLUDE MSVC's, SCE_* PlayStation's,
+ * HIP_PATH and ROCM_PATH offloading's; CCC_OVERRIDE_OPTIONS is read by the clang program,
+ * not by libclang; SOURCE_DATE_EPOCH sets __DATE__ and __TIME__, which no layout reads.)
+ */
+static const char *const include_env[] = { "CPATH", "C_INCLUDE_PATH", "CPLUS_INCLUDE_PATH", "OBJC_INCLUDE_PATH",
+					   "OBJCPLUS_INCLUDE_PATH" };
+
+void tu_clear_include_env(const char *user, const char *why)
+{
+	struct strbuf names = { 0 };
+	size_t n = 0;
+
+	for (size_t i = 0; i < sizeof(include_env) / sizeof(include_env[0]); i++) {
+		const char *v = getenv(include_env[i]);
+
+		/* An empty one adds nothing (clang's addDirectoryList()): cleared without a word. */
+		if (v && *v)
+			sb_addf(&names, "%s%s", n++ ? ", " : "", include_env[i]);
+		if (v)
+			unsetenv(include_env[i]);
+	}
+	if (n)
+		warn("%s %s set; %s does not use %s: %s (unset %s to silence this)", names.buf, n > 1 ? "are" : "is",
+		     user, n > 1 ? "them" : "it", why, n > 1 ? "them" : "it");
+	sb_release(&names);
 }

@@ -19,7 +19,7 @@ struct strbuf;
 
 /*
  * Where the set's own part of the unit begins. What comes before (its defines and
- * includes) is what the headers provide: extract.c parses that part alone first and
+ * includes) is what the headers provide: parse_answered.c answers from that part and
  * defines kabigen__type_struct_NAME there for each type a condition tests that the
  * headers define.
  */
@@ -61,5 +61,9 @@ char *tu_tree_relative(const char *path);
 
 /* The arguments on one line, each quoted for a POSIX shell where it needs it. New string. */
 char *tu_shell_args(const struct tu *tu);
+
+/* Unsets CPATH and its kin, clang's include folders from the environment, before a parse or a
+ * compile; a set one is warned about: "CPATH is set; USER does not use it: WHY (unset it ...)". */
+void tu_clear_include_env(const char *user, const char *why);
 
 #endif

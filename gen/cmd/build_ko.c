@@ -5,18 +5,20 @@
  * facts), links them with `ld.lld -r` and the tree's own module linker script, then has
  * check-ko judge the result before it is written.
  */
-#include "archive.h"
-#include "child.h"
-#include "cmd.h"
-#include "emit.h"
-#include "fs.h"
-#include "layout.h"
-#include "outfile.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "str.h"
-#include "tree.h"
+#include "input/archive.h"
+#include "util/child.h"
+#include "cmd/cmd.h"
+#include "emit/emit.h"
+#include "util/fs.h"
+#include "model/layout.h"
+#include "build/model_build.h"
+#include "util/outfile.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "util/str.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <errno.h>
 #include <stdbool.h>
@@ -25,44 +27,35 @@
 #include <string.h>
 #include <unistd.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen build-ko --arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) [--loader PROFILE]\n"
 	"                        [--offline] [--no-cache] [--print-cflags] -o MODULE.ko FILE.c...\n"
 	"\n"
 	"Builds a kernel module from C files and the triple's kabi.h alone, without kbuild: the header\n"
 	"(with KABI_THIS_MODULE, KABI_MODINFO, KABI_MODULE_PARAM under KBUILD_MODNAME), the arch's\n"
-	"module flags and the tree's module linker script; the result must pass check-ko.\n"
-	"\n"
-	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kdir DIR         the triple's headers tree (as for generate)\n"
-	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2, 7.2.13, ...\n"
-	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...)\n"
-	"  --offline          with --kver: use only kabigen's cache, never the network\n"
-	"  --loader PROFILE   the loader profile check-ko judges the module by (default: linux); the\n"
-	"                     arch profile's module_loaders flags for it are used (minimal: x86_64's\n"
-	"                     large code model)\n"
-	"  --no-cache         parse the tree even when the result cache holds its model\n"
-	"  --print-cflags     print the compiler's command line for the first file and stop\n"
-	"  -o, --output FILE  the module to write: NAME.ko, NAME (with - read as _) its name\n"
-	"  -h, --help         this text\n"
-	"\n"
-	"The compiler is clang-19 and the linker ld.lld-19 ($KABIGEN_CLANG, $KABIGEN_LD override).\n"
-	"Exit status: 0 built and checked; 1 an error (a compile or link failure, a check-ko finding).\n";
+	"module flags and the tree's module linker script; the result must pass check-ko.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LOADER, OPT_NO_CACHE, OPT_PRINT_CFLAGS };
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "loader", required_argument, NULL, OPT_LOADER },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "print-cflags", no_argument, NULL, OPT_PRINT_CFLAGS },
-	{ "output", required_argument, NULL, 'o' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KDIR, "kdir", "DIR", "the triple's headers tree (as for generate)" },
+	{ OPT_KVER, "kver", "VERSION", "fetch the headers from Debian's archive instead: 7.2, 7.2.13, ..." },
+	{ OPT_FLAVOUR, "flavour", "F", "with --kver: the configuration flavour (rt, cloud, 16k, ...)" },
+	{ OPT_OFFLINE, "offline", NULL, "with --kver: use only kabigen's cache, never the network" },
+	{ OPT_LOADER, "loader", "PROFILE",
+	  "the loader profile check-ko judges the module by (default: linux); the\n"
+	  "arch profile's module_loaders flags for it are used (minimal: x86_64's\n"
+	  "large code model)" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse the tree even when the result cache holds its model" },
+	{ OPT_PRINT_CFLAGS, "print-cflags", NULL, "print the compiler's command line for the first file and stop" },
+	{ 'o', "output", "FILE", "the module to write: NAME.ko, NAME (with - read as _) its name" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
+
+static const char usage_tail[] =
+	"The compiler is clang-19 and the linker ld.lld-19 ($KABIGEN_CLANG, $KABIGEN_LD override).\n"
+	"Exit status: 0 built and checked; 1 an error (a compile or link failure, a check-ko finding).\n";
 
 struct build_ko_options {
 	const char *arch, *kdir, *kver, *flavour, *loader, *output;
@@ -74,8 +67,7 @@ static void parse_options(int argc, char **argv, struct build_ko_options *o)
 	int c;
 
 	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_build_ko, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KDIR: o->kdir = optarg; break;
@@ -86,11 +78,6 @@ static void parse_options(int argc, char **argv, struct build_ko_options *o)
 		case OPT_NO_CACHE: o->no_cache = 1; break;
 		case OPT_PRINT_CFLAGS: o->print_cflags = 1; break;
 		case 'o': o->output = optarg; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_build_ko, c, argv);
 		}
 	}
 	if (!o->arch)
@@ -274,12 +261,6 @@ static void run_tool(char **v, size_t n, const char *what, const char *file)
 	strv_free(v, n);
 }
 
-static void remove_tree_held(void *dir)
-{
-	fs_remove_tree(dir);
-	free(dir);
-}
-
 static void strset_free_held(void *set)
 {
 	struct strset *s = set;
@@ -313,7 +294,7 @@ static void check(const struct build_ko_options *o, const struct arch_profile *p
 	strv_free(v, n);
 	free(self);
 	if (rc) {
-		fputs(out ? out : "", stderr);
+		report_relay(out ? out : "");
 		free(out);
 		die("%s: check-ko finds that the %s loader would not load it (exit %d, report above); nothing written",
 		    o->output, o->loader ? o->loader : "linux", rc);
@@ -334,7 +315,7 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	tmp = xasprintf("%s/kabigen-build-ko.XXXXXX", getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 	if (!mkdtemp(tmp))
 		die("%s: cannot create a temporary folder: %s; set TMPDIR", tmp, strerror(errno));
-	report_hold(tmp, remove_tree_held);
+	report_hold(tmp, fs_remove_tree_free);
 	report_hold(&objs, strset_free_held);
 	hpath = xasprintf("%s/kabi.h", tmp);
 	outfile_write(hpath, header, strlen(header), 0);
@@ -389,7 +370,7 @@ static void build(const struct build_ko_options *o, int argc, char **argv, const
 	report_release(&objs);
 	strset_free_held(&objs);
 	report_release(tmp);
-	remove_tree_held(tmp);
+	fs_remove_tree_free(tmp);
 }
 
 static int run(int argc, char **argv)
@@ -405,6 +386,9 @@ static int run(int argc, char **argv)
 	size_t n;
 
 	parse_options(argc, argv, &o);
+	/* Now, not at libclang's first use: a model from the cache never loads libclang, and the
+	 * compiler child would find its includes through them. */
+	tu_clear_include_env("build-ko", "a module is built from kabi.h and its own C files alone");
 	if (o.output && !o.print_cflags) {
 		/* -o must be none of the C files it is built from (-o hello.c would replace one). */
 		struct cmd_file out = { o.output, "-o" }, *in = xcalloc(argc - optind, sizeof(*in));
@@ -427,7 +411,7 @@ static int run(int argc, char **argv)
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
 	set_file = cmd_set_file(NULL, configs);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o.no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o.no_cache);
 	header = emit_c_header(model);
 	if (!strstr(header, "#define KABI_THIS_MODULE("))
 		die("%s: the set gives no struct module with name, init and exit, struct kernel_param and the "
@@ -461,6 +445,7 @@ const struct command cmd_build_ko = {
 	.run = run,
 	.synopsis = "build-ko --arch ARCH (--kdir DIR | --kver VERSION) [--loader P] -o MODULE.ko FILE.c...",
 	.summary = "build a module from C files and the triple's kabi.h alone, then check-ko it",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = usage_tail,
 };

@@ -3,23 +3,24 @@
  * and folders) against one triple's layout model (a tree, fetched or given, or a layout
  * dump) and a loader profile; the judging is gen/ko/ko_check.c's.
  */
-#include "archive.h"
-#include "cmd.h"
-#include "ko.h"
-#include "ko_check.h"
-#include "ko_facts.h"
-#include "ko_loader.h"
-#include "ko_plan.h"
-#include "ko_set.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "profile.h"
-#include "report.h"
-#include "str.h"
-#include "self.h"
-#include "tree.h"
-#include "tu.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "ko/ko.h"
+#include "ko/ko_check.h"
+#include "ko/ko_facts.h"
+#include "ko/ko_loader.h"
+#include "ko/ko_plan.h"
+#include "ko/ko_set.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "build/model_build.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/self.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <dirent.h>
 #include <uthash.h>
@@ -31,7 +32,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int is_module_name(const char *name)
+static bool is_module_name(const char *name)
 {
 	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz" };
 	size_t len = strlen(name);
@@ -40,9 +41,9 @@ static int is_module_name(const char *name)
 		size_t e = strlen(ends[i]);
 
 		if (len > e && !strcmp(name + len - e, ends[i]))
-			return 1;
+			return true;
 	}
-	return 0;
+	return false;
 }
 
 /* A folder or file a walk has met, by (device, inode). */
@@ -61,8 +62,8 @@ struct walk {
 	size_t n;
 };
 
-/* 1 the first time the node of ST is met, 0 after. */
-static int first_visit(struct walk *w, const struct stat *st)
+/* true the first time the node of ST is met, false after. */
+static bool first_visit(struct walk *w, const struct stat *st)
 {
 	struct seen_key key;
 	struct seen_node *n;
@@ -72,11 +73,11 @@ static int first_visit(struct walk *w, const struct stat *st)
 	key.ino = st->st_ino;
 	HASH_FIND(hh, w->nodes, &key, sizeof(key), n);
 	if (n)
-		return 0;
+		return false;
 	n = xcalloc(1, sizeof(*n));
 	n->key = key;
 	HASH_ADD(hh, w->nodes, key, sizeof(n->key), n);
-	return 1;
+	return true;
 }
 
 static void add_path(struct walk *w, const char *path)
@@ -110,7 +111,8 @@ static char **folder_names(const char *path, size_t *n)
 		names[(*n)++] = xstrdup(de->d_name);
 	}
 	closedir(d);
-	qsort(names, *n, sizeof(*names), cmp_names);
+	if (*n)		/* an empty folder has no array to sort (qsort wants one, UBSan says) */
+		qsort(names, *n, sizeof(*names), cmp_names);
 	return names;
 }
 
@@ -162,7 +164,7 @@ static void walk_free(struct walk *w)
 	strv_free(w->paths, w->n);
 }
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
 	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--max-memory SIZE]\n"
 	"                        [--verbose] [--plan] [--want MODULE,...]\n"
@@ -170,59 +172,50 @@ static const char usage_text[] =
 	"\n"
 	"Checks kernel modules (.ko, .ko.xz, .ko.zst, .ko.gz; folders are searched) against one\n"
 	"triple's layouts and a loader profile: vermagic, struct module, __param, __versions,\n"
-	"relocation types and what they need of module placement, special sections, imports.\n"
-	"\n"
-	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kdir DIR         the triple's headers tree (as for generate); its Module.symvers is used\n"
-	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2, 7.2.13, ...\n"
-	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...)\n"
-	"  --offline          with --kver: use only kabigen's cache, never the network\n"
-	"  --modules          with --kver: also fetch that release's modules package (linux-modules-R,\n"
-	"                     or linux-image-R-unsigned) and check every module in it\n"
-	"  --layout FILE      a layout dump (kabigen --format json) instead of a tree\n"
-	"  --loader PROFILE   a loader profile: a YAML file, or a name in configs/loaders (default: linux)\n"
-	"  --symvers FILE     the Module.symvers to check imports and CRCs against (default: the tree's)\n"
-	"  --format FORMAT    text (the default), md or json\n"
-	"  -j N               modules read at once (default, and at most: the number of online cores)\n"
-	"  --max-memory SIZE  memory the modules read at once share (bytes, or with K, M, G; default: half\n"
-	"                     of the machine's memory or of what ulimit -v leaves); a module that needs\n"
-	"                     more is named as over the budget and the others are checked\n"
-	"  --verbose          with text, list every module, not only those with findings\n"
-	"  --plan             instead of the report, the unlock curve: greedily, the symbol, relocation\n"
-	"                     type, section or other reason to add to the loader next to load the most\n"
-	"                     more modules, with the count that load after each step\n"
-	"  --want M,...       --plan for these modules (names as modprobe's: ext4,virtio_blk) and all\n"
-	"                     they need from the set, which it lists in load order\n"
-	"  --no-cache         parse the tree even when the result cache holds its model\n"
-	"  -h, --help         this text\n"
-	"\n"
+	"relocation types and what they need of module placement, special sections, imports.\n";
+
+enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY, OPT_PLAN, OPT_WANT };
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KDIR, "kdir", "DIR", "the triple's headers tree (as for generate); its Module.symvers is used" },
+	{ OPT_KVER, "kver", "VERSION", "fetch the headers from Debian's archive instead: 7.2, 7.2.13, ..." },
+	{ OPT_FLAVOUR, "flavour", "F", "with --kver: the configuration flavour (rt, cloud, 16k, ...)" },
+	{ OPT_OFFLINE, "offline", NULL, "with --kver: use only kabigen's cache, never the network" },
+	{ OPT_MODULES, "modules", NULL,
+	  "with --kver: also fetch that release's modules package (linux-modules-R,\n"
+	  "or linux-image-R-unsigned) and check every module in it" },
+	{ OPT_LAYOUT, "layout", "FILE", "a layout dump (kabigen --format json) instead of a tree" },
+	{ OPT_LOADER, "loader", "PROFILE",
+	  "a loader profile: a YAML file, or a name in configs/loaders (default: linux)" },
+	{ OPT_SYMVERS, "symvers", "FILE",
+	  "the Module.symvers to check imports and CRCs against (default: the tree's)" },
+	{ OPT_FORMAT, "format", "FORMAT", "text (the default), md or json" },
+	{ 'j', NULL, "N", "modules read at once (default, and at most: the number of online cores)" },
+	{ OPT_MAX_MEMORY, "max-memory", "SIZE",
+	  "memory the modules read at once share (bytes, or with K, M, G; default: half\n"
+	  "of the machine's memory or of what ulimit -v leaves); a module that needs\n"
+	  "more is named as over the budget and the others are checked" },
+	{ OPT_VERBOSE, "verbose", NULL, "with text, list every module, not only those with findings" },
+	{ OPT_PLAN, "plan", NULL,
+	  "instead of the report, the unlock curve: greedily, the symbol, relocation\n"
+	  "type, section or other reason to add to the loader next to load the most\n"
+	  "more modules, with the count that load after each step" },
+	{ OPT_WANT, "want", "M,...",
+	  "--plan for these modules (names as modprobe's: ext4,virtio_blk) and all\n"
+	  "they need from the set, which it lists in load order" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse the tree even when the result cache holds its model" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
+};
+
+static const char usage_tail[] =
 	"Exit status: 0 every module loads; 1 an error (an unreadable module among them);\n"
 	"2 usage; 4 some module fails the loader profile; 8 some module disagrees with the\n"
 	"triple's layouts or exports; 16 Linux itself refuses some module: its ELF breaks a rule\n"
 	"of kernel/module/main.c (one .gnu.linkonce.this_module, one symbol table, relocations\n"
-	"within their section, ...). Bits add up: 12, 20.\n";
-
-enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
-       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY, OPT_PLAN, OPT_WANT };
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "layout", required_argument, NULL, OPT_LAYOUT },
-	{ "loader", required_argument, NULL, OPT_LOADER },
-	{ "symvers", required_argument, NULL, OPT_SYMVERS },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "verbose", no_argument, NULL, OPT_VERBOSE },
-	{ "modules", no_argument, NULL, OPT_MODULES },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "max-memory", required_argument, NULL, OPT_MAX_MEMORY },
-	{ "plan", no_argument, NULL, OPT_PLAN },
-	{ "want", required_argument, NULL, OPT_WANT },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
+	"within their section, ...); 32 some module crashes the loader (the profile's crashes:,\n"
+	"or an init or exit its layout: reads as garbage). Bits add up: 12, 20.\n";
 struct check_ko_options {
 	const char *arch, *kdir, *kver, *flavour;
 	int offline;
@@ -283,8 +276,7 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 	char *end;
 
 	optind = 1;
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_check_ko, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KDIR: o->kdir = optarg; break;
@@ -309,11 +301,6 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 			if (*end || o->jobs < 1 || o->jobs > 1024)
 				usage_die("-j %s: give a number of modules to read at once, 1 to 1024", optarg);
 			break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_check_ko, c, argv);
 		}
 	}
 	if (o->modules && !o->kver)
@@ -369,13 +356,52 @@ static struct kabi_model *tree_model(const struct check_ko_options *o, const cha
 	cmd_check_tree_arch(tree, profile, *kdir, arch_given);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
 	free(arch_given);
 	free(set_file);
 	tree_free(tree);
 	archive_tree_free(fetched);
 	profile_free(profile);
 	return model;
+}
+
+/*
+ * A profile's layout: given as a dump or a triple: the offsets the loader reads, from that
+ * model. The triple is fetched as --arch and --kver would be (with --offline, from the cache).
+ */
+static void loader_layout_resolve(struct ko_loader *l, const struct check_ko_options *o, const char *configs)
+{
+	struct ko_loader_layout *y = &l->layout;
+	struct kabi_model *model;
+	struct ko_facts facts;
+
+	if (y->dump) {
+		model = layout_read_json(y->dump);
+	} else if (y->triple) {
+		struct check_ko_options t = { .offline = o->offline, .no_cache = o->no_cache };
+		char *arch = xstrdup(y->triple), *kdir = NULL, *modules = NULL;
+
+		report_hold(arch, free);
+		*strchr(arch, ':') = '\0';
+		t.arch = arch;
+		t.kver = arch + strlen(arch) + 1;
+		if (!archive_valid_kver(t.kver))
+			die("%s: layout: triple '%s': give ARCH:VERSION with a version such as 6.17 or 7.2.13", l->file,
+			    y->triple);
+		model = tree_model(&t, configs, &kdir, &modules);
+		report_release(arch);
+		free(kdir);
+		free(modules);
+		free(arch);
+	} else {
+		return;
+	}
+	ko_facts_init(&facts, model);
+	if (!facts.module)
+		die("%s: layout: %s has no struct module; give a dump or triple of a whole kernel", l->file, y->source);
+	ko_loader_layout_from(y, &facts);
+	ko_facts_release(&facts);
+	kabi_model_free(model);
 }
 
 static int run(int argc, char **argv)
@@ -414,6 +440,7 @@ static int run(int argc, char **argv)
 	arch = profile_load(configs, model->prov.arch ? model->prov.arch : o.arch);
 	lpath = loader_path(configs, o.loader);
 	loader = ko_loader_load(lpath, arch->name, arch->aliases, arch->n_aliases);
+	loader_layout_resolve(loader, &o, configs);
 	if (o.symvers)
 		symvers = xstrdup(o.symvers);
 	else if (kdir)
@@ -441,10 +468,11 @@ static int run(int argc, char **argv)
 	target = xasprintf("%s (%s)", model->prov.release ? model->prov.release : "?",
 			   model->prov.arch ? model->prov.arch : "?");
 	rep = (struct ko_report){ target, loader->name, loader->file, symvers, checker.relocs_named, &facts,
-				  results, paths.n, set };
+				  results, paths.n, loader->n_crash_relocations || loader->n_crash_sections ||
+				  loader->crash_other_relocations, loader->n_unprocessed || loader->unprocessed_other, set };
 	for (size_t i = 0; i < paths.n; i++) {
 		if (results[i].module->error)
-			error_report("%s", results[i].module->error);
+			error("%s", results[i].module->error);
 		status |= results[i].status;
 	}
 	if (o.plan)
@@ -482,6 +510,7 @@ const struct command cmd_check_ko = {
 	.run = run,
 	.synopsis = "check-ko (--arch ARCH (--kdir DIR | --kver VERSION) | --layout kabi.json) [--loader P] MODULE|DIR...",
 	.summary = "will a loader load these modules? .ko files against a triple and a loader profile",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = usage_tail,
 };

@@ -9,13 +9,25 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 struct arch_profile;
 struct ktree;
-struct kset;
-struct tu;
-struct kabi_model;
-struct kabi_provenance;
+
+/*
+ * One option of a command: one row of its table, from which both getopt_long's arrays and
+ * the usage text's option lines are made (as git's parse-options does), so the two cannot
+ * disagree. An option is added by a row here and a case in the command's switch.
+ */
+struct cmd_option {
+	int id;			/* what getopt_long returns: the short option's letter ('o'), or a value > 255 */
+	const char *name;	/* the long option ("output"), or NULL for a letter alone (-j) */
+	const char *arg;	/* its value's name in the usage text ("FILE"), or NULL: it takes none */
+	const char *help;	/* the usage text's description; '\n' starts a continuation line */
+};
+/* The row every command ends its table with: -h and --help print the usage text. */
+#define CMD_OPT_HELP { 'h', "help", NULL, "this text" }
+#define CMD_OPT_END { 0, NULL, NULL, NULL }
 
 struct command {
 	const char *name;
@@ -23,8 +35,11 @@ struct command {
 	int (*run)(int argc, char **argv);
 	const char *synopsis;		/* what follows "kabigen" on its usage line */
 	const char *summary;		/* what it does, for 'kabigen help' */
-	const char *usage;		/* -h and 'kabigen help NAME' */
-	const struct option *options;	/* its long options, so a stray one can be sent home */
+	/* -h and 'kabigen help NAME': the usage line and what it does, the option lines made from
+	 * OPTIONS, then the tail (may be NULL); paragraphs apart. */
+	const char *usage_head;
+	const struct cmd_option *options;	/* CMD_OPT_END-terminated, or NULL: none */
+	const char *usage_tail;
 };
 
 extern const struct command cmd_generate, cmd_list, cmd_diff, cmd_matrix, cmd_check_ko, cmd_build_ko, cmd_crate,
@@ -34,11 +49,15 @@ extern const struct command cmd_generate, cmd_list, cmd_diff, cmd_matrix, cmd_ch
 extern const struct command *const commands[];
 const struct command *command_find(const char *name);
 
+/* COMMAND's usage text, as -h and 'kabigen help NAME' print it, on F. */
+void cmd_print_usage(const struct command *command, FILE *f);
 /*
- * getopt_long's ':' or '?' for COMMAND, the option at ARGV[optind - 1]: a usage error that
- * names the command an option belongs to when it is another's (--only goes with diff).
+ * The next option of ARGV under COMMAND's table, as getopt_long reads it: its id (optarg
+ * holds its value), or -1 after the last. -h and --help print the usage text and exit 0; an
+ * unknown option, or one without its value, is a usage error that names the command an
+ * option belongs to when it is another's (--only goes with diff).
  */
-_Noreturn void cmd_bad_option(const struct command *command, int c, char **argv);
+int cmd_next_option(const struct command *command, int argc, char **argv);
 
 /*
  * What 'generate' and 'list' require of the triple once their options are read: no
@@ -72,33 +91,5 @@ char *cmd_set_file(const char *set_file, const char *configs);
  */
 void cmd_check_tree_arch(const struct ktree *tree, const struct arch_profile *profile, const char *what,
 			 const char *arch_given);
-/* TREE's model for the set in SET_FILE, as cmd_build_model() makes it (the set and unit are freed). */
-struct kabi_model *cmd_tree_model(const struct arch_profile *profile, const struct ktree *tree, const char *set_file,
-				  struct kabi_provenance *from_cli, bool use_cache);
-/*
- * What decides an output of FORMAT (c, rust, json; "model" for the model itself) besides
- * the files the unit reads, which the result cache's manifest covers (autoconf.h among
- * them): kabigen itself, the format, the set, the profile, the exact arguments and unit,
- * and the provenance the command line gives. The result cache's key, new string.
- */
-char *cmd_result_key(const char *format, const struct arch_profile *profile, const struct kset *set,
-		     const struct tu *tu, const struct kabi_provenance *cli);
-/*
- * What to check when the headers fail to parse under the configuration FROM_CLI describes:
- * --kconfig's file and --set's values first, when there are any (new string), else NULL
- * (--arch and the tree).
- */
-char *cmd_parse_advice(const struct kabi_provenance *from_cli);
-/*
- * The layout model of TREE: clang's layouts, the provenance, and what the command line
- * added (FROM_CLI's strings, which the model takes over: FROM_CLI is zeroed).
- * With USE_CACHE, the model the result cache holds for the same key is read back instead
- * of parsing (its JSON dump: every emitter gives the same bytes from it), and a parsed
- * model is stored there, so every later format, diff or check-ko of the triple parses
- * nothing.
- */
-struct kabi_model *cmd_build_model(const struct arch_profile *profile, const struct ktree *tree,
-				   const struct kset *set, const struct tu *tu, struct kabi_provenance *from_cli,
-				   bool use_cache);
 
 #endif

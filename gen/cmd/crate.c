@@ -9,19 +9,20 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE	/* renameat2 */
 #endif
-#include "archive.h"
-#include "cmd.h"
-#include "emit.h"
-#include "escape.h"
-#include "fs.h"
-#include "layout.h"
-#include "outfile.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "str.h"
-#include "tree.h"
-#include "yamldoc.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "util/fs.h"
+#include "model/layout.h"
+#include "build/model_build.h"
+#include "util/outfile.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "util/str.h"
+#include "input/tree.h"
+#include "util/yamldoc.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -32,7 +33,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen crate (--arch LIST --kver LIST [--flavour LIST] | FILE.yaml) -o DIR\n"
 	"                     [--name NAME] [--set-file FILE] [--offline] [--no-cache]\n"
 	"\n"
@@ -41,31 +42,21 @@ static const char usage_text[] =
 	"(comma-separated lists), or the triples of FILE.yaml as 'matrix' reads them. Each is the\n"
 	"module ARCH::vVERSION::FLAVOUR (riscv64::v7_2::generic), compiled on any host; `native`\n"
 	"is the arch being built (cfg target_arch), and Triple::by_vermagic(bytes) picks a module's\n"
-	"triple at run time. The crate is written whole or not at all.\n"
-	"\n"
-	"  --arch LIST        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kver LIST        versions fetched from Debian's archive: 6.12, 7.2, 7.2.13, ...\n"
-	"  --flavour LIST     configuration flavours (rt, cloud, 16k, ...; default: the generic one)\n"
-	"  -o, --output DIR   the crate's folder: created, or replaced if kabigen wrote it\n"
-	"  --name NAME        the package name in Cargo.toml (default: kabi)\n"
-	"  --set-file FILE    the structs and constants (default: configs/sets/loader.yaml)\n"
-	"  --offline          use only kabigen's cache, never the network\n"
-	"  --no-cache         parse every tree even when the result cache holds its model\n"
-	"  -h, --help         this text\n";
+	"triple at run time. The crate is written whole or not at all.\n";
 
 enum { OPT_ARCH = 256, OPT_KVER, OPT_FLAVOUR, OPT_NAME, OPT_SET_FILE, OPT_OFFLINE, OPT_NO_CACHE };
 
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "output", required_argument, NULL, 'o' },
-	{ "name", required_argument, NULL, OPT_NAME },
-	{ "set-file", required_argument, NULL, OPT_SET_FILE },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "LIST", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KVER, "kver", "LIST", "versions fetched from Debian's archive: 6.12, 7.2, 7.2.13, ..." },
+	{ OPT_FLAVOUR, "flavour", "LIST", "configuration flavours (rt, cloud, 16k, ...; default: the generic one)" },
+	{ 'o', "output", "DIR", "the crate's folder: created, or replaced if kabigen wrote it" },
+	{ OPT_NAME, "name", "NAME", "the package name in Cargo.toml (default: kabi)" },
+	{ OPT_SET_FILE, "set-file", "FILE", "the structs and constants (default: configs/sets/loader.yaml)" },
+	{ OPT_OFFLINE, "offline", NULL, "use only kabigen's cache, never the network" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse every tree even when the result cache holds its model" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
 /* The first line of the Cargo.toml it writes: the mark that lets a later run replace the folder. */
@@ -122,8 +113,7 @@ static void parse_options(int argc, char **argv, struct crate_options *o)
 {
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":ho:", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_crate, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KVER: o->kver = optarg; break;
@@ -133,11 +123,6 @@ static void parse_options(int argc, char **argv, struct crate_options *o)
 		case OPT_SET_FILE: o->set_file = optarg; break;
 		case OPT_OFFLINE: o->offline = 1; break;
 		case OPT_NO_CACHE: o->no_cache = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_crate, c, argv);
 		}
 	}
 	if (optind < argc)
@@ -225,13 +210,6 @@ static void triples_from_lists(const struct crate_options *o, struct crate *c)
 		strv_free(flavours, nf);
 }
 
-static const char *opt_str(const struct ynode *t, const char *key)
-{
-	const struct ynode *n = ynode_get(t, key);
-
-	return n ? ynode_str(n, key) : NULL;
-}
-
 /* FILE's triples, as 'matrix' reads them; formats and output are matrix's own and not used here. */
 static void triples_from_file(const struct crate_options *o, struct crate *c)
 {
@@ -253,10 +231,10 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 		const char *arch, *kver, *kdir, *flavour;
 
 		ynode_check_keys(t, keys);
-		arch = opt_str(t, "arch");
-		kver = opt_str(t, "kver");
-		kdir = opt_str(t, "kdir");
-		flavour = opt_str(t, "flavour");
+		arch = ynode_opt_str(t, "arch");
+		kver = ynode_opt_str(t, "kver");
+		kdir = ynode_opt_str(t, "kdir");
+		flavour = ynode_opt_str(t, "flavour");
 		if (!arch || !!kver == !!kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
 		if (ynode_get(t, "kconfig"))
@@ -266,7 +244,7 @@ static void triples_from_file(const struct crate_options *o, struct crate *c)
 		if (flavour && !archive_valid_flavour(flavour))
 			ynode_die(t, "flavour '%s': use a flavour name such as rt, cloud or 16k", flavour);
 		add_triple(c, arch, kver, kdir, flavour,
-			   o->offline || (ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true")),
+			   o->offline || ynode_opt_bool(t, "offline", 0),
 			   xasprintf("%s:%u (triple %zu)", o->file, t->line, i + 1));
 	}
 	report_release(doc);
@@ -313,7 +291,7 @@ static void triple_build(struct triple *t, const char *configs, const char *set_
 	cmd_check_tree_arch(tree, profile, kdir, arch_given);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	t->model = cmd_tree_model(profile, tree, set_file, &from_cli, !no_cache);
+	t->model = build_tree_model(profile, tree, set_file, &from_cli, !no_cache);
 	t->arch_name = xstrdup(profile->name);
 	t->rust_arch = xasprintf("%.*s", (int)strcspn(profile->clang_target, "-"), profile->clang_target);
 	t->version = version_name(t);
@@ -332,20 +310,15 @@ static void check_distinct(const struct crate *c)
 	for (size_t i = 0; i < c->n; i++)
 		for (size_t k = 0; k < i; k++) {
 			const struct triple *a = &c->t[k], *b = &c->t[i];
-			const char *va = NULL, *vb = NULL;
+			const struct kabi_string *va = kabi_model_find_string(a->model, "VERMAGIC"),
+						 *vb = kabi_model_find_string(b->model, "VERMAGIC");
 
 			if (!strcmp(a->path, b->path))
 				die("%s and %s would both be the module %s; nothing was written; leave one of them out",
 				    a->what, b->what, a->path);
-			for (size_t j = 0; j < a->model->n_strings; j++)
-				if (!strcmp(a->model->strings[j].name, "VERMAGIC"))
-					va = a->model->strings[j].value;
-			for (size_t j = 0; j < b->model->n_strings; j++)
-				if (!strcmp(b->model->strings[j].name, "VERMAGIC"))
-					vb = b->model->strings[j].value;
-			if (va && vb && !strcmp(va, vb))
+			if (va && vb && !strcmp(va->value, vb->value))
 				die("%s (%s) and %s (%s) have one vermagic \"%s\", so a loader could not tell their modules "
-				    "apart; nothing was written; leave one of them out", a->what, a->path, b->what, b->path, va);
+				    "apart; nothing was written; leave one of them out", a->what, a->path, b->what, b->path, va->value);
 		}
 }
 
@@ -407,15 +380,15 @@ static const char triple_types[] =
 	"        self.sections.iter().find(|s| s.name == name)\n    }\n}\n\n";
 
 /* Whether triple I is the first of its arch (DEPTH 1), or of its arch and version (DEPTH 2). */
-static int first_of(const struct crate *c, size_t i, size_t depth)
+static bool first_of(const struct crate *c, size_t i, size_t depth)
 {
 	for (size_t k = 0; k < i; k++) {
 		const struct triple *a = &c->t[k], *b = &c->t[i];
 
 		if (!strcmp(a->arch_name, b->arch_name) && (depth < 2 || !strcmp(a->version, b->version)))
-			return 0;
+			return false;
 	}
-	return 1;
+	return true;
 }
 
 /* src/lib.rs: the shared types, the module tree (arch, version, flavour: each module a file), the tables. */
@@ -429,11 +402,9 @@ static char *lib_rs(const struct crate *c)
 	sb_adds(&sb, "//! | module | release | vermagic |\n//! |---|---|---|\n");
 	for (size_t i = 0; i < c->n; i++) {
 		const struct triple *t = &c->t[i];
-		const char *vermagic = "";
+		const struct kabi_string *v = kabi_model_find_string(t->model, "VERMAGIC");
+		const char *vermagic = v ? v->value : "";
 
-		for (size_t j = 0; j < t->model->n_strings; j++)
-			if (!strcmp(t->model->strings[j].name, "VERMAGIC"))
-				vermagic = t->model->strings[j].value;
 		sb_addf(&sb, "//! | [`%s`] | ", t->path);
 		escape_rust_comment(&sb, t->model->prov.release);
 		sb_adds(&sb, " | ");
@@ -486,12 +457,18 @@ static char *lib_rs(const struct crate *c)
 	return sb.buf;
 }
 
-static char *cargo_toml(const char *name)
+/* Cargo.toml: rust-version the newest its triples need (emit_rust_version()). */
+static char *cargo_toml(const char *name, const struct crate *c)
 {
+	const char *rust = "1.82";
+
+	for (size_t i = 0; i < c->n; i++)
+		if (strcmp(emit_rust_version(c->t[i].model), rust) > 0)
+			rust = emit_rust_version(c->t[i].model);
 	return xasprintf(CRATE_MARK "\n"
-			 "[package]\nname = \"%s\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"1.82\"\n"
+			 "[package]\nname = \"%s\"\nversion = \"0.1.0\"\nedition = \"2021\"\nrust-version = \"%s\"\n"
 			 "description = \"Kernel ABI layouts of several kernels, generated by kabigen " KABIGEN_VERSION "\"\n"
-			 "publish = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n", name);
+			 "publish = false\n\n[lib]\npath = \"src/lib.rs\"\n\n[dependencies]\n", name, rust);
 }
 
 /* A file of the crate: its path under the crate's folder, and its text. */
@@ -516,17 +493,11 @@ static void crate_files_free(void *p)
 	free(f->v);
 }
 
-static void remove_tmp_tree(void *p)
-{
-	fs_remove_tree(p);
-	free(p);
-}
-
 /* Whether DIR is a crate an earlier run wrote (its Cargo.toml starts with the mark), or empty. */
-static int replaceable(const char *dir)
+static bool replaceable(const char *dir)
 {
 	char *toml = xasprintf("%s/Cargo.toml", dir), *text = read_file(toml, NULL);
-	int ok = text && !strncmp(text, CRATE_MARK "\n", strlen(CRATE_MARK) + 1);
+	bool ok = text && !strncmp(text, CRATE_MARK "\n", strlen(CRATE_MARK) + 1);
 	DIR *d;
 	struct dirent *e;
 
@@ -534,7 +505,7 @@ static int replaceable(const char *dir)
 	free(toml);
 	if (ok || !(d = opendir(dir)))
 		return ok;
-	ok = 1;
+	ok = true;
 	while (ok && (e = readdir(d)))
 		ok = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
 	closedir(d);
@@ -580,7 +551,7 @@ static void write_crate(const char *out, const struct crate_file *files, size_t 
 	}
 	if (!mkdtemp(tmp))
 		die("-o %s: cannot make a folder beside it: %s", out, strerror(errno));
-	report_hold(tmp, remove_tmp_tree);
+	report_hold(tmp, fs_remove_tree_free);
 	for (size_t i = 0; i < n; i++) {
 		char *path = xasprintf("%s/%s", tmp, files[i].path);
 
@@ -639,7 +610,7 @@ static int run(int argc, char **argv)
 	files.v[files.n].path = xstrdup("src/lib.rs");
 	files.v[files.n++].text = lib_rs(&c);
 	files.v[files.n].path = xstrdup("Cargo.toml");
-	files.v[files.n++].text = cargo_toml(o.name);
+	files.v[files.n++].text = cargo_toml(o.name, &c);
 	write_crate(o.output, files.v, files.n);
 	for (size_t i = 0; i < files.n; i++)
 		total += strlen(files.v[i].text);
@@ -660,6 +631,7 @@ const struct command cmd_crate = {
 	.run = run,
 	.synopsis = "crate (--arch LIST --kver LIST [--flavour LIST] | FILE.yaml) -o DIR",
 	.summary = "a no_std Rust crate of many triples, picked by arch at build time and by vermagic at run time",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = NULL,
 };

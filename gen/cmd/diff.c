@@ -1,57 +1,51 @@
 /* diff.c: 'kabigen diff OLD NEW': two triples' layouts compared, and what a loader built for OLD risks on NEW. */
-#include "archive.h"
-#include "cmd.h"
-#include "diff.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "outfile.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "tree.h"
-#include "tu.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "diff/diff.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "build/model_build.h"
+#include "util/outfile.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen diff OLD NEW [--format text|md|json] [--only NAMES] [--suppress FILE] [-o FILE]\n"
 	"\n"
 	"Compares two triples' layouts. OLD and NEW are each a layout dump (kabigen --format json),\n"
 	"a headers folder as for --kdir (its arch is the tree's, or --arch), or ARCH:KVER[:FLAVOUR]\n"
-	"fetched as --kver does, e.g. amd64:7.2:rt.\n"
-	"\n"
-	"  --format FORMAT    text (the default), md or json\n"
-	"  --only NAMES       compare only these structs, enums, constants, strings or lists\n"
-	"                     (comma-separated, e.g. module,kernel_param,vermagic)\n"
-	"  --suppress FILE    a YAML file of structs, members and values to leave out\n"
-	"  -o, --output FILE  where to write the report (default: standard output)\n"
-	"  --arch ARCH        the arch of a side that is a headers folder (default: the tree's)\n"
-	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
-	"  --offline          for a side ARCH:KVER[:FLAVOUR]: use only kabigen's cache, never the network\n"
-	"  --no-cache         parse each side that is a tree even when the result cache holds its model\n"
-	"  -h, --help         this text\n"
-	"\n"
-	"Exit status: 0 the same, 1 error, 2 usage error; 4 when the layouts differ and 8 when a\n"
-	"loader built for OLD breaks on NEW (so 12), as abidiff.\n";
+	"fetched as --kver does, e.g. amd64:7.2:rt.\n";
 
 enum { OPT_ARCH = 256, OPT_OFFLINE, OPT_SET_FILE, OPT_FORMAT, OPT_ONLY, OPT_SUPPRESS, OPT_NO_CACHE };
 
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "output", required_argument, NULL, 'o' },
-	{ "set-file", required_argument, NULL, OPT_SET_FILE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "only", required_argument, NULL, OPT_ONLY },
-	{ "suppress", required_argument, NULL, OPT_SUPPRESS },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_FORMAT, "format", "FORMAT", "text (the default), md or json" },
+	{ OPT_ONLY, "only", "NAMES",
+	  "compare only these structs, enums, constants, strings or lists\n"
+	  "(comma-separated, e.g. module,kernel_param,vermagic)" },
+	{ OPT_SUPPRESS, "suppress", "FILE", "a YAML file of structs, members and values to leave out" },
+	{ 'o', "output", "FILE", "where to write the report (default: standard output)" },
+	{ OPT_ARCH, "arch", "ARCH", "the arch of a side that is a headers folder (default: the tree's)" },
+	{ OPT_SET_FILE, "set-file", "FILE",
+	  "the set of structs, enums and constants (default: configs/sets/loader.yaml)" },
+	{ OPT_OFFLINE, "offline", NULL, "for a side ARCH:KVER[:FLAVOUR]: use only kabigen's cache, never the network" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse each side that is a tree even when the result cache holds its model" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
+
+static const char usage_tail[] =
+	"Exit status: 0 the same, 1 error, 2 usage error; 4 when the layouts differ and 8 when a\n"
+	"loader built for OLD breaks on NEW (so 12), as abidiff.\n";
 
 struct diff_cmd_options {
 	const char *sides[2];	/* OLD and NEW */
@@ -86,8 +80,7 @@ static void parse_options(int argc, char **argv, struct diff_cmd_options *o)
 {
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_diff, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_OFFLINE: o->offline = 1; break;
@@ -97,11 +90,6 @@ static void parse_options(int argc, char **argv, struct diff_cmd_options *o)
 		case OPT_ONLY: o->only_text = optarg; break;
 		case OPT_SUPPRESS: o->suppress = optarg; break;
 		case OPT_NO_CACHE: o->no_cache = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_diff, c, argv);
 		}
 	}
 	if (argc - optind != 2)
@@ -138,7 +126,7 @@ static struct kabi_model *tree_side(const struct diff_cmd_options *o, const char
 	cmd_check_tree_arch(tree, profile, what, profile->name);
 	if (fetched)
 		from_cli.flavour = xstrdup(fetched->flavour);
-	model = cmd_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
+	model = build_tree_model(profile, tree, set_file, &from_cli, !o->no_cache);
 	free(what);
 	free(set_file);
 	tree_free(tree);
@@ -283,6 +271,7 @@ const struct command cmd_diff = {
 	.run = run,
 	.synopsis = "diff OLD NEW [--format text|md|json] [--only NAMES] [--suppress FILE] [-o FILE]",
 	.summary = "two triples' layouts compared (dumps, headers folders or ARCH:KVER[:FLAVOUR])",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = usage_tail,
 };

@@ -1,86 +1,72 @@
 /* generate.c: 'kabigen [generate]': one triple's header; runs profile -> tree -> tu -> extract -> emit. */
-#include "archive.h"
-#include "cache.h"
-#include "cmd.h"
-#include "emit.h"
-#include "extract.h"
-#include "kconfig.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "outfile.h"
-#include "overlay.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
-#include "tree.h"
-#include "tu.h"
+#include "input/archive.h"
+#include "clang/bounds.h"
+#include "util/cache.h"
+#include "util/cache_keys.h"
+#include "cmd/cmd.h"
+#include "emit/emit.h"
+#include "clang/extract.h"
+#include "input/kconfig.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "build/model_build.h"
+#include "util/outfile.h"
+#include "input/overlay.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
+#include "input/tree.h"
+#include "clang/tu.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen [generate] --arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) [options]\n"
 	"\n"
 	"Writes a self-contained C header with the exact layouts of the kernel structs a\n"
-	"module loader needs, as clang computes them for ARCH from one kernel's headers.\n"
-	"\n"
-	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kdir DIR         an extracted linux-headers-R-FLAVOUR folder (with its -common beside it),\n"
-	"                     /lib/modules/R/build, or a kernel tree after 'make prepare'\n"
-	"  --kver VERSION     fetch the headers from Debian's archive instead: 7.2 (newest 7.2.x),\n"
-	"                     7.2.13, or a full release such as 7.2.13+deb14-riscv64\n"
-	"  --flavour F        with --kver: the configuration flavour (rt, cloud, 16k, ...);\n"
-	"                     default: the arch's generic one\n"
-	"  --offline          with --kver: use only kabigen's cache, never the network\n"
-	"  --kconfig FILE     use this .config instead of the tree's configuration\n"
-	"  --set CONFIG_X=V   set one symbol (y, m, n, a number or a \"string\"); repeatable, applied\n"
-	"                     after --kconfig. Dependencies between symbols are NOT resolved: what\n"
-	"                     you write is what is used, as if the .config said so\n"
-	"  --format FORMAT    c (the default), rust, or json (the layout model, for tools and diff);\n"
-	"                     several (c,rust,json or repeated) are written from one parse\n"
-	"  -o, --output FILE  where to write it (default: out/UTS_RELEASE/kabi.h, kabi.rs or kabi.json);\n"
-	"                     with several formats, the folder that gets kabi.h, kabi.rs and kabi.json\n"
-	"  --set-file FILE    the set of structs, enums and constants (default: configs/sets/loader.yaml)\n"
-	"  --print-cflags     print the clang arguments kabigen parses with, on one line, and stop\n"
-	"  --emit-tu FILE     write the translation unit kabigen parses to FILE, and stop\n"
-	"  --depfile FILE     also write a Makefile-style depfile: the output depends on every file\n"
-	"                     the translation unit read (for Ninja and Make; see cmake/Kabigen.cmake)\n"
-	"  --no-cache         parse even when the result cache holds this output, use nothing else\n"
-	"                     the cache keeps (model, precompiled headers) and store nothing\n"
-	"  --version          print kabigen's version\n"
-	"  -h, --help         this text\n"
-	"\n"
-	"The cache is $XDG_CACHE_HOME/kabigen (default ~/.cache/kabigen); the archives and suites\n"
-	"--kver searches are in configs/archive.yaml.\n"
-	"clang-19 $(kabigen --arch A --kdir D --print-cflags) -E TU.c reproduces kabigen's preprocessing\n"
-	"of the file written by --emit-tu. Exit status: 0 success, 1 error, 2 usage error.\n";
+	"module loader needs, as clang computes them for ARCH from one kernel's headers.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_KCONFIG, OPT_SET, OPT_SET_FILE,
        OPT_PRINT_CFLAGS, OPT_EMIT_TU, OPT_FORMAT, OPT_VERSION, OPT_DEPFILE, OPT_NO_CACHE };
 
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "flavour", required_argument, NULL, OPT_FLAVOUR },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "kconfig", required_argument, NULL, OPT_KCONFIG },
-	{ "set", required_argument, NULL, OPT_SET },
-	{ "output", required_argument, NULL, 'o' },
-	{ "set-file", required_argument, NULL, OPT_SET_FILE },
-	{ "print-cflags", no_argument, NULL, OPT_PRINT_CFLAGS },
-	{ "emit-tu", required_argument, NULL, OPT_EMIT_TU },
-	{ "depfile", required_argument, NULL, OPT_DEPFILE },
-	{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
-	{ "format", required_argument, NULL, OPT_FORMAT },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KDIR, "kdir", "DIR", "an extracted linux-headers-R-FLAVOUR folder (with its -common beside it),\n"
+				   "/lib/modules/R/build, or a kernel tree after 'make prepare'" },
+	{ OPT_KVER, "kver", "VERSION", "fetch the headers from Debian's archive instead: 7.2 (newest 7.2.x),\n"
+				       "7.2.13, or a full release such as 7.2.13+deb14-riscv64" },
+	{ OPT_FLAVOUR, "flavour", "F", "with --kver: the configuration flavour (rt, cloud, 16k, ...);\n"
+				       "default: the arch's generic one" },
+	{ OPT_OFFLINE, "offline", NULL, "with --kver: use only kabigen's cache, never the network" },
+	{ OPT_KCONFIG, "kconfig", "FILE", "use this .config instead of the tree's configuration" },
+	{ OPT_SET, "set", "CONFIG_X=V", "set one symbol (y, m, n, a number or a \"string\"); repeatable, applied\n"
+					"after --kconfig. Dependencies between symbols are NOT resolved: what\n"
+					"you write is what is used, as if the .config said so" },
+	{ OPT_FORMAT, "format", "FORMAT", "c (the default), rust, or json (the layout model, for tools and diff);\n"
+					  "several (c,rust,json or repeated) are written from one parse" },
+	{ 'o', "output", "FILE", "where to write it (default: out/UTS_RELEASE/kabi.h, kabi.rs or kabi.json);\n"
+				 "with several formats, the folder that gets kabi.h, kabi.rs and kabi.json" },
+	{ OPT_SET_FILE, "set-file", "FILE", "the set of structs, enums and constants (default: configs/sets/loader.yaml)" },
+	{ OPT_PRINT_CFLAGS, "print-cflags", NULL, "print the clang arguments kabigen parses with, on one line, and stop" },
+	{ OPT_EMIT_TU, "emit-tu", "FILE", "write the translation unit kabigen parses to FILE, and stop" },
+	{ OPT_DEPFILE, "depfile", "FILE", "also write a Makefile-style depfile: the output depends on every file\n"
+					  "the translation unit read (for Ninja and Make; see cmake/Kabigen.cmake)" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse even when the result cache holds this output, use nothing else\n"
+					  "the cache keeps (model, precompiled headers) and store nothing" },
+	{ OPT_VERSION, "version", NULL, "print kabigen's version" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
+static const char usage_tail[] =
+	"The cache is $XDG_CACHE_HOME/kabigen (default ~/.cache/kabigen); the archives and suites\n"
+	"--kver searches are in configs/archive.yaml.\n"
+	"clang-19 $(kabigen --arch A --kdir D --print-cflags) -E TU.c reproduces kabigen's preprocessing\n"
+	"of the file written by --emit-tu. Exit status: 0 success, 1 error, 2 usage error.\n";
 
 struct generate_options {
 	const char *arch;
@@ -126,8 +112,7 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 {
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":o:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_generate, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KDIR: o->kdir = optarg; break;
@@ -149,11 +134,6 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
 		case OPT_VERSION:
 			printf("kabigen %s\n", KABIGEN_VERSION);
 			exit(0);
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_generate, c, argv);
 		}
 	}
 	cmd_check_triple(argc, argv, o->arch, o->kver, o->flavour);
@@ -179,25 +159,12 @@ static void parse_options(int argc, char **argv, struct generate_options *o)
  */
 static const char proof_text[] = "compiled\n";
 
-static char *proof_key(const char *header, char *const *args, size_t n_args)
-{
-	struct cache_key k;
-
-	cache_key_init(&k);
-	cache_key_add_str(&k, "kabigen header proof", KABIGEN_VERSION);
-	cache_key_add_programs(&k);
-	for (size_t i = 0; i < n_args; i++)
-		cache_key_add_str(&k, "arg", args[i]);
-	cache_key_add_str(&k, "header", header);
-	return cache_key_final(&k);
-}
-
 static bool proven_before(const char *key)
 {
 	struct cache_entry e;
 	bool holds;
 
-	if (cache_lookup(key, &e))
+	if (cache_lookup(CACHE_PROOF, key, &e))
 		return false;
 	holds = e.len == strlen(proof_text) && !memcmp(e.text, proof_text, e.len);
 	cache_entry_free(&e);
@@ -213,14 +180,14 @@ static char *prove_header(const char *header, const struct arch_profile *p, bool
 {
 	char *args[] = { "-target", p->clang_target, "-std=gnu11", "-ffreestanding", "-Wall", "-Wextra" };
 	size_t n_args = sizeof(args) / sizeof(args[0]);
-	char *key = use_cache ? proof_key(header, args, n_args) : NULL, *err = NULL;
+	char *key = use_cache ? cache_key_proof(header, args, n_args) : NULL, *err = NULL;
 
 	if (key && proven_before(key)) {
 		trace("the header's bytes compiled before (a header proof in the cache)");
 	} else {
 		err = extract_check_compiles("kabi.h", header, args, n_args);
 		if (!err && key)
-			cache_store(key, "proof", proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
+			cache_store(CACHE_PROOF, key, NULL, proof_text, strlen(proof_text), NULL, NULL, NULL, 0);
 	}
 	free(key);
 	return err;
@@ -375,13 +342,13 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 	/* Every key before the model: building it takes FROM_CLI's provenance, which the keys hold. */
 	for (size_t i = 0; i < o->n_formats; i++) {
 		out[i].format = o->formats[i];
-		out[i].key = cmd_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
+		out[i].key = build_result_key(cmd_format_names[out[i].format], profile, set, tu, from_cli);
 		/* A hit gives the bytes of the first run without parsing anything. */
-		out[i].from_cache = !o->no_cache && !cache_lookup(out[i].key, &out[i].hit);
+		out[i].from_cache = !o->no_cache && !cache_lookup(CACHE_RESULT, out[i].key, &out[i].hit);
 	}
 	for (size_t i = 0; i < o->n_formats && !model; i++)
 		if (!out[i].from_cache)
-			model = cmd_build_model(profile, tree, set, tu, from_cli, !o->no_cache);
+			model = build_model(profile, tree, set, tu, from_cli, !o->no_cache);
 	for (size_t i = 0; i < o->n_formats; i++) {
 		if (!out[i].from_cache)
 			out[i].text = emit_proven(out[i].format, model, profile, !o->no_cache);
@@ -400,7 +367,7 @@ static void generate_outputs(const struct generate_options *o, const struct arch
 			continue;
 		}
 		if (!o->no_cache)
-			cache_store(w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
+			cache_store(CACHE_RESULT, w->key, model->prov.release, w->text, strlen(w->text), model->read_files,
 				    model->read_digests, model->read_stamps, model->n_read_files);
 		inform("wrote %s (%zu structs, %s)", w->path, model->n_order, model->prov.release);
 	}
@@ -432,7 +399,7 @@ static void generate(const struct generate_options *o, const struct arch_profile
 			char *advice, *unit;
 
 			cmd_check_outputs(&out, 1, in, sizeof(in) / sizeof(in[0]));
-			advice = cmd_parse_advice(from_cli);
+			advice = build_parse_advice(from_cli);
 			unit = extract_resolve(&(struct extract_request){
 				.set = set, .file_name = tu->file_name, .text = tu->text, .args = tu->args,
 				.n_args = tu->n_args, .origin = tree->build, .advice = advice });
@@ -489,6 +456,22 @@ static void check_destinations(const struct generate_options *o)
 	check_destination(o->emit_tu, "--emit-tu", 0);
 }
 
+/*
+ * --kconfig and --set: the overlay of generated headers (input/overlay.c), its bounds.h
+ * evaluated again under them (clang/bounds.c), and both recorded in the provenance PV.
+ */
+static void apply_overlay(const struct generate_options *o, const struct arch_profile *profile,
+			  struct ktree *tree, struct kabi_provenance *pv)
+{
+	if (!o->kconfig && !o->n_sets)
+		return;
+	pv->kconfig = overlay_apply(tree, o->kconfig, o->sets, o->n_sets);
+	pv->overrides = xcalloc(o->n_sets, sizeof(*pv->overrides));
+	for (size_t i = 0; i < o->n_sets; i++)
+		pv->overrides[pv->n_overrides++] = xstrdup(o->sets[i]);
+	bounds_regenerate(tree, profile);
+}
+
 static int run(int argc, char **argv)
 {
 	struct generate_options o = { 0 };
@@ -518,7 +501,7 @@ static int run(int argc, char **argv)
 		free(arch_given);
 		free(what);
 	}
-	overlay_apply(tree, profile, o.kconfig, o.sets, o.n_sets, &from_cli);
+	apply_overlay(&o, profile, tree, &from_cli);
 	generate(&o, profile, tree, configs, &from_cli);
 	/* Left here when no model took them over (a cache hit, --print-cflags). */
 	free(from_cli.flavour);
@@ -537,6 +520,7 @@ const struct command cmd_generate = {
 	.run = run,
 	.synopsis = "[generate] --arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) [options]",
 	.summary = "one triple's header: C, Rust, or the layout dump (JSON); the default command",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = usage_tail,
 };

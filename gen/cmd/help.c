@@ -1,6 +1,6 @@
 /* help.c: 'kabigen help [COMMAND]': the commands, or one command's options. */
-#include "cmd.h"
-#include "report.h"
+#include "cmd/cmd.h"
+#include "util/report.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,7 +26,7 @@ static int run(int argc, char **argv)
 	if (argc == 1 || !strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))
 		print_overview();
 	else if ((command = command_find(argv[1])))
-		fputs(command->usage, stdout);
+		cmd_print_usage(command, stdout);
 	else
 		usage_die("'%s' is not a kabigen command", argv[1]);
 	return fflush(stdout) ? KABI_EXIT_ERROR : KABI_EXIT_OK;
@@ -37,6 +37,7 @@ const struct command cmd_help = {
 	.run = run,
 	.synopsis = "help [COMMAND]",
 	.summary = "this text, or a command's options",
-	.usage = "usage: kabigen help [COMMAND]\n\nLists kabigen's commands, or describes COMMAND's options.\n",
+	.usage_head = "usage: kabigen help [COMMAND]\n\nLists kabigen's commands, or describes COMMAND's options.\n",
 	.options = NULL,
+	.usage_tail = NULL,
 };

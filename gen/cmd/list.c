@@ -1,32 +1,27 @@
 /* list.c: 'kabigen list': the kernel versions and flavours the archive has for an arch. */
-#include "archive.h"
-#include "cmd.h"
-#include "profile.h"
-#include "report.h"
-#include "self.h"
+#include "input/archive.h"
+#include "cmd/cmd.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/self.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen list --arch ARCH [--kver VERSION] [--offline]\n"
 	"\n"
 	"Lists the headers packages the archive has for ARCH in the suites of configs/archive.yaml:\n"
-	"release, package version, suite, flavour, and whether kabigen's cache holds it.\n"
-	"\n"
-	"  --arch ARCH        x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)\n"
-	"  --kver VERSION     only this version: 7.2 (every 7.2.x), 7.2.13, or 7.2.13+deb14-riscv64\n"
-	"  --offline          use only kabigen's cache, never the network\n"
-	"  -h, --help         this text\n";
+	"release, package version, suite, flavour, and whether kabigen's cache holds it.\n";
 
 enum { OPT_ARCH = 256, OPT_KVER, OPT_OFFLINE };
 
-static const struct option longopts[] = {
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "kver", required_argument, NULL, OPT_KVER },
-	{ "offline", no_argument, NULL, OPT_OFFLINE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+static const struct cmd_option options[] = {
+	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
+	{ OPT_KVER, "kver", "VERSION", "only this version: 7.2 (every 7.2.x), 7.2.13, or 7.2.13+deb14-riscv64" },
+	{ OPT_OFFLINE, "offline", NULL, "use only kabigen's cache, never the network" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
 struct list_options {
@@ -39,17 +34,11 @@ static void parse_options(int argc, char **argv, struct list_options *o)
 {
 	int c;
 
-	opterr = 0;
-	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_list, argc, argv)) != -1) {
 		switch (c) {
 		case OPT_ARCH: o->arch = optarg; break;
 		case OPT_KVER: o->kver = optarg; break;
 		case OPT_OFFLINE: o->offline = 1; break;
-		case 'h':
-			fputs(usage_text, stdout);
-			exit(0);
-		default:
-			cmd_bad_option(&cmd_list, c, argv);
 		}
 	}
 	cmd_check_triple(argc, argv, o->arch, o->kver, NULL);
@@ -78,6 +67,7 @@ const struct command cmd_list = {
 	.run = run,
 	.synopsis = "list --arch ARCH [--kver VERSION] [--offline]",
 	.summary = "the kernel versions and flavours Debian's archive has for an arch",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = NULL,
 };

@@ -10,16 +10,16 @@
  *     - { arch: amd64, kver: "7.2", flavour: rt }
  *     - { arch: arm64, kdir: /usr/src/linux-headers-7.2.13+deb14-arm64 }
  */
-#include "child.h"
-#include "cmd.h"
-#include "escape.h"
-#include "fs.h"
-#include "outfile.h"
-#include "progress.h"
-#include "report.h"
-#include "str.h"
-#include "self.h"
-#include "yamldoc.h"
+#include "util/child.h"
+#include "cmd/cmd.h"
+#include "util/escape.h"
+#include "util/fs.h"
+#include "util/outfile.h"
+#include "util/progress.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/self.h"
+#include "util/yamldoc.h"
 
 #include <getopt.h>
 #include <stdio.h>
@@ -61,14 +61,7 @@ static void argv_push(char ***v, size_t *n, const char *s)
 	(*v)[*n] = NULL;
 }
 
-static const char *opt_str(const struct ynode *t, const char *key)
-{
-	const struct ynode *n = ynode_get(t, key);
-
-	return n ? ynode_str(n, key) : NULL;
-}
-
-static int same_str(const char *a, const char *b)
+static bool same_str(const char *a, const char *b)
 {
 	return a == b || (a && b && !strcmp(a, b));
 }
@@ -157,16 +150,10 @@ static void job_finish(struct job *j, const char *self, int no_cache, const char
 	const char *kdir = j->kdir, *slash = kdir ? strrchr(kdir, '/') : NULL;
 	size_t argc = 0;
 
-	struct strbuf shown = { 0 };
-	char *raw;
-
-	/* A tree is named by its folder: the release and flavour, in Debian's layout. Shown
-	 * as text (escape.h): the names come from the matrix file. */
-	raw = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
-			j->flavour ? " " : "", j->flavour ? j->flavour : "");
-	escape_text(&shown, raw);
-	free(raw);
-	j->tree = shown.buf;
+	/* A tree is named by its folder: the release and flavour, in Debian's layout. Kept raw:
+	 * the progress line and the summary escape it (escape.h), once. */
+	j->tree = xasprintf("%s %s%s%s", j->arch, j->kver ? j->kver : slash ? slash + 1 : kdir,
+			    j->flavour ? " " : "", j->flavour ? j->flavour : "");
 	j->label = xasprintf("%s %s", j->tree, j->formats);
 	argv_push(&j->argv, &argc, self);
 	argv_push(&j->argv, &argc, "--arch");
@@ -229,15 +216,15 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 		size_t n_formats;
 
 		ynode_check_keys(t, keys);
-		row.arch = opt_str(t, "arch");
-		row.kver = opt_str(t, "kver");
-		row.kdir = opt_str(t, "kdir");
-		row.flavour = opt_str(t, "flavour");
-		row.kconfig = opt_str(t, "kconfig");
-		row.output = opt_str(t, "output");
+		row.arch = ynode_opt_str(t, "arch");
+		row.kver = ynode_opt_str(t, "kver");
+		row.kdir = ynode_opt_str(t, "kdir");
+		row.flavour = ynode_opt_str(t, "flavour");
+		row.kconfig = ynode_opt_str(t, "kconfig");
+		row.output = ynode_opt_str(t, "output");
 		row.output_real = row.output ? fs_canonical(row.output) : NULL;
 		row.row = i + 1;
-		row.offline = ynode_get(t, "offline") && !strcmp(opt_str(t, "offline"), "true");
+		row.offline = ynode_opt_bool(t, "offline", 0);
 		if (!row.arch || !!row.kver == !!row.kdir)
 			ynode_die(t, "each triple needs 'arch' and one of 'kver' or 'kdir'");
 		fn = ynode_get(t, "formats");
@@ -272,26 +259,23 @@ static struct job *read_jobs(const char *file, const char *self, int no_cache, c
 /* The lines a job's log ends with: one "kabigen: wrote ..." per format, or its error. */
 static char **last_lines(const char *log, size_t want, size_t *n_lines)
 {
-	char buf[4096], **lines = xcalloc(want, sizeof(*lines));
+	char **lines = xcalloc(want, sizeof(*lines)), *text = read_file(log, NULL), *cursor = text, *line;
 	size_t n = 0;
-	FILE *f = fopen(log, "r");
 
-	while (f && fgets(buf, sizeof(buf), f)) {
-		const char *rest = buf;
+	while ((line = line_next(&cursor))) {
+		const char *rest = line;
 
-		buf[strcspn(buf, "\n")] = '\0';
-		if (!*buf)
+		if (!*line)
 			continue;
 		if (n == want) {
 			free(lines[0]);
 			memmove(lines, lines + 1, (want - 1) * sizeof(*lines));
 			n--;
 		}
-		skip_prefix(buf, "kabigen: ", &rest);
+		skip_prefix(line, "kabigen: ", &rest);
 		lines[n++] = xstrdup(rest);
 	}
-	if (f)
-		fclose(f);
+	free(text);
 	if (!n)
 		lines[n++] = xstrdup("(no output)");
 	*n_lines = n;
@@ -343,27 +327,33 @@ static void check_written(struct job *jobs, size_t n)
 	free(owner);
 }
 
-/* The summary's rows of J: one per format it wrote, or its failure under all its formats. */
+/* The summary's rows of J: one per format it wrote, or its failure under all its formats.
+ * The names come from the matrix file: shown as text (escape.h); the children's lines are. */
 static void print_job(const struct job *j)
 {
 	size_t n_lines;
 	char **lines = last_lines(j->log, j->status ? 1 : j->n_formats, &n_lines);
 	const char *format = j->formats;
+	struct strbuf label = { 0 }, tree = { 0 };
 
+	escape_text(&label, j->label);
+	escape_text(&tree, j->tree);
 	if (j->conflict) {
-		printf("%-40s %-6s %8.2f  %s\n", j->label, "FAILED", j->seconds, j->conflict);
+		printf("%-40s %-6s %8.2f  %s\n", label.buf, "FAILED", j->seconds, j->conflict);
 	} else if (j->status || n_lines != j->n_formats) {
-		printf("%-40s %-6s %8.2f  %s\n", j->label, j->status ? "FAILED" : "ok", j->seconds, lines[n_lines - 1]);
+		printf("%-40s %-6s %8.2f  %s\n", label.buf, j->status ? "FAILED" : "ok", j->seconds, lines[n_lines - 1]);
 	} else {
 		for (size_t i = 0; i < n_lines; i++) {
 			int len = (int)strcspn(format, ",");
-			char *row = xasprintf("%s %.*s", j->tree, len, format);
+			char *row = xasprintf("%s %.*s", tree.buf, len, format);
 
 			printf("%-40s %-6s %8.2f  %s\n", row, "ok", j->seconds, lines[i]);
 			format += len + (format[len] == ',');
 			free(row);
 		}
 	}
+	sb_release(&label);
+	sb_release(&tree);
 	strv_free(lines, n_lines);
 }
 
@@ -381,23 +371,21 @@ static void job_free(struct job *j)
 	free(j->argv);
 }
 
-static const char usage_text[] =
+static const char usage_head[] =
 	"usage: kabigen matrix FILE.yaml [-j N] [--no-cache]\n"
 	"\n"
 	"Generates each triple of FILE.yaml ({arch, kver or kdir, flavour, kconfig, formats, output})\n"
 	"in parallel, one kabigen child per tree and configuration, which writes all the formats\n"
 	"asked of it from one parse (into out/RELEASE/, or the folder 'output'); prints a summary,\n"
-	"and fails if any failed, or if two wrote one file.\n"
-	"\n"
-	"  -j, --jobs N       run N at once (default: the number of cores)\n"
-	"  --no-cache         parse even when the result cache holds an output\n"
-	"  -h, --help         this text\n";
+	"and fails if any failed, or if two wrote one file.\n";
 
-static const struct option longopts[] = {
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "no-cache", no_argument, NULL, 'n' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+enum { OPT_NO_CACHE = 256 };
+
+static const struct cmd_option options[] = {
+	{ 'j', "jobs", "N", "run N at once (default: the number of cores)" },
+	{ OPT_NO_CACHE, "no-cache", NULL, "parse even when the result cache holds an output" },
+	CMD_OPT_HELP,
+	CMD_OPT_END,
 };
 
 /* Runs the N_JOBS children, JOBS_MAX at once, filling in each one's status and time. */
@@ -456,22 +444,16 @@ static int run(int argc, char **argv)
 	struct ydoc *doc;
 	double start;
 
-	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, ":j:h", longopts, NULL)) != -1) {
+	while ((c = cmd_next_option(&cmd_matrix, argc, argv)) != -1) {
 		if (c == 'j') {
 			char *end;
 
 			jobs_max = strtol(optarg, &end, 10);
 			if (*end || jobs_max < 1 || jobs_max > 256)
 				usage_die("-j %s: use a number of jobs from 1 to 256", optarg);
-		} else if (c == 'n') {
+		} else if (c == OPT_NO_CACHE) {
 			no_cache = 1;
-		} else if (c == 'h') {
-			fputs(usage_text, stdout);
-			exit(0);
-		} else {
-			cmd_bad_option(&cmd_matrix, c, argv);
 		}
 	}
 	if (optind != argc - 1)
@@ -508,6 +490,7 @@ const struct command cmd_matrix = {
 	.run = run,
 	.synopsis = "matrix FILE.yaml [-j N] [--no-cache]",
 	.summary = "each triple of FILE.yaml generated in parallel, with a summary",
-	.usage = usage_text,
-	.options = longopts,
+	.usage_head = usage_head,
+	.options = options,
+	.usage_tail = NULL,
 };

@@ -1,8 +1,8 @@
 /* diff.c: two layout models compared, member by member and value by value; suppression files. */
-#include "diff.h"
-#include "layout.h"
-#include "report.h"
-#include "yamldoc.h"
+#include "diff/diff.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/yamldoc.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -396,14 +396,6 @@ static char *enum_type_text(const struct kabi_enum *e)
 	return xasprintf("%s (%" PRIu64 " bytes)", e->int_type->name, e->int_type->size);
 }
 
-static const struct kabi_enumerator *enumerator(const struct kabi_enum *e, const char *name)
-{
-	for (size_t i = 0; i < e->n_values; i++)
-		if (!strcmp(e->values[i].name, name))
-			return &e->values[i];
-	return NULL;
-}
-
 static void compare_enum(struct differ *x, const char *name)
 {
 	const struct kabi_enum *a = kabi_model_find_enum(x->old, name), *b = kabi_model_find_enum(x->new, name);
@@ -423,7 +415,7 @@ static void compare_enum(struct differ *x, const char *name)
 			return;
 	}
 	for (size_t i = 0; i < b->n_values; i++) {
-		const struct kabi_enumerator *vb = &b->values[i], *va = enumerator(a, vb->name);
+		const struct kabi_enumerator *vb = &b->values[i], *va = kabi_enum_find_value(a, vb->name);
 		struct diff_item v = { .kind = DIFF_ENUM, .numeric = true };
 
 		v.old = va ? int_text((uint64_t)va->value, a->int_type->is_signed) : NULL;
@@ -443,7 +435,7 @@ static void compare_enum(struct differ *x, const char *name)
 	for (size_t i = 0; i < a->n_values; i++) {
 		struct diff_item v = { .kind = DIFF_ENUM, .changes = DIFF_REMOVED, .numeric = true };
 
-		if (enumerator(b, a->values[i].name))
+		if (kabi_enum_find_value(b, a->values[i].name))
 			continue;
 		v.owner = xstrdup(name);
 		v.name = xstrdup(a->values[i].name);
@@ -452,17 +444,9 @@ static void compare_enum(struct differ *x, const char *name)
 	}
 }
 
-static const struct kabi_constant *constant(const struct kabi_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_constants; i++)
-		if (!strcmp(m->constants[i].name, name))
-			return &m->constants[i];
-	return NULL;
-}
-
 static void compare_constant(struct differ *x, const char *name)
 {
-	const struct kabi_constant *a = constant(x->old, name), *b = constant(x->new, name);
+	const struct kabi_constant *a = kabi_model_find_constant(x->old, name), *b = kabi_model_find_constant(x->new, name);
 	struct diff_item it = { .kind = DIFF_CONSTANT, .numeric = true };
 
 	x->d->n_constants++;
@@ -488,17 +472,9 @@ static void compare_constant(struct differ *x, const char *name)
 	add_item(x, &it);
 }
 
-static const struct kabi_string *string(const struct kabi_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_strings; i++)
-		if (!strcmp(m->strings[i].name, name))
-			return &m->strings[i];
-	return NULL;
-}
-
 static void compare_string(struct differ *x, const char *name)
 {
-	const struct kabi_string *a = string(x->old, name), *b = string(x->new, name);
+	const struct kabi_string *a = kabi_model_find_string(x->old, name), *b = kabi_model_find_string(x->new, name);
 	struct diff_item it = { .kind = DIFF_STRING };
 
 	x->d->n_strings++;
@@ -513,14 +489,6 @@ static void compare_string(struct differ *x, const char *name)
 	add_item(x, &it);
 }
 
-static const struct kabi_name_list *name_list(const struct kabi_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_lists; i++)
-		if (!strcmp(m->lists[i].name, name))
-			return &m->lists[i];
-	return NULL;
-}
-
 static bool list_has(const struct kabi_name_list *l, const char *item)
 {
 	for (size_t i = 0; l && i < l->n_items; i++)
@@ -531,7 +499,7 @@ static bool list_has(const struct kabi_name_list *l, const char *item)
 
 static void compare_list(struct differ *x, const char *name)
 {
-	const struct kabi_name_list *a = name_list(x->old, name), *b = name_list(x->new, name);
+	const struct kabi_name_list *a = kabi_model_find_list(x->old, name), *b = kabi_model_find_list(x->new, name);
 
 	x->d->n_lists++;
 	if (!a || !b) {
@@ -577,7 +545,6 @@ static void names_add(struct names *ns, const char *name)
 	ns->v[ns->n++] = name;
 }
 
-/* Names of KIND in M, appended to NS. */
 /* A special section in one line: what a loader must agree with. */
 static char *section_text(const struct kabi_section *s)
 {
@@ -615,6 +582,7 @@ static void compare_section(struct differ *x, const char *name)
 	add_item(x, &it);
 }
 
+/* Names of KIND in M, appended to NS. */
 static void model_names(const struct kabi_model *m, enum diff_item_kind kind, struct names *ns)
 {
 	switch (kind) {
@@ -666,9 +634,12 @@ static bool has_member(const struct kabi_model *m, const struct diff_suppression
 		flats_free(&f);
 		return found;
 	}
-	if (sp->kind == DIFF_ENUM)
-		return kabi_model_find_enum(m, sp->name) && enumerator(kabi_model_find_enum(m, sp->name), member);
-	return list_has(name_list(m, sp->name), member);
+	if (sp->kind == DIFF_ENUM) {
+		const struct kabi_enum *e = kabi_model_find_enum(m, sp->name);
+
+		return e && kabi_enum_find_value(e, member);
+	}
+	return list_has(kabi_model_find_list(m, sp->name), member);
 }
 
 static void check_suppressions(struct differ *x)

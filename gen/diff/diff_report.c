@@ -1,9 +1,9 @@
 /* diff_report.c: a diff as text, Markdown or JSON; each a pure function of the diff result. */
-#include "diff.h"
-#include "escape.h"
-#include "emit.h"
-#include "layout.h"
-#include "report.h"
+#include "diff/diff.h"
+#include "util/escape.h"
+#include "util/json.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -557,52 +557,44 @@ char *diff_report_md(const struct kabi_diff *d)
 
 /* ---- JSON ---- */
 
-static void json_changes(struct strbuf *sb, unsigned changes)
+static void json_changes(struct json *j, unsigned changes)
 {
-	int first = 1;
-
-	sb_adds(sb, "[");
-	for (size_t i = 0; i < N_WORDS; i++) {
-		if (!(changes & change_words[i].bit))
-			continue;
-		sb_addf(sb, "%s\"%s\"", first ? "" : ", ", change_words[i].word);
-		first = 0;
-	}
-	sb_adds(sb, "]");
+	json_array(j, "changes", JSON_INLINE);
+	for (size_t i = 0; i < N_WORDS; i++)
+		if (changes & change_words[i].bit)
+			json_string(j, NULL, change_words[i].word);
+	json_end(j);
 }
 
-static void json_side(struct strbuf *sb, const char *key, const struct diff_side *s)
+static void json_side(struct json *j, const char *key, const struct diff_side *s)
 {
-	int first = 1;
-
-	sb_addf(sb, "  \"%s\": {", key);
-	json_add_key_string(sb, "input", s->input, &first);
-	json_add_key_string(sb, "arch", s->arch, &first);
-	json_add_key_string(sb, "release", s->release, &first);
-	json_add_key_string(sb, "flavour", s->flavour, &first);
-	json_add_key_string(sb, "target", s->target, &first);
-	sb_adds(sb, "},\n");
+	json_object(j, key, JSON_INLINE);
+	json_string(j, "input", s->input);
+	json_string(j, "arch", s->arch);
+	json_string(j, "release", s->release);
+	json_string(j, "flavour", s->flavour);
+	json_string(j, "target", s->target);
+	json_end(j);
 }
 
-static void json_field(struct strbuf *sb, const struct diff_field *f)
+static void json_field(struct json *j, const char *key, const struct diff_field *f)
 {
-	sb_addf(sb, "{\"offset_bits\": %" PRIu64 ", \"size\": %" PRIu64, f->offset_bits, f->size);
+	json_object(j, key, JSON_INLINE);
+	json_u64(j, "offset_bits", f->offset_bits);
+	json_u64(j, "size", f->size);
 	if (f->bit_width != KABI_NOT_BITFIELD)
-		sb_addf(sb, ", \"bit_width\": %d", f->bit_width);
-	sb_adds(sb, ", \"type\": ");
-	escape_json_string(sb, f->type);
-	sb_adds(sb, "}");
+		json_i64(j, "bit_width", f->bit_width);
+	json_string(j, "type", f->type);
+	json_end(j);
 }
 
-static void json_value(struct strbuf *sb, const char *key, const char *value, int numeric)
+/* A value as text: a number as it is (its C type's sign kept), anything else a string. */
+static void json_value(struct json *j, const char *key, const char *value, int numeric)
 {
-	if (!value)
-		return;
-	sb_addf(sb, ", \"%s\": ", key);
-	if (numeric)
-		sb_adds(sb, value);
+	if (value && numeric)
+		json_raw(j, key, value);
 	else
-		escape_json_string(sb, value);
+		json_string(j, key, value);
 }
 
 static const char *struct_status(const struct diff_struct *s)
@@ -614,74 +606,92 @@ static const char *struct_status(const struct diff_struct *s)
 	return s->changes || s->n_members ? "changed" : "same";
 }
 
+static void json_struct(struct json *j, const struct diff_struct *s)
+{
+	json_object(j, NULL, JSON_INLINE);
+	json_string(j, "name", s->name);
+	json_string(j, "kind", s->is_union ? "union" : "struct");
+	json_string(j, "status", struct_status(s));
+	json_changes(j, s->changes);
+	json_bool(j, "breaking", s->breaking);
+	if (!(s->changes & DIFF_ADDED)) {
+		json_object(j, "old", JSON_INLINE);
+		json_u64(j, "size", s->old_size);
+		json_u64(j, "align", s->old_align);
+		json_end(j);
+	}
+	if (!(s->changes & DIFF_REMOVED)) {
+		json_object(j, "new", JSON_INLINE);
+		json_u64(j, "size", s->new_size);
+		json_u64(j, "align", s->new_align);
+		json_end(j);
+	}
+	json_string(j, "note", s->note);
+	json_array(j, "members", JSON_LINES);
+	for (size_t k = 0; k < s->n_members; k++) {
+		const struct diff_member *m = &s->members[k];
+
+		json_object(j, NULL, JSON_INLINE);
+		json_string(j, "name", m->name);
+		json_changes(j, m->changes);
+		json_bool(j, "breaking", m->breaking);
+		if (!(m->changes & DIFF_ADDED))
+			json_field(j, "old", &m->old);
+		if (!(m->changes & DIFF_REMOVED))
+			json_field(j, "new", &m->new);
+		json_end(j);
+	}
+	json_end(j);
+	json_end(j);
+}
+
+static void json_item(struct json *j, const struct diff_item *it)
+{
+	json_object(j, NULL, JSON_INLINE);
+	json_string(j, "kind", diff_kind_names[it->kind]);
+	json_string(j, "owner", it->owner);
+	json_string(j, "name", it->name);
+	json_changes(j, it->changes);
+	json_bool(j, "breaking", it->breaking);
+	json_value(j, "old", it->old, it->numeric);
+	json_value(j, "new", it->new, it->numeric);
+	json_value(j, "old_type", it->old_type, 0);
+	json_value(j, "new_type", it->new_type, 0);
+	json_end(j);
+}
+
 char *diff_report_json(const struct kabi_diff *d)
 {
 	struct strbuf sb = { 0 };
+	struct json j;
 
-	sb_addf(&sb, "{\n  \"format\": \"%s\",\n  \"schema\": %d,\n", KABI_DIFF_FORMAT, KABI_DIFF_SCHEMA);
-	json_side(&sb, "old", &d->old);
-	json_side(&sb, "new", &d->new);
-	sb_addf(&sb, "  \"exit\": %u,\n  \"changes\": %s,\n  \"breaking\": %s,\n  \"suppressed\": %zu,\n", d->verdict,
-		d->verdict ? "true" : "false", d->verdict & DIFF_EXIT_BREAKING ? "true" : "false", d->n_suppressed);
-	sb_addf(&sb, "  \"compared\": {\"structs\": %zu, \"enums\": %zu, \"constants\": %zu, \"strings\": %zu, "
-		     "\"lists\": %zu},\n", d->n_structs, d->n_enums, d->n_constants, d->n_strings, d->n_lists);
-	sb_adds(&sb, "  \"structs\": [");
-	for (size_t i = 0; i < d->n_structs; i++) {
-		const struct diff_struct *s = &d->structs[i];
-
-		sb_addf(&sb, "%s\n    {\"name\": ", i ? "," : "");
-		escape_json_string(&sb, s->name);
-		sb_addf(&sb, ", \"kind\": \"%s\", \"status\": \"%s\", \"changes\": ", s->is_union ? "union" : "struct",
-			struct_status(s));
-		json_changes(&sb, s->changes);
-		sb_addf(&sb, ", \"breaking\": %s", s->breaking ? "true" : "false");
-		if (!(s->changes & DIFF_ADDED))
-			sb_addf(&sb, ", \"old\": {\"size\": %" PRIu64 ", \"align\": %u}", s->old_size, s->old_align);
-		if (!(s->changes & DIFF_REMOVED))
-			sb_addf(&sb, ", \"new\": {\"size\": %" PRIu64 ", \"align\": %u}", s->new_size, s->new_align);
-		if (s->note) {
-			sb_adds(&sb, ", \"note\": ");
-			escape_json_string(&sb, s->note);
-		}
-		sb_adds(&sb, ", \"members\": [");
-		for (size_t j = 0; j < s->n_members; j++) {
-			const struct diff_member *m = &s->members[j];
-
-			sb_addf(&sb, "%s\n      {\"name\": ", j ? "," : "");
-			escape_json_string(&sb, m->name);
-			sb_adds(&sb, ", \"changes\": ");
-			json_changes(&sb, m->changes);
-			sb_addf(&sb, ", \"breaking\": %s", m->breaking ? "true" : "false");
-			if (!(m->changes & DIFF_ADDED)) {
-				sb_adds(&sb, ", \"old\": ");
-				json_field(&sb, &m->old);
-			}
-			if (!(m->changes & DIFF_REMOVED)) {
-				sb_adds(&sb, ", \"new\": ");
-				json_field(&sb, &m->new);
-			}
-			sb_adds(&sb, "}");
-		}
-		sb_adds(&sb, s->n_members ? "\n    ]}" : "]}");
-	}
-	sb_adds(&sb, d->n_structs ? "\n  ],\n" : "],\n");
-	sb_adds(&sb, "  \"items\": [");
-	for (size_t i = 0; i < d->n_items; i++) {
-		const struct diff_item *it = &d->items[i];
-		int first = 0;
-
-		sb_addf(&sb, "%s\n    {\"kind\": \"%s\"", i ? "," : "", diff_kind_names[it->kind]);
-		json_add_key_string(&sb, "owner", it->owner, &first);
-		json_add_key_string(&sb, "name", it->name, &first);
-		sb_adds(&sb, ", \"changes\": ");
-		json_changes(&sb, it->changes);
-		sb_addf(&sb, ", \"breaking\": %s", it->breaking ? "true" : "false");
-		json_value(&sb, "old", it->old, it->numeric);
-		json_value(&sb, "new", it->new, it->numeric);
-		json_value(&sb, "old_type", it->old_type, 0);
-		json_value(&sb, "new_type", it->new_type, 0);
-		sb_adds(&sb, "}");
-	}
-	sb_adds(&sb, d->n_items ? "\n  ]\n}\n" : "]\n}\n");
+	json_start(&j, &sb);
+	json_object(&j, NULL, JSON_LINES);
+	json_string(&j, "format", KABI_DIFF_FORMAT);
+	json_i64(&j, "schema", KABI_DIFF_SCHEMA);
+	json_side(&j, "old", &d->old);
+	json_side(&j, "new", &d->new);
+	json_u64(&j, "exit", d->verdict);
+	json_bool(&j, "changes", d->verdict != 0);
+	json_bool(&j, "breaking", (d->verdict & DIFF_EXIT_BREAKING) != 0);
+	json_u64(&j, "suppressed", d->n_suppressed);
+	json_object(&j, "compared", JSON_INLINE);
+	json_u64(&j, "structs", d->n_structs);
+	json_u64(&j, "enums", d->n_enums);
+	json_u64(&j, "constants", d->n_constants);
+	json_u64(&j, "strings", d->n_strings);
+	json_u64(&j, "lists", d->n_lists);
+	json_end(&j);
+	json_array(&j, "structs", JSON_LINES);
+	for (size_t i = 0; i < d->n_structs; i++)
+		json_struct(&j, &d->structs[i]);
+	json_end(&j);
+	json_array(&j, "items", JSON_LINES);
+	for (size_t i = 0; i < d->n_items; i++)
+		json_item(&j, &d->items[i]);
+	json_end(&j);
+	json_end(&j);
+	json_finish(&j);
+	sb_adds(&sb, "\n");
 	return sb.buf;
 }

@@ -24,6 +24,12 @@ char *emit_rust_module(const struct kabi_model *m, const char *macro_prefix);
  * or the vermagic. New string, to append to emit_rust_module()'s.
  */
 char *emit_rust_triple(const struct kabi_model *m, const char *path);
+/*
+ * The oldest Rust that compiles the model's Rust (a static string): "1.82" for the &raw of a
+ * crate's module macros, "1.83" where a struct has bitfields, whose const setters take
+ * &mut self (const_mut_refs).
+ */
+const char *emit_rust_version(const struct kabi_model *m);
 /* The Rust definitions of KabiSection and KabiSectionReloc (static text). */
 const char *emit_rust_section_type(void);
 
@@ -39,16 +45,8 @@ void emit_title(struct strbuf *sb, const struct kabi_provenance *p, const char *
 
 /*
  * The layout dump (kabi.json): the whole model as JSON, which layout_read.h reads back into
- * the same model. SCHEMA grows when a reader of the previous one would misread a dump;
- * docs/kabigen-layout.5.scd documents it. New string.
+ * the same model; its format name and schema are in layout.h. New string.
  */
-#define KABI_LAYOUT_FORMAT "kabigen-layout"
-/* 2: constants carry kernel_type, expr and group; triple.constant_sources. 3: sections. */
-#define KABI_LAYOUT_SCHEMA 3
 char *emit_json(const struct kabi_model *m);
-
-/* JSON string literals: escape_json_string() in escape.h. */
-/* Appends '"KEY": VALUE' (VALUE a JSON string), after ", " unless *FIRST; nothing if VALUE is NULL. */
-void json_add_key_string(struct strbuf *sb, const char *key, const char *value, int *first);
 
 #endif

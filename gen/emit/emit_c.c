@@ -1,9 +1,9 @@
 /* emit_c.c: the C header emitter. */
-#include "emit.h"
-#include "escape.h"
-#include "layout.h"
-#include "report.h"
-#include "str.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <inttypes.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* emit_rust.c: the Rust emitter: #[repr(C)] items and const assertions, core only. */
-#include "emit.h"
-#include "escape.h"
-#include "layout.h"
-#include "report.h"
-#include "str.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -773,8 +773,15 @@ static void add_str_const(struct rust *x, struct strbuf *sb, const char *name, c
 	claim(&x->values, rname, what);
 	free(what);
 	free(rname);
-	sb_addf(sb, "/// The string %s of this triple.\n%spub const KABI_%s: &str = ", name, allow_const, name);
-	escape_rust_string(sb, value);
+	/* A tree's strings are bytes (a LOCALVERSION in Latin-1): a str cannot hold those. */
+	if (escape_is_utf8(value)) {
+		sb_addf(sb, "/// The string %s of this triple.\n%spub const KABI_%s: &str = ", name, allow_const, name);
+		escape_rust_string(sb, value);
+	} else {
+		sb_addf(sb, "/// The string %s of this triple: its bytes, which are not UTF-8.\n%spub const KABI_%s: &[u8] = ",
+			name, allow_const, name);
+		escape_rust_bytes(sb, value);
+	}
 	sb_adds(sb, ";\n");
 }
 
@@ -1283,6 +1290,29 @@ static void emit_helpers(struct strbuf *sb, struct rust *x)
 		sb_adds(sb, "\n");
 }
 
+/* Whether R has a bitfield the Rust file gives accessors (emit_accessors: named ones). */
+static bool has_named_bitfield(const struct kabi_record *r)
+{
+	for (size_t i = 0; i < r->n_members; i++)
+		if (is_bitfield(&r->members[i]) && r->members[i].name)
+			return true;
+	return false;
+}
+
+const char *emit_rust_version(const struct kabi_model *m)
+{
+	size_t n_defs;
+	const struct kabi_record **defs = layout_definition_order(m, &n_defs);
+	bool bitfields = false;
+
+	for (size_t i = 0; i < n_defs && !bitfields; i++)
+		bitfields = has_named_bitfield(defs[i]);
+	for (size_t i = 0; i < m->n_anon_records && !bitfields; i++)
+		bitfields = has_named_bitfield(m->anon_records[i]);
+	free(defs);
+	return bitfields ? "1.83" : "1.82";
+}
+
 /* One triple's Rust: kabi.rs, or (IN_CRATE) a module of a crate of triples. */
 static char *emit_rust_with(const struct kabi_model *m, const char *macro_prefix, bool in_crate)
 {
@@ -1515,8 +1545,10 @@ static void emit_module_param(struct strbuf *sb, const struct kabi_model *m, con
 /*
  * The module side (a module built in Rust for this triple), as modpost and MODULE_INFO
  * make them for C: this_module! places `__this_module` (name, init, exit) in
- * .gnu.linkonce.this_module; modinfo! writes .modinfo with the triple's vermagic, the name
- * and the license. Exported under the triple's prefix, re-exported without it.
+ * .gnu.linkonce.this_module; modinfo! writes .modinfo with the triple's vermagic, the name,
+ * retpoline=Y where the kernel has MITIGATION_RETPOLINE (modpost's NAME.mod.c writes it into
+ * every module of such a kernel, Rust ones too) and the license. Exported under the triple's
+ * prefix, re-exported without it.
  * No #[used] on what the kernel allocates: rustc marks such a section SHF_GNU_RETAIN
  * (0x200000), the value of the kernel's SHF_RO_AFTER_INIT, so the loader would make
  * struct module read-only after init and oops writing it. `__this_module` is kept by
@@ -1527,6 +1559,8 @@ static void emit_module_macros(struct strbuf *sb, const struct kabi_model *m, co
 {
 	const struct kabi_record *mod = kabi_model_find_record(m, "module");
 	const struct kabi_member *name = mod ? find_member(mod, "name") : NULL;
+	const struct kabi_constant *retpoline;
+	bool retpoline_y;
 	char *prefix = xasprintf("kabi_%s_", path), *c;
 
 	for (c = prefix; (c = strstr(c, "::")); )
@@ -1565,16 +1599,22 @@ static void emit_module_macros(struct strbuf *sb, const struct kabi_model *m, co
 		sb_adds(sb, "            let _ = $exit; // this configuration's modules cannot be unloaded: no exit\n");
 	sb_addf(sb, "            m\n        };\n    };\n}\n#[doc(inline)]\npub use crate::%sthis_module as this_module;\n\n",
 		prefix);
-	sb_addf(sb, "/// Writes `.modinfo` as MODULE_INFO does for C: this triple's vermagic, then NAME and LICENSE:\n"
-		    "/// `modinfo!(\"hello\", \"GPL\");`\n"
+	retpoline = kabi_model_find_constant(m, "KABI_CONFIG_MITIGATION_RETPOLINE");
+	retpoline_y = retpoline && retpoline->value;
+	sb_addf(sb, "/// Writes `.modinfo` as MODULE_INFO does for C: this triple's vermagic, then NAME%s and LICENSE:\n"
+		    "/// `modinfo!(\"hello\", \"GPL\");`%s\n"
 		    "#[macro_export]\n#[doc(hidden)]\nmacro_rules! %smodinfo {\n"
 		    "    ($name:literal, $license:literal) => {\n        const _: () = {\n"
-		    "            const TEXT: &str = concat!(\"vermagic=\", ", prefix);
+		    "            const TEXT: &str = concat!(\"vermagic=\", ",
+		retpoline_y ? ", `retpoline=Y` (the kernel has MITIGATION_RETPOLINE)" : "",
+		retpoline_y ? ". Build the module with retpoline thunks, as kbuild does\n/// (rustc "
+			      "`-C target-feature=+retpoline-external-thunk`)." : "", prefix);
 	escape_rust_string(sb, vermagic);
-	sb_addf(sb, ", \"\\0name=\", $name, \"\\0license=\", $license, \"\\0\");\n"
+	sb_addf(sb, ", \"\\0name=\", $name, %s\"\\0license=\", $license, \"\\0\");\n"
 		    "            #[used]\n            #[link_section = \".modinfo\"]\n"
 		    "            static MODINFO: [u8; TEXT.len()] = $crate::%s::modinfo_bytes::<{ TEXT.len() }>(TEXT);\n"
-		    "        };\n    };\n}\n#[doc(inline)]\npub use crate::%smodinfo as modinfo;\n\n", path, prefix);
+		    "        };\n    };\n}\n#[doc(inline)]\npub use crate::%smodinfo as modinfo;\n\n",
+		retpoline_y ? "\"\\0retpoline=Y\", " : "", path, prefix);
 	emit_module_param(sb, m, path, prefix);
 	free(prefix);
 }
@@ -1596,6 +1636,11 @@ char *emit_rust_triple(const struct kabi_model *m, const char *path)
 	if (!vermagic)
 		die("%s: the headers give no vermagic, by which a loader picks the triple; the set must keep the "
 		    "string VERMAGIC", p->release ? p->release : "a triple");
+	/* Triple's fields and modinfo!'s concat!() are str: the vermagic's bytes would be lost. */
+	if (!escape_is_utf8(vermagic) || (p->release && !escape_is_utf8(p->release)))
+		die("%s: the release or vermagic is not UTF-8 (\"%s\"), which a crate's Triple and modinfo! cannot "
+		    "hold; nothing was written; leave the triple out of the crate ('kabigen --format rust' writes its "
+		    "strings as bytes)", p->release ? p->release : "a triple", vermagic);
 	sb_adds(&sb, "/// The kernel's name of relocation type V of this triple, or None.\n"
 		     "fn reloc_name(v: u32) -> Option<&'static str> {\n");
 	if (n_relocs)

@@ -20,14 +20,15 @@
  * whose stamp moved is read again: a file's MD5, a link's target, a folder's names. What
  * escapes it is a write below the file system (a disk flipping a bit on its own).
  */
-#include "extracted.h"
-#include "outfile.h"
-#include "report.h"
-#include "str.h"
+#include "input/extracted.h"
+#include "util/outfile.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <md5.h>
 #include <stdlib.h>
 #include <string.h>
@@ -203,21 +204,24 @@ static int seal_folder(struct sealer *s, int fd, const char *rel)
 /* The packages' md5sums ("DIGEST  PATH" lines) by path. 0, or -1 with *WHY. */
 static int read_sums(const char *md5sums, struct named **sums, char **why)
 {
-	for (const char *line = md5sums; line && *line;) {
-		size_t len = strcspn(line, "\n");
-		const char *path = line + MD5_HEX + 2;
+	char *copy = md5sums ? xstrdup(md5sums) : NULL, *cursor = copy, *line;
+	int rc = 0;
+
+	while ((line = line_next(&cursor))) {
+		size_t len = strlen(line);
 		struct named *n;
 
 		if (len < MD5_HEX + 3 || line[MD5_HEX] != ' ' || line[MD5_HEX + 1] != ' ' ||
 		    strspn(line, "0123456789abcdef") != MD5_HEX) {
-			*why = xasprintf("the package's md5sums has a line that is not \"DIGEST  PATH\": %.*s", (int)len, line);
-			return -1;
+			*why = xasprintf("the package's md5sums has a line that is not \"DIGEST  PATH\": %s", line);
+			rc = -1;
+			break;
 		}
-		n = named_put(sums, path, (size_t)(line + len - path));
+		n = named_put(sums, line + MD5_HEX + 2, len - MD5_HEX - 2);
 		memcpy(n->digest, line, MD5_HEX);
-		line += len + (line[len] == '\n');
 	}
-	return 0;
+	free(copy);
+	return rc;
 }
 
 int extracted_seal(const char *dir, const char *md5sums, char *const *needs, size_t n_needs, char **why)
@@ -282,7 +286,7 @@ struct entry {
 /* One entry line (without its '\n'); 0, or -1 when it is not one. */
 static int parse_entry(char *line, struct entry *e)
 {
-	char *p = line + 2, *end;
+	char *p = line + 2;
 
 	if (!line[0] || !strchr("fld", line[0]) || line[1] != ' ')
 		return -1;
@@ -293,13 +297,13 @@ static int parse_entry(char *line, struct entry *e)
 	e->digest[e->kind == 'd' ? 1 : MD5_HEX] = '\0';
 	p += e->kind == 'd' ? 2 : MD5_HEX + 1;
 	for (int i = 0; i < N_STAMP; i++) {
-		if (*p < '0' || *p > '9')
+		uint64_t v;
+		const char *end = scan_u64(p, 10, &v);
+
+		if (!end || *end != ' ' || v > LLONG_MAX)
 			return -1;
-		errno = 0;
-		e->stamp[i] = strtoll(p, &end, 10);
-		if (errno || *end != ' ')
-			return -1;
-		p = end + 1;
+		e->stamp[i] = (long long)v;
+		p += end - p + 1;
 	}
 	if (!*p)
 		return -1;
@@ -447,7 +451,7 @@ static int list_whole(const char *text, size_t len)
 
 enum extracted_state extracted_check(const char *dir, char **why, char ***needs_out, size_t *n_needs_out)
 {
-	char *list_path = xasprintf("%s/.complete", dir), *text, *line, *next;
+	char *list_path = xasprintf("%s/.complete", dir), *text, *line, *cursor;
 	struct checker c = { .fd = -1 };
 	char **needs = NULL;
 	size_t len = 0, n_needs = 0, *folders = NULL, n_folders = 0;
@@ -477,12 +481,11 @@ enum extracted_state extracted_check(const char *dir, char **why, char ***needs_
 		goto out;
 	}
 	text[len - 37] = '\0';
-	for (line = text + strlen(LIST_MAGIC); line < text + len - 37; line = next) {
+	cursor = text + strlen(LIST_MAGIC);
+	while ((line = line_next(&cursor))) {
 		const char *rest;
 		int read_folder = 0;
 
-		next = strchr(line, '\n');
-		*next++ = '\0';
 		if (skip_prefix(line, "needs ", &rest) && !c.n) {
 			needs = xgrow(needs, n_needs, sizeof(*needs));
 			needs[n_needs++] = xstrdup(rest);

@@ -1,7 +1,7 @@
 /* kconfig.c: .config parsing and autoconf.h generation, as scripts/kconfig/confdata.c writes it. */
-#include "kconfig.h"
-#include "report.h"
-#include "str.h"
+#include "input/kconfig.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -123,13 +123,12 @@ static void config_free(void *p)
 static void parse_config(struct config *c, const char *text, const char *origin)
 {
 	unsigned lineno = 0;
+	char *copy = xstrdup(text), *cursor = copy, *line;
 
-	for (const char *p = text; *p;) {
-		size_t len = strcspn(p, "\n");
-		char *line = xasprintf("%.*s", (int)len, p);
+	report_hold(copy, free);
+	while ((line = line_next(&cursor))) {
 		const char *eq, *name;
 
-		p += len + (p[len] == '\n');
 		lineno++;
 		line[strcspn(line, "\r")] = '\0';
 		eq = strchr(line, '=');
@@ -143,13 +142,13 @@ static void parse_config(struct config *c, const char *text, const char *origin)
 				config_set(c, name, n, NULL);
 		} else if (!skip_prefix(line, "CONFIG_", &name) || !eq || !valid_name(name, (size_t)(eq - name)) ||
 			   !valid_value(eq + 1)) {
-			report_hold(line, free);
 			die("%s:%u: not a .config line: '%.60s'; fix or remove it", origin, lineno, line);
 		} else {
 			config_set(c, name, (size_t)(eq - name), eq + 1);
 		}
-		free(line);
 	}
+	report_release(copy);
+	free(copy);
 }
 
 char *kconfig_autoconf(const char *config_text, const char *origin, char *const *sets, size_t n_sets)
@@ -187,9 +186,9 @@ char *kconfig_autoconf(const char *config_text, const char *origin, char *const 
 char *kconfig_from_autoconf(const char *autoconf_file)
 {
 	struct strbuf sb = { 0 };
-	char *text = read_text(autoconf_file, "configuration header", 0), *save = NULL;
+	char *text = read_text(autoconf_file, "configuration header", 0), *cursor = text, *line;
 
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	while ((line = line_next(&cursor))) {
 		char name[512];
 		int off = 0;
 		size_t nlen;

@@ -1,8 +1,8 @@
 /* kset.c: reads and checks a set file. */
-#include "kset.h"
-#include "report.h"
-#include "str.h"
-#include "yamldoc.h"
+#include "input/kset.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/yamldoc.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -337,13 +337,7 @@ static void parse_constants(struct kset *s, const struct ynode *n)
 			c->type = xstrdup(ynode_str(v, "type"));
 		if ((v = ynode_get(it, "if")))
 			c->cond = cond_of(v);
-		if ((v = ynode_get(it, "optional"))) {
-			const char *b = ynode_str(v, "optional");
-
-			if (strcmp(b, "true") && strcmp(b, "false"))
-				ynode_die(v, "optional is true or false, not '%s'", b);
-			c->optional = !strcmp(b, "true");
-		}
+		c->optional = ynode_opt_bool(it, "optional", 0);
 	}
 	for (size_t i = 0; i < s->n_constants; i++)
 		for (size_t j = 0; j < i; j++) {

@@ -4,18 +4,16 @@
 
 #include <stddef.h>
 
-struct arch_profile;
 struct ktree;
-struct kabi_provenance;
 
 /*
  * Writes the autoconf.h of KCONFIG (a .config file, or NULL for the tree's own
- * configuration) with SETS on top into $cache/overlays/SHA/include/generated/, regenerates
- * there the generated headers computed from the configuration that C headers use
- * (bounds.h), and points T at the overlay. Records the .config and SETS in PV. The tree
- * and the cache's packages are never modified. Does nothing without KCONFIG and SETS.
+ * configuration) with SETS (--set CONFIG_X=V) on top into $cache/overlays/SHA/include/generated/
+ * and points T at the overlay; the tree and the cache's packages are never modified. The
+ * generated headers computed from the configuration (bounds.h) need clang: the caller
+ * regenerates them (clang/bounds.h). Call it only with KCONFIG or SETS. Returns KCONFIG's
+ * provenance, "FILE sha256 HEX" (new string), or NULL without KCONFIG.
  */
-void overlay_apply(struct ktree *t, const struct arch_profile *p, const char *kconfig, char *const *sets,
-		   size_t n_sets, struct kabi_provenance *pv);
+char *overlay_apply(struct ktree *t, const char *kconfig, char *const *sets, size_t n_sets);
 
 #endif

@@ -1,8 +1,8 @@
 /* profile.c: finds and reads the architecture profile for --arch. */
-#include "profile.h"
-#include "report.h"
-#include "str.h"
-#include "yamldoc.h"
+#include "input/profile.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/yamldoc.h"
 
 #include <dirent.h>
 #include <errno.h>

@@ -1,8 +1,8 @@
 /* tree.c: recognises Debian's split headers packages, /lib/modules/R/build and plain kernel trees. */
-#include "tree.h"
-#include "fs.h"
-#include "report.h"
-#include "str.h"
+#include "input/tree.h"
+#include "util/fs.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -129,12 +129,14 @@ static char *resolve_dir(const char *dir)
 /* The lines of a small tree file (Makefile fragments, version files): NULL when it is missing. */
 static char **tree_lines(const char *file, size_t *n)
 {
-	char *text = read_text(file, "headers file", 1), *save = NULL, **v = NULL;
+	char *text = read_text(file, "headers file", 1), *cursor = text, *line, **v = NULL;
 
 	*n = 0;
 	if (!text)
 		return NULL;
-	for (char *line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+	while ((line = line_next(&cursor))) {
+		if (!*line)
+			continue;
 		line[strcspn(line, "\r")] = '\0';
 		v = xgrow(v, *n, sizeof(*v));
 		v[(*n)++] = xstrdup(line);
@@ -279,8 +281,8 @@ static void refuse_special(const char *path, const char *given, int depth)
 	if (stat(path, &st))
 		return;	/* missing: the checks that need it say so */
 	if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode))
-		die("--kdir %s: %s is a %s where a header should be; the tree is damaged: extract or prepare it "
-		    "again", given, path, S_ISFIFO(st.st_mode) ? "FIFO" : S_ISSOCK(st.st_mode) ? "socket" : "device");
+		die("--kdir %s: %s is %s where a header should be; the tree is damaged: extract or prepare it "
+		    "again", given, path, report_file_kind(st.st_mode));
 	if (!S_ISDIR(st.st_mode) || depth > 8 || !(d = opendir(path)))
 		return;
 	while ((de = readdir(d))) {
@@ -394,16 +396,6 @@ struct ktree *tree_detect(const char *dir)
 	t->build_rel = base_name(t->build);
 	t->source_rel = base_name(t->source);
 	return t;
-}
-
-char *tree_path(const struct ktree *t, const char *rel)
-{
-	char *p = path_join(t->build, rel);
-
-	if (is_file(p) || !strcmp(t->build, t->source))
-		return p;
-	free(p);
-	return path_join(t->source, rel);
 }
 
 void tree_free(struct ktree *t)

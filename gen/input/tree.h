@@ -19,7 +19,4 @@ struct ktree {
 struct ktree *tree_detect(const char *dir);
 void tree_free(struct ktree *t);	/* accepts NULL */
 
-/* The path of REL inside the build tree, or the source tree (build first, as kbuild searches). */
-char *tree_path(const struct ktree *t, const char *rel);
-
 #endif

@@ -42,8 +42,8 @@ struct ko_table {
 	int present;
 	uint64_t size, align;
 	unsigned char *data;		/* NULL for SHT_NOBITS */
-	struct ko_field_reloc *relocs;	/* NULL after ko_drop_tables() */
-	size_t n_relocs;
+	struct ko_field_reloc *relocs;	/* NULL after ko_drop_tables(), and in ->tables' __param */
+	size_t n_relocs;		/* (counted there, kept in ko_module.param) */
 };
 
 struct ko_version {
@@ -156,10 +156,10 @@ enum ko_validity {
  */
 enum ko_validity ko_validate(const unsigned char *data, size_t size, const struct ko_expect *e, const char **rule,
 			     char **text);
+/* The unsigned word of WIDTH (at most 8) bytes at P, in the file's byte order (MSB: big-endian). */
+uint64_t ko_word(const unsigned char *p, size_t width, int msb);
 /* Bytes Linux's apply_relocate_add() writes for relocation TYPE of ELF MACHINE (0: none). */
 unsigned ko_reloc_width(unsigned machine, unsigned type);
-/* What a file of st_mode MODE is, for messages: "a FIFO (named pipe)", "a character device". */
-const char *ko_file_kind(unsigned mode);
 
 /* The section named NAME, or NULL. */
 const struct ko_section *ko_find_section(const struct ko_module *m, const char *name);

@@ -13,12 +13,12 @@
  * Modules are read on all cores (libelf handles are per thread); the verdicts come out
  * in path order whatever the thread timing, so two runs print the same report.
  */
-#include "ko_check.h"
-#include "ko.h"
-#include "ko_facts.h"
-#include "ko_loader.h"
-#include "layout.h"
-#include "report.h"
+#include "ko/ko_check.h"
+#include "ko/ko.h"
+#include "ko/ko_facts.h"
+#include "ko/ko_loader.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <elf.h>
 #include <errno.h>
@@ -74,7 +74,7 @@ static void symvers_check(const char *path)
 	close(fd);
 	if (!S_ISREG(st.st_mode))
 		die("%s: %s, not a file; save the symbols to a file and pass that with --symvers", path,
-		    ko_file_kind(st.st_mode));
+		    report_file_kind(st.st_mode));
 	if ((uint64_t)st.st_size > SYMVERS_MAX)
 		die("%s: %llu MiB, not a Module.symvers (a kernel's is a few MB, at most 256 MiB is read); pass the "
 		    "tree's Module.symvers with --symvers", path, (unsigned long long)(st.st_size >> 20));
@@ -121,7 +121,20 @@ static struct export *exports_read(const char *path)
 
 /* ---- relocations and where they force modules to be ---- */
 
-enum need { NEED_KERNEL_PLACEMENT, NEED_PLACEMENT_OR_PLT, NEED_PLT, NEED_GOT };
+/*
+ * What a relocation reaches decides where the loader must put the module (the reaches are
+ * those arch/ARCH/kernel/module.c's apply_relocate_add checks):
+ *   NEED_TOP        only Linux's own area: x86_64 R_X86_64_32S sign-extends a 32-bit address,
+ *                   so the module must lie in the top 2 GiB (arch/x86/kernel/module.c,
+ *                   __write_relocate_add: "overflow in relocation type").
+ *   NEED_NEAR       the kernel within +-2 GiB (or 4 GiB for arm64's ADRP): Linux's area or a
+ *                   loader that puts modules next to the kernel image (placement: near-kernel).
+ *   NEED_NEAR_OR_PLT the same, or a PLT the loader builds (riscv64 auipc+jalr,
+ *                   arch/riscv/kernel/module.c apply_r_riscv_call_plt_rela).
+ *   NEED_CLOSE_OR_PLT +-128 MiB: Linux's area, or a PLT (arm64 CALL26/JUMP26,
+ *                   arch/arm64/kernel/module.c module_emit_plt_entry); 2 GiB is too far.
+ */
+enum need { NEED_TOP, NEED_NEAR, NEED_NEAR_OR_PLT, NEED_CLOSE_OR_PLT, NEED_PLT, NEED_GOT };
 
 /*
  * What a relocation type implies for the loader beyond computing it, by the ELF ABI of
@@ -134,25 +147,32 @@ static const struct consequence {
 	int external;
 	const char *why;
 } consequences[] = {
-	{ "R_X86_64_32S", NEED_KERNEL_PLACEMENT, 0,
+	{ "R_X86_64_32S", NEED_TOP, 0,
 	  "a sign-extended 32-bit absolute address: the module must lie in the top 2 GiB of the address space" },
-	{ "R_X86_64_PC32", NEED_KERNEL_PLACEMENT, 1,
+	{ "R_X86_64_PC32", NEED_NEAR, 1,
 	  "a 32-bit PC-relative reference to a kernel symbol: the module must lie within +-2 GiB of the kernel" },
-	{ "R_X86_64_PLT32", NEED_KERNEL_PLACEMENT, 1,
+	{ "R_X86_64_PLT32", NEED_NEAR, 1,
 	  "a 32-bit PC-relative call to a kernel symbol: the module must lie within +-2 GiB of the kernel" },
-	{ "R_RISCV_CALL_PLT", NEED_PLACEMENT_OR_PLT, 1,
+	{ "R_RISCV_CALL_PLT", NEED_NEAR_OR_PLT, 1,
 	  "auipc+jalr reaches +-2 GiB: the kernel must lie within 2 GiB of the module, or the loader builds a PLT" },
-	{ "R_RISCV_CALL", NEED_PLACEMENT_OR_PLT, 1,
+	{ "R_RISCV_CALL", NEED_NEAR_OR_PLT, 1,
 	  "auipc+jalr reaches +-2 GiB: the kernel must lie within 2 GiB of the module, or the loader builds a PLT" },
+	{ "R_RISCV_PCREL_HI20", NEED_NEAR, 1,
+	  "auipc reaches +-2 GiB: the kernel symbol must lie within 2 GiB of the module "
+	  "(apply_r_riscv_pcrel_hi20_rela)" },
 	{ "R_RISCV_GOT_HI20", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
-	{ "R_AARCH64_CALL26", NEED_PLACEMENT_OR_PLT, 1,
+	{ "R_AARCH64_CALL26", NEED_CLOSE_OR_PLT, 1,
 	  "a 26-bit branch reaches +-128 MiB: the kernel must be that close, or the loader builds a PLT" },
-	{ "R_AARCH64_JUMP26", NEED_PLACEMENT_OR_PLT, 1,
+	{ "R_AARCH64_JUMP26", NEED_CLOSE_OR_PLT, 1,
 	  "a 26-bit branch reaches +-128 MiB: the kernel must be that close, or the loader builds a PLT" },
+	{ "R_AARCH64_ADR_PREL_PG_HI21*", NEED_NEAR, 1,
+	  "adrp reaches +-4 GiB: the kernel symbol must lie within 4 GiB of the module" },
 	{ "R_AARCH64_ADR_GOT_PAGE", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
 	{ "R_AARCH64_LD64_GOT_LO12_NC", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
 	{ "R_LARCH_B26", NEED_PLT, 1,
 	  "a 28-bit branch reaches +-128 MiB: calls into the kernel go through a PLT the loader builds" },
+	{ "R_LARCH_PCALA_HI20", NEED_NEAR, 1,
+	  "pcalau12i reaches +-2 GiB: the kernel symbol must lie within 2 GiB of the module" },
 	{ "R_LARCH_GOT_*", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
 	{ "R_LARCH_GOT64_*", NEED_GOT, 0, "an address loaded from a GOT entry: the loader must build a GOT" },
 };
@@ -166,9 +186,13 @@ static int name_matches(const char *pattern, const char *name)
 
 static int need_met(const struct ko_loader *l, enum need need)
 {
+	int near = l->placement == KO_PLACE_KERNEL || l->placement == KO_PLACE_NEAR_KERNEL;
+
 	switch (need) {
-	case NEED_KERNEL_PLACEMENT: return l->placement == KO_PLACE_KERNEL;
-	case NEED_PLACEMENT_OR_PLT: return l->placement == KO_PLACE_KERNEL || l->plt;
+	case NEED_TOP: return l->placement == KO_PLACE_KERNEL;
+	case NEED_NEAR: return near;
+	case NEED_NEAR_OR_PLT: return near || l->plt;
+	case NEED_CLOSE_OR_PLT: return l->placement == KO_PLACE_KERNEL || l->plt;
 	case NEED_PLT: return l->plt;
 	case NEED_GOT: return l->got;
 	}
@@ -178,11 +202,28 @@ static int need_met(const struct ko_loader *l, enum need need)
 static const char *need_text(const struct ko_loader *l, enum need need)
 {
 	switch (need) {
-	case NEED_KERNEL_PLACEMENT:
-	case NEED_PLACEMENT_OR_PLT:
-		return l->plt || need == NEED_KERNEL_PLACEMENT ? "placement" : "placement, plt";
+	case NEED_TOP:
+	case NEED_NEAR:
+		return "placement";
+	case NEED_NEAR_OR_PLT:
+	case NEED_CLOSE_OR_PLT:
+		return l->plt ? "placement" : "placement, plt";
 	case NEED_PLT: return "plt";
 	case NEED_GOT: return "got";
+	}
+	return "";
+}
+
+/* The reason's end: "R_X86_64_PC32 needs the kernel within 2 GiB". */
+static const char *need_reason(enum need need, const char *name)
+{
+	switch (need) {
+	case NEED_TOP: return "the top 2 GiB";
+	case NEED_NEAR: return strncmp(name, "R_AARCH64_", 10) ? "the kernel within 2 GiB" : "the kernel within 4 GiB";
+	case NEED_NEAR_OR_PLT:
+	case NEED_CLOSE_OR_PLT: return "a PLT or nearby kernel";
+	case NEED_PLT: return "a PLT";
+	case NEED_GOT: return "a GOT";
 	}
 	return "";
 }
@@ -202,7 +243,9 @@ static void add_finding(struct ko_result *r, enum ko_finding_kind kind, const ch
 	va_end(ap);
 	r->findings = xgrow(r->findings, r->n_findings, sizeof(*r->findings));
 	r->findings[r->n_findings++] = (struct ko_finding){ kind, xstrdup(reason), sb.buf, NULL };
-	if (kind == KO_LINUX)
+	if (kind == KO_CRASH)
+		r->status |= KO_CRASHES;
+	else if (kind == KO_LINUX)
 		r->status |= KO_REFUSED_BY_LINUX;
 	else if (kind == KO_FAIL)
 		r->status |= KO_FAILS_PROFILE;
@@ -283,7 +326,7 @@ static void check_tables(const struct ko_checker *c, const struct ko_module *m, 
 				    sec->name, (unsigned long long)t->size, sec->type, (unsigned long long)sec->size);
 			continue;
 		}
-		for (size_t i = 0; i < t->n_relocs; i++) {
+		for (size_t i = 0; t->relocs && i < t->n_relocs; i++) {	/* __param's: check_params() */
 			uint64_t in = t->relocs[i].offset % sec->size;
 			size_t j;
 
@@ -391,10 +434,19 @@ static int supported(const struct ko_checker *c, unsigned type)
 	return 0;
 }
 
+/* Whether the loader panics on relocation TYPE: listed in crashes:, or "other" and not implemented. */
+static int crashes_on(const struct ko_checker *c, unsigned type)
+{
+	for (size_t i = 0; i < c->n_crashing; i++)
+		if (c->crashing[i] == type)
+			return 1;
+	return c->loader->crash_other_relocations && !supported(c, type);
+}
+
 static void check_relocations(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
 {
 	const struct ko_loader *l = c->loader;
-	const struct ko_reloc_use *unnamed = NULL;
+	const struct ko_reloc_use *unnamed = NULL, *unnamed_crash = NULL;
 	size_t n_unnamed = 0;
 	char more_text[64];
 
@@ -409,6 +461,14 @@ static void check_relocations(const struct ko_checker *c, const struct ko_module
 		if (!name) {
 			if (!n_unnamed++)
 				unnamed = u;
+			if (!unnamed_crash && crashes_on(c, u->type))
+				unnamed_crash = u;
+			continue;
+		}
+		if (crashes_on(c, u->type)) {
+			snprintf(reason, sizeof(reason), "crash relocation %s", name);
+			add_finding(r, KO_CRASH, reason, "%s (x%lu): loader %s panics on it (crashes: relocations%s)", name,
+				    u->count, l->name, supported(c, u->type) ? "" : ", every type it does not implement");
 			continue;
 		}
 		if (!supported(c, u->type)) {
@@ -423,19 +483,24 @@ static void check_relocations(const struct ko_checker *c, const struct ko_module
 
 			if (!name_matches(q->name, name) || !n || need_met(l, q->need))
 				continue;
-			snprintf(reason, sizeof(reason), "%s needs %s", name,
-				 q->need == NEED_GOT ? "a GOT" : q->need == NEED_PLT ? "a PLT"
-				 : q->need == NEED_PLACEMENT_OR_PLT ? "a PLT or nearby kernel"
-				 : strcmp(name, "R_X86_64_32S") ? "the kernel within 2 GiB" : "the top 2 GiB");
+			snprintf(reason, sizeof(reason), "%s needs %s", name, need_reason(q->need, name));
 			add_finding(r, KO_FAIL, reason, "%s (x%lu%s): %s; loader %s has %s: %s%s", name, n,
 				    q->external ? " to kernel symbols" : "", q->why, l->name, need_text(l, q->need),
 				    q->need == NEED_GOT ? (l->got ? "true" : "false")
 				    : q->need == NEED_PLT ? (l->plt ? "true" : "false") : l->placement_text,
-				    q->need == NEED_PLACEMENT_OR_PLT ? (l->plt ? "" : ", plt: false") : "");
+				    q->need == NEED_NEAR_OR_PLT || q->need == NEED_CLOSE_OR_PLT ? (l->plt ? "" : ", plt: false")
+				    : "");
 			break;
 		}
 	}
-	if (n_unnamed) {
+	if (unnamed_crash) {
+		char reason[96];
+
+		snprintf(reason, sizeof(reason), "crash relocation type %u", unnamed_crash->type);
+		add_finding(r, KO_CRASH, reason, "relocation type %u (x%lu) is none the triple's headers name, and loader "
+			    "%s panics on it%s", unnamed_crash->type, unnamed_crash->count, l->name,
+			    more(more_text, sizeof(more_text), n_unnamed - 1, "unnamed type"));
+	} else if (n_unnamed) {
 		char reason[96];
 
 		snprintf(reason, sizeof(reason), "relocation type %u", unnamed->type);
@@ -454,7 +519,7 @@ static int is_special_section(const struct ko_facts *f, const struct ko_section 
 	for (size_t i = 0; i < f->n_tables; i++)
 		if (!strcmp(f->tables[i], s->name))
 			return 1;
-	static const char *const ordinary[] = { ".text", ".data", ".rodata", ".bss", ".sbss", ".sdata",
+	static const char *const ordinary[] = { ".text", ".data", ".rodata", ".bss", ".sbss", ".sdata", ".srodata",
 						".init.", ".exit.", ".note", ".modinfo",
 						".gnu.linkonce.this_module", "__versions", ".ref." };
 
@@ -466,27 +531,184 @@ static int is_special_section(const struct ko_facts *f, const struct ko_section 
 	return 1;
 }
 
+/* Linux's section flag for data made read-only once init has run (include/uapi/linux/elf.h). */
+#define KO_SHF_RO_AFTER_INIT 0x00200000
+
 static void check_sections(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
 {
+	const struct ko_loader *l = c->loader;
+
 	for (size_t i = 0; i < m->n_sections; i++) {
 		const struct ko_section *s = &m->sections[i];
 		int how;
 		const char *word;
 		char reason[160];
 
+		if (*s->name && ko_loader_crash_section(l, s->name)) {
+			snprintf(reason, sizeof(reason), "crash section %s", s->name);
+			add_finding(r, KO_CRASH, reason, "section %s (%llu bytes): loader %s panics on it (crashes: sections)",
+				    s->name, (unsigned long long)s->size, l->name);
+		}
+		/* A loader that honours SHF_RO_AFTER_INIT (layout_sections() in kernel/module/main.c) seals
+		 * struct module after init, and then writes to it (mod->state): a fault in the kernel. */
+		if ((s->flags & KO_SHF_RO_AFTER_INIT) && !strcmp(s->name, ".gnu.linkonce.this_module") &&
+		    ko_loader_section(l, ".data..ro_after_init") == 'h')
+			add_finding(r, KO_CRASH, "crash section .gnu.linkonce.this_module SHF_RO_AFTER_INIT",
+				    "section .gnu.linkonce.this_module has SHF_RO_AFTER_INIT: loader %s makes struct module "
+				    "read-only after init, then writes to it (a kernel crash)", l->name);
 		if (!is_special_section(c->facts, s))
 			continue;
-		how = ko_loader_section(c->loader, s->name);
-		word = how == 'h' ? "handled" : how == 'i' ? "ignored" : how == 'r' ? "refused" : "unlisted";
+		how = ko_loader_section(l, s->name);
+		if (!how)
+			how = l->refuse_other ? 0 : l->unprocessed_other ? 'U' : 0;
+		word = how == 'h' ? "handled" : how == 'i' ? "ignored" : how == 'r' ? "refused"
+		       : how == 'u' || how == 'U' ? "unprocessed" : "unlisted";
 		r->sections_special = xrealloc(r->sections_special,
 					       (r->n_sections_special + 1) * sizeof(*r->sections_special));
 		r->sections_special[r->n_sections_special++] = xasprintf("%s %s", s->name, word);
-		if (how == 'r' || (!how && c->loader->refuse_other)) {
+		if (how == 'r' || (!how && l->refuse_other)) {
 			snprintf(reason, sizeof(reason), "section %s", s->name);
 			add_finding(r, KO_FAIL, reason, "section %s (%llu bytes): loader %s %s", s->name,
-				    (unsigned long long)s->size, c->loader->name,
+				    (unsigned long long)s->size, l->name,
 				    how ? "refuses it" : "lists it nowhere and refuses what it does not list");
+		} else if (how == 'u' || how == 'U') {
+			snprintf(reason, sizeof(reason), "unprocessed section %s", s->name);
+			add_finding(r, KO_WARN, reason, "loads, but section %s (%llu bytes) is not applied: loader %s loads "
+				    "it as data and never reads it (sections: %s)", s->name, (unsigned long long)s->size,
+				    l->name, how == 'u' ? "unprocessed" : "other: unprocessed");
 		}
+	}
+}
+
+/* sections: required: a module lacking one is refused (the loader looks it up and gives up). */
+static void check_required(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	for (size_t i = 0; i < c->loader->n_required; i++) {
+		const char *name = c->loader->required[i];
+		char reason[160];
+
+		if (ko_find_section(m, name))
+			continue;
+		snprintf(reason, sizeof(reason), "section %s required", name);
+		add_finding(r, KO_FAIL, reason, "no section %s: loader %s refuses a module without it (sections: required)",
+			    name, c->loader->name);
+	}
+}
+
+/* ---- the layout the loader was compiled against ---- */
+
+/*
+ * What the loader finds when it reads a pointer at byte OFF of __this_module T: the symbol
+ * relocated there ("init_module"), "NULL" (zero bytes, no relocation), or NULL for anything
+ * else (other bytes, or past the section's end), written as a note to WHAT.
+ */
+static const char *pointer_at(const struct ko_table *t, int64_t off, unsigned width, char *what, size_t len)
+{
+	for (size_t i = 0; i < t->n_relocs; i++)
+		if ((int64_t)t->relocs[i].offset == off)
+			return t->relocs[i].symbol;
+	if (off < 0 || (uint64_t)off + width > t->size) {
+		snprintf(what, len, "past the end of its %llu bytes", (unsigned long long)t->size);
+		return NULL;
+	}
+	if (!t->data)
+		return "NULL";
+	for (unsigned k = 0; k < width; k++)
+		if (t->data[off + k]) {
+			snprintf(what, len, "bytes that no relocation sets");
+			return NULL;
+		}
+	return "NULL";
+}
+
+/* Where the module relocates SYMBOL into __this_module, or -1. */
+static int64_t reloc_offset(const struct ko_table *t, const char *symbol)
+{
+	for (size_t i = 0; i < t->n_relocs; i++)
+		if (!strcmp(t->relocs[i].symbol, symbol))
+			return (int64_t)t->relocs[i].offset;
+	return -1;
+}
+
+/*
+ * The loader reads MEMBER (init or exit) at OFF; the module put FUNCTION (init_module,
+ * cleanup_module) elsewhere, or nowhere. What it finds there decides what follows: the
+ * function itself (fine), NULL (init: refused or never run; exit: never run), another
+ * function or stray bytes (called: a crash).
+ */
+static void check_layout_pointer(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r,
+				 const char *member, int64_t off, const char *function)
+{
+	const struct ko_loader_layout *y = &c->loader->layout;
+	const struct ko_table *t = &m->this_module;
+	unsigned width = c->facts->elf_class == ELFCLASS32 ? 4 : 8;
+	int64_t real = reloc_offset(t, function);
+	char what[96] = "", reason[96], real_text[96];
+	const char *found;
+	int init = !strcmp(member, "init");
+
+	if (off < 0 || real == off)
+		return;
+	found = pointer_at(t, off, width, what, sizeof(what));
+	if (found && !strcmp(found, "NULL") && real < 0)
+		return;		/* no such function, and the loader reads NULL: as Linux */
+	if (real >= 0)
+		snprintf(real_text, sizeof(real_text), "%s is at %lld", function, (long long)real);
+	else
+		snprintf(real_text, sizeof(real_text), "the module has no %s", function);
+	if (found && !strcmp(found, "NULL")) {
+		snprintf(reason, sizeof(reason), "layout struct module %s", member);
+		add_finding(r, init ? KO_FAIL : KO_WARN, reason,
+			    "loader %s reads %s at %lld (%s), where __this_module holds NULL; %s: %s", c->loader->name,
+			    member, (long long)off, y->source, real_text,
+			    init ? "init read as NULL, the module is refused (or its init never runs)"
+				 : "loads, but exit is never run on unload");
+		return;
+	}
+	snprintf(reason, sizeof(reason), "crash layout struct module %s", member);
+	add_finding(r, KO_CRASH, reason, "loader %s reads %s at %lld (%s), where __this_module holds %s%s; %s: %s read "
+		    "as garbage, called %s (a crash)", c->loader->name, member, (long long)off, y->source,
+		    found ? "a pointer to " : "", found ? found : what, real_text, member, init ? "at load" : "at unload");
+}
+
+static void check_loader_layout(const struct ko_checker *c, const struct ko_module *m, struct ko_result *r)
+{
+	const struct ko_loader_layout *y = &c->loader->layout;
+	const struct kabi_record *kp = c->facts->kernel_param;
+	const struct ko_table *t = &m->this_module;
+	char reason[128];
+
+	if (!c->loader->has_layout || !t->present)
+		return;
+	if (y->module_size >= 0 && (uint64_t)y->module_size != t->size)
+		add_finding(r, KO_FAIL, "layout struct module size",
+			    "__this_module is %llu bytes, loader %s's struct module %lld (%s): it reads the module's "
+			    "struct module with another layout", (unsigned long long)t->size, c->loader->name,
+			    (long long)y->module_size, y->source);
+	check_layout_pointer(c, m, r, "init", y->init, "init_module");
+	check_layout_pointer(c, m, r, "exit", y->exit, "cleanup_module");
+	/* __param: the module's entries have the triple's struct kernel_param. */
+	if (!m->param.present || !m->param.size || !kp)
+		return;
+	if (y->param_size >= 0 && (uint64_t)y->param_size != kp->size)
+		add_finding(r, KO_FAIL, "layout struct kernel_param size",
+			    "__param entries are %llu bytes (the triple's struct kernel_param), loader %s steps %lld (%s): "
+			    "every parameter after the first is misread", (unsigned long long)kp->size, c->loader->name,
+			    (long long)y->param_size, y->source);
+	for (size_t i = 0; i < y->n_param_members; i++) {
+		int64_t real = ko_member_offset(kp, y->param_members[i]);
+
+		if (real == y->param_offsets[i])
+			continue;
+		snprintf(reason, sizeof(reason), "layout struct kernel_param %s", y->param_members[i]);
+		if (real < 0)
+			add_finding(r, KO_FAIL, reason, "loader %s reads kernel_param %s at %lld (%s); the triple's struct "
+				    "kernel_param has no '%s'", c->loader->name, y->param_members[i],
+				    (long long)y->param_offsets[i], y->source, y->param_members[i]);
+		else
+			add_finding(r, KO_FAIL, reason, "loader %s reads kernel_param %s at %lld (%s), the triple's is at "
+				    "%lld: every parameter's %s is misread", c->loader->name, y->param_members[i],
+				    (long long)y->param_offsets[i], y->source, (long long)real, y->param_members[i]);
 	}
 }
 
@@ -528,6 +750,23 @@ static void check_symbols(const struct ko_checker *c, const struct ko_module *m,
 	}
 }
 
+/* Puts the crashes first, keeping the order of the rest: the worst verdict is read first. */
+static void crashes_first(struct ko_result *r)
+{
+	struct ko_finding *sorted;
+	size_t n = 0;
+
+	if (!(r->status & KO_CRASHES))
+		return;
+	sorted = xcalloc(r->n_findings, sizeof(*sorted));
+	for (int pass = 0; pass < 2; pass++)
+		for (size_t i = 0; i < r->n_findings; i++)
+			if ((r->findings[i].kind == KO_CRASH) == !pass)
+				sorted[n++] = r->findings[i];
+	free(r->findings);
+	r->findings = sorted;
+}
+
 static void check_module(const struct ko_checker *c, const char *path, struct ko_result *r, struct ko_budget *budget)
 {
 	const struct ko_expect e = { c->facts->machine, c->facts->elf_class, c->facts->elf_data,
@@ -553,6 +792,9 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 		ko_hold_release(&hold);
 		return;
 	}
+	/* What the loader panics on or refuses first: the report names it first. */
+	check_loader_layout(c, m, r);
+	check_required(c, m, r);
 	check_vermagic(c, m, r);
 	check_this_module(c, m, r);
 	check_params(c, m, r);
@@ -560,6 +802,7 @@ static void check_module(const struct ko_checker *c, const char *path, struct ko
 	check_relocations(c, m, r);
 	check_sections(c, m, r);
 	check_symbols(c, m, r);
+	crashes_first(r);
 	ko_drop_tables(m);
 	ko_hold_release(&hold);
 }
@@ -647,6 +890,13 @@ void ko_checker_init(struct ko_checker *c, const struct ko_facts *facts, const s
 		     "counted by number and not checked against loader %s", loader->name);
 		return;
 	}
+	c->crashing = xcalloc(loader->n_crash_relocations + 1, sizeof(*c->crashing));
+	for (size_t i = 0; i < loader->n_crash_relocations; i++)
+		if (ko_reloc_number(facts, loader->crash_relocations[i], &c->crashing[c->n_crashing]))
+			warn("%s: crashes: relocation %s is none this triple's headers define; it is left out",
+			     loader->file, loader->crash_relocations[i]);
+		else
+			c->n_crashing++;
 	c->supported = xcalloc(loader->n_relocations + 1, sizeof(*c->supported));
 	for (size_t i = 0; i < loader->n_relocations; i++) {
 		/* One profile serves several kernels: a type this tree's headers lack is only noted. */
@@ -658,10 +908,32 @@ void ko_checker_init(struct ko_checker *c, const struct ko_facts *facts, const s
 	}
 }
 
+void ko_loader_layout_from(struct ko_loader_layout *y, const struct ko_facts *f)
+{
+	static const char *const members[] = { "name", "ops", "arg" };
+
+	y->module_size = f->module ? (int64_t)f->module->size : -1;
+	y->init = ko_member_offset(f->module, "init");
+	y->exit = ko_member_offset(f->module, "exit");
+	y->param_size = f->kernel_param ? (int64_t)f->kernel_param->size : -1;
+	for (size_t i = 0; i < sizeof(members) / sizeof(members[0]); i++) {
+		int64_t off = ko_member_offset(f->kernel_param, members[i]);
+
+		if (off < 0)
+			continue;
+		y->param_members = xrealloc(y->param_members, (y->n_param_members + 1) * sizeof(char *));
+		y->param_offsets = xrealloc(y->param_offsets, (y->n_param_members + 1) * sizeof(int64_t));
+		y->param_members[y->n_param_members] = xstrdup(members[i]);
+		y->param_offsets[y->n_param_members++] = off;
+	}
+}
+
 void ko_checker_release(struct ko_checker *c)
 {
 	free(c->supported);
+	free(c->crashing);
 	c->supported = NULL;
+	c->crashing = NULL;
 }
 
 struct ko_result *ko_check_all(const struct ko_checker *c, char *const *paths, size_t n, long jobs, uint64_t memory)

@@ -15,11 +15,13 @@ struct ko_exports;
 struct ko_set;
 
 /* Exit status bits, as diff's: 4 some module fails the loader profile, 8 some disagrees with the
- * layouts, 16 Linux refuses some module's ELF whatever the triple (kernel/module/main.c's rules). */
+ * layouts, 16 Linux refuses some module's ELF whatever the triple (kernel/module/main.c's rules),
+ * 32 some module makes the loader panic (crashes: in the profile). */
 enum {
 	KO_FAILS_PROFILE = 4,
 	KO_DISAGREES = 8,
 	KO_REFUSED_BY_LINUX = 16,
+	KO_CRASHES = 32,
 };
 
 enum ko_finding_kind {
@@ -27,11 +29,16 @@ enum ko_finding_kind {
 	KO_FAIL,	/* the loader of the profile will not load it (or not run it correctly) */
 	KO_MISMATCH,	/* the module disagrees with the triple's layouts or exports */
 	KO_LINUX,	/* Linux's module loader refuses the file (ko_validate(), ko_read.c) */
+	KO_CRASH,	/* the loader panics on it: worse than a refusal */
+	KO_WARN,	/* it loads, but runs otherwise than under Linux: a section never applied, exit never run */
 };
 
 struct ko_finding {
 	enum ko_finding_kind kind;
-	char *reason;		/* short and shared between modules, for the summary: "vermagic", "relocation R_X86_64_32S" */
+	/* Short and shared between modules, for the summary and for planners, which parse it:
+	 * "relocation R_X86_64_32S", "crash relocation R_RISCV_ALIGN", "section .plt required",
+	 * "layout struct module init", "unprocessed section __jump_table" (docs/check-ko.md lists them). */
+	char *reason;
 	char *text;		/* the whole sentence for this module */
 	char *unlock;		/* KO_FAIL: what the loader must gain to lift it when REASON is shared ("symbol X"); or NULL */
 };
@@ -60,6 +67,8 @@ struct ko_checker {
 	/* Filled by ko_checker_init: the profile's relocation names as this triple's numbers. */
 	unsigned *supported;
 	size_t n_supported;
+	unsigned *crashing;		/* crashes: relocations, as numbers */
+	size_t n_crashing;
 	int relocs_named;		/* the model names this triple's relocation types */
 };
 
@@ -67,6 +76,10 @@ struct ko_checker {
 void ko_checker_init(struct ko_checker *c, const struct ko_facts *facts, const struct ko_loader *loader,
 		     const struct ko_exports *exports);
 void ko_checker_release(struct ko_checker *c);
+
+/* The offsets a loader compiled against the model of F reads (layout: dump or triple). */
+struct ko_loader_layout;
+void ko_loader_layout_from(struct ko_loader_layout *y, const struct ko_facts *f);
 
 /* Reads and judges the N modules at PATHS on JOBS threads, which share MEMORY bytes for the
  * modules being read (0: ko_budget_default()); one result each, in PATHS's order. */
@@ -82,6 +95,8 @@ struct ko_report {
 	const struct ko_facts *facts;
 	const struct ko_result *results;
 	size_t n_results;
+	int crashes_listed;		/* the profile says what crashes the loader (crashes:) */
+	int unprocessed_listed;		/* the profile has unprocessed sections */
 	const struct ko_set *set;	/* who provides whom (ko_set.h), or NULL */
 };
 

@@ -1,18 +1,10 @@
 /* ko_facts.c: check-ko's questions about ELF, answered from the layout model. */
-#include "ko_facts.h"
-#include "layout.h"
-#include "report.h"
+#include "ko/ko_facts.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-static const struct kabi_name_list *find_list(const struct kabi_model *m, const char *name)
-{
-	for (size_t i = 0; i < m->n_lists; i++)
-		if (!strcmp(m->lists[i].name, name))
-			return &m->lists[i];
-	return NULL;
-}
 
 static unsigned constant_or_zero(const struct kabi_model *m, const char *name)
 {
@@ -23,7 +15,8 @@ static unsigned constant_or_zero(const struct kabi_model *m, const char *name)
 
 void ko_facts_init(struct ko_facts *f, const struct kabi_model *m)
 {
-	const struct kabi_name_list *ops = find_list(m, "PARAM_OPS");
+	const struct kabi_name_list *ops = kabi_model_find_list(m, "PARAM_OPS");
+	const struct kabi_string *vermagic;
 	const struct kabi_constant **relocs = NULL;
 	size_t n = 0;
 
@@ -56,9 +49,8 @@ void ko_facts_init(struct ko_facts *f, const struct kabi_model *m)
 	f->module = kabi_model_find_record(m, "module");
 	f->kernel_param = kabi_model_find_record(m, "kernel_param");
 	f->modversion_info = kabi_model_find_record(m, "modversion_info");
-	for (size_t i = 0; i < m->n_strings; i++)
-		if (!strcmp(m->strings[i].name, "VERMAGIC"))
-			f->vermagic = m->strings[i].value;
+	if ((vermagic = kabi_model_find_string(m, "VERMAGIC")))
+		f->vermagic = vermagic->value;
 	if (ops) {
 		f->param_ops = ops->items;
 		f->n_param_ops = ops->n_items;

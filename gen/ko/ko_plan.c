@@ -12,12 +12,12 @@
  * (ko_finding's reason, or its unlock: "symbol X") is lifted and, when the loader reads the
  * modules' exports, every module of the set it imports from loads.
  */
-#include "ko_plan.h"
-#include "escape.h"
-#include "ko.h"
-#include "ko_check.h"
-#include "ko_set.h"
-#include "report.h"
+#include "ko/ko_plan.h"
+#include "util/escape.h"
+#include "ko/ko.h"
+#include "ko/ko_check.h"
+#include "ko/ko_set.h"
+#include "util/report.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -102,7 +102,8 @@ static void read_results(struct planner *p)
 		for (size_t k = 0; k < r->n_findings; k++) {
 			const struct ko_finding *f = &r->findings[k];
 
-			if (f->kind == KO_FAIL && strcmp(f->reason, KO_REASON_NEEDS_MODULE))
+			/* What crashes the loader is lifted as what it refuses: by the profile. */
+			if ((f->kind == KO_FAIL || f->kind == KO_CRASH) && strcmp(f->reason, KO_REASON_NEEDS_MODULE))
 				add_reason(p, i, f->unlock ? f->unlock : f->reason);
 		}
 	}

@@ -3,12 +3,14 @@
  * undoing the compression kmod would (liblzma, libzstd, zlib). Everything a loader would
  * look at is collected here; judging it against a triple is check_ko.c's job.
  *
- * Nothing here dies: check-ko scans thousands of modules on several threads, and one broken
- * file must not stop the others, so every failure becomes ->error, one line naming the file.
+ * No broken file makes it die: check-ko scans thousands of modules on several threads, and one
+ * broken file must not stop the others, so every failure of a file becomes ->error, one line
+ * naming the file. Only running out of memory ends the run (the x* allocators die, as
+ * everywhere in kabigen).
  */
-#include "ko.h"
-#include "report.h"
-#include "str.h"
+#include "ko/ko.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -26,6 +28,7 @@
 #include <uthash.h>
 #include <zlib.h>
 #include <zstd.h>
+#include <zstd_errors.h>
 
 /* No real module comes near this; a file over it, or one that inflates past it, is refused. */
 #define KO_MAX_IMAGE (1024UL * 1024 * 1024)
@@ -106,6 +109,35 @@ static int hold_take(struct ko_hold *h, uint64_t n)
 	return r;
 }
 
+/* Gives N of the bytes H holds back (a decoder freed). */
+static void hold_give(struct ko_hold *h, uint64_t n)
+{
+	struct ko_budget *b = h->budget;
+
+	if (!b || !n)
+		return;
+	pthread_mutex_lock(&b->lock);
+	b->used -= n;
+	h->held -= n;
+	pthread_cond_broadcast(&b->changed);
+	pthread_mutex_unlock(&b->lock);
+}
+
+/* What H could take now without waiting (all the budget but H's own when it is read alone);
+ * UINT64_MAX without a budget. */
+static uint64_t hold_left(const struct ko_hold *h)
+{
+	struct ko_budget *b = h->budget;
+	uint64_t left;
+
+	if (!b)
+		return UINT64_MAX;
+	pthread_mutex_lock(&b->lock);
+	left = b->total - b->used;
+	pthread_mutex_unlock(&b->lock);
+	return left;
+}
+
 void ko_hold_release(struct ko_hold *h)
 {
 	struct ko_budget *b = h->budget;
@@ -173,6 +205,9 @@ struct image {
 	struct ko_hold *hold;
 	const char *problem;	/* why it cannot grow */
 	int over_bound;		/* it cannot grow: over the 1 GiB bound (1) or the budget (2) */
+	uint64_t decoder;	/* of the budget, what the decoder's own memory holds */
+	uint64_t need;		/* over the budget: what reading needs in all (0: more than it has, ... */
+	const char *how;	/* ... how: "it inflates past") */
 };
 
 static int image_room(struct image *im)
@@ -190,6 +225,8 @@ static int image_room(struct image *im)
 	if (hold_take(im->hold, cap - im->cap)) {
 		im->problem = "over the memory budget";	/* said by over_budget(), or read again (->again) */
 		im->over_bound = 2;
+		im->need = 0;
+		im->how = "it inflates past";
 		return -1;
 	}
 	if (!(buf = realloc(im->buf, cap))) {	/* not xrealloc: one module's failure is its own */
@@ -201,27 +238,96 @@ static int image_room(struct image *im)
 	return 0;
 }
 
+/*
+ * Takes the decoder's own memory, NOW bytes in all, from the budget: a dictionary or window
+ * is the stream's to choose (xz -9e --lzma2=dict=1536MiB, zstd --long=31), whatever the
+ * module's size.
+ */
+static int decoder_take(struct image *im, uint64_t now)
+{
+	if (now <= im->decoder)
+		return 0;
+	if (hold_take(im->hold, now - im->decoder)) {
+		im->problem = "over the memory budget";	/* said by over_budget(), or read again (->again) */
+		im->over_bound = 2;
+		im->need = im->hold->held + (now - im->decoder);
+		return -1;
+	}
+	im->decoder = now;
+	return 0;
+}
+
+/* The decoder freed: its memory back to the budget. */
+static void decoder_give(struct image *im)
+{
+	hold_give(im->hold, im->decoder);
+	im->decoder = 0;
+}
+
+/* liblzma stops at each block whose decoder needs more than the memory limit: the limit
+ * starts at nothing and is raised by what the budget gives, before the decoder allocates. */
 static const char *unxz(const unsigned char *in, size_t size, struct image *im)
 {
 	lzma_stream s = LZMA_STREAM_INIT;
 	lzma_ret r;
 
-	if (lzma_stream_decoder(&s, UINT64_MAX, LZMA_CONCATENATED) != LZMA_OK)
+	if (lzma_stream_decoder(&s, 1, LZMA_CONCATENATED) != LZMA_OK)
 		return "liblzma cannot start a decoder";
 	s.next_in = in;
 	s.avail_in = size;
 	do {
 		if (image_room(im)) {
 			lzma_end(&s);
+			decoder_give(im);
 			return im->problem;
 		}
 		s.next_out = im->buf + im->len;
 		s.avail_out = im->cap - im->len;
 		r = lzma_code(&s, LZMA_FINISH);
 		im->len = im->cap - s.avail_out;
+		if (r == LZMA_MEMLIMIT_ERROR) {
+			if (decoder_take(im, lzma_memusage(&s))) {
+				lzma_end(&s);
+				decoder_give(im);
+				return im->problem;
+			}
+			r = lzma_memlimit_set(&s, im->decoder) == LZMA_OK ? LZMA_OK : LZMA_PROG_ERROR;
+		}
 	} while (r == LZMA_OK);
 	lzma_end(&s);
+	decoder_give(im);
 	return r == LZMA_STREAM_END ? NULL : r == LZMA_BUF_ERROR ? "the xz stream is truncated" : "the xz stream is corrupt";
+}
+
+/*
+ * libzstd allocates a frame's window as it reads the frame's header: ZSTD_d_windowLogMax
+ * refuses a window larger than what the budget leaves, and what it did allocate is taken
+ * from the budget after each step. Without a budget, libzstd's default limit (128 MiB).
+ */
+static int unzstd_limit(ZSTD_DStream *s, struct image *im)
+{
+	ZSTD_bounds bounds = ZSTD_dParam_getBounds(ZSTD_d_windowLogMax);
+	uint64_t left = hold_left(im->hold);
+	int log = bounds.lowerBound;
+
+	if (!im->hold->budget || ZSTD_isError(bounds.error))
+		return 0;
+	while (log < bounds.upperBound && (2ULL << log) <= left)
+		log++;
+	return ZSTD_isError(ZSTD_DCtx_setParameter(s, ZSTD_d_windowLogMax, log)) ? -1 : 0;
+}
+
+/* A zstd frame whose window ZSTD_d_windowLogMax refused: over the budget, or (when other
+ * modules hold some of it) to be read again alone. */
+static const char *zstd_window_over(struct image *im)
+{
+	im->problem = "over the memory budget";
+	im->over_bound = 2;
+	im->need = 0;
+	im->how = "its zstd window is larger than what is left of";
+	if (hold_left(im->hold) < im->hold->budget->total - im->hold->held)
+		im->hold->again = 1;
+	return im->problem;
 }
 
 static const char *unzstd(const unsigned char *in, size_t size, struct image *im)
@@ -229,31 +335,37 @@ static const char *unzstd(const unsigned char *in, size_t size, struct image *im
 	ZSTD_DStream *s = ZSTD_createDStream();
 	ZSTD_inBuffer ib = { in, size, 0 };
 	size_t r = 1;
+	const char *problem = NULL;
 
 	if (!s)
 		return "libzstd cannot start a decoder";
 	ZSTD_initDStream(s);
-	while (ib.pos < ib.size || r) {
+	if (unzstd_limit(s, im)) {
+		ZSTD_freeDStream(s);
+		return "libzstd cannot limit its window";
+	}
+	while (!problem && (ib.pos < ib.size || r)) {
 		ZSTD_outBuffer ob;
 
 		if (image_room(im)) {
-			ZSTD_freeDStream(s);
-			return im->problem;
+			problem = im->problem;
+			break;
 		}
 		ob = (ZSTD_outBuffer){ im->buf + im->len, im->cap - im->len, 0 };
 		r = ZSTD_decompressStream(s, &ob, &ib);
 		im->len += ob.pos;
-		if (ZSTD_isError(r)) {
-			ZSTD_freeDStream(s);
-			return "the zstd stream is corrupt";
-		}
-		if (ib.pos == ib.size && r && ob.pos < ob.size) {
-			ZSTD_freeDStream(s);
-			return "the zstd stream is truncated";
-		}
+		if (ZSTD_isError(r) && ZSTD_getErrorCode(r) == ZSTD_error_frameParameter_windowTooLarge && im->hold->budget)
+			problem = zstd_window_over(im);
+		else if (ZSTD_isError(r))
+			problem = "the zstd stream is corrupt";
+		else if (decoder_take(im, ZSTD_sizeof_DStream(s)))
+			problem = im->problem;
+		else if (ib.pos == ib.size && r && ob.pos < ob.size)
+			problem = "the zstd stream is truncated";
 	}
 	ZSTD_freeDStream(s);
-	return NULL;
+	decoder_give(im);
+	return problem;
 }
 
 static const char *ungzip(const unsigned char *in, size_t size, struct image *im)
@@ -440,25 +552,15 @@ static const char *symbol_of(Elf *elf, const struct symtab *st, size_t ndx, int 
 	return name ? name : "";
 }
 
-/* A word of WIDTH bytes in the file's byte order. */
-static uint64_t raw_word(const unsigned char *p, size_t width, int msb)
-{
-	uint64_t v = 0;
-
-	for (size_t i = 0; i < width; i++)
-		v |= (uint64_t)p[i] << (8 * (msb ? width - 1 - i : i));
-	return v;
-}
-
 /* The relocation at P, as GElf has it (r_info in the 64-bit layout; no addend is read). */
 static GElf_Rela read_rela(const unsigned char *p, int is64, int msb)
 {
 	size_t w = is64 ? 8 : 4;
-	uint64_t info = raw_word(p + w, w, msb);
+	uint64_t info = ko_word(p + w, w, msb);
 
 	if (!is64)
 		info = GELF_R_INFO(ELF32_R_SYM(info), ELF32_R_TYPE(info));
-	return (GElf_Rela){ raw_word(p, w, msb), info, 0 };
+	return (GElf_Rela){ ko_word(p, w, msb), info, 0 };
 }
 
 static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const struct symtab *st,
@@ -472,7 +574,7 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 	while ((scn = elf_nextscn(elf, scn))) {
 		GElf_Shdr sh, target_sh;
 		Elf_Scn *target;
-		struct ko_table *table = NULL;
+		struct ko_table *table = NULL, *listed = NULL;
 		struct ko_section *sec;
 		size_t n, entry;
 
@@ -490,9 +592,11 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 			table = &m->this_module;
 		else if (!strcmp(sec->name, "__param"))
 			table = &m->param;
-		for (size_t k = 0; !table && k < m->n_tables; k++)
+		for (size_t k = 0; !listed && k < m->n_tables; k++)
 			if (m->tables[k].present && !strcmp(sec->name, names[k]))
-				table = &m->tables[k];
+				listed = &m->tables[k];
+		if (!table)
+			table = listed, listed = NULL;
 		/* Read as Linux reads them, from the image: sh_size over the entry's size, whatever
 		 * sh_entsize says and a partial last entry ignored (libelf refuses both). ko_validate()
 		 * proved the section within the image. */
@@ -526,6 +630,9 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 			sec->n_relocs++;
 			if (table)
 				table_add_reloc(table, r.r_offset, (unsigned)GELF_R_TYPE(r.r_info), name, undefined);
+			/* __param is also a table of the model's: counted there, kept once (in ->param). */
+			if (listed)
+				listed->n_relocs++;
 		}
 	}
 	if (m->n_relocs)
@@ -722,9 +829,9 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 	return m;
 }
 
-/* The module over the budget of H, needing NEED bytes (0: it inflates past it): its own
- * verdict, naming the budget and the ways out. */
-static struct ko_module *over_budget(struct ko_module *m, const struct ko_hold *h, uint64_t need)
+/* The module over the budget of H, needing NEED bytes (0: more than it, how HOW says): its
+ * own verdict, naming the budget and the ways out. */
+static struct ko_module *over_budget(struct ko_module *m, const struct ko_hold *h, uint64_t need, const char *how)
 {
 	char total[32], needs[32];
 
@@ -734,8 +841,8 @@ static struct ko_module *over_budget(struct ko_module *m, const struct ko_hold *
 		m = fail(m, "needs %s to be read, more than check-ko's memory budget of %s; raise it with --max-memory "
 			 "(or ulimit -v), or check the module on a machine with more memory", needs, total);
 	else
-		m = fail(m, "cannot decompress it: it inflates past check-ko's memory budget of %s; raise it with "
-			 "--max-memory (or ulimit -v), or check the module on a machine with more memory", total);
+		m = fail(m, "cannot decompress it: %s check-ko's memory budget of %s; raise it with "
+			 "--max-memory (or ulimit -v), or check the module on a machine with more memory", how, total);
 	m->over_bound = 1;
 	return m;
 }
@@ -765,7 +872,7 @@ static struct ko_module *read_buffer(const char *name, const unsigned char *data
 			return NULL;
 		}
 		if (problem == im.problem && im.over_bound == 2)
-			return over_budget(m, hold, 0);
+			return over_budget(m, hold, im.need, im.how);
 		m = fail(m, "cannot decompress it (%s): %s", format, problem);
 		m->over_bound = problem == im.problem && im.over_bound;
 		return m;
@@ -797,7 +904,7 @@ static struct ko_module *read_buffer(const char *name, const unsigned char *data
 	switch (hold_take(hold, (uint64_t)size * KO_PARSE_FACTOR)) {
 	case -1:
 		free(im.buf);
-		return over_budget(m, hold, hold->held + (uint64_t)size * KO_PARSE_FACTOR);
+		return over_budget(m, hold, hold->held + (uint64_t)size * KO_PARSE_FACTOR, NULL);
 	case -2:
 		free(im.buf);
 		ko_free(m);
@@ -832,17 +939,10 @@ static struct ko_module *unread(const char *path, char *error)
 	return m;
 }
 
-const char *ko_file_kind(unsigned mode)
-{
-	return S_ISFIFO(mode) ? "a FIFO (named pipe)" : S_ISCHR(mode) ? "a character device"
-	       : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a folder"
-	       : S_ISREG(mode) ? "a regular file" : "a special file";
-}
-
 /* What PATH is when it is not a regular file, and what to do. */
 static char *not_a_file(const char *path, const struct stat *st)
 {
-	const char *what = ko_file_kind(st->st_mode);
+	const char *what = report_file_kind(st->st_mode);
 
 	return xasprintf("%s: %s, not a file; check-ko reads a module from a file: save it to one (.ko, .ko.xz, "
 			 ".ko.zst or .ko.gz) and give that", path, what);
@@ -944,7 +1044,7 @@ struct ko_module *ko_read(const char *path, const struct ko_expect *e, struct ko
 	switch (hold_take(hold, (uint64_t)st.st_size)) {
 	case -1:
 		close(fd);
-		return over_budget(unread(path, NULL), hold, (uint64_t)st.st_size);
+		return over_budget(unread(path, NULL), hold, (uint64_t)st.st_size, NULL);
 	case -2:
 		close(fd);
 		return NULL;

@@ -1,11 +1,11 @@
 /* ko_report.c: check-ko's verdicts and summary as text, Markdown or JSON (pure functions of the results). */
-#include "emit.h"
-#include "escape.h"
-#include "ko.h"
-#include "ko_check.h"
-#include "ko_facts.h"
-#include "ko_set.h"
-#include "report.h"
+#include "emit/emit.h"
+#include "util/escape.h"
+#include "ko/ko.h"
+#include "ko/ko_check.h"
+#include "ko/ko_facts.h"
+#include "ko/ko_set.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +77,8 @@ static void tally_free(struct tally *t)
 
 struct summary {
 	unsigned long load, fail, disagree, unreadable, refused;
+	unsigned long crash;		/* the loader panics on them */
+	unsigned long unprocessed;	/* of those that load, those with warnings (a section never applied) */
 	struct tally **reasons, **symbols, **relocs, **sections;
 	size_t n_reasons, n_symbols, n_relocs, n_sections;
 	struct tally *t_reasons, *t_symbols, *t_relocs, *t_sections;
@@ -88,6 +90,15 @@ static char *reloc_label(const struct ko_report *r, unsigned type)
 	const char *name = r->relocs_named ? ko_reloc_name(r->facts, type) : NULL;
 
 	return name ? xstrdup(name) : xasprintf("type %u", type);
+}
+
+/* Whether a module that loads runs otherwise than under Linux (a KO_WARN finding). */
+static int has_warning(const struct ko_result *res)
+{
+	for (size_t k = 0; k < res->n_findings; k++)
+		if (res->findings[k].kind == KO_WARN)
+			return 1;
+	return 0;
 }
 
 static void summarize(const struct ko_report *r, struct summary *s)
@@ -104,6 +115,8 @@ static void summarize(const struct ko_report *r, struct summary *s)
 			continue;
 		}
 		s->load += !res->status;
+		s->unprocessed += !res->status && has_warning(res);
+		s->crash += !!(res->status & KO_CRASHES);
 		s->refused += !!(res->status & KO_REFUSED_BY_LINUX);
 		s->fail += !!(res->status & KO_FAILS_PROFILE);
 		s->disagree += !!(res->status & KO_DISAGREES);
@@ -157,10 +170,12 @@ static const char *verdict(const struct ko_result *res)
 {
 	if (res->module->error)	/* not read: damaged, or over a size or memory bound */
 		return res->module->over_bound ? "over a bound" : "unreadable";
+	if (res->status & KO_CRASHES)
+		return "crashes the loader";
 	if (res->status & KO_REFUSED_BY_LINUX)
 		return "refused by Linux";
 	switch (res->status & (KO_FAILS_PROFILE | KO_DISAGREES)) {
-	case 0: return "loads";
+	case 0: return has_warning(res) ? "loads, with unprocessed sections" : "loads";
 	case KO_FAILS_PROFILE: return "fails the loader profile";
 	case KO_DISAGREES: return "disagrees with the layouts";
 	default: return "fails the loader profile and disagrees with the layouts";
@@ -169,7 +184,8 @@ static const char *verdict(const struct ko_result *res)
 
 static const char *kind_word(enum ko_finding_kind k)
 {
-	return k == KO_LINUX ? "linux" : k == KO_FAIL ? "loader" : k == KO_MISMATCH ? "layout" : "note";
+	return k == KO_LINUX ? "linux" : k == KO_FAIL ? "loader" : k == KO_MISMATCH ? "layout" : k == KO_CRASH ? "crash"
+	       : k == KO_WARN ? "warning" : "note";
 }
 
 /* How many of the top entries a text or Markdown summary shows. */
@@ -206,7 +222,7 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 		const struct ko_result *res = &r->results[i];
 		const struct ko_module *m = res->module;
 
-		if (m->error || (!res->status && !verbose))
+		if (m->error || (!res->status && !verbose && !has_warning(res)))
 			continue;
 		escape_text(&sb, m->path);
 		sb_addf(&sb, ": %s\n", verdict(res));
@@ -236,8 +252,13 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 	sb_adds(&sb, " (");
 	escape_text(&sb, r->loader_file);
 	sb_adds(&sb, ")\n");
+	/* Crashes first, apart from refusals; shown when the profile names what crashes it, or one did. */
+	if (r->crashes_listed || s.crash)
+		sb_addf(&sb, "  crash the loader: %lu\n", s.crash);
 	sb_addf(&sb, "  load: %lu, fail the loader profile: %lu, disagree with the layouts: %lu, unreadable: %lu, "
 		"refused by Linux: %lu\n", s.load, s.fail, s.disagree, s.unreadable, s.refused);
+	if (r->unprocessed_listed || s.unprocessed)
+		sb_addf(&sb, "  of those that load, with sections not applied: %lu\n", s.unprocessed);
 	if (!r->symvers)
 		sb_adds(&sb, "  imports not checked against the triple's exports: no Module.symvers\n");
 	if (!r->relocs_named)
@@ -278,6 +299,45 @@ static void md_tally(struct strbuf *sb, const char *title, const char *count, st
 	}
 }
 
+enum md_group { MD_CRASH, MD_FAIL, MD_WARN };
+
+static int md_in_group(const struct ko_result *res, enum md_group g)
+{
+	switch (g) {
+	case MD_CRASH: return !!(res->status & KO_CRASHES);
+	case MD_FAIL: return res->status && !(res->status & KO_CRASHES);
+	case MD_WARN: return !res->status && has_warning(res);
+	}
+	return 0;
+}
+
+/* The modules of group G, each with its findings, under TITLE (nothing when there are none). */
+static void md_modules(struct strbuf *sb, const struct ko_report *r, enum md_group g, const char *title)
+{
+	for (size_t i = 0, first = 1; i < r->n_results; i++) {
+		const struct ko_result *res = &r->results[i];
+
+		if (!md_in_group(res, g))
+			continue;
+		if (first)
+			sb_addf(sb, "\n## %s\n", title);
+		first = 0;
+		sb_adds(sb, "\n### ");
+		escape_markdown(sb, res->module->path);
+		sb_addf(sb, ": %s\n\n", verdict(res));
+		if (res->module->error) {
+			sb_adds(sb, "- ");
+			escape_markdown_prose(sb, res->module->error);
+			sb_adds(sb, "\n");
+		}
+		for (size_t k = 0; k < res->n_findings; k++) {
+			sb_addf(sb, "- %s: ", kind_word(res->findings[k].kind));
+			escape_markdown_prose(sb, res->findings[k].text);
+			sb_adds(sb, "\n");
+		}
+	}
+}
+
 char *ko_report_md(const struct ko_report *r)
 {
 	struct strbuf sb = { 0 };
@@ -289,36 +349,21 @@ char *ko_report_md(const struct ko_report *r)
 	sb_adds(&sb, ", loader ");
 	escape_markdown_prose(&sb, r->loader_name);
 	sb_adds(&sb, "\n\n");
+	if (r->crashes_listed || s.crash)
+		sb_addf(&sb, "**Crash the loader: %lu**\n\n", s.crash);
 	sb_adds(&sb, "| load | fail the loader profile | disagree with the layouts | unreadable | refused by Linux |\n"
 		"|---:|---:|---:|---:|---:|\n");
 	sb_addf(&sb, "| %lu | %lu | %lu | %lu | %lu |\n", s.load, s.fail, s.disagree, s.unreadable, s.refused);
+	if (r->unprocessed_listed || s.unprocessed)
+		sb_addf(&sb, "\nOf those that load, %lu with sections not applied.\n", s.unprocessed);
 	md_tally(&sb, "Top reasons", "modules", s.reasons, s.n_reasons, TOP, 0);
 	md_tally(&sb, "Symbols most needed", "modules", s.symbols, s.n_symbols, TOP, 0);
 	md_tally(&sb, "Relocation types", "uses", s.relocs, s.n_relocs, SIZE_MAX, 1);
 	md_tally(&sb, "Special sections", "modules", s.sections, s.n_sections, SIZE_MAX, 0);
 	ko_set_summary_md(&sb, r->set);
-	for (size_t i = 0, first = 1; i < r->n_results; i++) {
-		const struct ko_result *res = &r->results[i];
-
-		if (!res->status)
-			continue;
-		if (first)
-			sb_adds(&sb, "\n## Modules that do not load\n");
-		first = 0;
-		sb_adds(&sb, "\n### ");
-		escape_markdown(&sb, res->module->path);
-		sb_addf(&sb, ": %s\n\n", verdict(res));
-		if (res->module->error) {
-			sb_adds(&sb, "- ");
-			escape_markdown_prose(&sb, res->module->error);
-			sb_adds(&sb, "\n");
-		}
-		for (size_t k = 0; k < res->n_findings; k++) {
-			sb_addf(&sb, "- %s: ", kind_word(res->findings[k].kind));
-			escape_markdown_prose(&sb, res->findings[k].text);
-			sb_adds(&sb, "\n");
-		}
-	}
+	md_modules(&sb, r, MD_CRASH, "Modules that crash the loader");
+	md_modules(&sb, r, MD_FAIL, "Modules that do not load");
+	md_modules(&sb, r, MD_WARN, "Modules that load with sections not applied");
 	summary_release(&s);
 	return sb.buf;
 }
@@ -418,9 +463,9 @@ char *ko_report_json(const struct ko_report *r)
 	else
 		sb_adds(&sb, "null");
 	sb_addf(&sb, ",\n  \"relocations_named\": %s", r->relocs_named ? "true" : "false");
-	sb_addf(&sb, ",\n  \"summary\": {\n    \"modules\": %zu, \"load\": %lu, \"fail_profile\": %lu, "
-		"\"disagree\": %lu, \"unreadable\": %lu, \"refused\": %lu", r->n_results, s.load, s.fail, s.disagree,
-		s.unreadable, s.refused);
+	sb_addf(&sb, ",\n  \"summary\": {\n    \"modules\": %zu, \"crash\": %lu, \"load\": %lu, \"load_unprocessed\": %lu, "
+		"\"fail_profile\": %lu, \"disagree\": %lu, \"unreadable\": %lu, \"refused\": %lu", r->n_results, s.crash,
+		s.load, s.unprocessed, s.fail, s.disagree, s.unreadable, s.refused);
 	json_tally(&sb, "reasons", s.reasons, s.n_reasons, 0);
 	json_tally(&sb, "symbols", s.symbols, s.n_symbols, 0);
 	json_tally(&sb, "relocations", s.relocs, s.n_relocs, 1);

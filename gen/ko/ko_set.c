@@ -4,13 +4,13 @@
  * resolved, the kernel first as Linux's find_symbol() searches vmlinux before the modules,
  * and the set is ordered as depmod orders modules.dep: a module after every module it needs.
  */
-#include "ko_set.h"
-#include "escape.h"
-#include "ko.h"
-#include "ko_check.h"
-#include "ko_loader.h"
-#include "report.h"
-#include "str.h"
+#include "ko/ko_set.h"
+#include "util/escape.h"
+#include "ko/ko.h"
+#include "ko/ko_check.h"
+#include "ko/ko_loader.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -230,7 +230,7 @@ static void judge_set(struct ko_set *s, struct ko_result *results, const struct 
 			}
 			r->findings[kept++] = *f;
 			r->status |= f->kind == KO_LINUX ? KO_REFUSED_BY_LINUX : f->kind == KO_FAIL ? KO_FAILS_PROFILE
-				     : f->kind == KO_MISMATCH ? KO_DISAGREES : 0;
+				     : f->kind == KO_MISMATCH ? KO_DISAGREES : f->kind == KO_CRASH ? KO_CRASHES : 0;
 		}
 		r->n_findings = kept;
 	}

@@ -8,8 +8,8 @@
  * .gnu.linkonce.this_module sections. The kernel does none of that, so a module libelf reads
  * may still be one Linux refuses; this file says which rule it breaks.
  */
-#include "ko.h"
-#include "report.h"
+#include "ko/ko.h"
+#include "util/report.h"
 
 #include <elf.h>
 #include <stddef.h>
@@ -30,18 +30,18 @@ struct shdr {
 	uint64_t flags, addr, offset, size;
 };
 
-static uint64_t get(const struct image *im, size_t off, size_t width)
+uint64_t ko_word(const unsigned char *p, size_t width, int msb)
 {
 	uint64_t v = 0;
 
 	for (size_t i = 0; i < width; i++)
-		v |= (uint64_t)im->data[off + i] << (8 * (im->msb ? width - 1 - i : i));
+		v |= (uint64_t)p[i] << (8 * (msb ? width - 1 - i : i));
 	return v;
 }
 
 #define FIELD(im, base, T, f)                                                                                     \
-	((im)->is64 ? get(im, (base) + offsetof(Elf64_##T, f), sizeof(((Elf64_##T *)0)->f))                       \
-		    : get(im, (base) + offsetof(Elf32_##T, f), sizeof(((Elf32_##T *)0)->f)))
+	((im)->is64 ? ko_word((im)->data + (base) + offsetof(Elf64_##T, f), sizeof(((Elf64_##T *)0)->f), (im)->msb) \
+		    : ko_word((im)->data + (base) + offsetof(Elf32_##T, f), sizeof(((Elf32_##T *)0)->f), (im)->msb))
 
 static size_t shdr_size(const struct image *im)
 {

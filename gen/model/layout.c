@@ -1,6 +1,6 @@
 /* layout.c: the layout model's storage, and the attributes that reproduce a layout. */
-#include "layout.h"
-#include "report.h"
+#include "model/layout.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -177,6 +177,14 @@ struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *n
 
 	HASH_FIND_STR(m->enums, name, e);
 	return e;
+}
+
+const struct kabi_enumerator *kabi_enum_find_value(const struct kabi_enum *e, const char *name)
+{
+	for (size_t i = 0; i < e->n_values; i++)
+		if (!strcmp(e->values[i].name, name))
+			return &e->values[i];
+	return NULL;
 }
 
 struct order {
@@ -364,6 +372,22 @@ char **kabi_model_group_names(const struct kabi_model *m, size_t *n)
 			strset_add(&groups, m->constants[i].group);
 	*n = groups.n;
 	return groups.v;
+}
+
+const struct kabi_string *kabi_model_find_string(const struct kabi_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_strings; i++)
+		if (!strcmp(m->strings[i].name, name))
+			return &m->strings[i];
+	return NULL;
+}
+
+const struct kabi_name_list *kabi_model_find_list(const struct kabi_model *m, const char *name)
+{
+	for (size_t i = 0; i < m->n_lists; i++)
+		if (!strcmp(m->lists[i].name, name))
+			return &m->lists[i];
+	return NULL;
 }
 
 const struct kabi_section *kabi_model_find_section(const struct kabi_model *m, const char *name)

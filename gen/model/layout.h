@@ -7,6 +7,15 @@
 #include <stdint.h>
 #include <uthash.h>
 
+/*
+ * The layout dump's name and schema (kabi.json: emit_json writes it, layout_read.h reads
+ * it back). SCHEMA grows when a reader of the previous one would misread a dump;
+ * docs/kabigen-layout.5.scd documents it.
+ */
+#define KABI_LAYOUT_FORMAT "kabigen-layout"
+/* 2: constants carry kernel_type, expr and group; triple.constant_sources. 3: sections. */
+#define KABI_LAYOUT_SCHEMA 3
+
 enum kabi_type_kind {
 	KT_VOID,
 	KT_INT,		/* any integer type, char included; name is its C spelling */
@@ -202,8 +211,14 @@ void kabi_record_add_member(struct kabi_record *r, const struct kabi_member *mem
 struct kabi_record *kabi_model_find_record(const struct kabi_model *m, const char *name);
 struct kabi_enum *kabi_model_add_enum(struct kabi_model *m, const char *name, struct kabi_type *int_type);
 struct kabi_enum *kabi_model_find_enum(const struct kabi_model *m, const char *name);
+/* The enumerator of E named NAME, or NULL. */
+const struct kabi_enumerator *kabi_enum_find_value(const struct kabi_enum *e, const char *name);
 /* The constant emitted as NAME, or NULL. */
 const struct kabi_constant *kabi_model_find_constant(const struct kabi_model *m, const char *name);
+/* The string emitted as KABI_<NAME>, or NULL. */
+const struct kabi_string *kabi_model_find_string(const struct kabi_model *m, const char *name);
+/* The name list emitted as KABI_<NAME>(X), or NULL. */
+const struct kabi_name_list *kabi_model_find_list(const struct kabi_model *m, const char *name);
 /* The section named NAME, or NULL. */
 const struct kabi_section *kabi_model_find_section(const struct kabi_model *m, const char *name);
 /* The distinct groups of the constants, in model order: a new array of *N strings (strv_free()). */

@@ -1,9 +1,9 @@
 /* layout_read.c: kabi.json back into a layout model, through libyaml (JSON is YAML). */
-#include "layout_read.h"
-#include "emit.h"
-#include "layout.h"
-#include "report.h"
-#include "yamldoc.h"
+#include "model/layout_read.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/str.h"
+#include "util/yamldoc.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -13,7 +13,7 @@
 
 /*
  * libyaml hands every scalar over as text, so 64-bit values are parsed here with
- * strtoull/strtoll and come back exactly; a JSON reader that goes through double would
+ * parse_u64/parse_i64 (str.h) and come back exactly; a JSON reader that goes through double would
  * not. The dump never writes null (absent keys mean "none"), because a scalar's quoting
  * is not kept and "null" could be a name.
  */
@@ -33,14 +33,11 @@ static const struct ynode *need(const struct ynode *map, const char *key)
 static uint64_t to_u64(const struct ynode *n, const char *what)
 {
 	const char *s = ynode_str(n, what);
-	char *end;
 	uint64_t v;
 
-	errno = 0;
 	if (!isdigit((unsigned char)s[0]))
 		ynode_die(n, "%s must be a whole number, not '%s'", what, s);
-	v = strtoull(s, &end, 10);
-	if (errno || *end)
+	if (parse_u64(s, 10, &v))
 		ynode_die(n, "%s '%s' is not a 64-bit whole number", what, s);
 	return v;
 }
@@ -48,14 +45,11 @@ static uint64_t to_u64(const struct ynode *n, const char *what)
 static int64_t to_i64(const struct ynode *n, const char *what)
 {
 	const char *s = ynode_str(n, what);
-	char *end;
 	int64_t v;
 
-	errno = 0;
 	if (!isdigit((unsigned char)s[s[0] == '-']))
 		ynode_die(n, "%s must be a whole number, not '%s'", what, s);
-	v = strtoll(s, &end, 10);
-	if (errno || *end)
+	if (parse_i64(s, &v))
 		ynode_die(n, "%s '%s' is not a 64-bit whole number", what, s);
 	return v;
 }
@@ -67,22 +61,6 @@ static uint32_t to_u32(const struct ynode *n, const char *what)
 	if (v > UINT32_MAX)
 		ynode_die(n, "%s %" PRIu64 " is too large", what, v);
 	return (uint32_t)v;
-}
-
-static bool to_bool(const struct ynode *n, const char *what)
-{
-	const char *s = ynode_str(n, what);
-
-	if (strcmp(s, "true") && strcmp(s, "false"))
-		ynode_die(n, "%s must be true or false, not '%s'", what, s);
-	return !strcmp(s, "true");
-}
-
-static bool opt_bool(const struct ynode *map, const char *key)
-{
-	const struct ynode *n = ynode_get(map, key);
-
-	return n ? to_bool(n, key) : false;
 }
 
 static uint64_t opt_u64(const struct ynode *map, const char *key)
@@ -224,7 +202,7 @@ static void read_referents(struct kabi_model *m, const struct ynode *n, struct k
 			ynode_die(n, "an anonymous %s needs its 'members'", kind_name);
 		t->record = kabi_record_new(m, NULL);
 		t->record->is_union = t->is_union;
-		t->record->packed = opt_bool(n, "packed");
+		t->record->packed = ynode_opt_bool(n, "packed", 0);
 		t->record->size = t->size;
 		t->record->align = t->align;
 		read_members(m, t->record, members);
@@ -256,10 +234,10 @@ static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, 
 	kind = read_kind(n, &is_union, &kind_name);
 	t = kabi_type_new(m, kind);
 	t->is_union = is_union;
-	t->is_const = opt_bool(n, "const");
+	t->is_const = ynode_opt_bool(n, "const", 0);
 	t->name = opt_str(n, "name");
 	if (kind == KT_INT || kind == KT_BOOL || kind == KT_FLOAT)
-		t->is_signed = opt_bool(n, "signed");
+		t->is_signed = ynode_opt_bool(n, "signed", 0);
 	t->size = opt_u64(n, "size");
 	if (t->size > KABI_MAX_SIZE)
 		ynode_die(n, "size %" PRIu64 " is larger than any kernel object", t->size);
@@ -272,7 +250,7 @@ static struct kabi_type *read_type(struct kabi_model *m, const struct ynode *n, 
 		ynode_die(n, "an array type needs a 'count'");
 	if (t->count < -1)
 		ynode_die(n, "count %" PRId64 " is negative (-1 is a flexible array)", t->count);
-	t->variadic = opt_bool(n, "variadic");
+	t->variadic = ynode_opt_bool(n, "variadic", 0);
 	if (!t->name && (kind == KT_INT || kind == KT_BOOL || kind == KT_FLOAT || kind == KT_ENUM || kind == KT_OPAQUE))
 		ynode_die(n, "a type of kind %s needs a 'name'", kind_name);
 	read_referents(m, n, t, kind_name, by_value);
@@ -344,7 +322,7 @@ static void read_structs(struct kabi_model *m, const struct ynode *list)
 		if (r->size > KABI_MAX_SIZE || !r->align || (r->align & (r->align - 1)))
 			ynode_die(n, "struct %s: size %" PRIu64 " or align %" PRIu32 " is impossible", name, r->size,
 				  r->align);
-		r->packed = opt_bool(n, "packed");
+		r->packed = ynode_opt_bool(n, "packed", 0);
 		r->in_set = true;
 		m->order[m->n_order++] = r;
 	}
@@ -416,7 +394,7 @@ static void read_constants(struct kabi_model *m, const struct ynode *list)
 		struct kabi_constant *c = &m->constants[m->n_constants];
 
 		ynode_check_keys(n, keys);
-		c->is_signed = to_bool(need(n, "signed"), "signed");
+		c->is_signed = ynode_bool(need(n, "signed"), "signed");
 		c->value = c->is_signed ? (uint64_t)to_i64(need(n, "value"), "value")
 					: to_u64(need(n, "value"), "value");
 		c->size = to_u32(need(n, "size"), "size");

@@ -7,9 +7,10 @@
  * records the digest of the bytes clang itself read (not of the file after the parse),
  * so a header rewritten while a run parsed makes that run's result a miss, not a lie.
  *
- *	kabigen result 3
- *	key <sha256 of everything else that decides the output>
- *	release <UTS_RELEASE>
+ *	kabigen result 4
+ *	key <sha256 of everything else that decides the output (cache_keys.c)>
+ *	kind <result|proof|answers|pch-inventory|pch-seen>
+ *	release <UTS_RELEASE>				(kind result only)
  *	output <length> <xxh128 of the output>
  *	files <count>
  *	<xxh128 of what clang read> <size|-> <mtime sec|-> <mtime nsec|-> <absolute path>
@@ -20,10 +21,10 @@
  * when the file held clang's bytes when stamped and its mtime is older than two seconds
  * (so a rewrite within the file system's timestamp granularity cannot keep it).
  */
-#include "cache.h"
-#include "outfile.h"
-#include "report.h"
-#include "self.h"
+#include "util/cache.h"
+#include "util/outfile.h"
+#include "util/report.h"
+#include "util/self.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -38,9 +39,13 @@
 
 /*
  * 3: the output's digest is XXH3-128 (cache_digest()), as the manifest's are: it guards
- * against damage, and a 1 MB output (a precompiled head's facts) took 4 ms in sha256.
+ * against damage, and a 1 MB output (a precompiled head's inventory) took 4 ms in sha256.
+ * 4: the entry's kind is a line of its own (before, "release" held "answers", "proof" or
+ * "pch" for entries that are no kernel's output); an entry of 3 is a miss, replaced.
  */
-#define ENTRY_MAGIC "kabigen result 3\n"
+#define ENTRY_MAGIC "kabigen result 4\n"
+
+const char *const cache_kind_names[CACHE_N_KINDS] = { "result", "proof", "answers", "pch-inventory", "pch-seen" };
 
 void cache_key_init(struct cache_key *k)
 {
@@ -286,6 +291,17 @@ static int parse_manifest_line(const char *line, size_t len, struct cache_entry 
 	return 0;
 }
 
+/* The kind called NAME (LEN bytes), or CACHE_N_KINDS. */
+static enum cache_kind kind_named(const char *name, size_t len)
+{
+	enum cache_kind k;
+
+	for (k = 0; k < CACHE_N_KINDS; k++)
+		if (strlen(cache_kind_names[k]) == len && !memcmp(cache_kind_names[k], name, len))
+			break;
+	return k;
+}
+
 int cache_entry_parse(const char *buf, size_t len, const char *key, struct cache_entry *out)
 {
 	struct cursor c = { buf, buf + len };
@@ -301,11 +317,17 @@ int cache_entry_parse(const char *buf, size_t len, const char *key, struct cache
 	if (!(line = next_line(&c, &n)) || !(rest = skip_word(line, n, "key", &rlen)) || rlen != strlen(key) ||
 	    memcmp(rest, key, rlen))
 		return -1;
-	if (!(line = next_line(&c, &n)) || !(rest = skip_word(line, n, "release", &rlen)) || rlen > 255)
+	if (!(line = next_line(&c, &n)) || !(rest = skip_word(line, n, "kind", &rlen)) ||
+	    (e.kind = kind_named(rest, rlen)) == CACHE_N_KINDS)
 		return -1;
-	e.release = xasprintf("%.*s", (int)rlen, rest);
-	if (!outfile_name_valid(e.release))
-		goto bad;
+	/* Only an output made for a kernel names its release. */
+	if (e.kind == CACHE_RESULT) {
+		if (!(line = next_line(&c, &n)) || !(rest = skip_word(line, n, "release", &rlen)) || rlen > 255)
+			return -1;
+		e.release = xasprintf("%.*s", (int)rlen, rest);
+		if (!outfile_name_valid(e.release))
+			goto bad;
+	}
 	if (!(line = next_line(&c, &n)) || !(p = skip_word(line, n, "output", &rlen)) ||
 	    take_number(&p, p + rlen, ' ', LLONG_MAX, &out_len) ||
 	    take_hex(&p, line + n + 1, CACHE_DIGEST_LEN - 1, '\n', want))
@@ -384,7 +406,7 @@ static int file_holds(const char *path, const char *digest, const long long stam
 	return !cache_file_digest(path, now, &st) && !strcmp(now, digest);
 }
 
-int cache_lookup(const char *key, struct cache_entry *e)
+int cache_lookup(enum cache_kind kind, const char *key, struct cache_entry *e)
 {
 	char *path = entry_path(key), *buf;
 	size_t len;
@@ -397,7 +419,7 @@ int cache_lookup(const char *key, struct cache_entry *e)
 	if (!buf && errno != ENOENT && errno != ENOTDIR)
 		cache_warn("%s: cannot read it: %s", path, strerror(errno));
 	if (buf && !cache_entry_parse(buf, len, key, e)) {
-		hit = 1;
+		hit = e->kind == kind;
 		for (size_t i = 0; i < e->n_files && hit; i++)
 			hit = file_holds(e->files[i], e->digests[i], e->stamps[i]);
 		if (!hit)
@@ -414,8 +436,10 @@ char *cache_entry_format(const char *key, const struct cache_entry *e, size_t *l
 	char digest[CACHE_DIGEST_LEN];
 
 	cache_digest(e->text, e->len, digest);
-	sb_addf(&sb, ENTRY_MAGIC "key %s\nrelease %s\noutput %zu %s\nfiles %zu\n", key, e->release, e->len, digest,
-		e->n_files);
+	sb_addf(&sb, ENTRY_MAGIC "key %s\nkind %s\n", key, cache_kind_names[e->kind]);
+	if (e->kind == CACHE_RESULT)
+		sb_addf(&sb, "release %s\n", e->release);
+	sb_addf(&sb, "output %zu %s\nfiles %zu\n", e->len, digest, e->n_files);
 	for (size_t i = 0; i < e->n_files; i++) {
 		if (e->stamps[i][0] < 0)
 			sb_addf(&sb, "%s - - - %s\n", e->digests[i], e->files[i]);
@@ -442,18 +466,20 @@ int cache_digest_read(const char *path, long long mtime, long long started, char
 	return 0;
 }
 
-void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
-		 char *const *digests, long long (*const given)[3], size_t n_files)
+void cache_store(enum cache_kind kind, const char *key, const char *release, const char *text, size_t len,
+		 char *const *files, char *const *digests, long long (*const given)[3], size_t n_files)
 {
 	char *path = entry_path(key), *why = NULL, *bytes = NULL;
 	size_t n_bytes;
 	long long (*stamps)[3] = xcalloc(n_files + 1, sizeof(*stamps));
-	struct cache_entry e = { .release = (char *)release, .text = (char *)text, .len = len,
+	struct cache_entry e = { .kind = kind, .release = (char *)release, .text = (char *)text, .len = len,
 				 .files = (char **)files, .digests = (char **)digests, .stamps = stamps,
 				 .n_files = n_files };
 	time_t now = time(NULL);
 
-	if (!path || !outfile_name_valid(release) || memchr(text, '\0', len))
+	/* A result names its release, no other kind does (the reader refuses anything else). */
+	if (!path || (kind == CACHE_RESULT) != !!release || (release && !outfile_name_valid(release)) ||
+	    memchr(text, '\0', len))
 		goto out;
 	for (size_t i = 0; i < n_files; i++) {
 		char digest[CACHE_DIGEST_LEN];

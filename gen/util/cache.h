@@ -5,7 +5,7 @@
 #include <sha2.h>
 #include <stddef.h>
 
-/* Everything that decides an output besides the files the unit reads, hashed in order. */
+/* Everything that decides an output besides the files the unit reads, hashed in order (sha256). */
 struct cache_key {
 	SHA2_CTX ctx;
 };
@@ -29,9 +29,25 @@ struct stat;
  * blocks on a FIFO). */
 int cache_file_digest(const char *path, char out[CACHE_DIGEST_LEN], struct stat *st);
 
+/*
+ * What an entry holds, written in it and checked by cache_lookup(): an entry stored as one
+ * kind is never served as another. gen/util/cache_keys.c builds each kind's key.
+ */
+enum cache_kind {
+	CACHE_RESULT,		/* an output of a format, or the model (its JSON dump), for a release */
+	CACHE_PROOF,		/* a C header's bytes that compiled */
+	CACHE_ANSWERS,		/* a set's last answers for a unit and target */
+	CACHE_PCH_INVENTORY,	/* what a precompiled head holds, beside its .pch */
+	CACHE_PCH_SEEN,		/* a head parsed once before (the next parse saves it precompiled) */
+	CACHE_N_KINDS
+};
+/* Each kind's name in an entry: "result", "proof", "answers", "pch-inventory", "pch-seen". */
+extern const char *const cache_kind_names[CACHE_N_KINDS];
+
 /* One result as the cache holds it. */
 struct cache_entry {
-	char *release;		/* the kernel release the output was made for */
+	enum cache_kind kind;
+	char *release;		/* the kernel release a CACHE_RESULT was made for; NULL for other kinds */
 	char *text;		/* the output, NUL-terminated; LEN bytes without NULs */
 	size_t len;
 	char **files;		/* the files the unit read, absolute paths */
@@ -41,9 +57,10 @@ struct cache_entry {
 };
 
 /*
- * Reads an entry's bytes as strictly as a command-line value: every field checked, the
- * output's sha256 proven, the entry's own key equal to KEY. Returns 0 and fills *E, or -1
- * (nothing to free) for anything else. Touches no file: what the fuzzer exercises.
+ * Reads an entry's bytes, of any kind, as strictly as a command-line value: every field
+ * checked, the output's digest (XXH3-128) proven, the entry's own key equal to KEY. Returns
+ * 0 and fills *E, or -1 (nothing to free) for anything else. Touches no file: what the
+ * fuzzer exercises.
  */
 int cache_entry_parse(const char *buf, size_t len, const char *key, struct cache_entry *e);
 void cache_entry_free(struct cache_entry *e);
@@ -54,22 +71,24 @@ void cache_entry_take_files(struct cache_entry *e, char ***files, char ***digest
 char *cache_entry_format(const char *key, const struct cache_entry *e, size_t *len);	/* the fields; accepts a zeroed entry */
 
 /*
- * The entry stored under KEY, if it parses and every file its manifest lists still holds
- * what clang read: the same size and modification time, or failing those the same digest.
+ * The entry of KIND stored under KEY, if it parses, is of that kind, and every file its
+ * manifest lists still holds what clang read: the same size and modification time, or
+ * failing those the same digest.
  * Returns 0 on a hit, -1 on a miss. Never dies: a damaged entry is a miss, which the
  * next cache_store() replaces; a cache that cannot be read warns once.
  */
-int cache_lookup(const char *key, struct cache_entry *e);
+int cache_lookup(enum cache_kind kind, const char *key, struct cache_entry *e);
 
 /*
- * Stores TEXT (made for RELEASE) under KEY with the manifest of FILES, whose DIGESTS are of
- * the content clang read. STAMPS (or NULL) are each file's size and mtime where they
+ * Stores TEXT as an entry of KIND under KEY (a CACHE_RESULT made for RELEASE; any other
+ * kind with RELEASE NULL, else nothing is stored) with the manifest of FILES, whose DIGESTS
+ * are of the content clang read. STAMPS (or NULL) are each file's size and mtime where they
  * already prove that content (cache_digest_read()); every other file is read again and stores
  * nothing when it no longer holds that content. A failure only warns (once): the cache is
  * an optimisation.
  */
-void cache_store(const char *key, const char *release, const char *text, size_t len, char *const *files,
-		 char *const *digests, long long (*const stamps)[3], size_t n_files);
+void cache_store(enum cache_kind kind, const char *key, const char *release, const char *text, size_t len,
+		 char *const *files, char *const *digests, long long (*const stamps)[3], size_t n_files);
 
 /*
  * The digest of what a parser read of PATH, from the file, and its stamp (size, mtime

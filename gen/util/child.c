@@ -1,6 +1,6 @@
 /* child.c: posix_spawnp with pipes; no shell ever sees an argument. */
-#include "child.h"
-#include "report.h"
+#include "util/child.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,6 +1,6 @@
 /* escape.c: text from the inputs made safe for each kind of output kabigen writes (see escape.h). */
-#include "escape.h"
-#include "report.h"
+#include "util/escape.h"
+#include "util/report.h"
 
 #include <string.h>
 
@@ -58,7 +58,9 @@ void escape_text(struct strbuf *sb, const char *s)
 			sb_addf(sb, "\\x%02x", *p++);
 			continue;
 		}
-		if (!is_control(c))
+		if (c == '\\')
+			sb_adds(sb, "\\\\");	/* an input's "\x1b" is not an escaped ESC */
+		else if (!is_control(c))
 			sb_add(sb, p, n);
 		else if (c == '\n' || c == '\r' || c == '\t')
 			sb_adds(sb, c == '\n' ? "\\n" : c == '\r' ? "\\r" : "\\t");
@@ -97,22 +99,67 @@ void escape_c_string(struct strbuf *sb, const char *s)
 	sb_adds(sb, "\"");
 }
 
+int escape_is_utf8(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p;) {
+		size_t n = utf8_len(p);
+
+		if (!n)
+			return 0;
+		p += n;
+	}
+	return 1;
+}
+
+/* rustc reads a source file as UTF-8 and refuses any other byte, even in a comment. */
 void escape_rust_comment(struct strbuf *sb, const char *s)
 {
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++)
-		sb_add(sb, *p < 0x20 || *p == 0x7f ? (const unsigned char *)"?" : p, 1);
+	const unsigned char *p = (const unsigned char *)s;
+
+	while (*p) {
+		size_t n = utf8_len(p);
+
+		if (!n)
+			sb_addf(sb, "\\x%02x", *p);
+		else if (*p < 0x20 || *p == 0x7f)
+			sb_adds(sb, "?");
+		else
+			sb_add(sb, p, n);
+		p += n ? n : 1;
+	}
 }
 
 void escape_rust_string(struct strbuf *sb, const char *s)
 {
+	const unsigned char *p = (const unsigned char *)s;
+
 	sb_adds(sb, "\"");
-	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+	while (*p) {
+		size_t n = utf8_len(p);
+
 		if (*p == '"' || *p == '\\')
 			sb_addf(sb, "\\%c", *p);
+		else if (!n)
+			sb_adds(sb, "\\u{fffd}");	/* a str holds UTF-8 alone: escape_rust_bytes for the bytes */
 		else if (*p < 0x20 || *p == 0x7f)
 			sb_addf(sb, "\\x%02x", *p);
 		else
-			sb_add(sb, p, 1);	/* UTF-8 passes through */
+			sb_add(sb, p, n);	/* UTF-8 passes through */
+		p += n ? n : 1;
+	}
+	sb_adds(sb, "\"");
+}
+
+void escape_rust_bytes(struct strbuf *sb, const char *s)
+{
+	sb_adds(sb, "b\"");
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '"' || *p == '\\')
+			sb_addf(sb, "\\%c", *p);
+		else if (*p < 0x20 || *p >= 0x7f)	/* a byte string literal is ASCII, \xNN for the rest */
+			sb_addf(sb, "\\x%02x", *p);
+		else
+			sb_add(sb, p, 1);
 	}
 	sb_adds(sb, "\"");
 }

@@ -16,7 +16,9 @@ struct strbuf;
  * Plain text for a terminal or a log: \n, \r and \t as those two characters, other control
  * characters (C0, DEL, and C1 in UTF-8) and bytes that are not UTF-8 as \xNN (ESC: \x1b),
  * and the Unicode controls that reorder a line on screen (U+202A..U+202E, U+2066..U+2069)
- * as \uNNNN. Valid UTF-8 and backslashes pass through. The result is one line.
+ * as \uNNNN, and a backslash as two, so that every escape is unambiguous (an input's
+ * four characters "\x1b" show as "\\x1b"). Valid UTF-8 passes through. The result is one
+ * line. Escape once: text shown again would show its backslashes doubled.
  */
 void escape_text(struct strbuf *sb, const char *s);
 /* Inside a C block comment: control characters become '?'; "*" "/" cannot close it and "/" "*"
@@ -24,10 +26,18 @@ void escape_text(struct strbuf *sb, const char *s);
 void escape_c_comment(struct strbuf *sb, const char *s);
 /* A C string literal, quotes included: octal escapes for control and non-ASCII bytes. */
 void escape_c_string(struct strbuf *sb, const char *s);
-/* Inside a Rust line comment ("// ..."): control characters (a newline would end it) become '?'. */
+/* Inside a Rust line comment ("// ..."): control characters (a newline would end it) become '?',
+ * bytes that are not UTF-8 (which rustc refuses anywhere in a file) \xNN. */
 void escape_rust_comment(struct strbuf *sb, const char *s);
-/* A Rust string literal, quotes included (UTF-8 passes through). */
+/* A Rust string literal, quotes included (UTF-8 passes through). A str holds UTF-8 alone: a
+ * byte that is not UTF-8 becomes U+FFFD; where the bytes matter, escape_is_utf8() chooses
+ * escape_rust_bytes(). */
 void escape_rust_string(struct strbuf *sb, const char *s);
+/* A Rust byte string literal (b"..."), quotes included: every byte kept, \xNN for control
+ * characters and bytes above ASCII. */
+void escape_rust_bytes(struct strbuf *sb, const char *s);
+/* Whether S is well-formed UTF-8 throughout. */
+int escape_is_utf8(const char *s);
 /* A Markdown code span that holds in a table cell: S as escape_text shows it, in a backtick
  * fence longer than any run in S, '|' escaped. */
 void escape_markdown(struct strbuf *sb, const char *s);

@@ -1,7 +1,7 @@
 /* fs.c: folders: whether one is there, making one with its parents, removing one whole. */
-#include "fs.h"
-#include "report.h"
-#include "str.h"
+#include "util/fs.h"
+#include "util/report.h"
+#include "util/str.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -56,6 +56,11 @@ void fs_remove_tree(const char *path)
 	nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
 }
 
+void fs_remove_tree_free(void *path)
+{
+	fs_remove_tree(path);
+	free(path);
+}
 
 /* "DIR/NAME" without a doubled slash at the root; new string. */
 static char *join(const char *dir, const char *name)

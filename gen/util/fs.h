@@ -19,6 +19,8 @@ char *fs_canonical(const char *path);
 int fs_same_file(const char *a, const char *b);
 /* Removes PATH and everything below it, links not followed; what cannot be removed stays. */
 void fs_remove_tree(const char *path);
+/* fs_remove_tree(PATH), then free(PATH): a temporary folder's path held with report_hold(). */
+void fs_remove_tree_free(void *path);
 /*
  * Removes what runs that were killed left in DIR: every entry whose name starts with PREFIX,
  * owned by this user and not modified for MAX_AGE seconds (temporary files and folders that

@@ -1,7 +1,7 @@
 /* outfile.c: outputs written all or nothing (every destination checked, temporaries, then renames). */
-#include "outfile.h"
-#include "fs.h"
-#include "report.h"
+#include "util/outfile.h"
+#include "util/fs.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -130,22 +130,6 @@ static int check_folder(struct staged *s)
 	return rc;
 }
 
-/* What kind of file ST is, for a message. */
-static const char *file_kind(const struct stat *st)
-{
-	if (S_ISDIR(st->st_mode))
-		return "a folder";
-	if (S_ISCHR(st->st_mode))
-		return "a character device";
-	if (S_ISBLK(st->st_mode))
-		return "a block device";
-	if (S_ISFIFO(st->st_mode))
-		return "a FIFO";
-	if (S_ISSOCK(st->st_mode))
-		return "a socket";
-	return "of an unknown kind";
-}
-
 /* Fills S for F and checks its destination, writing nothing: 0, or -1 with why it cannot be written. */
 static int check_one(const struct outfile *f, struct staged *s)
 {
@@ -168,7 +152,7 @@ static int check_one(const struct outfile *f, struct staged *s)
 	if (stat(s->dest, &st) == 0) {
 		/* Renaming over a folder or /dev/full would replace it: only regular files are written. */
 		if (!S_ISREG(st.st_mode)) {
-			s->why = xasprintf("exists and is %s, not a regular file", file_kind(&st));
+			s->why = xasprintf("exists and is %s, not a regular file", report_file_kind(st.st_mode));
 			s->fix = S_ISDIR(st.st_mode) ? "move it away, or choose another path for %s"
 						     : "give %s the path of a regular file";
 			return -1;
@@ -253,15 +237,35 @@ static void unplace_one(struct staged *s)
 		s->state = CHECKED;
 }
 
-/* Undoes what was done, then dies with file S's cause and advice. */
-static _Noreturn void fail(const struct staged *s)
+/*
+ * Undoes what was done, then dies with file S's cause and advice (PLACING: S failed to go in
+ * place, after others did). A file that was replaced without an exchange cannot be put back:
+ * the message names it instead of saying that nothing was written.
+ */
+static _Noreturn void fail(const struct staged *s, int placing)
 {
-	char *fix = xasprintf(s->fix, s->f->what);
-	char *line = xasprintf("%s: %s; nothing was written; %s", s->f->path, s->why, fix);
+	char *fix = xasprintf(s->fix, s->f->what), *line;
+	struct strbuf kept = { 0 };
+	size_t n_kept = 0, n_replaced = 0;
 
-	free(fix);
-	for (size_t k = 0; k < n_stage; k++)
+	for (size_t k = 0; k < n_stage; k++) {
 		unplace_one(&stage[k]);
+		if (stage[k].state >= SWAPPED)	/* still holds its new bytes */
+			sb_addf(&kept, "%s%s", n_kept++ ? ", " : "", stage[k].f->path);
+		n_replaced += stage[k].state == REPLACED;
+	}
+	if (!n_kept)
+		line = xasprintf("%s: %s%s; nothing was written; %s", s->f->path, s->why,
+				 placing ? " (the other outputs are put back as they were)" : "", fix);
+	else
+		line = xasprintf("%s: %s; %s %s replaced already and cannot be put back%s; %s", s->f->path, s->why,
+				 kept.buf, n_kept > 1 ? "were" : "was",
+				 n_replaced < n_kept ? ""
+				 : n_kept > 1 ? " (the file system cannot exchange files, so the old ones were not kept)"
+					      : " (the file system cannot exchange files, so the old one was not kept)",
+				 fix);
+	free(fix);
+	sb_release(&kept);
 	outfile_cleanup();
 	report_hold(line, free);
 	die("%s", line);
@@ -277,19 +281,18 @@ void outfile_write_all(const struct outfile *files, size_t n)
 	for (n_stage = 0; n_stage < n; n_stage++)
 		if (check_one(&files[n_stage], &stage[n_stage])) {
 			n_stage++;
-			fail(&stage[n_stage - 1]);
+			fail(&stage[n_stage - 1], 0);
 		}
 	for (i = 0; i < n; i++)
 		if (stage_one(&stage[i]))
-			fail(&stage[i]);
+			fail(&stage[i], 0);
 	for (i = 0; i < n; i++)
 		if (place_one(&stage[i])) {
 			int err = errno;
 
-			stage[i].why = xasprintf("cannot rename its temporary file into place: %s (the other outputs are "
-						 "put back as they were)", strerror(err));
+			stage[i].why = xasprintf("cannot rename its temporary file into place: %s", strerror(err));
 			stage[i].fix = advice(err);
-			fail(&stage[i]);
+			fail(&stage[i], 1);
 		}
 	/* All in place: what the exchanges took out are the old files. */
 	for (i = 0; i < n; i++)

@@ -3,26 +3,19 @@
  * terminal ("kabigen: reading the archive's indexes 3/8 (sid)"), and nothing at all when
  * it is not (a log, a pipe, a build system), so logs keep only the results.
  */
-#include "progress.h"
-#include "escape.h"
-#include "report.h"
+#include "util/progress.h"
+#include "util/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+/* ITEM, a matrix row's label or an archive's suite, is an input: report.c escapes it. */
 static void draw(const struct progress *p, const char *item)
 {
-	struct strbuf shown = { 0 };
-
-	if (item)	/* a matrix row's label, an archive's suite: inputs, shown as text (escape.h) */
-		escape_text(&shown, item);
-	/* \r and "erase to the end of the line": the line is redrawn, never scrolled. */
-	fprintf(stderr, "\rkabigen: %s %zu/%zu%s%s%s\033[K", p->what, p->done, p->total, item ? " (" : "",
-		shown.buf ? shown.buf : "", item ? ")" : "");
-	fflush(stderr);
-	sb_release(&shown);
+	report_redraw("%s %zu/%zu%s%s%s", p->what, p->done, p->total, item ? " (" : "", item ? item : "",
+		      item ? ")" : "");
 }
 
 void progress_start(struct progress *p, const char *what, size_t total)
@@ -47,9 +40,7 @@ void progress_step(struct progress *p, const char *item)
 
 void progress_end(struct progress *p)
 {
-	if (p->on) {
-		fputs("\r\033[K", stderr);
-		fflush(stderr);
-	}
+	if (p->on)
+		report_redraw(NULL);
 	p->on = 0;
 }

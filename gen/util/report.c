@@ -1,6 +1,6 @@
-/* report.c: fatal errors, usage errors, warnings, and allocation helpers. */
-#include "report.h"
-#include "escape.h"
+/* report.c: every line to stderr (errors, usage errors, warnings, notes, progress), and allocation helpers. */
+#include "util/report.h"
+#include "util/escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -13,6 +13,7 @@
 
 static kabi_cleanup_fn cleanup;
 static FILE *stream;
+static unsigned n_errors;
 
 void report_set_stream(FILE *f)
 {
@@ -69,27 +70,42 @@ void report_set_cleanup(kabi_cleanup_fn fn)
 	cleanup = fn;
 }
 
+/* Where messages go: report_set_stream()'s stream, or stderr. */
+static FILE *out(void)
+{
+	return stream ? stream : stderr;
+}
+
 /*
- * The one writer of messages: "kabigen: PREFIXmessageSUFFIX\n", one write. Inputs end up in
+ * The one writer of messages: "STARTkabigen: PREFIXmessageEND", one write. Inputs end up in
  * messages (file names, YAML values, a module's strings, a kernel tree's strings), so the
  * whole formatted message is escaped as text (escape.h: a newline shows as \n, ESC as \x1b),
  * not just what a caller remembered to quote: a message cannot move the cursor, clear the
- * terminal or forge a line of its own ("kabigen: wrote ..."). Only kabigen's own prefix,
- * suffix and final newline are written raw.
+ * terminal or forge a line of its own ("kabigen: wrote ..."). Only kabigen's own start,
+ * prefix and end (a suffix and the newline, or a progress line's erase) are written raw.
  */
-static void vreport(const char *prefix, const char *suffix, const char *fmt, va_list ap)
+static void vwrite_message(const char *start, const char *prefix, const char *end, const char *fmt, va_list ap)
 {
-	FILE *f = stream ? stream : stderr;
+	FILE *f = out();
 	struct strbuf msg = { 0 }, sb = { 0 };
 
 	sb_vaddf(&msg, fmt, ap);
-	sb_addf(&sb, "kabigen: %s", prefix);
+	sb_addf(&sb, "%skabigen: %s", start, prefix);
 	escape_text(&sb, msg.buf ? msg.buf : "");
-	sb_addf(&sb, "%s\n", suffix);
+	sb_adds(&sb, end);
 	fwrite(sb.buf, 1, sb.len, f);
 	fflush(f);
 	sb_release(&msg);
 	sb_release(&sb);
+}
+
+/* One message line: "kabigen: PREFIXmessageSUFFIX\n". */
+static void vreport(const char *prefix, const char *suffix, const char *fmt, va_list ap)
+{
+	char *end = xasprintf("%s\n", suffix);
+
+	vwrite_message("", prefix, end, fmt, ap);
+	free(end);
 }
 
 void die(const char *fmt, ...)
@@ -123,13 +139,50 @@ void warn(const char *fmt, ...)
 	va_end(ap);
 }
 
-void error_report(const char *fmt, ...)
+int error(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vreport("error: ", "", fmt, ap);
 	va_end(ap);
+	n_errors++;
+	return -1;
+}
+
+unsigned report_error_count(void)
+{
+	return n_errors;
+}
+
+void note(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vreport("note: ", "", fmt, ap);
+	va_end(ap);
+}
+
+/* "\r" and "erase to the end of the line": a progress line is redrawn, never scrolled. */
+void report_redraw(const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!fmt) {
+		fputs("\r\033[K", out());
+		fflush(out());
+		return;
+	}
+	va_start(ap, fmt);
+	vwrite_message("\r", "", "\033[K", fmt, ap);
+	va_end(ap);
+}
+
+void report_relay(const char *text)
+{
+	fputs(text, out());
+	fflush(out());
 }
 
 void inform(const char *fmt, ...)
@@ -256,10 +309,11 @@ char *read_file(const char *path, size_t *len)
 	return sb.buf ? sb.buf : xstrdup("");
 }
 
-static const char *file_kind(mode_t mode)
+const char *report_file_kind(unsigned mode)
 {
-	return S_ISFIFO(mode) ? "a FIFO" : S_ISCHR(mode) || S_ISBLK(mode) ? "a device" : S_ISDIR(mode) ? "a folder"
-			     : S_ISSOCK(mode) ? "a socket" : "not a regular file";
+	return S_ISFIFO(mode) ? "a FIFO (named pipe)" : S_ISCHR(mode) ? "a character device"
+	       : S_ISBLK(mode) ? "a block device" : S_ISSOCK(mode) ? "a socket" : S_ISDIR(mode) ? "a folder"
+	       : S_ISREG(mode) ? "a regular file" : "a special file";
 }
 
 char *read_text(const char *path, const char *what, int missing_ok)
@@ -275,7 +329,7 @@ char *read_text(const char *path, const char *what, int missing_ok)
 		die("%s: cannot read the %s: %s", path, what, strerror(errno));
 	}
 	if (!S_ISREG(st.st_mode))
-		die("%s: the %s is %s, not a regular file; give a file", path, what, file_kind(st.st_mode));
+		die("%s: the %s is %s, not a regular file; give a file", path, what, report_file_kind(st.st_mode));
 	if (!(text = read_file(path, &len)))
 		die("%s: cannot read the %s: %s", path, what, strerror(errno));
 	if ((nul = memchr(text, '\0', len))) {

@@ -1,4 +1,18 @@
-/* report.h: the one way kabigen tells the user something went wrong. */
+/*
+ * report.h: the one way kabigen writes to standard error: every message, progress line and
+ * relayed child report goes through report.c (the test build.message-path checks it).
+ *
+ * One return convention for what can fail:
+ *  - a function whose failure the caller can go on from returns int: 0 on success, -1 on
+ *    failure with its one line already reported, so it ends in `return error(...)`; one
+ *    whose caller words the message returns -1 with *WHY (a new string) instead;
+ *  - a failure the run cannot go on from dies (die(), usage_die()): one line, nothing written;
+ *  - a question (is this a module's name?) returns bool and never fails; a lookup returns a
+ *    pointer, NULL when there is none; a command's run() returns its exit status (KABI_EXIT_*).
+ * Not yet converted (outside gen/cmd): questions answered as int 0/1 (fs_is_dir, fs_same_file,
+ * outfile_name_valid, kconfig_valid_set, archive_valid_kver and _flavour, ko_loader_provides
+ * and _section) and a failure as bool false (pch_build). child_run()'s exit status is a result.
+ */
 #ifndef KABIGEN_REPORT_H
 #define KABIGEN_REPORT_H
 
@@ -38,12 +52,30 @@ void report_unwind(void);
 _Noreturn void die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "kabigen: usage: ...", then exit 2. */
 _Noreturn void usage_die(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-/* One line on stderr, "kabigen: error: ...", without exiting: a failure among others (a module). */
-void error_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * One line on stderr, "kabigen: error: ...", without exiting: a failure among others (a
+ * module). Counted: a command that returns success after one exits 1 (main.c). Returns -1,
+ * for `return error(...)`. (The engine library counts its own: call it from gen/cmd.)
+ */
+int error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* The errors error() has reported in this process. */
+unsigned report_error_count(void);
 /* One line on stderr, "kabigen: ...": what a run did ("kabigen: wrote kabi.h"). */
 void inform(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* One line on stderr, "kabigen: note: ...": what the user may want to know beside the
+ * result, neither wrong nor a risk (a warning is a risk). */
+void note(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* One line on stderr, "kabigen: warning: ..."; goes on. */
 void warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/*
+ * A progress line on a terminal (progress.c): "\rkabigen: ..." and erase to the end of the
+ * line, no newline, so the next one overwrites it; escaped as every message is. With FMT
+ * NULL, the line is cleared.
+ */
+void report_redraw(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A kabigen child's own messages or report (build-ko's check-ko), passed on as they are:
+ * the child escaped its inputs. */
+void report_relay(const char *text);
 /*
  * With KABIGEN_TRACE set in the environment, one line on stderr, "kabigen: trace: ...":
  * what a run did that its output does not show (what it parsed, what the cache gave), for
@@ -72,6 +104,8 @@ char *read_file(const char *path, size_t *len);
  * line when it is missing (unless MISSING_OK: NULL), not a regular file, unreadable, or holds
  * a NUL byte, which would silently cut it short. */
 char *read_text(const char *path, const char *what, int missing_ok);
+/* What a file of st_mode MODE is, for a message: "a FIFO (named pipe)", "a character device". */
+const char *report_file_kind(unsigned mode);
 /* Frees N strings and the array holding them. */
 void strv_free(char **v, unsigned long n);
 

@@ -1,7 +1,7 @@
 /* self.c: where kabigen finds itself: the executable, its engine and configs, its cache. */
-#include "self.h"
-#include "fs.h"
-#include "report.h"
+#include "util/self.h"
+#include "util/fs.h"
+#include "util/report.h"
 
 #include <limits.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * where '~' sorts before everything, even the end ("7.2~rc1" < "7.2"), and letters before
  * other characters; then a run of digits as a number ("7.2.13" > "7.2.9").
  */
-#include "version.h"
+#include "util/version.h"
 
 #include <ctype.h>
 #include <stdlib.h>

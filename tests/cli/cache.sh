@@ -29,8 +29,8 @@ entry() {
 	c) pattern='^ \* kabi\.h: kernel ABI layouts' ;;
 	rust) pattern='^// kabi\.rs: kernel ABI layouts' ;;
 	model) pattern='"format": "kabigen-layout"' ;;
-	answers) pattern='^release answers$' ;;
-	proof) pattern='^release proof$' ;;
+	answers) pattern='^kind answers$' ;;
+	proof) pattern='^kind proof$' ;;
 	esac
 	grep -l -- "$pattern" "$r"/* 2>/dev/null | awk 'NR == 1'
 }
@@ -134,7 +134,7 @@ if [ -z "$a" ]; then
 	fail "no answers were stored: $(ls "$XDG_CACHE_HOME/kabigen/results")"
 else
 	# Neither the output nor the model, nor the mark that makes a second parse precompile the head.
-	rm -f "$(entry "$XDG_CACHE_HOME" c)" "$(entry "$XDG_CACHE_HOME" model)" $(grep -l '^release pch$' "$XDG_CACHE_HOME"/kabigen/results/*)
+	rm -f "$(entry "$XDG_CACHE_HOME" c)" "$(entry "$XDG_CACHE_HOME" model)" $(grep -l '^kind pch-' "$XDG_CACHE_HOME"/kabigen/results/*)
 	body=$(sed '1,/^$/d' "$a")
 	forged=$(printf '%s\n' "$body" | sed -e 's/^struct_kernel_symbol 0$/struct_kernel_symbol 1/' -e '/^R_RISCV_64$/d' |
 		awk '/^prefix / && $4 != "-" && !done { $3 = $3 - 1; done = 1 } { print }')

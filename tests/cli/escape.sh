@@ -55,13 +55,20 @@ else
 	fail "Rust with an expression over two lines: $(cat "$work/log")"
 fi
 
+# uts_tree NAME LINE: a copy of the tree under $work/NAME whose utsrelease.h is LINE (a printf
+# format); prints its path.
+uts_tree() {
+	local t=$work/$1/${kdir##*/}
+	mkdir -p "$work/$1"
+	cp -a "$(dirname "$kdir")"/. "$work/$1/"
+	rm "$t/include/generated/utsrelease.h"
+	# shellcheck disable=SC2059
+	printf "$2" >"$t/include/generated/utsrelease.h"
+	echo "$t"
+}
 # A tree's UTS_RELEASE reaches comments and literals: "*/" and quotes stay text, in C and Rust;
 # one that cannot name a folder under out/ asks for -o.
-tree=$work/tree/${kdir##*/}
-mkdir -p "$work/tree"
-cp -a "$(dirname "$kdir")"/. "$work/tree/"
-rm "$tree/include/generated/utsrelease.h"
-printf '#define UTS_RELEASE "7.2 */ int kabigen_injected; /* \\"q\\""\n' >"$tree/include/generated/utsrelease.h"
+tree=$(uts_tree tree '#define UTS_RELEASE "7.2 */ int kabigen_injected; /* \\"q\\""\n')
 if "$kabigen" --arch riscv64 --kdir "$tree" --no-cache --format c,rust -o "$work/uts" 2>"$work/log" &&
 	grep -qF '#define KABI_UTS_RELEASE "7.2 */ int kabigen_injected; /* \"q\""' "$work/uts/kabi.h" &&
 	grep -qF 'pub const KABI_UTS_RELEASE: &str = "7.2 */ int kabigen_injected; /* \"q\"";' "$work/uts/kabi.rs" &&
@@ -71,6 +78,25 @@ if "$kabigen" --arch riscv64 --kdir "$tree" --no-cache --format c,rust -o "$work
 else
 	fail "a UTS_RELEASE with */ and quotes: $(cat "$work/log" "$work/cc.log")"
 fi
+# A UTS_RELEASE that is not UTF-8 (a LOCALVERSION in Latin-1), with a backslash: rustc reads
+# kabi.rs as UTF-8, so its strings are byte strings there (every byte kept) and its comments
+# say \xNN; messages show the backslash doubled. A crate's Triple (str) cannot hold it: refused.
+tree8=$(uts_tree tree8 '#define UTS_RELEASE "7.2-caf\xe9\\\\x41"\n')
+if "$kabigen" --arch riscv64 --kdir "$tree8" --no-cache --format c,rust -o "$work/uts8" 2>"$work/log" &&
+	grep -qF 'pub const KABI_UTS_RELEASE: &[u8] = b"7.2-caf\xe9\\x41";' "$work/uts8/kabi.rs" &&
+	grep -qF 'kabi.rs: kernel ABI layouts for 7.2-caf\xe9\x41 (riscv64)' "$work/uts8/kabi.rs" &&
+	grep -q 'wrote .*/uts8/kabi.rs (.*, 7\.2-caf\\xe9\\\\x41)$' "$work/log" &&
+	rustc --edition 2021 --crate-type lib --emit metadata -o "$work/uts8.rmeta" "$work/uts8/kabi.rs" 2>"$work/rustc.log"; then
+	pass "a UTS_RELEASE that is not UTF-8: $(grep -m1 'KABI_UTS_RELEASE' "$work/uts8/kabi.rs"), and rustc reads kabi.rs"
+else
+	fail "a UTS_RELEASE that is not UTF-8: $(cat "$work/log"; head -5 "$work/rustc.log" 2>/dev/null; grep -a 'KABI_UTS_RELEASE\|^// kabi.rs' "$work/uts8/kabi.rs" 2>/dev/null)"
+fi
+printf 'triples:\n  - { arch: riscv64, kdir: "%s" }\n' "$tree8" >"$work/crate8.yaml"
+expect_error "a crate of a triple whose vermagic is not UTF-8" 1 \
+	"7.2-caf\\\\xe9\\\\\\\\x41: the release or vermagic is not UTF-8 .*; nothing was written; leave the triple out of the crate" \
+	"$work/crate8" -- "$kabigen" crate "$work/crate8.yaml" -o "$work/crate8"
+[ ! -e "$work/crate8" ] && [ -z "$(ls -A "$work" | grep '^\.crate8')" ] && pass "no crate, no temporary" ||
+	fail "the refused crate left: $(ls -a "$work" | grep crate8)"
 expect_error "a UTS_RELEASE that is no folder name, without -o" 1 "cannot name a folder under out/; nothing was written; pass -o" \
 	"$work/nothing" -- bash -c 'cd "$1" && "$2" --arch riscv64 --kdir "$3" --no-cache' - "$work" "$kabigen" "$tree"
 

@@ -71,9 +71,9 @@ expect_error "a key given twice in a suppression file" 1 "dup-suppress.yaml:[0-9
 # Special files: a FIFO or a device where a file is expected is refused at once.
 mkfifo "$work/fifo.config"
 ln -s /dev/zero "$work/zero.yaml"
-expect_error "a FIFO as --kconfig" 1 "fifo.config: the .config is a FIFO, not a regular file" "$work/x.h" -- \
+expect_error "a FIFO as --kconfig" 1 "fifo.config: the .config is a FIFO \(named pipe\), not a regular file" "$work/x.h" -- \
 	timeout 20 "$kabigen" --arch riscv64 --kdir "$kdir" --no-cache --kconfig "$work/fifo.config" -o "$work/x.h"
-expect_error "a link to /dev/zero as --set-file" 1 "zero.yaml: the YAML file is a device, not a regular file" "$work/x.h" -- \
+expect_error "a link to /dev/zero as --set-file" 1 "zero.yaml: the YAML file is a character device, not a regular file" "$work/x.h" -- \
 	timeout 20 "$kabigen" --arch riscv64 --kdir "$kdir" --no-cache --set-file "$work/zero.yaml" -o "$work/x.h"
 # ... also among a tree's files that a build writes, which libclang would read for ever.
 tree=$work/tree/${kdir##*/}
@@ -81,11 +81,11 @@ mkdir -p "$work/tree"
 cp -a "$(dirname "$kdir")"/. "$work/tree/"
 rm "$tree/include/generated/utsrelease.h"
 ln -s /dev/zero "$tree/include/generated/utsrelease.h"
-expect_error "a tree's generated header linked to /dev/zero" 1 "utsrelease.h is a device where a header should be; the tree is damaged" \
+expect_error "a tree's generated header linked to /dev/zero" 1 "utsrelease.h is a character device where a header should be; the tree is damaged" \
 	"$work/x.h" -- timeout 60 "$kabigen" --arch riscv64 --kdir "$tree" --no-cache -o "$work/x.h"
 rm "$tree/include/generated/utsrelease.h"
 mkfifo "$tree/include/generated/utsrelease.h"
-expect_error "a tree's generated header that is a FIFO" 1 "utsrelease.h is a FIFO where a header should be; the tree is damaged" \
+expect_error "a tree's generated header that is a FIFO" 1 "utsrelease.h is a FIFO \(named pipe\) where a header should be; the tree is damaged" \
 	"$work/x.h" -- timeout 60 "$kabigen" --arch riscv64 --kdir "$tree" --no-cache -o "$work/x.h"
 
 # A .config of 100k symbols: linear in its size (it took 50 s when each line searched all the others).

@@ -78,4 +78,18 @@ if [ $rc = 1 ] && grep -q "FAILED .*, which row 1 wrote too: one overwrote the o
 else
 	fail "two spellings of one tree: exit $rc, $(cat summary3)"
 fi
+# A row's booleans follow kabigen's one rule (true or yes, false or no): 'offline: yes' makes the
+# row offline, so with this test's empty cache it fails naming --offline (it was read as false
+# and fetched); a word that is not a boolean is refused, naming the row's line.
+printf 'triples:\n  - { arch: riscv64, kver: "%s", offline: yes }\n' "$rv_release" >offline.yaml
+rc=0
+"$kabigen" matrix offline.yaml --no-cache >summary4 2>&1 || rc=$?
+if [ $rc = 1 ] && grep -q "FAILED .*--offline forbids the network" summary4; then
+	pass "'offline: yes' is offline"
+else
+	fail "'offline: yes': exit $rc, $(cat summary4)"
+fi
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", offline: maybe }\n' "$rv" >maybe.yaml
+expect_error "'offline: maybe'" 1 "^kabigen: error: maybe.yaml:2:[0-9]+: offline must be true or false \\(or yes or no\\), not 'maybe'$" \
+	"$work/out/$rv_release/kabi.h" -- "$kabigen" matrix maybe.yaml --no-cache
 finish

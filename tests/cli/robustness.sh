@@ -192,6 +192,20 @@ expect_error "a failed rename puts -o's file back" 1 \
 	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
 	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/all/a/x.h" --depfile "$work/all/b/x.d"
 [ -z "$(ls -A "$work/all/b")" ] && pass "no file left in --depfile's folder" || fail "left: $(ls -A "$work/all/b")"
+# Where the file system cannot exchange files (vfat, many FUSE ones), -o's file is replaced by a
+# plain rename: when --depfile's rename then fails it cannot be put back, and the message says
+# so, naming it, instead of "put back as they were; nothing was written".
+rc=0
+env NO_EXCHANGE_UNDER="$work/all/a/" RENAME_FAILS_UNDER="$work/all/b/" LD_PRELOAD="$work/rename-fails.so" \
+	ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+	"$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/all/a/x.h" --depfile "$work/all/b/x.d" 2>"$work/log" || rc=$?
+if [ "$rc" = 1 ] && [ "$(wc -l <"$work/log")" = 1 ] && ! grep -q "previous header" "$work/all/a/x.h" &&
+	grep -qF "all/b/x.d: cannot rename its temporary file into place: Input/output error; $work/all/a/x.h was replaced already and cannot be put back (the file system cannot exchange files, so the old one was not kept)" "$work/log" &&
+	[ -z "$(ls -A "$work/all/b")" ] && [ "$(ls -A "$work/all/a")" = x.h ]; then
+	pass "no exchange: the replaced -o is named as not put back: $(cat "$work/log")"
+else
+	fail "no exchange: exit $rc, -o holds '$(head -c 40 "$work/all/a/x.h")', left: $(ls -A "$work/all/a" "$work/all/b"): $(cat "$work/log")"
+fi
 
 # Two processes writing the same output at once both succeed, and the file is whole.
 "$kabigen" --arch riscv64 --kdir "$kdir" -o "$work/same.h" 2>"$work/a.log" & a=$!

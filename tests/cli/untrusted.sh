@@ -155,7 +155,7 @@ expect_error "a device as --symvers" 1 "/dev/null: a character device, not a fil
 	/dev/null -- ko --symvers /dev/null "$work/af_key.ko"
 mkfifo "$work/loaders/fifo-symbols.txt"
 sed 's/minimal-symbols.txt/fifo-symbols.txt/' "$configs/loaders/minimal.yaml" >"$work/loaders/fifo.yaml"
-expect_error "a FIFO as a symbols file" 1 "fifo-symbols.txt: the symbols file of .*fifo.yaml \(line [0-9]+\) is a FIFO, not a regular file" \
+expect_error "a FIFO as a symbols file" 1 "fifo-symbols.txt: the symbols file of .*fifo.yaml \(line [0-9]+\) is a FIFO \(named pipe\), not a regular file" \
 	/dev/null -- ko --loader "$work/loaders/fifo.yaml" "$work/af_key.ko"
 
 # ---- loader profiles: a NUL in a value, one arch twice, an unknown placement ----

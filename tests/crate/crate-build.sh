@@ -201,6 +201,25 @@ rc=0
 	pass "check-ko: the Rust module loads into the triple, no finding (imports: $(jq -r '.modules[0].imports | join(" ")' "$work/hello.json"))" ||
 	fail "check-ko exit $rc: $(jq -c '.modules[0].findings' "$work/hello.json") $(cat "$work/stderr")"
 
+# rust-version is what the code needs: &raw in the module macros (1.82); const bitfield setters
+# taking &mut self (const_mut_refs, 1.83), here with struct kobject's bitfields added to the set.
+rust_version() { # CRATE: the rust-version its sources need, read from them
+	if grep -rqE 'pub const fn set_[A-Za-z0-9_]*\(&mut self' "$1/src"; then echo 1.83
+	elif grep -rqF '&raw ' "$1/src"; then echo 1.82; fi
+}
+set_file=$(dirname "$(readlink -f "$kabigen")")/configs/sets/loader.yaml
+sed 's/^structs:$/structs:\n  - kobject/' "$set_file" >"$work/kobject.yaml"
+"$kabigen" crate --set-file "$work/kobject.yaml" --arch riscv64 --kver 7.2 -o "$work/kobject" 2>"$work/stderr" ||
+	fail "a crate with struct kobject: $(cat "$work/stderr")"
+for c in kabi kobject; do
+	want=$(rust_version "$work/$c")
+	[ -n "$want" ] && grep -qx "rust-version = \"$want\"" "$work/$c/Cargo.toml" &&
+		pass "$c: rust-version $want, what its code needs" ||
+		fail "$c: $(grep rust-version "$work/$c/Cargo.toml"), its code needs '${want}'"
+done
+[ "$(rust_version "$work/kobject")" = 1.83 ] && pass "kobject's bitfields have const setters" ||
+	fail "no const bitfield setter in the kobject crate"
+
 # A failed run changes nothing; a folder kabigen did not write is never replaced.
 before=$(cd "$work/kabi" && find . -path ./target -prune -o -type f -print0 | sort -z | xargs -0 sha256sum | sha256sum)
 rc=0

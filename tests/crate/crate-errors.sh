@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # crate-errors.sh: 'kabigen crate' refuses a bad invocation or output folder with one line,
 # before fetching or parsing anything, and writes nothing: no -o, lists and a file together,
-# an empty list item, a bad version or package name, an extra argument, a file as -o, and a
-# folder it did not write (whose files stay as they were).
+# an empty list item, a bad version or package name, a word that is not a boolean, an extra
+# argument, a file as -o, and a folder it did not write (whose files stay as they were).
 # usage: crate-errors.sh KABIGEN
 . "$(dirname "$0")/../cli/lib.sh"
 kabigen=$1
@@ -26,4 +26,9 @@ expect_error "a folder it did not write" 1 "did not write" "$work/out/mine/Cargo
 [ ! -e "$out" ] && [ -z "$(ls "$work/out" | grep -v -e '^file$' -e '^mine$')" ] && pass "nothing was written" ||
 	fail "written: $(ls -a "$work/out")"
 [ ! -d "$XDG_CACHE_HOME/kabigen/trees" ] && pass "nothing was fetched" || fail "something was fetched"
+# A row's boolean follows kabigen's one rule (true or yes, false or no): another word is
+# refused, naming its line (it read as false).
+printf 'triples:\n  - { arch: riscv64, kdir: "%s", offline: maybe }\n' "$work/none" >"$work/maybe.yaml"
+expect_error "'offline: maybe'" 1 "maybe.yaml:2:[0-9]+: offline must be true or false \\(or yes or no\\), not 'maybe'" \
+	"$out" -- "$kabigen" crate "$work/maybe.yaml" -o "$out"
 finish

@@ -1,14 +1,14 @@
 /*
  * fuzz_answers.c: the readers of what the cache keeps for a parse, on anything a damaged
- * disk could hold: a set's answers (gen/clang/answers.c) and a precompiled head's facts
+ * disk could hold: a set's answers (gen/clang/answers.c) and a precompiled head's inventory
  * (gen/clang/pch.c). What either accepts must be exactly what it would have written.
  */
-#include "answers.h"
+#include "clang/answers.h"
 #include "fuzz.h"
-#include "kset.h"
-#include "pch.h"
-#include "report.h"
-#include "tu.h"
+#include "input/kset.h"
+#include "clang/pch.h"
+#include "util/report.h"
+#include "clang/tu.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -46,28 +46,28 @@ static void check_answers(const char *text, size_t size)
 	answers_free(&a);
 }
 
-static void check_facts(const char *text, size_t size)
+static void check_inventory(const char *text, size_t size)
 {
-	struct head_facts f;
+	struct head_inventory f;
 	long long pch_size;
 	char digest[64], *again;
 
-	if (!pch_facts_parse(text, size, &f, &pch_size, digest))
+	if (!pch_inventory_parse(text, size, &f, &pch_size, digest))
 		return;
 	for (size_t i = 0; i < f.n_macros; i++)
 		if (f.macro_files[i] != PCH_NO_FILE && f.macro_files[i] >= f.n_files_rel)
 			abort();
-	again = pch_facts_format(&f, pch_size, digest);
+	again = pch_inventory_format(&f, pch_size, digest);
 	if (strlen(again) != size || memcmp(again, text, size))
 		abort();
 	free(again);
-	pch_facts_free(&f);
+	pch_inventory_free(&f);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	fuzz_install();
 	check_answers((const char *)data, size);
-	check_facts((const char *)data, size);
+	check_inventory((const char *)data, size);
 	return 0;
 }

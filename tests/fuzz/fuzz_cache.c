@@ -1,8 +1,8 @@
 /* fuzz_cache.c: the result cache's entry reader, on anything a damaged disk could hold. */
-#include "cache.h"
+#include "util/cache.h"
 #include "fuzz.h"
-#include "outfile.h"
-#include "report.h"
+#include "util/outfile.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -20,7 +20,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (cache_entry_parse((const char *)data, size, FUZZ_KEY, &e))
 		return 0;
 	/* What the reader accepts is valid through and through, and is exactly what was stored. */
-	if (strlen(e.text) != e.len || !outfile_name_valid(e.release))
+	if (strlen(e.text) != e.len || e.kind >= CACHE_N_KINDS ||
+	    (e.kind == CACHE_RESULT ? !e.release || !outfile_name_valid(e.release) : e.release != NULL))
 		abort();
 	for (size_t i = 0; i < e.n_files; i++)
 		if (e.files[i][0] != '/' || strlen(e.digests[i]) != CACHE_DIGEST_LEN - 1 ||

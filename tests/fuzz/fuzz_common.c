@@ -1,6 +1,6 @@
 /* fuzz_common.c: the die() trap and the input file shared by the harnesses. */
 #include "fuzz.h"
-#include "report.h"
+#include "util/report.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,8 +1,8 @@
 /* fuzz_json.c: the layout dump reader that 'kabigen diff' uses, and the emitters on what it accepts. */
-#include "emit.h"
+#include "emit/emit.h"
 #include "fuzz.h"
-#include "layout.h"
-#include "layout_read.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
 
 #include <stdlib.h>
 

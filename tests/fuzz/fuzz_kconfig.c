@@ -1,7 +1,7 @@
 /* fuzz_kconfig.c: the .config parser and the --set checker. */
 #include "fuzz.h"
-#include "kconfig.h"
-#include "report.h"
+#include "input/kconfig.h"
+#include "util/report.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -1,6 +1,6 @@
 /* fuzz_ko.c: check-ko's reading path: decompression (xz, zstd, gzip) and the module's ELF with libelf. */
 #include "fuzz.h"
-#include "ko.h"
+#include "ko/ko.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -1,7 +1,7 @@
 /* fuzz_yaml.c: the YAML loaders: a set file and an arch profile, from the same bytes. */
 #include "fuzz.h"
-#include "kset.h"
-#include "profile.h"
+#include "input/kset.h"
+#include "input/profile.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

@@ -3,8 +3,8 @@
 # made here from a real Debian module (sid amd64's af_key) linked (ld -r) with generated
 # assembly, or with real xz and zstd: links back into a folder, a dangling link, 100,000
 # files, 320,000 relocation types, 500,000 stray __param relocations, a sparse 3 GB file, a
-# 10 GB one, decompression bombs on every thread, a 2 GB symbols file, FIFOs and devices, -j
-# past the cores, and threads that cannot start. Counts are read from the inputs, never typed; time is CPU time
+# 10 GB one, decompression bombs on every thread, an xz dictionary and a zstd window past the
+# budget, a 2 GB symbols file, FIFOs and devices, -j past the cores, and threads that cannot start. Counts are read from the inputs, never typed; time is CPU time
 # (the machine may be shared) and memory the peak resident set.
 # usage: check-ko-bounds.sh KABIGEN KO_RETYPE
 . "$(dirname "$0")/../cli/lib.sh"
@@ -156,6 +156,30 @@ measure "$work/budget.json" -- "$kabigen" check-ko --layout "$layout" --format j
 	pass "two 200 MB modules in a 1 GiB budget at -j 2: both load" ||
 	fail "two 200 MB modules in 1 GiB: exit $rc, $(jq -c .summary "$work/budget.json" 2>/dev/null): $(cat "$work/budget.json.err")"
 rm -rf "$work/bombs"
+
+# ---- item 11: the decoders' own memory is the budget's too: a stream chooses its dictionary or
+# window whatever the module's size (read from a pipe, xz and zstd keep the size asked for) ----
+mkdir "$work/dict"
+xz -9e --lzma2=dict=512MiB -T1 -c <"$work/real.ko" >"$work/dict/dict.ko.xz"
+zstd -q --long=31 -c <"$work/real.ko" >"$work/dict/window.ko.zst"
+dict_mib=$(xz -lvv "$work/dict/dict.ko.xz" | sed -n 's/^ *Memory needed: *\([0-9]*\) MiB$/\1/p' | head -n 1)
+window_mib=$(($(zstd -lv "$work/dict/window.ko.zst" 2>&1 | sed -n 's/^Window Size: .*(\([0-9]*\) B)$/\1/p') >> 20))
+measure "$work/dict.json" -- "$kabigen" check-ko --layout "$layout" --format json -j 2 --max-memory 64M "$work/dict"
+[ "$dict_mib" -gt 64 ] && [ "$window_mib" -gt 64 ] && [ "$rc" = 1 ] && [ "$(over_bound "$work/dict.json")" = 2 ] &&
+	need_mib=$(sed -n 's/.*dict.ko.xz: needs \([0-9.]*\) MiB to be read, more than check-ko.s memory budget of 64.0 MiB.*/\1/p' "$work/dict.json.err") &&
+	awk -v n="$need_mib" -v d="$dict_mib" 'BEGIN { exit !(n != "" && n >= d - 1 && n <= d + 2) }' &&
+	grep -qF "window.ko.zst: cannot decompress it: its zstd window is larger than what is left of check-ko's memory budget of 64.0 MiB" "$work/dict.json.err" &&
+	pass "a $dict_mib MiB xz dictionary and a $window_mib MiB zstd window in a 64 MiB budget: over a bound ($need_mib MiB needed)" ||
+	fail "a $dict_mib MiB dictionary, a $window_mib MiB window in 64 MiB: exit $rc, $(jq -c '[.modules[].verdict]' "$work/dict.json" 2>/dev/null): $(cat "$work/dict.json.err")"
+# A budget for one decoder at a time: two copies of each, at -j 2, all load (one read again alone).
+cp "$work/dict/dict.ko.xz" "$work/dict/dict2.ko.xz"
+cp "$work/dict/window.ko.zst" "$work/dict/window2.ko.zst"
+measure "$work/dict-fits.json" -- "$kabigen" check-ko --layout "$layout" --format json -j 2 \
+	--max-memory $((window_mib + 64))M "$work/dict"
+[ "$rc" = 0 ] && [ "$(jq .summary.load "$work/dict-fits.json")" = 4 ] &&
+	pass "the same modules, twice, in a $((window_mib + 64)) MiB budget at -j 2: all load" ||
+	fail "a $((window_mib + 64)) MiB budget: exit $rc, $(jq -c .summary "$work/dict-fits.json" 2>/dev/null): $(cat "$work/dict-fits.json.err")"
+rm -rf "$work/dict"
 
 # ---- item 11 and 14: the symbols file: its size and what it is, said first ----
 truncate -s 2G "$work/huge.symvers"

@@ -134,6 +134,14 @@ want=$(readelf -rW "$work/la_af_key.ko" | sed -n "s/^Relocation section '.rela__
 got_n=$(jq '.modules[0].tables[] | select(.name == "__jump_table") | .relocations' "$work/tables.json")
 [ -n "$want" ] && [ "$got_n" = "$want" ] && pass "__jump_table: its $want relocations read and checked against the section table" ||
 	fail "__jump_table relocations: $got_n, readelf: $want"
+# __param is read field by field on its own (check_params): its relocations counted in the table too.
+la_loop=$(one "$la_mods" loop)
+plain "$la_loop" "$work/la_loop.ko"
+want=$(readelf -rW "$work/la_loop.ko" | sed -n "s/^Relocation section '.rela__param' at offset [0-9a-fx]* contains \([0-9]*\) entr.*/\1/p")
+"$kabigen" check-ko --layout "$work/la.json" --format json "$la_loop" >"$work/param.json" 2>/dev/null
+got_n=$(jq '.modules[0].tables[] | select(.name == "__param") | .relocations' "$work/param.json")
+[ -n "$want" ] && [ "$want" -gt 0 ] && [ "$got_n" = "$want" ] && pass "__param: its $want relocations counted in the tables" ||
+	fail "__param relocations: $got_n, readelf: $want"
 size=$(jq '.sections[] | select(.name == "__jump_table") | .size' "$work/la.json")
 jq "(.sections[] | select(.name == \"__jump_table\") | .size) |= $((size + 8))" "$work/la.json" >"$work/la-bad.json"
 rc=0

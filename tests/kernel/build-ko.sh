@@ -13,7 +13,9 @@
 #   (R_X86_64_32S): refused with check-ko's reasons and nothing is written; a compile error, a bad module name and -o naming a C file of the
 #   module, and a profile whose module_cflags_if is malformed or names a fact the set lacks are
 #   one-line errors; no
-#   temporary folder is left behind.
+#   temporary folder is left behind;
+# - CPATH and C_INCLUDE_PATH naming a folder with a poisoned header change nothing, the model
+#   parsed or from the cache.
 set -euo pipefail
 kabigen=$1
 here=$(cd "$(dirname "$0")" && pwd)
@@ -47,6 +49,28 @@ fi
 got=$(readelf -SW "$work/my-hello.ko" | sed -n 's/.*\] \.gnu\.linkonce\.this_module  *PROGBITS  *[0-9a-f]* [0-9a-f]* \([0-9a-f]*\) .*/\1/p')
 got=$((16#${got:-0}))
 [ "$got" = "$size" ] && pass "__this_module is $size bytes, the tree's struct module" || fail "__this_module is '$got' bytes, struct module $size"
+
+# CPATH and its kin are no input of the compile: a folder in them with a poisoned header the
+# module would take (__has_include) changes nothing, whether the model is parsed (libclang's
+# first use clears them) or read from the cache (libclang never loaded).
+mkdir -p "$work/cpath"
+printf '#error "CPATH reached the compile"\n' >"$work/cpath/kabigen_poison.h"
+{ cat "$here/hello.c"; printf '#if __has_include(<kabigen_poison.h>)\n#include <kabigen_poison.h>\n#endif\n'; } >"$work/poison.c"
+"$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/poison.ko" "$work/poison.c" 2>/dev/null || fail "poison.c without CPATH: not built"
+for run in parsed cached; do
+	rc=0
+	no_cache=
+	[ "$run" = parsed ] && no_cache=--no-cache
+	mkdir -p "$work/$run"
+	CPATH=$work/cpath C_INCLUDE_PATH=$work/cpath "$kabigen" build-ko --arch amd64 --kdir "$kdir" $no_cache \
+		-o "$work/$run/poison.ko" "$work/poison.c" 2>"$work/err" || rc=$?
+	if [ "$rc" = 0 ] && cmp -s "$work/$run/poison.ko" "$work/poison.ko" &&
+		[ "$(grep -c "warning: CPATH, C_INCLUDE_PATH are set; build-ko does not use them" "$work/err")" = 1 ]; then
+		pass "CPATH and C_INCLUDE_PATH with a poisoned header, the model $run: the same module; $(grep warning: "$work/err")"
+	else
+		fail "CPATH and C_INCLUDE_PATH, the model $run: exit $rc, $(cmp "$work/$run/poison.ko" "$work/poison.ko" 2>&1); $(cat "$work/err")"
+	fi
+done
 
 # The flags follow the tree's facts.
 "$kabigen" build-ko --arch amd64 --kdir "$kdir" --print-cflags -o x.ko "$here/hello.c" >"$work/cflags"

@@ -16,8 +16,10 @@
 #   - on x86_64, tests/kernel/hello.rs, the module in Rust from a crate made by `kabigen crate`
 #     (its this_module!, modinfo!, module_param!; rustc for the host target with the kernel's
 #     code model, linked with the tree's module.lds, check-ko passes it): insmod with answer=13
-#     bonus=8, /proc/modules, rmmod; and the same source built against the crate's triple of
-#     the WRONG_FLAVOUR, which the kernel must refuse for its vermagic;
+#     bonus=8, /proc/modules, rmmod; where the kernel has MITIGATION_RETPOLINE, built with
+#     retpoline thunks and saying retpoline=Y, so the kernel does not warn; and the same source
+#     built against the crate's triple of the WRONG_FLAVOUR, which the kernel must refuse for
+#     its vermagic;
 #   - insmods two wrong builds the kernel must refuse: hello built with the vermagic of another
 #     flavour (WRONG_FLAVOUR of this arch, else OTHER_DEBARCH's), and hello built with
 #     OTHER_DEBARCH's layouts (its struct module has another size).
@@ -80,7 +82,7 @@ wrong_build() { # NAME HEADER
 # the target's ABI wants sse2 (nothing here passes a float). No -C link-dead-code: it keeps
 # core::fmt code whose symbols the kernel lacks. The crate is compiled with the same flags.
 rust_module() {
-	local rustc=${RUSTC:-rustc} kver=${release%%[-+]*} flags path wrong_path f
+	local rustc=${RUSTC:-rustc} kver=${release%%[-+]*} flags path wrong_path f retpoline
 	command -v "$rustc" >/dev/null || { fail "no rustc (set RUSTC) for the Rust module"; return; }
 	share_downloads
 	"$kabigen" crate --arch "$debarch" --kver "$kver" --flavour "generic,${wrong_flavour%-"$debarch"}" -o "$work/kabi" 2>"$work/crate.log" ||
@@ -92,6 +94,13 @@ rust_module() {
 		{ fail "the crate has no triple for $release or its $wrong_flavour flavour: $(sed -n '3,8p' "$work/kabi/src/lib.rs")"; return; }
 	flags=(--edition 2021 -C panic=abort -C opt-level=2 -C relocation-model=static -C code-model=kernel
 		-C no-redzone=yes -C force-unwind-tables=no -C target-feature=-sse,-sse2,-mmx,-avx,-avx2)
+	# A kernel with MITIGATION_RETPOLINE: retpoline thunks, as kbuild builds Rust, and modinfo!
+	# says retpoline=Y as modpost does (stable rustc warns that the feature is being phased out).
+	retpoline=0
+	if grep -q '^#define KABI_CONFIG_MITIGATION_RETPOLINE 1' "$work/kabi.h"; then
+		retpoline=1
+		flags+=(-C target-feature=+retpoline-external-thunk)
+	fi
 	"$rustc" "${flags[@]}" --crate-type rlib --crate-name kabi --cap-lints allow -o "$work/libkabi.rlib" \
 		"$work/kabi/src/lib.rs" 2>"$work/rustc.log" || { fail "rustc of the crate: $(cat "$work/rustc.log")"; return; }
 	for f in hello_rs:"$path" hello_rs-wrong:"$wrong_path"; do
@@ -106,6 +115,9 @@ rust_module() {
 	f=$(readelf -SW "$work/initrd/hello_rs.ko" | grep -E ' (\.gnu\.linkonce\.this_module|__param) ' | grep -cE ' [WAX]*R[WAX]* ' || true)
 	[ "$f" = 0 ] && pass "hello_rs.ko: __this_module and __param are not SHF_GNU_RETAIN" ||
 		fail "hello_rs.ko: $(readelf -SW "$work/initrd/hello_rs.ko" | grep -E 'this_module|__param')"
+	f=$(readelf -p .modinfo "$work/initrd/hello_rs.ko" | grep -c ' retpoline=Y$' || true)
+	[ "$f" = "$retpoline" ] && pass "hello_rs.ko: retpoline=Y $f time(s), as MITIGATION_RETPOLINE says" ||
+		fail "hello_rs.ko: retpoline=Y $f time(s), MITIGATION_RETPOLINE $retpoline"
 	"$kabigen" check-ko --arch "$debarch" --kdir "$kdir" --loader linux "$work/initrd/hello_rs.ko" >"$work/check.log" 2>&1 &&
 		pass "check-ko: hello_rs.ko loads ($(sed -n 's/^ *relocations: //p' "$work/check.log"))" ||
 		fail "check-ko refuses hello_rs.ko: $(cat "$work/check.log")"
@@ -221,6 +233,12 @@ if [ "$arch" = x86_64 ]; then
 	expect "the kernel parsed the Rust module's parameters" '^@@ params-rs out: 13$'
 	expect "the Rust module unloads" '^@@ rmmod-rs rc=0$'
 	expect "the Rust module's exit ran" '^@@ rmmod-rs kmsg: .*hello_rs: exit$'
+	# With retpoline=Y the kernel has nothing to say about retpolines.
+	if grep -qE '^@@ insmod-rs kmsg: .*hello_rs: loading module not compiled with retpoline compiler' "$work/log"; then
+		fail "the kernel says the Rust module was not compiled with retpolines"
+	else
+		pass "the kernel takes the Rust module's retpolines"
+	fi
 	expect "the Rust module of another flavour's triple is refused" '^@@ insmod-rs-wrong rc=[1-9]'
 	expect "the kernel names its vermagic" "^@@ insmod-rs-wrong kmsg: .*hello_rs: version magic '"
 fi

@@ -27,6 +27,7 @@ done
 	{ fail "kabigen crate: $(cat "$work/stderr")"; finish; exit 1; }
 
 cp -r "$here/crate_loader" "$work/loader"
+cp "$here/loader/module_file.rs" "$work/loader/"	# main.rs's module_file, at the same place relative to it
 sed -i "s|KABI_CRATE|$work/kabi|" "$work/loader/Cargo.toml"
 (cd "$work/loader" && "$cargo" build --offline -q) >"$work/build.log" 2>&1 && pass "the loader builds against the crate, -D warnings" ||
 	{ fail "the loader: $(tail -n 30 "$work/build.log")"; finish; exit 1; }

@@ -22,7 +22,7 @@ modroot=$(echo "$out" | tail -n 1)
 echo "tree: $kdir"
 XDG_CACHE_HOME=$work/xdg "$kabigen" --arch "$arch" --kdir "$kdir" --format rust -o "$work/kabi.rs"
 XDG_CACHE_HOME=$work/xdg "$kabigen" --arch "$arch" --kdir "$kdir" -o "$work/kabi.h"
-cp "$here/loader/skeleton.rs" "$here/loader/ko_facts.rs" "$work/"
+cp "$here/loader/skeleton.rs" "$here/loader/ko_facts.rs" "$here/loader/module_file.rs" "$work/"
 
 # The skeleton: documented, warning-free, and every param_ops the headers declare defined.
 "$rustc" --edition 2021 --crate-type rlib -O -D warnings --emit=obj -o "$work/skeleton.o" "$work/skeleton.rs"

@@ -28,12 +28,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emit.h"
-#include "extract.h"
-#include "kset.h"
-#include "layout.h"
-#include "report.h"
-#include "child.h"
+#include "emit/emit.h"
+#include "clang/extract.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/child.h"
 #include "fixture.h"
 
 

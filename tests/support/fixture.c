@@ -10,11 +10,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "extract.h"
-#include "kset.h"
-#include "layout.h"
-#include "report.h"
-#include "tu.h"
+#include "clang/extract.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "clang/tu.h"
 
 char *fixture_read_file(const char *path)
 {

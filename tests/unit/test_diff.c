@@ -18,12 +18,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "diff.h"
+#include "diff/diff.h"
 #include "fixture.h"
-#include "kset.h"
-#include "layout.h"
-#include "report.h"
-#include "yamldoc.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "util/report.h"
+#include "util/yamldoc.h"
 
 static const char *const targets[] = { "x86_64-linux-gnu", "aarch64-linux-gnu", "riscv64-linux-gnu",
 				       "loongarch64-linux-gnu" };

@@ -1,13 +1,15 @@
 /*
  * test_escape.c: the escapers of gen/util/escape.c on the bytes hostile inputs hold: control
  * characters, C1 and bidi controls, and every kind of ill-formed UTF-8 (overlong forms,
- * surrogates, code points past U+10FFFF, cut sequences). JSON, for 20,000 random strings:
+ * surrogates, code points past U+10FFFF, cut sequences). Text, for 20,000 random strings of
+ * backslashes, escape-like letters and such bytes: undoing the escapes gives the input back.
+ * Rust: nothing that is not UTF-8 in a comment or a str, every byte in a byte string. JSON, for 20,000 random strings:
  * the output is well-formed UTF-8 with no raw control character, and undoing the escapes as
  * escape.h documents gives back the input's bytes; libyaml (kabigen's reader) reads what the
  * escaper makes of bytes that are not UTF-8.
  */
-#include "escape.h"
-#include "report.h"
+#include "util/escape.h"
+#include "util/report.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -47,19 +49,80 @@ static void test_text(void **state)
 	expect(escape_text, "\xed\xa0\x80", "\\xed\\xa0\\x80");		/* a surrogate */
 	expect(escape_text, "\xf4\x90\x80\x80", "\\xf4\\x90\\x80\\x80");	/* past U+10FFFF */
 	expect(escape_text, "x\xe2\x82", "x\\xe2\\x82");			/* cut at the end */
-	expect(escape_text, "back\\slash", "back\\slash");
+	expect(escape_text, "back\\slash", "back\\\\slash");
+	expect(escape_text, "\\x1b", "\\\\x1b");				/* four characters, not ESC */
 }
 
-/* Shown text is shown again unchanged: a message escaped twice reads the same. */
-static void test_text_idempotent(void **state)
+/* The bytes a text from escape_text stands for, as escape.h says: every escape undone. */
+static char *text_bytes(const char *t)
 {
-	const char *in = "a\n\x1b\xff\xe2\x80\xae\x01";
-	char *once = shown(escape_text, in), *twice = shown(escape_text, once);
+	struct strbuf sb = { 0 };
+
+	for (const char *p = t; *p;) {
+		if (*p != '\\') {
+			sb_add(&sb, p++, 1);
+		} else if (p[1] == 'x' || p[1] == 'u') {
+			size_t digits = p[1] == 'x' ? 2 : 4;
+			char hex[5] = { 0 };
+			unsigned long c;
+
+			memcpy(hex, p + 2, digits);
+			c = strtoul(hex, NULL, 16);
+			if (p[1] == 'x') {
+				unsigned char b = (unsigned char)c;
+
+				sb_add(&sb, &b, 1);
+			} else {	/* a bidi control, U+2000 on: three bytes of UTF-8 */
+				unsigned char u[3] = { (unsigned char)(0xe0 | c >> 12), (unsigned char)(0x80 | (c >> 6 & 0x3f)),
+						       (unsigned char)(0x80 | (c & 0x3f)) };
+
+				sb_add(&sb, u, 3);
+			}
+			p += 2 + digits;
+		} else {
+			assert_non_null(strchr("nrt\\", p[1]));
+			sb_add(&sb, p[1] == 'n' ? "\n" : p[1] == 'r' ? "\r" : p[1] == 't' ? "\t" : "\\", 1);
+			p += 2;
+		}
+	}
+	return sb.buf ? sb.buf : xstrdup("");
+}
+
+/* Shown text says which bytes it was: undoing the escapes gives them back, whatever mix of
+ * backslashes, escape-like letters, controls and broken UTF-8 the input holds. */
+static void test_text_unambiguous(void **state)
+{
+	static const unsigned char alphabet[] = { '\\', 'x', 'u', '1', 'b', 'n', '\n', '\t', 0x1b, 0x7f, 0xff, 0xe2, 0x80,
+						  0xae, 0xc2, 0x9b, 'a' };
+	unsigned seed = 23;
 
 	(void)state;
-	assert_string_equal(once, twice);
-	free(once);
-	free(twice);
+	for (int i = 0; i < 20000; i++) {
+		char in[24], *text, *back;
+		size_t n = (size_t)(rand_r(&seed) % 23);
+
+		for (size_t k = 0; k < n; k++)
+			in[k] = (char)alphabet[(size_t)rand_r(&seed) % sizeof(alphabet)];
+		in[n] = '\0';
+		text = shown(escape_text, in);
+		back = text_bytes(text);
+		assert_string_equal(back, in);
+		free(back);
+		free(text);
+	}
+}
+
+/* rustc reads a file as UTF-8: no byte that is not UTF-8 reaches a comment or a str, and a
+ * byte string keeps every byte. */
+static void test_rust(void **state)
+{
+	(void)state;
+	expect(escape_rust_comment, "7.2-caf\xe9\n\xc3\xa9", "7.2-caf\\xe9?\xc3\xa9");
+	expect(escape_rust_string, "caf\xe9 \"\\ \xc3\xa9\x1b", "\"caf\\u{fffd} \\\"\\\\ \xc3\xa9\\x1b\"");
+	expect(escape_rust_bytes, "caf\xe9 \"\\ \xc3\xa9\x1b", "b\"caf\\xe9 \\\"\\\\ \\xc3\\xa9\\x1b\"");
+	assert_true(escape_is_utf8("caf\xc3\xa9 \xe2\x82\xac"));
+	assert_false(escape_is_utf8("caf\xe9"));
+	assert_false(escape_is_utf8("\xed\xa0\x80"));	/* a surrogate */
 }
 
 static void test_markdown(void **state)
@@ -180,7 +243,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_text),
-		cmocka_unit_test(test_text_idempotent),
+		cmocka_unit_test(test_text_unambiguous),
+		cmocka_unit_test(test_rust),
 		cmocka_unit_test(test_markdown),
 		cmocka_unit_test(test_json_random),
 		cmocka_unit_test(test_json_yaml),

@@ -18,11 +18,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emit.h"
-#include "extract.h"
-#include "kset.h"
-#include "layout.h"
-#include "report.h"
+#include "emit/emit.h"
+#include "clang/extract.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "util/report.h"
 #include "fixture.h"
 
 static const char *const targets[] = { "x86_64-linux-gnu", "aarch64-linux-gnu", "riscv64-linux-gnu",

@@ -3,8 +3,8 @@
  * that removes kabigen's own and nothing of the user's (fs_remove_stale_temps), on real
  * files, folders and links in a fresh folder.
  */
-#include "fs.h"
-#include "report.h"
+#include "util/fs.h"
+#include "util/report.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

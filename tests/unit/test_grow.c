@@ -2,7 +2,7 @@
  * test_grow.c: xgrow, the growth of arrays built one element at a time. The sanitizer build
  * runs this too, so an element written past the room made would fail it.
  */
-#include "report.h"
+#include "util/report.h"
 
 #include <setjmp.h>
 #include <stdarg.h>

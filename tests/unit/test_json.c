@@ -5,7 +5,8 @@
  * same bytes; the C header and the Rust module emitted from the model read back are the
  * ones emitted from the original; diffing the two models finds nothing. 64-bit values
  * (the enums fixture) come back bit for bit. A dump of a newer schema, or of another
- * format, is refused with one line.
+ * format, is refused with one line. The JSON writer (json.h) lays out its three styles as
+ * kabi.json and diff reports have them, and what it writes reads back.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -20,13 +21,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "diff.h"
-#include "emit.h"
+#include "diff/diff.h"
+#include "emit/emit.h"
 #include "fixture.h"
-#include "kset.h"
-#include "layout.h"
-#include "layout_read.h"
-#include "report.h"
+#include "util/json.h"
+#include "input/kset.h"
+#include "model/layout.h"
+#include "model/layout_read.h"
+#include "util/report.h"
+#include "util/yamldoc.h"
 
 static const char *const targets[] = { "x86_64-linux-gnu", "aarch64-linux-gnu", "riscv64-linux-gnu",
 				       "loongarch64-linux-gnu" };
@@ -197,12 +200,81 @@ static void test_refusals(void **state)
 	kset_free(set);
 }
 
+/*
+ * The writer's layout: an item a line two spaces deeper for each JSON_LINES or JSON_BLOCK
+ * around it (an inline container adds no depth), empty JSON_LINES as {} and [], empty
+ * JSON_BLOCK with its bracket on a line of its own, NULL strings left out; and the text
+ * reads back as JSON with every value where it was put.
+ */
+static void test_writer(void **state)
+{
+	static const char want[] = "{\n"
+				   "  \"name\": \"a\\\"b\",\n"
+				   "  \"list\": [\n"
+				   "    {\"n\": 18446744073709551615, \"i\": -9223372036854775808, \"t\": true, \"z\": null, "
+				   "\"raw\": -1, \"lines\": [\n"
+				   "      1,\n"
+				   "      2\n"
+				   "    ], \"block\": [\n"
+				   "    ]}\n"
+				   "  ],\n"
+				   "  \"empty\": {},\n"
+				   "  \"inline\": [\"x\", []]\n"
+				   "}";
+	struct strbuf sb = { 0 };
+	struct json j;
+	struct ydoc *doc;
+	const struct ynode *item;
+
+	(void)state;
+	json_start(&j, &sb);
+	json_object(&j, NULL, JSON_LINES);
+	json_string(&j, "name", "a\"b");
+	json_string(&j, "absent", NULL);
+	json_array(&j, "list", JSON_LINES);
+	json_object(&j, NULL, JSON_INLINE);
+	json_u64(&j, "n", UINT64_MAX);
+	json_i64(&j, "i", INT64_MIN);
+	json_bool(&j, "t", 1);
+	json_null(&j, "z");
+	json_raw(&j, "raw", "-1");
+	json_array(&j, "lines", JSON_LINES);
+	json_u64(&j, NULL, 1);
+	json_u64(&j, NULL, 2);
+	json_end(&j);
+	json_array(&j, "block", JSON_BLOCK);
+	json_end(&j);
+	json_end(&j);
+	json_end(&j);
+	json_object(&j, "empty", JSON_LINES);
+	json_end(&j);
+	json_array(&j, "inline", JSON_INLINE);
+	json_string(&j, NULL, "x");
+	json_array(&j, NULL, JSON_LINES);
+	json_end(&j);
+	json_end(&j);
+	json_end(&j);
+	json_finish(&j);
+	assert_string_equal(sb.buf, want);
+
+	doc = ydoc_load_buffer("writer", sb.buf, sb.len);
+	assert_string_equal(ynode_str(ynode_get(doc->root, "name"), "name"), "a\"b");
+	assert_null(ynode_get(doc->root, "absent"));
+	item = ynode_get(doc->root, "list")->items[0];
+	assert_string_equal(ynode_str(ynode_get(item, "n"), "n"), "18446744073709551615");
+	assert_int_equal(ynode_get(item, "lines")->n_items, 2);
+	assert_int_equal(ynode_get(item, "block")->n_items, 0);
+	ydoc_free(doc);
+	free(sb.buf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_64_bit_values),
 		cmocka_unit_test(test_refusals),
+		cmocka_unit_test(test_writer),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -3,7 +3,7 @@
  * (epochs, revisions, '~', letters, leading zeros, Debian's kernel releases) must order
  * as 'dpkg --compare-versions' orders them: the truth is dpkg, not a typed table.
  */
-#include "version.h"
+#include "util/version.h"
 
 #include <setjmp.h>
 #include <spawn.h>

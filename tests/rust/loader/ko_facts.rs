@@ -12,6 +12,8 @@ pub mod kabi {
     include!("kabi.rs");
 }
 use kabi::*;
+mod module_file;
+use module_file::module_bytes;
 use std::io::BufRead;
 
 fn read<T: Copy>(b: &[u8], off: usize) -> Option<T> {
@@ -20,15 +22,6 @@ fn read<T: Copy>(b: &[u8], off: usize) -> Option<T> {
         return None;
     }
     Some(unsafe { core::ptr::read_unaligned(b[off..].as_ptr() as *const T) })
-}
-
-fn module_bytes(path: &str) -> Option<Vec<u8>> {
-    if path.ends_with(".xz") {
-        let out = std::process::Command::new("xz").args(["-dc", path]).output().ok()?;
-        out.status.success().then_some(out.stdout)
-    } else {
-        std::fs::read(path).ok()
-    }
 }
 
 fn name_at(b: &[u8], off: usize) -> &str {

@@ -10,6 +10,9 @@
 #![deny(missing_docs)]
 
 use kabi::Triple;
+#[path = "../../loader/module_file.rs"]
+mod module_file;
+use module_file::module_bytes;
 use std::io::BufRead;
 
 const SHT_RELA: u32 = 4; // The ELF format's own numbers, the same on every arch.
@@ -38,15 +41,6 @@ fn u64_at(b: &[u8], o: usize) -> Option<u64> {
 fn cstr_at(b: &[u8], o: usize) -> &[u8] {
     let s = b.get(o..).unwrap_or(&[]);
     &s[..s.iter().position(|&c| c == 0).unwrap_or(s.len())]
-}
-
-fn module_bytes(path: &str) -> Option<Vec<u8>> {
-    if path.ends_with(".xz") {
-        let out = std::process::Command::new("xz").args(["-dc", path]).output().ok()?;
-        out.status.success().then_some(out.stdout)
-    } else {
-        std::fs::read(path).ok()
-    }
 }
 
 fn sections(b: &[u8]) -> Option<Vec<Section>> {

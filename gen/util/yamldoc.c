@@ -1,6 +1,6 @@
 /* yamldoc.c: libyaml's event stream folded into a tree; aliases are refused to keep it a tree. */
-#include "yamldoc.h"
-#include "report.h"
+#include "util/yamldoc.h"
+#include "util/report.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -300,4 +300,29 @@ char **ynode_strv(const struct ynode *n, const char *what, size_t *count)
 		v[i] = xstrdup(n->items[i]->scalar);
 	*count = n->n_items;
 	return v;
+}
+
+const char *ynode_opt_str(const struct ynode *map, const char *key)
+{
+	const struct ynode *n = ynode_get(map, key);
+
+	return n ? ynode_str(n, key) : NULL;
+}
+
+int ynode_bool(const struct ynode *n, const char *what)
+{
+	const char *s = ynode_str(n, what);
+
+	if (!strcmp(s, "true") || !strcmp(s, "yes"))
+		return 1;
+	if (!strcmp(s, "false") || !strcmp(s, "no"))
+		return 0;
+	ynode_die(n, "%s must be true or false (or yes or no), not '%s'", what, s);
+}
+
+int ynode_opt_bool(const struct ynode *map, const char *key, int default_value)
+{
+	const struct ynode *n = ynode_get(map, key);
+
+	return n ? ynode_bool(n, key) : default_value;
 }

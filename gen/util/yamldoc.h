@@ -36,6 +36,13 @@ const char *ynode_str(const struct ynode *n, const char *what);
 /* A sequence of scalars (or one scalar) as a new array of *COUNT new strings; dies naming WHAT
  * (before allocating anything) if an item is not a scalar. */
 char **ynode_strv(const struct ynode *n, const char *what, size_t *count);
+/* The value of KEY in MAP as text, or NULL when MAP has no KEY; dies if it is not a scalar. */
+const char *ynode_opt_str(const struct ynode *map, const char *key);
+/* A boolean, by kabigen's one rule for every file it reads: true or yes, false or no; anything
+ * else dies naming WHAT (a typo must not read as false). */
+int ynode_bool(const struct ynode *n, const char *what);
+/* The boolean value of KEY in MAP; DEFAULT_VALUE when MAP has no KEY. */
+int ynode_opt_bool(const struct ynode *map, const char *key, int default_value);
 /* Dies unless every key of MAP is one of the NULL-terminated KEYS: typos are errors, not silence. */
 void ynode_check_keys(const struct ynode *map, const char *const *keys);
 
