@@ -116,7 +116,7 @@ _kabigen()
         [ -d "$configs" ] || configs=$(dirname "$(readlink -f "$(command -v "$1")")")/configs/loaders
         COMPREPLY=($(compgen -W "$(ls "$configs" 2>/dev/null | sed -n 's/\.yaml$//p')" -- "$cur"))
         return ;;
-    --set | --only | -j | --jobs | --max-memory | --name)
+    --set | --only | -j | --jobs | --max-memory | --name | --want)
         return ;;
     esac
 

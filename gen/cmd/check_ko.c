@@ -9,6 +9,8 @@
 #include "ko/ko_check.h"
 #include "ko/ko_facts.h"
 #include "ko/ko_loader.h"
+#include "ko/ko_plan.h"
+#include "ko/ko_set.h"
 #include "input/kset.h"
 #include "model/layout.h"
 #include "model/layout_read.h"
@@ -165,7 +167,7 @@ static void walk_free(struct walk *w)
 static const char usage_head[] =
 	"usage: kabigen check-ko (--arch ARCH (--kdir DIR | --kver VERSION [--flavour F]) | --layout kabi.json)\n"
 	"                        [--loader PROFILE] [--symvers FILE] [--format text|md|json] [-j N] [--max-memory SIZE]\n"
-	"                        [--verbose]\n"
+	"                        [--verbose] [--plan] [--want MODULE,...]\n"
 	"                        MODULE|DIR... | --kver VERSION --modules\n"
 	"\n"
 	"Checks kernel modules (.ko, .ko.xz, .ko.zst, .ko.gz; folders are searched) against one\n"
@@ -173,7 +175,7 @@ static const char usage_head[] =
 	"relocation types and what they need of module placement, special sections, imports.\n";
 
 enum { OPT_ARCH = 256, OPT_KDIR, OPT_KVER, OPT_FLAVOUR, OPT_OFFLINE, OPT_LAYOUT, OPT_LOADER, OPT_SYMVERS,
-       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY };
+       OPT_FORMAT, OPT_VERBOSE, OPT_MODULES, OPT_NO_CACHE, OPT_MAX_MEMORY, OPT_PLAN, OPT_WANT };
 static const struct cmd_option options[] = {
 	{ OPT_ARCH, "arch", "ARCH", "x86_64, arm64, riscv64, loongarch64 (or amd64, x86-64, aarch64, loong64)" },
 	{ OPT_KDIR, "kdir", "DIR", "the triple's headers tree (as for generate); its Module.symvers is used" },
@@ -195,6 +197,13 @@ static const struct cmd_option options[] = {
 	  "of the machine's memory or of what ulimit -v leaves); a module that needs\n"
 	  "more is named as over the budget and the others are checked" },
 	{ OPT_VERBOSE, "verbose", NULL, "with text, list every module, not only those with findings" },
+	{ OPT_PLAN, "plan", NULL,
+	  "instead of the report, the unlock curve: greedily, the symbol, relocation\n"
+	  "type, section or other reason to add to the loader next to load the most\n"
+	  "more modules, with the count that load after each step" },
+	{ OPT_WANT, "want", "M,...",
+	  "--plan for these modules (names as modprobe's: ext4,virtio_blk) and all\n"
+	  "they need from the set, which it lists in load order" },
 	{ OPT_NO_CACHE, "no-cache", NULL, "parse the tree even when the result cache holds its model" },
 	CMD_OPT_HELP,
 	CMD_OPT_END,
@@ -216,6 +225,9 @@ struct check_ko_options {
 	int modules;		/* --modules: check the triple's own modules package, fetched with --kver */
 	int no_cache;
 	uint64_t max_memory;	/* --max-memory; 0: ko_budget_default() */
+	int plan;		/* --plan (or --want): the unlock curve instead of the report */
+	char **want;		/* --want's module names, split at commas */
+	size_t n_want;
 };
 
 /* --max-memory's SIZE: bytes, or K, M, G (powers of 1024); 0 when it is not one. */
@@ -241,6 +253,23 @@ static uint64_t parse_size(const char *text)
 	return (uint64_t)n << shift;
 }
 
+/* --want's NAMES, comma-separated, added to O's (the option may be given again). */
+static void add_wanted(struct check_ko_options *o, const char *names)
+{
+	const char *p = names;
+
+	o->plan = 1;
+	do {
+		size_t len = strcspn(p, ",");
+
+		if (!len)
+			usage_die("--want %s: give module names separated by commas, such as ext4,virtio_blk", names);
+		o->want = xgrow(o->want, o->n_want, sizeof(*o->want));
+		o->want[o->n_want++] = xasprintf("%.*s", (int)len, p);
+		p += len;
+	} while (*p++);
+}
+
 static void parse_options(int argc, char **argv, struct check_ko_options *o)
 {
 	int c;
@@ -261,6 +290,8 @@ static void parse_options(int argc, char **argv, struct check_ko_options *o)
 		case OPT_VERBOSE: o->verbose = 1; break;
 		case OPT_MODULES: o->modules = 1; break;
 		case OPT_NO_CACHE: o->no_cache = 1; break;
+		case OPT_PLAN: o->plan = 1; break;
+		case OPT_WANT: add_wanted(o, optarg); break;
 		case OPT_MAX_MEMORY:
 			if (!(o->max_memory = parse_size(optarg)))
 				usage_die("--max-memory %s: give a size such as 512M or 2G", optarg);
@@ -385,6 +416,8 @@ static int run(int argc, char **argv)
 	struct ko_result *results;
 	struct walk paths = { 0 };
 	struct ko_report rep;
+	struct ko_set *set;
+	struct ko_plan *plan = NULL;
 	char *configs, *kdir = NULL, *modules = NULL, *symvers = NULL, *lpath, *target, *text;
 	int status = 0;
 	long cores;
@@ -431,20 +464,30 @@ static int run(int argc, char **argv)
 	results = ko_check_all(&checker, paths.paths, paths.n, o.jobs && o.jobs < cores ? o.jobs : cores,
 			       o.max_memory);
 
+	set = ko_set_resolve(results, paths.n, loader, exports);
 	target = xasprintf("%s (%s)", model->prov.release ? model->prov.release : "?",
 			   model->prov.arch ? model->prov.arch : "?");
 	rep = (struct ko_report){ target, loader->name, loader->file, symvers, checker.relocs_named, &facts,
 				  results, paths.n, loader->n_crash_relocations || loader->n_crash_sections ||
-				  loader->crash_other_relocations, loader->n_unprocessed || loader->unprocessed_other };
+				  loader->crash_other_relocations, loader->n_unprocessed || loader->unprocessed_other, set };
 	for (size_t i = 0; i < paths.n; i++) {
 		if (results[i].module->error)
 			error("%s", results[i].module->error);
 		status |= results[i].status;
 	}
-	text = !strcmp(o.format, "json") ? ko_report_json(&rep)
-	       : !strcmp(o.format, "md") ? ko_report_md(&rep) : ko_report_text(&rep, o.verbose);
+	if (o.plan)
+		plan = ko_plan_make(&rep, o.want, o.n_want);
+	if (plan)
+		text = !strcmp(o.format, "json") ? ko_plan_json(&rep, plan)
+		       : !strcmp(o.format, "md") ? ko_plan_md(&rep, plan) : ko_plan_text(&rep, plan);
+	else
+		text = !strcmp(o.format, "json") ? ko_report_json(&rep)
+		       : !strcmp(o.format, "md") ? ko_report_md(&rep) : ko_report_text(&rep, o.verbose);
 	fputs(text, stdout);
 	free(text);
+	ko_plan_free(plan);
+	ko_set_free(set);
+	strv_free(o.want, o.n_want);
 	ko_results_free(results, paths.n);
 	ko_checker_release(&checker);
 	walk_free(&paths);

@@ -73,6 +73,8 @@ struct ko_module {
 	struct ko_reloc_slot *reloc_slots;	/* while reading: ->relocs by type (uthash) */
 	struct ko_import *imports;	/* sorted by name */
 	size_t n_imports;
+	char **exports;			/* the symbols it exports (its __ksymtab* entries), sorted */
+	size_t n_exports;
 	struct ko_table this_module;	/* .gnu.linkonce.this_module */
 	struct ko_table param;		/* __param */
 	struct ko_table *tables;	/* ko_expect.tables, in its order (->present: the module has it); no data */

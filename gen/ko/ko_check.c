@@ -40,6 +40,7 @@ struct export {
 	uint64_t crc;
 	int gpl;
 	char *ns;	/* "" when not namespaced */
+	int vmlinux;	/* the kernel exports it, not a module */
 	UT_hash_handle hh;
 };
 
@@ -120,6 +121,7 @@ static struct export *exports_read(const char *path)
 		e->crc = crc;
 		e->gpl = strstr(field[3], "_GPL") != NULL;
 		e->ns = xstrdup(field[4] ? field[4] : "");
+		e->vmlinux = !strcmp(field[2], "vmlinux");
 		HASH_ADD_KEYPTR(hh, table, e->name, strlen(e->name), e);
 	}
 	free(text);
@@ -249,7 +251,7 @@ static void add_finding(struct ko_result *r, enum ko_finding_kind kind, const ch
 	sb_vaddf(&sb, fmt, ap);
 	va_end(ap);
 	r->findings = xgrow(r->findings, r->n_findings, sizeof(*r->findings));
-	r->findings[r->n_findings++] = (struct ko_finding){ kind, xstrdup(reason), sb.buf };
+	r->findings[r->n_findings++] = (struct ko_finding){ kind, xstrdup(reason), sb.buf, NULL };
 	if (kind == KO_CRASH)
 		r->status |= KO_CRASHES;
 	else if (kind == KO_LINUX)
@@ -738,9 +740,11 @@ static void check_symbols(const struct ko_checker *c, const struct ko_module *m,
 				    "imports %s, which no kernel or module of the triple exports (Module.symvers)", imp->name);
 		provided = c->loader->symbols_from == KO_SYMBOLS_SYMVERS ? e != NULL || !c->exports
 									 : ko_loader_provides(c->loader, imp->name);
-		if (!provided && !imp->weak && (c->loader->symbols_from == KO_SYMBOLS_LIST))
+		if (!provided && !imp->weak && (c->loader->symbols_from == KO_SYMBOLS_LIST)) {
 			add_finding(r, KO_FAIL, "symbol not provided", "imports %s, which loader %s does not provide",
 				    imp->name, c->loader->name);
+			r->findings[r->n_findings - 1].unlock = xasprintf("symbol %s", imp->name);
+		}
 		if (e && e->ns[0])
 			add_finding(r, KO_NOTE, "namespaced import", "imports %s from namespace %s", imp->name, e->ns);
 	}
@@ -866,6 +870,14 @@ struct ko_exports *ko_exports_load(const char *path)
 	return e;
 }
 
+int ko_exports_owner(const struct ko_exports *e, const char *name)
+{
+	struct export *x;
+
+	HASH_FIND_STR(e->table, name, x);
+	return !x ? 0 : x->vmlinux ? 'k' : 'm';
+}
+
 void ko_exports_free(struct ko_exports *e)
 {
 	if (!e)
@@ -948,6 +960,7 @@ static void result_release(struct ko_result *r)
 	for (size_t i = 0; i < r->n_findings; i++) {
 		free(r->findings[i].reason);
 		free(r->findings[i].text);
+		free(r->findings[i].unlock);
 	}
 	free(r->findings);
 	strv_free(r->sections_special, r->n_sections_special);

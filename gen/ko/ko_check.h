@@ -12,6 +12,7 @@ struct ko_module;
 struct ko_facts;
 struct ko_loader;
 struct ko_exports;
+struct ko_set;
 
 /* Exit status bits, as diff's: 4 some module fails the loader profile, 8 some disagrees with the
  * layouts, 16 Linux refuses some module's ELF whatever the triple (kernel/module/main.c's rules),
@@ -39,6 +40,7 @@ struct ko_finding {
 	 * "layout struct module init", "unprocessed section __jump_table" (docs/check-ko.md lists them). */
 	char *reason;
 	char *text;		/* the whole sentence for this module */
+	char *unlock;		/* KO_FAIL: what the loader must gain to lift it when REASON is shared ("symbol X"); or NULL */
 };
 
 /* The verdict on one module. */
@@ -53,6 +55,8 @@ struct ko_result {
 
 /* Module.symvers (CRC, symbol, module, export type, namespace): dies naming PATH when unreadable. */
 struct ko_exports *ko_exports_load(const char *path);
+/* Who exports NAME by Module.symvers: 'k' the kernel (vmlinux), 'm' a module, 0 nobody. */
+int ko_exports_owner(const struct ko_exports *e, const char *name);
 void ko_exports_free(struct ko_exports *e);	/* accepts NULL */
 
 /* What every module is judged by; borrowed, and must outlive the checker. */
@@ -93,6 +97,7 @@ struct ko_report {
 	size_t n_results;
 	int crashes_listed;		/* the profile says what crashes the loader (crashes:) */
 	int unprocessed_listed;		/* the profile has unprocessed sections */
+	const struct ko_set *set;	/* who provides whom (ko_set.h), or NULL */
 };
 
 char *ko_report_text(const struct ko_report *r, int verbose);

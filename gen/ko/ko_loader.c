@@ -5,6 +5,7 @@
  *   name: linux
  *   description: ...
  *   symbols: symvers                  # or a list of names, or { files: [F, ...], list: [...] }
+ *   exports: read                     # or ignored: the modules' own __ksymtab resolves nothing
  *   sections:
  *     handled: [__param, __ksymtab*]  # a trailing '*' matches a prefix
  *     ignored: [.comment]             # loaded; what they say does not matter to the module
@@ -387,7 +388,7 @@ static void loader_free_held(void *l)
 
 struct ko_loader *ko_loader_load(const char *file, const char *arch, char *const *aliases, size_t n_aliases)
 {
-	static const char *const keys[] = { "name", "description", "symbols", "sections", "crashes", "layout",
+	static const char *const keys[] = { "name", "description", "symbols", "exports", "sections", "crashes", "layout",
 					    "arches", NULL };
 	struct ydoc *doc = ydoc_load(file);
 	struct ko_loader *l = xcalloc(1, sizeof(*l));
@@ -406,6 +407,14 @@ struct ko_loader *ko_loader_load(const char *file, const char *arch, char *const
 	if ((n = ynode_get(doc->root, "description")))
 		l->description = xstrdup(ynode_str(n, "description"));
 	read_symbols(l, ynode_get(doc->root, "symbols"));
+	if ((n = ynode_get(doc->root, "exports"))) {
+		const char *s = ynode_str(n, "exports");
+
+		if (strcmp(s, "read") && strcmp(s, "ignored"))
+			ynode_die(n, "exports is read (the loader resolves imports against the modules' __ksymtab, as "
+				  "Linux) or ignored; not '%s'", s);
+		l->exports_ignored = !strcmp(s, "ignored");
+	}
 	read_sections(l, ynode_get(doc->root, "sections"));
 	read_crashes(l, ynode_get(doc->root, "crashes"), 0);
 	read_layout(l, ynode_get(doc->root, "layout"));

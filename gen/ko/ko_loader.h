@@ -63,6 +63,7 @@ struct ko_loader {
 	enum ko_symbols_from symbols_from;
 	char **symbols;			/* sorted, for bsearch */
 	size_t n_symbols;
+	int exports_ignored;		/* exports: ignored: a module's __ksymtab provides no other module anything */
 };
 
 /*

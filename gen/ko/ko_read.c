@@ -10,6 +10,7 @@
  */
 #include "ko/ko.h"
 #include "util/report.h"
+#include "util/str.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -639,7 +640,20 @@ static struct ko_module *read_relocations(struct ko_module *m, Elf *elf, const s
 	return m;
 }
 
-static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *st, Elf *elf, size_t n_scn)
+/* Whether a defined symbol of section NDX names an export: kbuild's __ksymtab_NAME label of a
+ * kernel_symbol entry in __ksymtab (or __ksymtab_gpl), as depmod reads them. */
+static int in_ksymtab(const struct ko_module *m, const size_t *section_of, size_t n_scn, size_t ndx)
+{
+	const char *name;
+
+	if (ndx >= n_scn || section_of[ndx] == SIZE_MAX)
+		return 0;
+	name = m->sections[section_of[ndx]].name;
+	return !strncmp(name, "__ksymtab", 9) && strcmp(name, "__ksymtab_strings");
+}
+
+static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *st, Elf *elf, const size_t *section_of,
+				      size_t n_scn)
 {
 	for (size_t i = 1; i < st->count; i++) {
 		GElf_Sym sym;
@@ -656,8 +670,15 @@ static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *
 		if (sym.st_shndx >= n_scn && sym.st_shndx < SHN_LORESERVE)
 			return refuse(m, "symbol section", "symbol %zu is defined in section %u; there are %zu", i,
 				      (unsigned)sym.st_shndx, n_scn);
-		if (sym.st_shndx != SHN_UNDEF)
+		if (sym.st_shndx != SHN_UNDEF) {
+			if (in_ksymtab(m, section_of, n_scn, sym.st_shndx) &&
+			    (name = elf_strptr(elf, st->strndx, sym.st_name)) && !strncmp(name, "__ksymtab_", 10) &&
+			    name[10]) {
+				m->exports = xgrow(m->exports, m->n_exports, sizeof(*m->exports));
+				m->exports[m->n_exports++] = xstrdup(name + 10);
+			}
 			continue;
+		}
 		name = elf_strptr(elf, st->strndx, sym.st_name);
 		if (!name)
 			return fail(m, "symbol %zu has a name outside the string table; the file is damaged", i);
@@ -670,6 +691,8 @@ static struct ko_module *read_symbols(struct ko_module *m, const struct symtab *
 	}
 	if (m->n_imports)
 		qsort(m->imports, m->n_imports, sizeof(*m->imports), cmp_import);
+	if (m->n_exports)
+		qsort(m->exports, m->n_exports, sizeof(*m->exports), cmp_str);
 	return m;
 }
 
@@ -799,7 +822,7 @@ static struct ko_module *read_elf(struct ko_module *m, Elf *elf, size_t size, co
 		free(section_of);
 		return fail(m, "no symbol table; a kernel module has one (was it stripped with --strip-all?)");
 	}
-	m = read_symbols(m, &st, elf, n_scn);
+	m = read_symbols(m, &st, elf, section_of, n_scn);
 	if (!m->error && !m->refused)
 		m = read_relocations(m, elf, &st, section_of, n_scn, e->tables);
 	free(section_of);
@@ -1078,6 +1101,7 @@ void ko_free(struct ko_module *m)
 	free(m->sections);
 	free(m->relocs);
 	free(m->imports);
+	strv_free(m->exports, m->n_exports);
 	free(m->versions);
 	reloc_slots_free(m);
 	free(m->vermagic);

@@ -4,6 +4,7 @@
 #include "ko/ko.h"
 #include "ko/ko_check.h"
 #include "ko/ko_facts.h"
+#include "ko/ko_set.h"
 #include "util/json.h"
 #include "util/report.h"
 
@@ -242,6 +243,7 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 				escape_text(&sb, res->sections_special[k]);
 			}
 			sb_addf(&sb, "\n  imports: %zu\n", m->n_imports);
+			ko_set_module_text(&sb, r->set, i);
 		}
 	}
 	sb_addf(&sb, "checked %zu module%s against ", r->n_results, r->n_results == 1 ? "" : "s");
@@ -280,6 +282,7 @@ char *ko_report_text(const struct ko_report *r, int verbose)
 	sb_adds(&sb, "special sections (modules):\n");
 	for (size_t k = 0; k < s.n_sections; k++)
 		text_count_line(&sb, s.sections[k]->modules, s.sections[k]->key);
+	ko_set_summary_text(&sb, r->set);
 	summary_release(&s);
 	return sb.buf;
 }
@@ -358,6 +361,7 @@ char *ko_report_md(const struct ko_report *r)
 	md_tally(&sb, "Symbols most needed", "modules", s.symbols, s.n_symbols, TOP, 0);
 	md_tally(&sb, "Relocation types", "uses", s.relocs, s.n_relocs, SIZE_MAX, 1);
 	md_tally(&sb, "Special sections", "modules", s.sections, s.n_sections, SIZE_MAX, 0);
+	ko_set_summary_md(&sb, r->set);
 	md_modules(&sb, r, MD_CRASH, "Modules that crash the loader");
 	md_modules(&sb, r, MD_FAIL, "Modules that do not load");
 	md_modules(&sb, r, MD_WARN, "Modules that load with sections not applied");
@@ -388,6 +392,7 @@ static void json_list(struct json *j, const char *key)
 
 static void json_module(struct json *j, const struct ko_report *r, const struct ko_result *res)
 {
+	size_t index = (size_t)(res - r->results);
 	const struct ko_module *m = res->module;
 
 	json_object(j, NULL, JSON_SPACED);
@@ -448,6 +453,7 @@ static void json_module(struct json *j, const struct ko_report *r, const struct 
 	for (size_t k = 0; k < m->n_imports; k++)
 		json_string(j, NULL, m->imports[k].name);
 	json_end(j);
+	ko_set_module_json(j, r->set, index);
 	json_end(j);
 }
 
@@ -486,6 +492,7 @@ char *ko_report_json(const struct ko_report *r)
 	json_tally(&j, "relocations", s.relocs, s.n_relocs, 1);
 	json_tally(&j, "sections", s.sections, s.n_sections, 0);
 	json_end(&j);
+	ko_set_json(&j, r->set);
 	json_array(&j, "modules", JSON_BLOCK);
 	for (size_t i = 0; i < r->n_results; i++)
 		json_module(&j, r, &r->results[i]);
