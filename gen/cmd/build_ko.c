@@ -389,6 +389,13 @@ static int run(int argc, char **argv)
 	/* Now, not at libclang's first use: a model from the cache never loads libclang, and the
 	 * compiler child would find its includes through them. */
 	tu_clear_include_env("build-ko", "a module is built from kabi.h and its own C files alone");
+	/* The clang program (not libclang) edits its own command line from this one (the driver's
+	 * applyOverrideOptions()): the compile child must get kabi.h's flags and no others. */
+	if (getenv("CCC_OVERRIDE_OPTIONS")) {
+		warn("CCC_OVERRIDE_OPTIONS is set; build-ko does not use it: a module is compiled with the "
+		     "triple's flags alone (unset it to silence this)");
+		unsetenv("CCC_OVERRIDE_OPTIONS");
+	}
 	if (o.output && !o.print_cflags) {
 		/* -o must be none of the C files it is built from (-o hello.c would replace one). */
 		struct cmd_file out = { o.output, "-o" }, *in = xcalloc(argc - optind, sizeof(*in));

@@ -55,7 +55,8 @@ got=$((16#${got:-0}))
 # first use clears them) or read from the cache (libclang never loaded).
 mkdir -p "$work/cpath"
 printf '#error "CPATH reached the compile"\n' >"$work/cpath/kabigen_poison.h"
-{ cat "$here/hello.c"; printf '#if __has_include(<kabigen_poison.h>)\n#include <kabigen_poison.h>\n#endif\n'; } >"$work/poison.c"
+{ cat "$here/hello.c"; printf '#if __has_include(<kabigen_poison.h>)\n#include <kabigen_poison.h>\n#endif\n'
+  printf '#ifdef KABIGEN_POISON\n#error "CCC_OVERRIDE_OPTIONS reached the compile"\n#endif\n'; } >"$work/poison.c"
 "$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/poison.ko" "$work/poison.c" 2>/dev/null || fail "poison.c without CPATH: not built"
 for run in parsed cached; do
 	rc=0
@@ -71,6 +72,18 @@ for run in parsed cached; do
 		fail "CPATH and C_INCLUDE_PATH, the model $run: exit $rc, $(cmp "$work/$run/poison.ko" "$work/poison.ko" 2>&1); $(cat "$work/err")"
 	fi
 done
+
+# Nor is CCC_OVERRIDE_OPTIONS, through which the clang program edits its own command line.
+rc=0
+mkdir -p "$work/ccc"
+CCC_OVERRIDE_OPTIONS='+-DKABIGEN_POISON' "$kabigen" build-ko --arch amd64 --kdir "$kdir" -o "$work/ccc/poison.ko" "$work/poison.c" \
+	2>"$work/err" || rc=$?
+if [ "$rc" = 0 ] && cmp -s "$work/ccc/poison.ko" "$work/poison.ko" &&
+	[ "$(grep -c "warning: CCC_OVERRIDE_OPTIONS is set; build-ko does not use it" "$work/err")" = 1 ]; then
+	pass "CCC_OVERRIDE_OPTIONS adding a poisoned define: the same module; $(grep warning: "$work/err")"
+else
+	fail "CCC_OVERRIDE_OPTIONS: exit $rc, $(cmp "$work/ccc/poison.ko" "$work/poison.ko" 2>&1); $(cat "$work/err")"
+fi
 
 # The flags follow the tree's facts.
 "$kabigen" build-ko --arch amd64 --kdir "$kdir" --print-cflags -o x.ko "$here/hello.c" >"$work/cflags"
