@@ -2,6 +2,7 @@
 #ifndef KABIGEN_ARCHIVE_H
 #define KABIGEN_ARCHIVE_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 struct arch_profile;
@@ -25,8 +26,8 @@ struct archive_tree {
 };
 
 /* Validation before anything is started: strict patterns, no path separators or shell syntax. */
-int archive_valid_kver(const char *kver);
-int archive_valid_flavour(const char *flavour);
+bool archive_valid_kver(const char *kver);
+bool archive_valid_flavour(const char *flavour);
 
 /*
  * Resolves the request against the archive's indexes (apt, in a private state folder in

@@ -9,13 +9,13 @@
 #include <string.h>
 #include <unistd.h>
 
-int archive_valid_kver(const char *kver)
+bool archive_valid_kver(const char *kver)
 {
 	return kver && isdigit((unsigned char)kver[0]) && strlen(kver) < 64 && archive_only(kver, ".+~-") &&
 	       !strstr(kver, "..");
 }
 
-int archive_valid_flavour(const char *flavour)
+bool archive_valid_flavour(const char *flavour)
 {
 	return flavour && isalnum((unsigned char)flavour[0]) && strlen(flavour) < 32 && archive_only(flavour, "-");
 }

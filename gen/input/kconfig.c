@@ -72,7 +72,7 @@ static int valid_value(const char *v)
 	return 1;
 }
 
-int kconfig_valid_set(const char *spec)
+bool kconfig_valid_set(const char *spec)
 {
 	const char *eq = strchr(spec, '='), *name;
 

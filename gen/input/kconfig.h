@@ -2,10 +2,11 @@
 #ifndef KABIGEN_KCONFIG_H
 #define KABIGEN_KCONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Whether SPEC is CONFIG_NAME=y|m|n|"string"|number: checked before anything runs. */
-int kconfig_valid_set(const char *spec);
+bool kconfig_valid_set(const char *spec);
 
 /*
  * The text of include/generated/autoconf.h for CONFIG_TEXT, a .config read from ORIGIN,

@@ -451,7 +451,7 @@ void ko_loader_free(struct ko_loader *l)
 	free(l);
 }
 
-int ko_loader_provides(const struct ko_loader *l, const char *symbol)
+bool ko_loader_provides(const struct ko_loader *l, const char *symbol)
 {
 	return l->n_symbols && bsearch(&symbol, l->symbols, l->n_symbols, sizeof(*l->symbols), cmp_str);
 }

@@ -2,6 +2,7 @@
 #ifndef KABIGEN_KO_LOADER_H
 #define KABIGEN_KO_LOADER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -75,7 +76,7 @@ struct ko_loader *ko_loader_load(const char *file, const char *arch, char *const
 void ko_loader_free(struct ko_loader *l);	/* accepts NULL */
 
 /* Whether the loader provides SYMBOL (with KO_SYMBOLS_SYMVERS the caller asks Module.symvers). */
-int ko_loader_provides(const struct ko_loader *l, const char *symbol);
+bool ko_loader_provides(const struct ko_loader *l, const char *symbol);
 
 /* 'h' handled, 'i' ignored, 'r' refused, 'u' unprocessed, 0 not listed: how the profile treats section NAME.
  * A listed name ending in '*' matches every section that starts with what is before it. */

@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-int fs_is_dir(const char *path)
+bool fs_is_dir(const char *path)
 {
 	struct stat st;
 
@@ -125,7 +125,7 @@ char *fs_canonical(const char *path)
 	return canonical(abs, 40);
 }
 
-int fs_same_file(const char *a, const char *b)
+bool fs_same_file(const char *a, const char *b)
 {
 	struct stat sa, sb;
 

@@ -2,10 +2,11 @@
 #ifndef KABIGEN_FS_H
 #define KABIGEN_FS_H
 
+#include <stdbool.h>
 #include <sys/types.h>
 
 /* Whether PATH is a folder (or a link to one). */
-int fs_is_dir(const char *path);
+bool fs_is_dir(const char *path);
 /* Creates DIR and its parents; 0, or -1 with *WHY (new string) naming the folder that
  * could not be made and why. */
 int fs_mkdirs(const char *dir, char **why);
@@ -16,7 +17,7 @@ int fs_mkdirs(const char *dir, char **why);
  */
 char *fs_canonical(const char *path);
 /* Whether A and B are one existing file (the same device and inode: links and names alike). */
-int fs_same_file(const char *a, const char *b);
+bool fs_same_file(const char *a, const char *b);
 /* Removes PATH and everything below it, links not followed; what cannot be removed stays. */
 void fs_remove_tree(const char *path);
 /* fs_remove_tree(PATH), then free(PATH): a temporary folder's path held with report_hold(). */

@@ -361,14 +361,14 @@ int outfile_try_write(const char *path, const char *data, size_t len, int flags,
 	return rc;
 }
 
-int outfile_name_valid(const char *name)
+bool outfile_name_valid(const char *name)
 {
 	size_t len = strlen(name);
 
 	if (!len || len > 255 || !strcmp(name, ".") || !strcmp(name, ".."))
-		return 0;
+		return false;
 	for (const unsigned char *p = (const unsigned char *)name; *p; p++)
 		if (*p < 0x20 || *p > 0x7e || *p == '/')
-			return 0;
-	return 1;
+			return false;
+	return true;
 }

@@ -2,6 +2,7 @@
 #ifndef KABIGEN_OUTFILE_H
 #define KABIGEN_OUTFILE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 enum { OUTFILE_MKDIRS = 1, OUTFILE_NO_SYNC = 2 };
@@ -46,7 +47,7 @@ int outfile_try_write(const char *path, const char *data, size_t len, int flags,
 
 /* Whether NAME (a kernel release from the headers or the result cache) can be one folder
  * name under out/: printable ASCII without '/', not . or .. */
-int outfile_name_valid(const char *name);
+bool outfile_name_valid(const char *name);
 
 /* Removes the temporary files of a write interrupted by die(); for report_set_cleanup(). */
 void outfile_cleanup(void);

@@ -9,9 +9,9 @@
  *  - a failure the run cannot go on from dies (die(), usage_die()): one line, nothing written;
  *  - a question (is this a module's name?) returns bool and never fails; a lookup returns a
  *    pointer, NULL when there is none; a command's run() returns its exit status (KABI_EXIT_*).
- * Not yet converted (outside gen/cmd): questions answered as int 0/1 (fs_is_dir, fs_same_file,
- * outfile_name_valid, kconfig_valid_set, archive_valid_kver and _flavour, ko_loader_provides
- * and _section) and a failure as bool false (pch_build). child_run()'s exit status is a result.
+ * Apart: ko_loader_section() answers with a letter (how a profile treats a section), and
+ * pch_build() reports a failure as bool false (the caller goes on without a precompiled head).
+ * child_run()'s exit status is a result.
  */
 #ifndef KABIGEN_REPORT_H
 #define KABIGEN_REPORT_H
