@@ -209,7 +209,9 @@ run_json "$work/ro2.json" "$configs/loaders/linux.yaml" "$work/af_key.ko"
 
 # ---- .srodata (riscv64's small read-only data) is ordinary data, not a special section ----
 xz -dc "$(find "$mods" -path '*/arch/riscv/kvm/kvm.ko.xz' | head -n 1)" >"$work/kvm.ko"
-readelf -SW "$work/kvm.ko" | grep -q ' \.srodata' || fail "kvm has no .srodata; this case needs another module"
+# (Into a file first: grep -q's early exit would fail readelf's later writes under pipefail.)
+readelf -SW "$work/kvm.ko" >"$work/kvm.sections"
+grep -q ' \.srodata' "$work/kvm.sections" || fail "kvm has no .srodata; this case needs another module"
 ko --loader minimal --format json "$work/kvm.ko" >"$work/kvm.json" 2>/dev/null || true
 [ "$(jq '[.modules[0].special_sections[] | select(startswith(".srodata"))] | length' "$work/kvm.json")" = 0 ] &&
 	pass ".srodata is not a special section (minimal, other: refuse, does not refuse it)" ||

@@ -107,7 +107,8 @@ grep -qw -- '-mfunction-return=thunk-extern' "$work/cflags" && fail "return thun
 	fail "build-ko --loader minimal: $(tail -n 3 "$work/err")"
 types=$(readelf -rW "$work/min.ko" | awk '/R_X86_64_/ { print $3 }' | sort -u | tr '\n' ' ')
 [ "$types" = "R_X86_64_64 " ] && pass "--loader minimal: only R_X86_64_64" || fail "--loader minimal: relocations $types"
-readelf -p .modinfo "$work/min.ko" | grep -q 'retpoline=' && fail "--loader minimal claims retpoline=Y" ||
+readelf -p .modinfo "$work/min.ko" >"$work/min.modinfo"	# a file: grep -q's early exit would fail readelf
+grep -q 'retpoline=' "$work/min.modinfo" && fail "--loader minimal claims retpoline=Y" ||
 	pass "--loader minimal claims no retpoline=Y"
 
 # Refusals: nothing written. The same loader profile under another name gets Linux's flags
